@@ -1,0 +1,26 @@
+/* The file a creation writes: its folders, the checks on its volume, and its exclusive
+ * creation, all done on the caller's thread before the task starts. */
+#ifndef VSDISK_DISK_TARGET_H
+#define VSDISK_DISK_TARGET_H
+
+#include <windows.h>
+#include "vhd_io_win32.h"
+
+struct disk_target {
+    WCHAR *path;
+    ULONGLONG size_bytes;
+    WCHAR **created_folders;        /* outermost first */
+    size_t created_count;
+    struct vhd_io_win32 io;         /* created and open once prepared */
+};
+
+/* Creates missing folders, checks free space and the volume's file-size limit, and creates
+ * the file exclusively. On failure sets error information and leaves nothing behind. */
+HRESULT disk_target_prepare(const WCHAR *path, ULONGLONG size_bytes, struct disk_target **out);
+
+/* Removes the folders prepare created (innermost first; only those still empty). */
+void disk_target_remove_folders(struct disk_target *target);
+/* Closes the file if open and frees the target; removes nothing. */
+void disk_target_free(struct disk_target *target);
+
+#endif

@@ -1,0 +1,200 @@
+/* VMVirtualServer: the object scripts create as VirtualServer.Application. */
+#include <windows.h>
+#include <ole2.h>
+#include <stdlib.h>
+
+#include "vsdisk.h"
+#include "module.h"
+#include "com_object.h"
+#include "server.h"
+#include "task_list.h"
+#include "task_collection.h"
+#include "disk_request.h"
+
+#define WIDEN_(s) L##s
+#define WIDEN(s) WIDEN_(s)
+
+struct server {
+    IVMVirtualServer IVMVirtualServer_iface;
+    struct com_extras extras;
+    LONG ref;
+    ULONGLONG created_tick;
+    struct task_list *tasks;
+};
+
+static const IID *const server_iids[] = { &IID_IVMVirtualServer, NULL };
+
+static inline struct server *impl_from_IVMVirtualServer(IVMVirtualServer *iface)
+{
+    return CONTAINING_RECORD(iface, struct server, IVMVirtualServer_iface);
+}
+
+static HRESULT WINAPI server_QueryInterface(IVMVirtualServer *iface, REFIID riid, void **out)
+{
+    struct server *server = impl_from_IVMVirtualServer(iface);
+
+    if (!out)
+        return E_POINTER;
+    if (IsEqualIID(riid, &IID_IUnknown) || IsEqualIID(riid, &IID_IDispatch)
+        || IsEqualIID(riid, &IID_IVMVirtualServer)) {
+        *out = iface;
+        IVMVirtualServer_AddRef(iface);
+        return S_OK;
+    }
+    if (com_extras_query(&server->extras, riid, out))
+        return S_OK;
+    *out = NULL;
+    return E_NOINTERFACE;
+}
+
+static ULONG WINAPI server_AddRef(IVMVirtualServer *iface)
+{
+    return InterlockedIncrement(&impl_from_IVMVirtualServer(iface)->ref);
+}
+
+static ULONG WINAPI server_Release(IVMVirtualServer *iface)
+{
+    struct server *server = impl_from_IVMVirtualServer(iface);
+    LONG ref = InterlockedDecrement(&server->ref);
+
+    if (ref == 0) {
+        /* A script that starts a creation and exits without waiting still gets its disk:
+         * the last release lets in-flight creations finish before the host can exit. */
+        task_list_wait_idle(server->tasks);
+        task_list_release(server->tasks);
+        free(server);
+        module_release();
+    }
+    return ref;
+}
+
+static HRESULT WINAPI server_GetTypeInfoCount(IVMVirtualServer *iface, UINT *count)
+{
+    (void)iface;
+    if (!count)
+        return E_POINTER;
+    *count = 1;
+    return S_OK;
+}
+
+static HRESULT WINAPI server_GetTypeInfo(IVMVirtualServer *iface, UINT index, LCID lcid,
+                                         ITypeInfo **out)
+{
+    (void)iface;
+    (void)lcid;
+    return dispatch_get_type_info(&IID_IVMVirtualServer, index, out);
+}
+
+static HRESULT WINAPI server_GetIDsOfNames(IVMVirtualServer *iface, REFIID riid, LPOLESTR *names,
+                                           UINT count, LCID lcid, DISPID *ids)
+{
+    (void)iface;
+    (void)lcid;
+    return dispatch_get_ids_of_names(&IID_IVMVirtualServer, riid, names, count, ids);
+}
+
+static HRESULT WINAPI server_Invoke(IVMVirtualServer *iface, DISPID member, REFIID riid, LCID lcid,
+                                    WORD flags, DISPPARAMS *params, VARIANT *result,
+                                    EXCEPINFO *excep, UINT *arg_err)
+{
+    (void)lcid;
+    return dispatch_invoke(iface, &IID_IVMVirtualServer, member, riid, flags, params, result,
+                           excep, arg_err);
+}
+
+static HRESULT WINAPI server_get_Tasks(IVMVirtualServer *iface, IVMTaskCollection **out)
+{
+    HRESULT hr;
+
+    if (!out)
+        return error_set(E_POINTER, &IID_IVMVirtualServer, L"Tasks: the result pointer is NULL.");
+    hr = task_collection_create(impl_from_IVMVirtualServer(iface)->tasks, out);
+    if (FAILED(hr))
+        return error_set(hr, &IID_IVMVirtualServer, L"Tasks: out of memory.");
+    return error_none();
+}
+
+static HRESULT WINAPI server_CreateDynamicVirtualHardDisk(IVMVirtualServer *iface, BSTR image_path,
+                                                          LONG size, IVMTask **task)
+{
+    return disk_request_start(impl_from_IVMVirtualServer(iface)->tasks, image_path, size, task);
+}
+
+static HRESULT WINAPI server_get_Name(IVMVirtualServer *iface, BSTR *name)
+{
+    WCHAR buffer[MAX_COMPUTERNAME_LENGTH + 1];
+    DWORD length = ARRAYSIZE(buffer);
+
+    (void)iface;
+    if (!name)
+        return error_set(E_POINTER, &IID_IVMVirtualServer, L"Name: the result pointer is NULL.");
+    *name = NULL;
+    if (!GetComputerNameW(buffer, &length))
+        return error_set(DISP_E_EXCEPTION, &IID_IVMVirtualServer,
+                         L"Name: the computer name could not be read (error %lu).", GetLastError());
+    *name = SysAllocStringLen(buffer, length);
+    if (!*name)
+        return error_set(E_OUTOFMEMORY, &IID_IVMVirtualServer, L"Name: out of memory.");
+    return error_none();
+}
+
+static HRESULT WINAPI server_get_Version(IVMVirtualServer *iface, BSTR *version)
+{
+    (void)iface;
+    if (!version)
+        return error_set(E_POINTER, &IID_IVMVirtualServer, L"Version: the result pointer is NULL.");
+    *version = SysAllocString(WIDEN(VSDISK_VERSION));
+    if (!*version)
+        return error_set(E_OUTOFMEMORY, &IID_IVMVirtualServer, L"Version: out of memory.");
+    return error_none();
+}
+
+static HRESULT WINAPI server_get_UpTime(IVMVirtualServer *iface, LONG *seconds)
+{
+    struct server *server = impl_from_IVMVirtualServer(iface);
+
+    if (!seconds)
+        return error_set(E_POINTER, &IID_IVMVirtualServer, L"UpTime: the result pointer is NULL.");
+    *seconds = (LONG)((GetTickCount64() - server->created_tick) / 1000);
+    return error_none();
+}
+
+static const IVMVirtualServerVtbl server_vtbl = {
+    server_QueryInterface,
+    server_AddRef,
+    server_Release,
+    server_GetTypeInfoCount,
+    server_GetTypeInfo,
+    server_GetIDsOfNames,
+    server_Invoke,
+    server_get_Tasks,
+    server_CreateDynamicVirtualHardDisk,
+    server_get_Name,
+    server_get_Version,
+    server_get_UpTime,
+};
+
+HRESULT server_create(REFIID riid, void **out)
+{
+    struct server *server;
+    HRESULT hr;
+
+    *out = NULL;
+    server = calloc(1, sizeof(*server));
+    if (!server)
+        return E_OUTOFMEMORY;
+    hr = task_list_create(&server->tasks);
+    if (FAILED(hr)) {
+        free(server);
+        return hr;
+    }
+    server->IVMVirtualServer_iface.lpVtbl = &server_vtbl;
+    server->ref = 1;
+    server->created_tick = GetTickCount64();
+    com_extras_init(&server->extras, (IUnknown *)&server->IVMVirtualServer_iface,
+                    &CLSID_VMVirtualServer, server_iids);
+    module_add_ref();
+    hr = IVMVirtualServer_QueryInterface(&server->IVMVirtualServer_iface, riid, out);
+    IVMVirtualServer_Release(&server->IVMVirtualServer_iface);
+    return hr;
+}

@@ -1,0 +1,9 @@
+#ifndef VSDISK_SERVER_H
+#define VSDISK_SERVER_H
+
+#include <windows.h>
+
+/* Creates a VMVirtualServer object and returns its riid interface. */
+HRESULT server_create(REFIID riid, void **out);
+
+#endif

@@ -1,0 +1,25 @@
+/* The small I/O interface every disk-writer operation goes through.
+ * A back end embeds struct vhd_io as its first member and fills in the functions. */
+#ifndef VHD_IO_H
+#define VHD_IO_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "vhd_status.h"
+
+typedef struct vhd_io vhd_io;
+
+struct vhd_io {
+    /* Creates the target exclusively and opens it for writing. Never opens, truncates or
+     * replaces anything already there, and never follows a link at the target. */
+    vhd_status (*create)(vhd_io *io);
+    vhd_status (*write_at)(vhd_io *io, uint64_t offset, const void *buf, size_t len);
+    vhd_status (*flush)(vhd_io *io);
+    vhd_status (*close)(vhd_io *io);
+    /* Removes the file create() made. Closes it first if it is still open. */
+    vhd_status (*remove)(vhd_io *io);
+    /* errno or GetLastError() of the last failure, for messages; 0 if none. */
+    int os_error;
+};
+
+#endif

@@ -1,0 +1,23 @@
+/* Outcome of a disk-writer operation. Back ends map their OS errors onto these. */
+#ifndef VHD_STATUS_H
+#define VHD_STATUS_H
+
+typedef enum vhd_status {
+    VHD_OK = 0,
+    VHD_E_INVALID_SIZE,   /* not a multiple of 512, or outside 3 MiB .. 2040 GiB */
+    VHD_E_EXISTS,         /* something (file, folder, link) is already at the target */
+    VHD_E_NOT_FOUND,      /* the containing folder does not exist */
+    VHD_E_NOT_DIRECTORY,  /* a component of the path is not a folder */
+    VHD_E_ACCESS,         /* permission denied or read-only volume */
+    VHD_E_NO_SPACE,       /* the volume is full */
+    VHD_E_TOO_LARGE,      /* the file system cannot hold a file that large */
+    VHD_E_INVALID_PATH,   /* the path is not acceptable to the back end */
+    VHD_E_NO_MEMORY,
+    VHD_E_IO,             /* any other I/O failure */
+    VHD_E_CANCELLED
+} vhd_status;
+
+/* One sentence in English, without a trailing period; never NULL. */
+const char *vhd_status_message(vhd_status status);
+
+#endif

@@ -1,0 +1,147 @@
+#include <windows.h>
+
+#include "vhd_io_win32.h"
+
+static inline struct vhd_io_win32 *impl_from_vhd_io(vhd_io *io)
+{
+    return CONTAINING_RECORD(io, struct vhd_io_win32, io);
+}
+
+vhd_status vhd_status_from_win32(DWORD error)
+{
+    switch (error) {
+    case ERROR_FILE_EXISTS:
+    case ERROR_ALREADY_EXISTS:
+        return VHD_E_EXISTS;
+    case ERROR_PATH_NOT_FOUND:
+    case ERROR_FILE_NOT_FOUND:
+    case ERROR_BAD_NETPATH:
+    case ERROR_BAD_NET_NAME:
+    case ERROR_INVALID_DRIVE:
+        return VHD_E_NOT_FOUND;
+    case ERROR_DIRECTORY:
+        return VHD_E_NOT_DIRECTORY;
+    case ERROR_ACCESS_DENIED:
+    case ERROR_WRITE_PROTECT:
+    case ERROR_SHARING_VIOLATION:
+        return VHD_E_ACCESS;
+    case ERROR_DISK_FULL:
+    case ERROR_HANDLE_DISK_FULL:
+        return VHD_E_NO_SPACE;
+    case ERROR_FILE_TOO_LARGE:
+        return VHD_E_TOO_LARGE;
+    case ERROR_INVALID_NAME:
+    case ERROR_FILENAME_EXCED_RANGE:
+    case ERROR_BAD_PATHNAME:
+        return VHD_E_INVALID_PATH;
+    case ERROR_NOT_ENOUGH_MEMORY:
+    case ERROR_OUTOFMEMORY:
+        return VHD_E_NO_MEMORY;
+    default:
+        return VHD_E_IO;
+    }
+}
+
+static vhd_status fail(struct vhd_io_win32 *backend)
+{
+    DWORD error = GetLastError();
+
+    backend->io.os_error = (int)error;
+    return vhd_status_from_win32(error);
+}
+
+static vhd_status win32_create(vhd_io *io)
+{
+    struct vhd_io_win32 *backend = impl_from_vhd_io(io);
+
+    /* CREATE_NEW decides "already exists" atomically; FILE_FLAG_OPEN_REPARSE_POINT keeps a
+     * link at the target from being followed. No sharing: nobody touches it half-written. */
+    backend->file = CreateFileW(backend->path, GENERIC_WRITE | DELETE, 0, NULL, CREATE_NEW,
+                                FILE_ATTRIBUTE_NORMAL | FILE_FLAG_OPEN_REPARSE_POINT, NULL);
+    if (backend->file == INVALID_HANDLE_VALUE)
+        return fail(backend);
+    return VHD_OK;
+}
+
+static vhd_status win32_write_at(vhd_io *io, uint64_t offset, const void *buf, size_t len)
+{
+    struct vhd_io_win32 *backend = impl_from_vhd_io(io);
+    const BYTE *bytes = buf;
+
+    while (len > 0) {
+        OVERLAPPED position = { 0 };
+        DWORD chunk = len > 0x40000000 ? 0x40000000 : (DWORD)len;
+        DWORD written = 0;
+
+        position.Offset = (DWORD)offset;
+        position.OffsetHigh = (DWORD)(offset >> 32);
+        if (!WriteFile(backend->file, bytes, chunk, &written, &position))
+            return fail(backend);
+        if (written == 0) {
+            SetLastError(ERROR_DISK_FULL);
+            return fail(backend);
+        }
+        bytes += written;
+        offset += written;
+        len -= written;
+    }
+    return VHD_OK;
+}
+
+static vhd_status win32_flush(vhd_io *io)
+{
+    struct vhd_io_win32 *backend = impl_from_vhd_io(io);
+
+    if (!FlushFileBuffers(backend->file))
+        return fail(backend);
+    return VHD_OK;
+}
+
+static vhd_status win32_close(vhd_io *io)
+{
+    struct vhd_io_win32 *backend = impl_from_vhd_io(io);
+    HANDLE file = backend->file;
+
+    backend->file = INVALID_HANDLE_VALUE;
+    if (file != INVALID_HANDLE_VALUE && !CloseHandle(file))
+        return fail(backend);
+    return VHD_OK;
+}
+
+static vhd_status win32_remove(vhd_io *io)
+{
+    struct vhd_io_win32 *backend = impl_from_vhd_io(io);
+
+    if (backend->file != INVALID_HANDLE_VALUE) {
+        /* Delete through our own handle: exactly the file we created, whatever the path
+         * now names. */
+        FILE_DISPOSITION_INFO disposition = { TRUE };
+        BOOL deleted = SetFileInformationByHandle(backend->file, FileDispositionInfo,
+                                                  &disposition, sizeof(disposition));
+        DWORD error = GetLastError();
+
+        CloseHandle(backend->file);
+        backend->file = INVALID_HANDLE_VALUE;
+        if (deleted)
+            return VHD_OK;
+        SetLastError(error);
+        if (!DeleteFileW(backend->path))
+            return fail(backend);
+        return VHD_OK;
+    }
+    if (!DeleteFileW(backend->path))
+        return fail(backend);
+    return VHD_OK;
+}
+
+void vhd_io_win32_init(struct vhd_io_win32 *backend, const WCHAR *path)
+{
+    backend->io.create = win32_create;
+    backend->io.write_at = win32_write_at;
+    backend->io.flush = win32_flush;
+    backend->io.close = win32_close;
+    backend->io.remove = win32_remove;
+    backend->io.os_error = 0;
+    backend->path = path;
+    backend->file = INVALID_HANDLE_VALUE;
+}
