@@ -1,4 +1,5 @@
 #include <windows.h>
+#include <wchar.h>
 
 #include "vhd_io_win32.h"
 
@@ -50,9 +51,21 @@ static vhd_status fail(struct vhd_io_win32 *backend)
     return vhd_status_from_win32(error);
 }
 
+/* TRUE if the test hook says this call must fail; the error is then set. */
+static BOOL injected_failure(struct vhd_io_win32 *backend)
+{
+    if (!backend->fail_call || ++backend->calls != backend->fail_call)
+        return FALSE;
+    SetLastError(backend->fail_error);
+    return TRUE;
+}
+
 static vhd_status win32_create(vhd_io *io)
 {
     struct vhd_io_win32 *backend = impl_from_vhd_io(io);
+
+    if (injected_failure(backend))
+        return fail(backend);
 
     /* CREATE_NEW decides "already exists" atomically; FILE_FLAG_OPEN_REPARSE_POINT keeps a
      * link at the target from being followed. No sharing: nobody touches it half-written. */
@@ -68,6 +81,10 @@ static vhd_status win32_write_at(vhd_io *io, uint64_t offset, const void *buf, s
     struct vhd_io_win32 *backend = impl_from_vhd_io(io);
     const BYTE *bytes = buf;
 
+    if (backend->write_delay_ms)
+        Sleep(backend->write_delay_ms);
+    if (injected_failure(backend))
+        return fail(backend);
     while (len > 0) {
         OVERLAPPED position = { 0 };
         DWORD chunk = len > 0x40000000 ? 0x40000000 : (DWORD)len;
@@ -92,7 +109,7 @@ static vhd_status win32_flush(vhd_io *io)
 {
     struct vhd_io_win32 *backend = impl_from_vhd_io(io);
 
-    if (!FlushFileBuffers(backend->file))
+    if (injected_failure(backend) || !FlushFileBuffers(backend->file))
         return fail(backend);
     return VHD_OK;
 }
@@ -104,6 +121,9 @@ static vhd_status win32_close(vhd_io *io)
 
     backend->file = INVALID_HANDLE_VALUE;
     if (file != INVALID_HANDLE_VALUE && !CloseHandle(file))
+        return fail(backend);
+    /* An injected close failure still closes, as a real one leaves the handle closed. */
+    if (injected_failure(backend))
         return fail(backend);
     return VHD_OK;
 }
@@ -134,6 +154,19 @@ static vhd_status win32_remove(vhd_io *io)
     return VHD_OK;
 }
 
+static DWORD environment_number(const WCHAR *name, DWORD *second)
+{
+    WCHAR value[32], *end;
+    DWORD number;
+
+    if (GetEnvironmentVariableW(name, value, ARRAYSIZE(value)) - 1 >= ARRAYSIZE(value) - 1)
+        return 0;
+    number = wcstoul(value, &end, 10);
+    if (second && *end == ':')
+        *second = wcstoul(end + 1, NULL, 10);
+    return number;
+}
+
 void vhd_io_win32_init(struct vhd_io_win32 *backend, const WCHAR *path)
 {
     backend->io.create = win32_create;
@@ -144,4 +177,8 @@ void vhd_io_win32_init(struct vhd_io_win32 *backend, const WCHAR *path)
     backend->io.os_error = 0;
     backend->path = path;
     backend->file = INVALID_HANDLE_VALUE;
+    backend->calls = 0;
+    backend->fail_error = ERROR_IO_DEVICE;
+    backend->write_delay_ms = environment_number(L"VSDISK_TEST_WRITE_DELAY_MS", NULL);
+    backend->fail_call = environment_number(L"VSDISK_TEST_FAIL_IO_CALL", &backend->fail_error);
 }

@@ -9,6 +9,14 @@ struct vhd_io_win32 {
     vhd_io io;
     const WCHAR *path;      /* borrowed; must outlive the back end */
     HANDLE file;
+    /* Test hooks, read from the environment when the back end is set up:
+     * VSDISK_TEST_WRITE_DELAY_MS=n sleeps n ms before each write;
+     * VSDISK_TEST_FAIL_IO_CALL=n[:error] fails the n-th I/O call (1 = the create) with the
+     * Win32 error given (default ERROR_IO_DEVICE). Unset, they cost nothing. */
+    DWORD write_delay_ms;
+    unsigned fail_call;
+    DWORD fail_error;
+    unsigned calls;
 };
 
 void vhd_io_win32_init(struct vhd_io_win32 *backend, const WCHAR *path);

@@ -1,0 +1,222 @@
+/* Compares what the registry holds with registry/vsdisk.registry, key by key.
+ * Usage: check_registry DESCRIPTION DLL SCOPE STATE
+ *   SCOPE  machine (HKLM\Software\Classes) or user (HKCU\Software\Classes)
+ *   STATE  registered    every described value is there, exactly, and nothing else in our trees
+ *          registered-foreign   the same, but VirtualServer.Application belongs to another CLSID
+ *                               and must be exactly as the test left it
+ *          registered-without-shared   the same, and VirtualServer.Application is not in this
+ *                               scope at all (another product owns it in the other one)
+ *          absent        none of our trees is there
+ *          absent-foreign        the same, and the foreign VirtualServer.Application is untouched
+ * Prints one line a failed check and ends with "N passed, M failed"; exits 1 on any failure. */
+#include <windows.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <wchar.h>
+
+#include "registry_description.h"
+
+#define FOREIGN_CLSID L"{11111111-2222-3333-4444-555555555555}"
+
+static int passed, failed;
+
+static void check(BOOL ok, const char *what, const WCHAR *key, const WCHAR *name)
+{
+    if (ok) {
+        passed++;
+        return;
+    }
+    failed++;
+    printf("FAIL: %s: %ls%s%ls\n", what, key, name ? " value " : "", name ? name : L"");
+}
+
+static char *read_file(const char *path, size_t *size)
+{
+    FILE *file = fopen(path, "rb");
+    char *text = NULL;
+    long length;
+
+    if (!file)
+        return NULL;
+    if (fseek(file, 0, SEEK_END) == 0 && (length = ftell(file)) >= 0 && fseek(file, 0, SEEK_SET) == 0
+        && (text = malloc((size_t)length + 1)) && fread(text, 1, (size_t)length, file) == (size_t)length) {
+        *size = (size_t)length;
+    } else {
+        free(text);
+        text = NULL;
+    }
+    fclose(file);
+    return text;
+}
+
+static BOOL key_exists(HKEY classes, const WCHAR *key)
+{
+    HKEY opened;
+
+    if (RegOpenKeyExW(classes, key, 0, KEY_READ, &opened) != ERROR_SUCCESS)
+        return FALSE;
+    RegCloseKey(opened);
+    return TRUE;
+}
+
+static BOOL is_foreign_tree(const struct registry_description *description, const WCHAR *key)
+{
+    size_t i;
+
+    for (i = 0; i < description->count; i++)
+        if (description->lines[i].kind == REGISTRY_TREE_IF_OURS
+            && registry_key_within(key, description->lines[i].key))
+            return TRUE;
+    return FALSE;
+}
+
+/* TRUE if the description names this value. */
+static BOOL described_value(const struct registry_description *description, const WCHAR *key,
+                            const WCHAR *name)
+{
+    size_t i;
+
+    for (i = 0; i < description->count; i++) {
+        const struct registry_line *line = &description->lines[i];
+        if (line->kind == REGISTRY_VALUE && !_wcsicmp(line->key, key)
+            && ((!line->name && !name[0]) || (line->name && !_wcsicmp(line->name, name))))
+            return TRUE;
+    }
+    return FALSE;
+}
+
+/* TRUE if the description writes a value at key or below it. */
+static BOOL described_key(const struct registry_description *description, const WCHAR *key)
+{
+    size_t i;
+
+    for (i = 0; i < description->count; i++)
+        if (description->lines[i].kind == REGISTRY_VALUE
+            && registry_key_within(description->lines[i].key, key))
+            return TRUE;
+    return FALSE;
+}
+
+/* Everything found under key must be described. */
+static void check_nothing_extra(HKEY classes, const struct registry_description *description,
+                                const WCHAR *key)
+{
+    WCHAR name[512], path[1024];
+    HKEY opened;
+    DWORD i, length;
+
+    check(described_key(description, key), "key not in the description", key, NULL);
+    if (RegOpenKeyExW(classes, key, 0, KEY_READ, &opened) != ERROR_SUCCESS)
+        return;
+    for (i = 0; length = ARRAYSIZE(name), RegEnumValueW(opened, i, name, &length, NULL, NULL, NULL, NULL) == ERROR_SUCCESS; i++)
+        check(described_value(description, key, name), "value not in the description", key, name);
+    for (i = 0; length = ARRAYSIZE(name), RegEnumKeyExW(opened, i, name, &length, NULL, NULL, NULL, NULL) == ERROR_SUCCESS; i++) {
+        _snwprintf(path, ARRAYSIZE(path) - 1, L"%ls\\%ls", key, name);
+        path[ARRAYSIZE(path) - 1] = 0;
+        check_nothing_extra(classes, description, path);
+    }
+    RegCloseKey(opened);
+}
+
+static void check_registered(HKEY classes, const struct registry_description *description,
+                             BOOL foreign, BOOL without_shared)
+{
+    size_t i;
+
+    for (i = 0; i < description->count; i++) {
+        const struct registry_line *line = &description->lines[i];
+        WCHAR data[1024];
+        DWORD bytes = sizeof(data), type = 0;
+        LSTATUS status;
+
+        if (line->kind == REGISTRY_TREE_IF_OURS && without_shared)
+            check(!key_exists(classes, line->key), "shared key written", line->key, NULL);
+        if (line->kind != REGISTRY_VALUE) {
+            if (line->kind == REGISTRY_TREE || !(foreign || without_shared))
+                check_nothing_extra(classes, description, line->key);
+            continue;
+        }
+        if ((foreign || without_shared) && is_foreign_tree(description, line->key))
+            continue;
+        status = RegGetValueW(classes, line->key, line->name, RRF_RT_ANY, &type, data, &bytes);
+        check(status == ERROR_SUCCESS, "value missing", line->key, line->name);
+        if (status != ERROR_SUCCESS)
+            continue;
+        check(type == REG_SZ, "value is not REG_SZ", line->key, line->name);
+        check(!wcscmp(data, line->data), "value differs from the description", line->key, line->name);
+        if (wcscmp(data, line->data))
+            printf("      found \"%ls\", described \"%ls\"\n", data, line->data);
+    }
+}
+
+static void check_foreign_untouched(HKEY classes, const struct registry_description *description)
+{
+    size_t i;
+
+    for (i = 0; i < description->count; i++) {
+        const struct registry_line *line = &description->lines[i];
+        WCHAR subkey[512], data[128], extra[128];
+        DWORD bytes = sizeof(data), extra_bytes = sizeof(extra);
+
+        if (line->kind != REGISTRY_TREE_IF_OURS)
+            continue;
+        _snwprintf(subkey, ARRAYSIZE(subkey) - 1, L"%ls\\CLSID", line->key);
+        subkey[ARRAYSIZE(subkey) - 1] = 0;
+        check(RegGetValueW(classes, subkey, NULL, RRF_RT_REG_SZ, NULL, data, &bytes) == ERROR_SUCCESS
+              && !wcscmp(data, FOREIGN_CLSID), "foreign CLSID changed", subkey, NULL);
+        check(RegGetValueW(classes, line->key, L"Owner", RRF_RT_REG_SZ, NULL, extra, &extra_bytes) == ERROR_SUCCESS
+              && !wcscmp(extra, L"another product"), "foreign value changed", line->key, L"Owner");
+    }
+}
+
+static void check_absent(HKEY classes, const struct registry_description *description, BOOL foreign)
+{
+    size_t i;
+
+    for (i = 0; i < description->count; i++) {
+        const struct registry_line *line = &description->lines[i];
+        if (line->kind == REGISTRY_TREE || (line->kind == REGISTRY_TREE_IF_OURS && !foreign))
+            check(!key_exists(classes, line->key), "key still there", line->key, NULL);
+    }
+}
+
+int main(int argc, char **argv)
+{
+    struct registry_description description;
+    WCHAR dll[MAX_PATH], wide[MAX_PATH];
+    HKEY classes;
+    char *text;
+    size_t size;
+    BOOL user, foreign, without_shared;
+
+    if (argc != 5) {
+        fprintf(stderr, "usage: check_registry DESCRIPTION DLL machine|user registered|registered-foreign|registered-without-shared|absent|absent-foreign\n");
+        return 2;
+    }
+    text = read_file(argv[1], &size);
+    MultiByteToWideChar(CP_UTF8, 0, argv[2], -1, wide, ARRAYSIZE(wide));
+    if (!text || !GetFullPathNameW(wide, ARRAYSIZE(dll), dll, NULL)
+        || FAILED(registry_description_parse(text, size, dll, &description))) {
+        fprintf(stderr, "check_registry: cannot read %s\n", argv[1]);
+        return 2;
+    }
+    user = !strcmp(argv[3], "user");
+    foreign = strstr(argv[4], "foreign") != NULL;
+    without_shared = strstr(argv[4], "without-shared") != NULL;
+    if (RegOpenKeyExW(user ? HKEY_CURRENT_USER : HKEY_LOCAL_MACHINE, L"Software\\Classes", 0,
+                      KEY_READ, &classes) != ERROR_SUCCESS) {
+        fprintf(stderr, "check_registry: cannot open the classes key\n");
+        return 2;
+    }
+    if (!strncmp(argv[4], "registered", 10))
+        check_registered(classes, &description, foreign, without_shared);
+    else
+        check_absent(classes, &description, foreign);
+    if (foreign)
+        check_foreign_untouched(classes, &description);
+    RegCloseKey(classes);
+    registry_description_free(&description);
+    free(text);
+    printf("check_registry %s %s: %d passed, %d failed\n", argv[3], argv[4], passed, failed);
+    return failed ? 1 : 0;
+}
