@@ -26,6 +26,10 @@ struct dll_under_test {
 /* Loads the DLL named on the command line (argv[1]); fails the process if it cannot. */
 void dll_load(struct dll_under_test *dll, int argc, char **argv);
 
+/* A path as Windows programs see it: "/tmp/x" becomes "Z:\tmp\x" (Wine maps / to Z:);
+ * anything else is kept, with forward slashes turned into backslashes. */
+void windows_path(const char *path, char *out, size_t size);
+
 /* A new server object through the DLL's class factory. */
 IVMVirtualServer *dll_new_server(const struct dll_under_test *dll);
 

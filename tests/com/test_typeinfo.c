@@ -1,0 +1,277 @@
+/* What PowerShell's COM adapter needs: it lists and calls members from
+ * IDispatch::GetTypeInfo, reading GetTypeAttr, GetFuncDesc, GetNames, GetDocumentation and,
+ * for return types, GetRefTypeInfo. This walks every interface that way and checks each
+ * member's kind, parameter names, help string and return type, and the enum's values. */
+#include <stdio.h>
+#include <wchar.h>
+
+#include "com_test.h"
+
+static struct dll_under_test dll;
+static char disk_folder[MAX_PATH];
+
+/* A return type as PowerShell would show it: a VARTYPE, or the name of a referenced type. */
+struct expected_member {
+    const WCHAR *name;
+    INVOKEKIND kind;
+    const WCHAR *params[3];     /* NULL-terminated */
+    VARTYPE type;               /* VT_PTR: pointer to the interface named by ref */
+    const WCHAR *ref;
+};
+
+static const struct expected_member server_members[] = {
+    { L"Tasks", INVOKE_PROPERTYGET, { NULL }, VT_PTR, L"IVMTaskCollection" },
+    { L"CreateDynamicVirtualHardDisk", INVOKE_FUNC, { L"imagePath", L"size", NULL }, VT_PTR, L"IVMTask" },
+    { L"Name", INVOKE_PROPERTYGET, { NULL }, VT_BSTR, NULL },
+    { L"Version", INVOKE_PROPERTYGET, { NULL }, VT_BSTR, NULL },
+    { L"UpTime", INVOKE_PROPERTYGET, { NULL }, VT_I4, NULL },
+};
+
+static const struct expected_member task_members[] = {
+    { L"WaitForCompletion", INVOKE_FUNC, { L"timeout", NULL }, VT_VOID, NULL },
+    { L"Cancel", INVOKE_FUNC, { NULL }, VT_VOID, NULL },
+    { L"PercentCompleted", INVOKE_PROPERTYGET, { NULL }, VT_I4, NULL },
+    { L"Description", INVOKE_PROPERTYGET, { NULL }, VT_BSTR, NULL },
+    { L"Result", INVOKE_PROPERTYGET, { NULL }, VT_USERDEFINED, L"VMTaskResult" },
+    { L"IsCancelable", INVOKE_PROPERTYGET, { NULL }, VT_BOOL, NULL },
+    { L"ID", INVOKE_PROPERTYGET, { NULL }, VT_I4, NULL },
+    { L"IsComplete", INVOKE_PROPERTYGET, { NULL }, VT_BOOL, NULL },
+    { L"Error", INVOKE_PROPERTYGET, { NULL }, VT_I4, NULL },
+    { L"ErrorDescription", INVOKE_PROPERTYGET, { NULL }, VT_BSTR, NULL },
+};
+
+static const struct expected_member collection_members[] = {
+    { L"Count", INVOKE_PROPERTYGET, { NULL }, VT_I4, NULL },
+    { L"Item", INVOKE_PROPERTYGET, { L"index", NULL }, VT_PTR, L"IVMTask" },
+    { L"_NewEnum", INVOKE_PROPERTYGET, { NULL }, VT_UNKNOWN, NULL },
+};
+
+static int setup(void **state)
+{
+    (void)state;
+    return FAILED(CoInitializeEx(NULL, COINIT_MULTITHREADED)) ? -1 : 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    CoUninitialize();
+    return 0;
+}
+
+static void check_help_string(ITypeInfo *info, MEMBERID id, const WCHAR *what)
+{
+    BSTR name = NULL, help = NULL;
+
+    assert_int_equal(ITypeInfo_GetDocumentation(info, id, &name, &help, NULL, NULL), S_OK);
+    if (!help || SysStringLen(help) < 10)
+        fail_msg("%ls has no help string", what);
+    SysFreeString(name);
+    SysFreeString(help);
+}
+
+static BSTR type_name(ITypeInfo *info, HREFTYPE href)
+{
+    ITypeInfo *referenced = NULL;
+    BSTR name = NULL;
+
+    assert_int_equal(ITypeInfo_GetRefTypeInfo(info, href, &referenced), S_OK);
+    assert_int_equal(ITypeInfo_GetDocumentation(referenced, MEMBERID_NIL, &name, NULL, NULL, NULL), S_OK);
+    ITypeInfo_Release(referenced);
+    return name;
+}
+
+static void check_return_type(ITypeInfo *info, const TYPEDESC *type,
+                              const struct expected_member *expected)
+{
+    BSTR name;
+
+    if (expected->type == VT_PTR) {
+        assert_int_equal(type->vt, VT_PTR);
+        assert_int_equal(type->lptdesc->vt, VT_USERDEFINED);
+        name = type_name(info, type->lptdesc->hreftype);
+    } else if (expected->type == VT_USERDEFINED) {
+        assert_int_equal(type->vt, VT_USERDEFINED);
+        name = type_name(info, type->hreftype);
+    } else {
+        if (type->vt != expected->type)
+            fail_msg("%ls returns VARTYPE %d, expected %d", expected->name, type->vt, expected->type);
+        return;
+    }
+    if (wcscmp(name, expected->ref))
+        fail_msg("%ls returns %ls, expected %ls", expected->name, name, expected->ref);
+    SysFreeString(name);
+}
+
+/* Finds the member by name among the type's functions, as the adapter lists them. */
+static void check_member(ITypeInfo *info, const TYPEATTR *attr, const struct expected_member *expected)
+{
+    UINT i;
+
+    for (i = 0; i < attr->cFuncs; i++) {
+        FUNCDESC *func;
+        BSTR names[4] = { NULL };
+        UINT count = 0, p;
+
+        assert_int_equal(ITypeInfo_GetFuncDesc(info, i, &func), S_OK);
+        assert_int_equal(ITypeInfo_GetNames(info, func->memid, names, 4, &count), S_OK);
+        if (wcscmp(names[0], expected->name) || func->invkind != expected->kind) {
+            for (p = 0; p < count; p++)
+                SysFreeString(names[p]);
+            ITypeInfo_ReleaseFuncDesc(info, func);
+            continue;
+        }
+        for (p = 0; expected->params[p]; p++) {
+            if (p + 1 >= count || wcscmp(names[p + 1], expected->params[p]))
+                fail_msg("%ls: parameter %u should be named %ls", expected->name, p, expected->params[p]);
+        }
+        if (func->cParams != (SHORT)p)
+            fail_msg("%ls takes %d parameters, expected %u", expected->name, func->cParams, p);
+        check_return_type(info, &func->elemdescFunc.tdesc, expected);
+        check_help_string(info, func->memid, expected->name);
+        for (p = 0; p < count; p++)
+            SysFreeString(names[p]);
+        ITypeInfo_ReleaseFuncDesc(info, func);
+        return;
+    }
+    fail_msg("member %ls (invoke kind %d) not found", expected->name, expected->kind);
+}
+
+static void check_interface(IDispatch *dispatch, const WCHAR *name,
+                            const struct expected_member *members, size_t count)
+{
+    ITypeInfo *info = NULL;
+    TYPEATTR *attr;
+    BSTR found = NULL;
+    size_t i;
+
+    assert_int_equal(IDispatch_GetTypeInfo(dispatch, 0, LOCALE_USER_DEFAULT, &info), S_OK);
+    assert_int_equal(ITypeInfo_GetTypeAttr(info, &attr), S_OK);
+    assert_int_equal(attr->typekind, TKIND_DISPATCH);
+    assert_true(attr->wTypeFlags & TYPEFLAG_FDUAL);
+    assert_int_equal(ITypeInfo_GetDocumentation(info, MEMBERID_NIL, &found, NULL, NULL, NULL), S_OK);
+    if (wcscmp(found, name))
+        fail_msg("GetTypeInfo describes %ls, expected %ls", found, name);
+    SysFreeString(found);
+    check_help_string(info, MEMBERID_NIL, name);
+    for (i = 0; i < count; i++)
+        check_member(info, attr, &members[i]);
+    ITypeInfo_ReleaseTypeAttr(info, attr);
+    ITypeInfo_Release(info);
+}
+
+static void test_server_type_information(void **state)
+{
+    IVMVirtualServer *server = dll_new_server(&dll);
+
+    (void)state;
+    check_interface((IDispatch *)server, L"IVMVirtualServer", server_members, ARRAYSIZE(server_members));
+    IVMVirtualServer_Release(server);
+}
+
+static IVMTask *new_task(IVMVirtualServer *server, const char *file)
+{
+    WCHAR path[MAX_PATH];
+    IVMTask *task = NULL;
+    BSTR bstr;
+
+    _snwprintf(path, ARRAYSIZE(path) - 1, L"%hs\\%hs", disk_folder, file);
+    path[ARRAYSIZE(path) - 1] = 0;
+    DeleteFileW(path);
+    bstr = SysAllocString(path);
+    assert_int_equal(IVMVirtualServer_CreateDynamicVirtualHardDisk(server, bstr, 3, &task), S_OK);
+    SysFreeString(bstr);
+    IVMTask_WaitForCompletion(task, -1);
+    return task;
+}
+
+static void test_task_and_collection_type_information(void **state)
+{
+    IVMVirtualServer *server = dll_new_server(&dll);
+    IVMTask *task = new_task(server, "typeinfo.vhd");
+    IVMTaskCollection *tasks = NULL;
+
+    (void)state;
+    check_interface((IDispatch *)task, L"IVMTask2", task_members, ARRAYSIZE(task_members));
+    assert_int_equal(IVMVirtualServer_get_Tasks(server, &tasks), S_OK);
+    check_interface((IDispatch *)tasks, L"IVMTaskCollection", collection_members,
+                    ARRAYSIZE(collection_members));
+    IVMTaskCollection_Release(tasks);
+    IVMTask_Release(task);
+    IVMVirtualServer_Release(server);
+}
+
+/* The enum PowerShell shows for Result: every documented value, by name. */
+static void test_task_result_enum(void **state)
+{
+    static const struct { const WCHAR *name; LONG value; } values[] = {
+        { L"vmTaskResult_Success", 0 }, { L"vmTaskResult_Cancelled", 1 },
+        { L"vmTaskResult_UnexpectedError", 2 }, { L"vmTaskResult_OutOfMemoryError", 3 },
+        { L"vmTaskResult_DiskRelatedError", 4 }, { L"vmTaskResult_IncompatibleSavedStateError", 5 },
+        { L"vmTaskResult_TimeOutError", 6 }, { L"vmTaskResult_IllegalValueError", 7 },
+        { L"vmTaskResult_ThreadCrashError", 8 },
+    };
+    IVMVirtualServer *server = dll_new_server(&dll);
+    IVMTask *task = new_task(server, "enum.vhd");
+    ITypeInfo *info = NULL, *result_type = NULL;
+    TYPEATTR *attr;
+    UINT i;
+
+    (void)state;
+    assert_int_equal(IDispatch_GetTypeInfo((IDispatch *)task, 0, LOCALE_USER_DEFAULT, &info), S_OK);
+    assert_int_equal(ITypeInfo_GetTypeAttr(info, &attr), S_OK);
+    for (i = 0; i < attr->cFuncs && !result_type; i++) {
+        FUNCDESC *func;
+        BSTR name = NULL;
+        UINT count;
+        assert_int_equal(ITypeInfo_GetFuncDesc(info, i, &func), S_OK);
+        ITypeInfo_GetNames(info, func->memid, &name, 1, &count);
+        if (!wcscmp(name, L"Result") && func->elemdescFunc.tdesc.vt == VT_USERDEFINED)
+            assert_int_equal(ITypeInfo_GetRefTypeInfo(info, func->elemdescFunc.tdesc.hreftype, &result_type), S_OK);
+        SysFreeString(name);
+        ITypeInfo_ReleaseFuncDesc(info, func);
+    }
+    ITypeInfo_ReleaseTypeAttr(info, attr);
+    assert_non_null(result_type);
+
+    assert_int_equal(ITypeInfo_GetTypeAttr(result_type, &attr), S_OK);
+    assert_int_equal(attr->typekind, TKIND_ENUM);
+    assert_int_equal(attr->cVars, ARRAYSIZE(values));
+    check_help_string(result_type, MEMBERID_NIL, L"VMTaskResult");
+    for (i = 0; i < attr->cVars; i++) {
+        VARDESC *var;
+        BSTR name = NULL;
+        UINT count;
+        assert_int_equal(ITypeInfo_GetVarDesc(result_type, i, &var), S_OK);
+        assert_int_equal(var->varkind, VAR_CONST);
+        assert_int_equal(ITypeInfo_GetNames(result_type, var->memid, &name, 1, &count), S_OK);
+        assert_int_equal(wcscmp(name, values[i].name), 0);
+        assert_int_equal(V_VT(var->lpvarValue) == VT_I4 ? V_I4(var->lpvarValue) : V_INT(var->lpvarValue),
+                         values[i].value);
+        SysFreeString(name);
+        ITypeInfo_ReleaseVarDesc(result_type, var);
+    }
+    ITypeInfo_ReleaseTypeAttr(result_type, attr);
+    ITypeInfo_Release(result_type);
+    ITypeInfo_Release(info);
+    IVMTask_Release(task);
+    IVMVirtualServer_Release(server);
+}
+
+int main(int argc, char **argv)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_server_type_information),
+        cmocka_unit_test(test_task_and_collection_type_information),
+        cmocka_unit_test(test_task_result_enum),
+    };
+
+    dll_load(&dll, argc, argv);
+    if (argc < 3) {
+        fprintf(stderr, "usage: test_typeinfo DLL SCRATCH-FOLDER\n");
+        return 2;
+    }
+    windows_path(argv[2], disk_folder, sizeof(disk_folder));
+    CreateDirectoryA(disk_folder, NULL);
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
