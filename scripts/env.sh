@@ -18,7 +18,7 @@ setup_cross() {
     mkdir -p "$WINEPREFIX"
     if [ ! -f "$cross_build/build.ninja" ]; then
         if ! meson setup "$cross_build" --cross-file "$root/cross/x86_64-w64-mingw32.ini" \
-            -Dwineprefix="$WINEPREFIX" -Dwerror=true "$@" </dev/null >"$root/build-setup.log" 2>&1; then
+            --prefix=/ -Dwineprefix="$WINEPREFIX" -Dwerror=true "$@" </dev/null >"$root/build-setup.log" 2>&1; then
             cat "$root/build-setup.log"
             return 1
         fi
