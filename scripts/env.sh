@@ -2,6 +2,7 @@
 # shellcheck shell=sh
 root=$(cd "$(dirname "$0")/.." && pwd)
 native_build="$root/build-native"
+fuzz_build="$root/build-fuzz"
 cross_build="$root/build"
 export WINEPREFIX="$root/build/wine-prefix"
 export WINEDEBUG=-all
@@ -29,5 +30,13 @@ setup_native() {
     if [ ! -f "$native_build/build.ninja" ]; then
         meson setup "$native_build" -Db_sanitize=address,undefined -Db_lundef=false \
             -Dwerror=true "$@"
+    fi
+}
+
+# libFuzzer needs clang; the sanitizers abort on the first report.
+setup_fuzz() {
+    if [ ! -f "$fuzz_build/build.ninja" ]; then
+        CC=clang meson setup "$fuzz_build" -Dfuzzing=true -Db_sanitize=address,undefined \
+            -Db_lundef=false -Dwerror=true "$@"
     fi
 }
