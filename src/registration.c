@@ -66,33 +66,33 @@ static void read_clsid_of(HKEY classes, const WCHAR *key, WCHAR *clsid, DWORD ch
         clsid[0] = 0;
 }
 
-static BOOL key_exists(HKEY classes, const WCHAR *key)
-{
-    HKEY opened;
-
-    if (RegOpenKeyExW(classes, key, 0, KEY_READ, &opened) != ERROR_SUCCESS)
-        return FALSE;
-    RegCloseKey(opened);
-    return TRUE;
-}
-
 /* Whether a shared key (VirtualServer.Application) is free for us in classes: absent, or
  * already naming our CLSID. */
 static BOOL shared_key_free(HKEY classes, const WCHAR *key, WCHAR *owner, DWORD owner_chars)
 {
     WCHAR ours[39];
 
-    if (!key_exists(classes, key))
+    if (!registry_key_exists(classes, key))
         return TRUE;
     read_clsid_of(classes, key, owner, owner_chars);
     return !_wcsicmp(owner, registry_our_clsid(ours));
 }
 
-static HRESULT open_classes(enum scope scope, HKEY *classes)
+/* The embedded description and the scope's classes key, both or neither. */
+static HRESULT open_scope(enum scope scope, struct registry_description *description, HKEY *classes)
 {
-    LSTATUS status = RegCreateKeyExW(scope_hive(scope), L"Software\\Classes", 0, NULL, 0,
-                                     KEY_ALL_ACCESS, NULL, classes, NULL);
-    return HRESULT_FROM_WIN32(status);
+    HRESULT hr = load_description(description);
+    LSTATUS status;
+
+    if (FAILED(hr))
+        return hr;
+    status = RegCreateKeyExW(scope_hive(scope), L"Software\\Classes", 0, NULL, 0, KEY_ALL_ACCESS,
+                             NULL, classes, NULL);
+    if (status != ERROR_SUCCESS) {
+        registry_description_free(description);
+        return HRESULT_FROM_WIN32(status);
+    }
+    return S_OK;
 }
 
 static HRESULT unregister(enum scope scope)
@@ -100,16 +100,11 @@ static HRESULT unregister(enum scope scope)
     struct registry_description description;
     HKEY classes;
     WCHAR owner[64];
-    HRESULT hr = load_description(&description);
+    HRESULT hr = open_scope(scope, &description, &classes);
     size_t i;
 
     if (FAILED(hr))
         return hr;
-    hr = open_classes(scope, &classes);
-    if (FAILED(hr)) {
-        registry_description_free(&description);
-        return hr;
-    }
     for (i = 0; i < description.count; i++) {
         const struct registry_line *line = &description.lines[i];
         LSTATUS status;
@@ -118,7 +113,7 @@ static HRESULT unregister(enum scope scope)
             continue;
         if (line->kind == REGISTRY_TREE_IF_OURS) {
             WCHAR ours[39];
-            if (!key_exists(classes, line->key))
+            if (!registry_key_exists(classes, line->key))
                 continue;
             read_clsid_of(classes, line->key, owner, ARRAYSIZE(owner));
             if (_wcsicmp(owner, registry_our_clsid(ours)))
@@ -152,16 +147,11 @@ static HRESULT do_register(enum scope scope)
     const WCHAR *skipped = NULL;
     HKEY classes, machine_classes = NULL;
     WCHAR owner[64];
-    HRESULT hr = load_description(&description);
+    HRESULT hr = open_scope(scope, &description, &classes);
     size_t i;
 
     if (FAILED(hr))
         return hr;
-    hr = open_classes(scope, &classes);
-    if (FAILED(hr)) {
-        registry_description_free(&description);
-        return hr;
-    }
     /* A per-user registration must not hide a machine-wide owner either. */
     if (scope == SCOPE_USER)
         RegOpenKeyExW(HKEY_LOCAL_MACHINE, L"Software\\Classes", 0, KEY_READ, &machine_classes);

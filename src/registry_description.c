@@ -25,6 +25,16 @@ const WCHAR *registry_our_clsid(WCHAR buffer[39])
     return buffer;
 }
 
+BOOL registry_key_exists(HKEY root, const WCHAR *key)
+{
+    HKEY opened;
+
+    if (RegOpenKeyExW(root, key, 0, KEY_READ, &opened) != ERROR_SUCCESS)
+        return FALSE;
+    RegCloseKey(opened);
+    return TRUE;
+}
+
 BOOL registry_key_within(const WCHAR *key, const WCHAR *tree)
 {
     size_t length = wcslen(tree);

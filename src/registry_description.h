@@ -31,6 +31,9 @@ void registry_description_free(struct registry_description *description);
 /* TRUE if key is tree or lies below it. */
 BOOL registry_key_within(const WCHAR *key, const WCHAR *tree);
 
+/* TRUE if key exists under root. */
+BOOL registry_key_exists(HKEY root, const WCHAR *key);
+
 /* The CLSID the description registers, in registry form. */
 const WCHAR *registry_our_clsid(WCHAR buffer[39]);
 

@@ -49,16 +49,6 @@ static char *read_file(const char *path, size_t *size)
     return text;
 }
 
-static BOOL key_exists(HKEY classes, const WCHAR *key)
-{
-    HKEY opened;
-
-    if (RegOpenKeyExW(classes, key, 0, KEY_READ, &opened) != ERROR_SUCCESS)
-        return FALSE;
-    RegCloseKey(opened);
-    return TRUE;
-}
-
 static BOOL is_foreign_tree(const struct registry_description *description, const WCHAR *key)
 {
     size_t i;
@@ -130,7 +120,7 @@ static void check_registered(HKEY classes, const struct registry_description *de
         LSTATUS status;
 
         if (line->kind == REGISTRY_TREE_IF_OURS && without_shared)
-            check(!key_exists(classes, line->key), "shared key written", line->key, NULL);
+            check(!registry_key_exists(classes, line->key), "shared key written", line->key, NULL);
         if (line->kind != REGISTRY_VALUE) {
             if (line->kind == REGISTRY_TREE || !(foreign || without_shared))
                 check_nothing_extra(classes, description, line->key);
@@ -176,7 +166,7 @@ static void check_absent(HKEY classes, const struct registry_description *descri
     for (i = 0; i < description->count; i++) {
         const struct registry_line *line = &description->lines[i];
         if (line->kind == REGISTRY_TREE || (line->kind == REGISTRY_TREE_IF_OURS && !foreign))
-            check(!key_exists(classes, line->key), "key still there", line->key, NULL);
+            check(!registry_key_exists(classes, line->key), "key still there", line->key, NULL);
     }
 }
 

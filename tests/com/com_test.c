@@ -44,3 +44,16 @@ void windows_path(const char *path, char *out, size_t size)
         if (out[i] == '/')
             out[i] = '\\';
 }
+
+int com_setup_mta(void **state)
+{
+    (void)state;
+    return FAILED(CoInitializeEx(NULL, COINIT_MULTITHREADED)) ? -1 : 0;
+}
+
+int com_teardown(void **state)
+{
+    (void)state;
+    CoUninitialize();
+    return 0;
+}

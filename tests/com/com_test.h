@@ -30,6 +30,10 @@ void dll_load(struct dll_under_test *dll, int argc, char **argv);
  * anything else is kept, with forward slashes turned into backslashes. */
 void windows_path(const char *path, char *out, size_t size);
 
+/* cmocka group setup and teardown: the test thread in the multithreaded apartment. */
+int com_setup_mta(void **state);
+int com_teardown(void **state);
+
 /* A new server object through the DLL's class factory. */
 IVMVirtualServer *dll_new_server(const struct dll_under_test *dll);
 

@@ -8,19 +8,6 @@
 
 static struct dll_under_test dll;
 
-static int setup(void **state)
-{
-    (void)state;
-    return FAILED(CoInitializeEx(NULL, COINIT_MULTITHREADED)) ? -1 : 0;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    CoUninitialize();
-    return 0;
-}
-
 static IUnknown *query(void *object, REFIID riid)
 {
     IUnknown *result = (IUnknown *)(ULONG_PTR)0xdeadbeef;
@@ -315,7 +302,7 @@ int main(int argc, char **argv)
     };
 
     dll_load(&dll, argc, argv);
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, com_setup_mta, com_teardown);
 }
 
 /* ThreadingModel=Both: one object called from many MTA threads at once. */

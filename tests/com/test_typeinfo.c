@@ -46,19 +46,6 @@ static const struct expected_member collection_members[] = {
     { L"_NewEnum", INVOKE_PROPERTYGET, { NULL }, VT_UNKNOWN, NULL },
 };
 
-static int setup(void **state)
-{
-    (void)state;
-    return FAILED(CoInitializeEx(NULL, COINIT_MULTITHREADED)) ? -1 : 0;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    CoUninitialize();
-    return 0;
-}
-
 static void check_help_string(ITypeInfo *info, MEMBERID id, const WCHAR *what)
 {
     BSTR name = NULL, help = NULL;
@@ -273,5 +260,5 @@ int main(int argc, char **argv)
     }
     windows_path(argv[2], disk_folder, sizeof(disk_folder));
     CreateDirectoryA(disk_folder, NULL);
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, com_setup_mta, com_teardown);
 }
