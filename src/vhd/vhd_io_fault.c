@@ -1,0 +1,116 @@
+#include "vhd_io_fault.h"
+
+static struct vhd_io_fault *impl_from_vhd_io(vhd_io *io)
+{
+    return (struct vhd_io_fault *)io;
+}
+
+/* Counts a call; true if this is the one to fail. */
+static bool next_call_fails(struct vhd_io_fault *fault, enum vhd_io_fault_call kind)
+{
+    fault->calls++;
+    fault->last_call = kind;
+    return fault->fail_at != 0 && fault->calls == fault->fail_at;
+}
+
+static vhd_status injected(struct vhd_io_fault *fault)
+{
+    fault->io.os_error = 0;
+    return fault->fail_status;
+}
+
+/* Passes the inner back end's result and error on, and tells the observer of a success. */
+static vhd_status passed_on(struct vhd_io_fault *fault, vhd_status status,
+                            enum vhd_io_fault_call kind)
+{
+    fault->io.os_error = fault->inner->os_error;
+    if (status == VHD_OK && fault->after_call != NULL)
+        fault->after_call(fault->ctx, fault->calls, kind);
+    return status;
+}
+
+static vhd_status fault_create(vhd_io *io)
+{
+    struct vhd_io_fault *fault = impl_from_vhd_io(io);
+    if (next_call_fails(fault, VHD_IO_FAULT_CREATE))
+        return injected(fault);   /* nothing is created */
+    return passed_on(fault, fault->inner->create(fault->inner), VHD_IO_FAULT_CREATE);
+}
+
+static vhd_status inner_write(struct vhd_io_fault *fault, uint64_t offset, const void *buf,
+                              size_t len)
+{
+    vhd_status status = fault->inner->write_at(fault->inner, offset, buf, len);
+    if (status == VHD_OK)
+        fault->bytes_written += len;
+    return status;
+}
+
+static vhd_status fault_write_at(vhd_io *io, uint64_t offset, const void *buf, size_t len)
+{
+    struct vhd_io_fault *fault = impl_from_vhd_io(io);
+    vhd_status status;
+
+    fault->writes++;
+    if (len > fault->largest_write)
+        fault->largest_write = len;
+    if (next_call_fails(fault, VHD_IO_FAULT_WRITE)) {
+        if (fault->torn_write && len / 2 > 0)
+            inner_write(fault, offset, buf, len / 2);
+        return injected(fault);
+    }
+    if (offset >= fault->space_limit || len > fault->space_limit - offset) {
+        if (offset < fault->space_limit) {
+            status = inner_write(fault, offset, buf, (size_t)(fault->space_limit - offset));
+            if (status != VHD_OK)
+                return passed_on(fault, status, VHD_IO_FAULT_WRITE);
+        }
+        fault->io.os_error = 0;
+        return VHD_E_NO_SPACE;
+    }
+    return passed_on(fault, inner_write(fault, offset, buf, len), VHD_IO_FAULT_WRITE);
+}
+
+static vhd_status fault_flush(vhd_io *io)
+{
+    struct vhd_io_fault *fault = impl_from_vhd_io(io);
+    if (next_call_fails(fault, VHD_IO_FAULT_FLUSH))
+        return injected(fault);
+    return passed_on(fault, fault->inner->flush(fault->inner), VHD_IO_FAULT_FLUSH);
+}
+
+static vhd_status fault_close(vhd_io *io)
+{
+    struct vhd_io_fault *fault = impl_from_vhd_io(io);
+    if (next_call_fails(fault, VHD_IO_FAULT_CLOSE)) {
+        /* A failed close still releases the file, as close() does. */
+        fault->inner->close(fault->inner);
+        return injected(fault);
+    }
+    return passed_on(fault, fault->inner->close(fault->inner), VHD_IO_FAULT_CLOSE);
+}
+
+static vhd_status fault_remove(vhd_io *io)
+{
+    struct vhd_io_fault *fault = impl_from_vhd_io(io);
+    fault->removes++;
+    vhd_status status = fault->inner->remove(fault->inner);
+    fault->io.os_error = fault->inner->os_error;
+    return status;
+}
+
+void vhd_io_fault_init(struct vhd_io_fault *fault, vhd_io *inner)
+{
+    *fault = (struct vhd_io_fault){
+        .io = {
+            .create = fault_create,
+            .write_at = fault_write_at,
+            .flush = fault_flush,
+            .close = fault_close,
+            .remove = fault_remove,
+        },
+        .inner = inner,
+        .fail_status = VHD_E_IO,
+        .space_limit = UINT64_MAX,
+    };
+}

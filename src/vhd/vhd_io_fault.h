@@ -1,0 +1,45 @@
+/* A vhd_io that wraps another one to inject failures, for reliability tests: it counts the
+ * calls to create, write_at, flush and close, and can fail the Nth of them, or act as a disk
+ * that fills up after a number of bytes. remove() is passed through and never counted. */
+#ifndef VHD_IO_FAULT_H
+#define VHD_IO_FAULT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "vhd_io.h"
+
+enum vhd_io_fault_call {
+    VHD_IO_FAULT_CREATE,
+    VHD_IO_FAULT_WRITE,
+    VHD_IO_FAULT_FLUSH,
+    VHD_IO_FAULT_CLOSE
+};
+
+struct vhd_io_fault {
+    vhd_io io;                 /* first member: a struct vhd_io_fault * is a vhd_io * */
+    vhd_io *inner;
+
+    /* Settings. */
+    unsigned fail_at;          /* 1-based counted call to fail; 0 fails none */
+    vhd_status fail_status;    /* what the failed call returns */
+    bool torn_write;           /* a failing write first writes the first half of its bytes */
+    uint64_t space_limit;      /* writes reaching beyond this file offset write what fits and
+                                  fail with VHD_E_NO_SPACE; UINT64_MAX for no limit */
+    /* Called after every counted call that succeeded, with its 1-based number. */
+    void (*after_call)(void *ctx, unsigned call, enum vhd_io_fault_call kind);
+    void *ctx;
+
+    /* Observations. */
+    unsigned calls;            /* counted calls so far, the failed one included */
+    enum vhd_io_fault_call last_call;
+    unsigned writes;
+    unsigned removes;          /* remove() calls (passed through, never failed) */
+    size_t largest_write;
+    uint64_t bytes_written;    /* by the inner back end */
+};
+
+/* No failure, no space limit, counters at zero. */
+void vhd_io_fault_init(struct vhd_io_fault *fault, vhd_io *inner);
+
+#endif

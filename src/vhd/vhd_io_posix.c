@@ -1,0 +1,137 @@
+#define _POSIX_C_SOURCE 200809L
+#define _FILE_OFFSET_BITS 64
+
+#include "vhd_io_posix.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <unistd.h>
+
+static struct vhd_io_posix *impl_from_vhd_io(vhd_io *io)
+{
+    return (struct vhd_io_posix *)io;
+}
+
+vhd_status vhd_status_from_errno(int error)
+{
+    switch (error) {
+    case 0:            return VHD_OK;
+    case EEXIST:       return VHD_E_EXISTS;
+    case ENOENT:       return VHD_E_NOT_FOUND;
+    case ENOTDIR:      return VHD_E_NOT_DIRECTORY;
+    case EACCES:
+    case EPERM:
+    case EROFS:        return VHD_E_ACCESS;
+    case ENOSPC:
+#ifdef EDQUOT
+    case EDQUOT:
+#endif
+                       return VHD_E_NO_SPACE;
+    case EFBIG:        return VHD_E_TOO_LARGE;
+    case ENAMETOOLONG:
+    case EINVAL:       return VHD_E_INVALID_PATH;
+    case ENOMEM:       return VHD_E_NO_MEMORY;
+    default:           return VHD_E_IO;
+    }
+}
+
+static vhd_status fail_with_errno(vhd_io *io, int error)
+{
+    io->os_error = error;
+    return vhd_status_from_errno(error);
+}
+
+static vhd_status posix_create(vhd_io *io)
+{
+    struct vhd_io_posix *posix = impl_from_vhd_io(io);
+    if (posix->fd != -1 || posix->created)
+        return fail_with_errno(io, EALREADY);   /* create() is called once */
+    /* O_EXCL fails on anything already there, a dangling symbolic link included. */
+    int fd = open(posix->path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0666);
+    if (fd == -1)
+        return fail_with_errno(io, errno);
+    posix->fd = fd;
+    posix->created = true;
+    return VHD_OK;
+}
+
+static vhd_status posix_write_at(vhd_io *io, uint64_t offset, const void *buf, size_t len)
+{
+    struct vhd_io_posix *posix = impl_from_vhd_io(io);
+    const unsigned char *p = buf;
+    if (posix->fd == -1)
+        return fail_with_errno(io, EBADF);
+    if (offset > (uint64_t)INT64_MAX || len > (uint64_t)INT64_MAX - offset)
+        return fail_with_errno(io, EFBIG);
+    while (len > 0) {
+        ssize_t written = pwrite(posix->fd, p, len, (off_t)offset);
+        if (written < 0) {
+            if (errno == EINTR)
+                continue;
+            return fail_with_errno(io, errno);
+        }
+        if (written == 0)   /* no progress and no error: treat as a full device */
+            return fail_with_errno(io, ENOSPC);
+        p += written;
+        offset += (uint64_t)written;
+        len -= (size_t)written;
+    }
+    return VHD_OK;
+}
+
+static vhd_status posix_flush(vhd_io *io)
+{
+    struct vhd_io_posix *posix = impl_from_vhd_io(io);
+    if (posix->fd == -1)
+        return fail_with_errno(io, EBADF);
+    while (fdatasync(posix->fd) != 0) {
+        if (errno != EINTR)
+            return fail_with_errno(io, errno);
+    }
+    return VHD_OK;
+}
+
+static vhd_status posix_close(vhd_io *io)
+{
+    struct vhd_io_posix *posix = impl_from_vhd_io(io);
+    if (posix->fd == -1)
+        return fail_with_errno(io, EBADF);
+    /* The descriptor is gone even when close() fails (POSIX leaves it unspecified on EINTR,
+     * Linux always releases it), so never retry. */
+    int result = close(posix->fd);
+    posix->fd = -1;
+    if (result != 0 && errno != EINTR)
+        return fail_with_errno(io, errno);
+    return VHD_OK;
+}
+
+static vhd_status posix_remove(vhd_io *io)
+{
+    struct vhd_io_posix *posix = impl_from_vhd_io(io);
+    vhd_status status = VHD_OK;
+    if (posix->fd != -1) {
+        close(posix->fd);
+        posix->fd = -1;
+    }
+    if (posix->created) {
+        posix->created = false;
+        if (unlink(posix->path) != 0)
+            status = fail_with_errno(io, errno);
+    }
+    return status;
+}
+
+void vhd_io_posix_init(struct vhd_io_posix *posix, const char *path)
+{
+    posix->io.create = posix_create;
+    posix->io.write_at = posix_write_at;
+    posix->io.flush = posix_flush;
+    posix->io.close = posix_close;
+    posix->io.remove = posix_remove;
+    posix->io.os_error = 0;
+    posix->path = path;
+    posix->fd = -1;
+    posix->created = false;
+}
