@@ -31,9 +31,11 @@ static HRESULT check_path(BSTR path)
         hr = E_BUFFER_OVERFLOW;
         break;
     }
+    /* The reason comes first: a path of thousands of characters would push it out of the
+     * description's fixed-size buffer. */
     return error_set(hr, &IID_IVMVirtualServer,
-                     L"CreateDynamicVirtualHardDisk: imagePath \"%ls\" is not accepted: %hs.",
-                     path, reason);
+                     L"CreateDynamicVirtualHardDisk: imagePath is not accepted: %hs: \"%ls\".",
+                     reason, path);
 }
 
 static HRESULT check_size(LONG size_mb)
