@@ -192,6 +192,11 @@ HRESULT dispatch_invoke(void *iface, REFIID iid, DISPID member, REFIID riid, WOR
     hr = typeinfo_lookup(iid, &entry);
     if (FAILED(hr))
         return hr;
+    /* JScript calls a property that takes arguments (tasks.Item(1)) and asks for _NewEnum
+     * (new Enumerator(tasks)) with DISPATCH_METHOD alone; the type information knows both
+     * as property gets and would answer DISP_E_MEMBERNOTFOUND. Accept either kind of call. */
+    if (flags == DISPATCH_METHOD)
+        flags |= DISPATCH_PROPERTYGET;
     return DispInvoke(iface, entry->callable, member, flags, params, result, excep, arg_err);
 }
 

@@ -1,0 +1,183 @@
+/* Disk full on real volumes the harness (disk_full.sh) mounts: E_DISK_FULL from the call
+ * when less than 8 MB is free, and a task that ends with DiskRelatedError / E_DISK_FULL
+ * when the volume fills up while it runs. Nothing may be left on either volume.
+ * Usage: test_disk_full DLL TMPBASE SMALL MEDIUM
+ *   SMALL   an empty 6 MiB volume; MEDIUM an empty 10 MiB volume */
+#include "create_support.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <wchar.h>
+
+#define X_E_DISK_FULL ((HRESULT)0x80070070)
+
+static WCHAR small_volume[MAX_PATH], medium_volume[MAX_PATH];
+static IVMVirtualServer *vs;
+
+static int setup(void **state)
+{
+    (void)state;
+    if (support_argc < 2)
+        return -1;
+    support_windows_path(support_argv[0], small_volume, ARRAYSIZE(small_volume));
+    support_windows_path(support_argv[1], medium_volume, ARRAYSIZE(medium_volume));
+    clear_hooks();
+    vs = support_server();
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    clear_hooks();
+    if (vs)
+        IVMVirtualServer_Release(vs);
+    vs = NULL;
+    return 0;
+}
+
+static WCHAR *on(WCHAR *out, size_t size, const WCHAR *volume, const WCHAR *relative)
+{
+    _snwprintf(out, size - 1, L"%ls\\%ls", volume, relative);
+    out[size - 1] = 0;
+    return out;
+}
+
+static ULONGLONG free_bytes(const WCHAR *volume)
+{
+    ULARGE_INTEGER available, total, free_total;
+    WCHAR root[MAX_PATH];
+
+    on(root, ARRAYSIZE(root), volume, L"");
+    assert_true(GetDiskFreeSpaceExW(root, &available, &total, &free_total));
+    return available.QuadPart;
+}
+
+static void expect_empty(const WCHAR *volume)
+{
+    WCHAR pattern[MAX_PATH];
+    WIN32_FIND_DATAW data;
+    HANDLE find;
+
+    on(pattern, ARRAYSIZE(pattern), volume, L"*");
+    find = FindFirstFileW(pattern, &data);
+    if (find == INVALID_HANDLE_VALUE)
+        return;
+    do {
+        if (wcscmp(data.cFileName, L".") && wcscmp(data.cFileName, L".."))
+            fail_msg("%ls holds %ls", volume, data.cFileName);
+    } while (FindNextFileW(find, &data));
+    FindClose(find);
+}
+
+/* Writes a file until the volume is full; returns the last error (ERROR_DISK_FULL). */
+static DWORD fill(const WCHAR *path, ULONGLONG limit)
+{
+    static BYTE chunk[64 * 1024];
+    HANDLE file = CreateFileW(path, GENERIC_WRITE, 0, NULL, CREATE_NEW, FILE_ATTRIBUTE_NORMAL, NULL);
+    ULONGLONG total = 0;
+    DWORD error = 0;
+
+    assert_true(file != INVALID_HANDLE_VALUE);
+    memset(chunk, 0x5a, sizeof(chunk));
+    while (total < limit) {
+        DWORD written = 0;
+        if (!WriteFile(file, chunk, sizeof(chunk), &written, NULL)) {
+            error = GetLastError();
+            break;
+        }
+        if (written == 0) {
+            error = ERROR_DISK_FULL;
+            break;
+        }
+        total += written;
+    }
+    CloseHandle(file);
+    return error;
+}
+
+static void test_less_than_8_mb_free(void **state)
+{
+    WCHAR path[MAX_PATH], folder[MAX_PATH], filler[MAX_PATH];
+    IVMTask *task = NULL;
+    (void)state;
+
+    assert_true(free_bytes(small_volume) < 8 * MIB);
+    expect_failure(vs, on(path, ARRAYSIZE(path), small_volume, L"a.vhd"), 3, X_E_DISK_FULL,
+                   "8 MB", path);
+    on(folder, ARRAYSIZE(folder), small_volume, L"sub");
+    expect_failure(vs, on(path, ARRAYSIZE(path), small_volume, L"sub\\deeper\\a.vhd"),
+                   MAX_DISK_MB, X_E_DISK_FULL, "8 MB", folder);
+    expect_empty(small_volume);
+
+    /* It is the free space that counts, not the volume's size: 10 MiB with 3 MiB used is
+     * refused, the same volume empty is accepted. */
+    on(filler, ARRAYSIZE(filler), medium_volume, L"filler");
+    fill(filler, 3 * MIB);
+    assert_true(free_bytes(medium_volume) < 8 * MIB);
+    expect_failure(vs, on(path, ARRAYSIZE(path), medium_volume, L"new\\a.vhd"), 3, X_E_DISK_FULL,
+                   "8 MB", on(folder, ARRAYSIZE(folder), medium_volume, L"new"));
+    assert_true(DeleteFileW(filler));
+    assert_true(free_bytes(medium_volume) >= 8 * MIB);
+    assert_int_equal(create_disk(vs, path, 3, &task), S_OK);
+    assert_int_equal(IVMTask_WaitForCompletion(task, -1), S_OK);
+    assert_int_equal(task_result(task), 0);
+    IVMTask_Release(task);
+    assert_vhd(path, 3);
+    remove_tree(folder);
+    expect_empty(medium_volume);
+}
+
+static void test_volume_fills_while_running(void **state)
+{
+    WCHAR path[MAX_PATH], folder[MAX_PATH], filler[MAX_PATH];
+    IVMTask *task = NULL;
+    DWORD fill_error;
+    char *text;
+    (void)state;
+
+    /* The checks pass (10 MiB free); the first write comes after 400 ms; by then the
+     * volume is full. */
+    assert_true(free_bytes(medium_volume) >= 8 * MIB);
+    set_hook(L"VSDISK_TEST_WRITE_DELAY_MS", L"400");
+    on(folder, ARRAYSIZE(folder), medium_volume, L"sub");
+    on(path, ARRAYSIZE(path), medium_volume, L"sub\\deeper\\a.vhd");
+    assert_int_equal(create_disk(vs, path, MAX_DISK_MB, &task), S_OK);
+    on(filler, ARRAYSIZE(filler), medium_volume, L"filler");
+    fill_error = fill(filler, 64 * MIB);
+    assert_int_equal(fill_error, ERROR_DISK_FULL);
+    assert_false(task_complete(task));      /* the volume filled before the first write */
+
+    assert_int_equal(IVMTask_WaitForCompletion(task, -1), S_OK);
+    assert_int_equal(task_result(task), 4);                 /* vmTaskResult_DiskRelatedError */
+    assert_int_equal(task_error(task), X_E_DISK_FULL);
+    text = task_error_text(task);
+    if (!text[0])
+        fail_msg("%s", "ErrorDescription is empty");
+    free(text);
+    assert_true(task_percent(task) < 100);
+    IVMTask_Release(task);
+    assert_false(path_exists(path));
+    assert_false(path_exists(folder));
+    assert_true(DeleteFileW(filler));
+    expect_empty(medium_volume);
+
+    /* With the space back, the same creation succeeds. */
+    clear_hooks();
+    assert_int_equal(create_disk(vs, path, MAX_DISK_MB, &task), S_OK);
+    assert_int_equal(IVMTask_WaitForCompletion(task, -1), S_OK);
+    assert_int_equal(task_result(task), 0);
+    IVMTask_Release(task);
+    assert_vhd(path, MAX_DISK_MB);
+    remove_tree(folder);
+    expect_empty(medium_volume);
+}
+
+int main(int argc, char **argv)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_less_than_8_mb_free, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_volume_fills_while_running, setup, teardown),
+    };
+    return support_run(argc, argv, "disk_full", tests, ARRAYSIZE(tests));
+}
