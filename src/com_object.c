@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <wchar.h>
 
+#include "allocation.h"
 #include "vsdisk.h"
 #include "module.h"
 #include "com_object.h"
@@ -44,7 +45,7 @@ static HRESULT load_typelib(ITypeLib **out)
     if (!path)
         return E_OUTOFMEMORY;
     hr = LoadTypeLibEx(path, REGKIND_NONE, &loaded);
-    free(path);
+    vs_free(path);
     if (FAILED(hr))
         return hr;
     if (InterlockedCompareExchangePointer((void **)&typelib, loaded, NULL) != NULL)

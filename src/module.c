@@ -3,6 +3,7 @@
 #include <ole2.h>
 #include <stdlib.h>
 
+#include "allocation.h"
 #include "vsdisk.h"
 #include "module.h"
 #include "com_object.h"
@@ -22,19 +23,19 @@ WCHAR *module_path(void)
     DWORD size = MAX_PATH;
 
     for (;;) {
-        WCHAR *path = malloc(size * sizeof(WCHAR));
+        WCHAR *path = vs_malloc(size * sizeof(WCHAR));
         DWORD len;
 
         if (!path)
             return NULL;
         len = GetModuleFileNameW(instance, path, size);
         if (len == 0) {
-            free(path);
+            vs_free(path);
             return NULL;
         }
         if (len < size)
             return path;
-        free(path);
+        vs_free(path);
         if (size >= 32768)
             return NULL;
         size *= 2;
@@ -57,11 +58,14 @@ BOOL WINAPI DllMain(HINSTANCE dll, DWORD reason, void *reserved)
     case DLL_PROCESS_ATTACH:
         instance = dll;
         DisableThreadLibraryCalls(dll);
+        allocation_hooks_load();
         break;
     case DLL_PROCESS_DETACH:
         /* At process exit (reserved != NULL) other threads are gone: touch nothing. */
-        if (!reserved)
+        if (!reserved) {
             typeinfo_cache_release();
+            allocation_hooks_report();
+        }
         break;
     }
     return TRUE;

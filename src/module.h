@@ -5,7 +5,7 @@
 #include <windows.h>
 
 HINSTANCE module_instance(void);
-/* Full path of this DLL; the caller frees it with free(). NULL when out of memory. */
+/* Full path of this DLL; the caller frees it with vs_free(). NULL when out of memory. */
 WCHAR *module_path(void);
 
 /* Every live object and every running creation holds one count. */

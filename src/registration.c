@@ -6,6 +6,7 @@
 #include <wchar.h>
 #include <olectl.h>
 
+#include "allocation.h"
 #include "vsdisk.h"
 #include "module.h"
 #include "registry_description.h"
@@ -33,7 +34,7 @@ static HRESULT load_description(struct registry_description *description)
         return E_OUTOFMEMORY;
     hr = registry_description_parse(LockResource(loaded), SizeofResource(module_instance(), resource),
                                      path, description);
-    free(path);
+    vs_free(path);
     return hr;
 }
 

@@ -4,6 +4,7 @@
 #include <string.h>
 #include <wchar.h>
 
+#include "allocation.h"
 #include "vsdisk.h"
 #include "registry_description.h"
 
@@ -52,7 +53,7 @@ static BOOL text_append(struct text *text, const WCHAR *chars, size_t count)
 {
     if (text->length + count + 1 > text->capacity) {
         size_t capacity = (text->length + count + 1) * 2;
-        WCHAR *grown = realloc(text->chars, capacity * sizeof(WCHAR));
+        WCHAR *grown = vs_realloc(text->chars, capacity * sizeof(WCHAR));
         if (!grown)
             return FALSE;
         text->chars = grown;
@@ -116,7 +117,7 @@ static WCHAR *expand(const char *field, size_t length, const WCHAR *module_path)
     return text.chars;
 
 oom:
-    free(text.chars);
+    vs_free(text.chars);
     return NULL;
 }
 
@@ -181,7 +182,7 @@ HRESULT registry_description_parse(const char *text, size_t size, const WCHAR *m
         if (length > 0 && text[start] != '#') {
             if (out->count == capacity) {
                 size_t grown_capacity = capacity ? capacity * 2 : 64;
-                struct registry_line *grown = realloc(out->lines, grown_capacity * sizeof(*grown));
+                struct registry_line *grown = vs_realloc(out->lines, grown_capacity * sizeof(*grown));
                 if (!grown) {
                     hr = E_OUTOFMEMORY;
                     break;
@@ -206,11 +207,11 @@ void registry_description_free(struct registry_description *description)
     size_t i;
 
     for (i = 0; i < description->count; i++) {
-        free(description->lines[i].key);
-        free(description->lines[i].name);
-        free(description->lines[i].data);
+        vs_free(description->lines[i].key);
+        vs_free(description->lines[i].name);
+        vs_free(description->lines[i].data);
     }
-    free(description->lines);
+    vs_free(description->lines);
     description->lines = NULL;
     description->count = 0;
 }

@@ -3,6 +3,7 @@
 #include <ole2.h>
 #include <stdlib.h>
 
+#include "allocation.h"
 #include "vsdisk.h"
 #include "module.h"
 #include "com_object.h"
@@ -62,7 +63,7 @@ static ULONG WINAPI server_Release(IVMVirtualServer *iface)
          * the last release lets in-flight creations finish before the host can exit. */
         task_list_wait_idle(server->tasks);
         task_list_release(server->tasks);
-        free(server);
+        vs_free(server);
         module_release();
     }
     return ref;
@@ -180,12 +181,12 @@ HRESULT server_create(REFIID riid, void **out)
     HRESULT hr;
 
     *out = NULL;
-    server = calloc(1, sizeof(*server));
+    server = vs_calloc(1, sizeof(*server));
     if (!server)
         return E_OUTOFMEMORY;
     hr = task_list_create(&server->tasks);
     if (FAILED(hr)) {
-        free(server);
+        vs_free(server);
         return hr;
     }
     server->IVMVirtualServer_iface.lpVtbl = &server_vtbl;

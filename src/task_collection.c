@@ -3,6 +3,7 @@
 #include <ole2.h>
 #include <stdlib.h>
 
+#include "allocation.h"
 #include "vsdisk.h"
 #include "module.h"
 #include "com_object.h"
@@ -55,8 +56,8 @@ static ULONG WINAPI collection_Release(IVMTaskCollection *iface)
         LONG i;
         for (i = 0; i < collection->count; i++)
             IVMTask_Release(collection->tasks[i]);
-        free(collection->tasks);
-        free(collection);
+        vs_free(collection->tasks);
+        vs_free(collection);
         module_release();
     }
     return ref;
@@ -155,12 +156,12 @@ HRESULT task_collection_create(struct task_list *list, IVMTaskCollection **out)
     HRESULT hr;
 
     *out = NULL;
-    collection = calloc(1, sizeof(*collection));
+    collection = vs_calloc(1, sizeof(*collection));
     if (!collection)
         return E_OUTOFMEMORY;
     hr = task_list_snapshot(list, &collection->tasks, &collection->count);
     if (FAILED(hr)) {
-        free(collection);
+        vs_free(collection);
         return hr;
     }
     collection->IVMTaskCollection_iface.lpVtbl = &collection_vtbl;

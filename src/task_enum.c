@@ -3,6 +3,7 @@
 #include <ole2.h>
 #include <stdlib.h>
 
+#include "allocation.h"
 #include "vsdisk.h"
 #include "module.h"
 #include "task_collection.h"
@@ -47,8 +48,8 @@ static ULONG WINAPI enum_Release(IEnumVARIANT *iface)
         LONG i;
         for (i = 0; i < enumerator->count; i++)
             IVMTask_Release(enumerator->tasks[i]);
-        free(enumerator->tasks);
-        free(enumerator);
+        vs_free(enumerator->tasks);
+        vs_free(enumerator);
         module_release();
     }
     return ref;
@@ -118,12 +119,12 @@ HRESULT task_enum_create(IVMTask **tasks, LONG count, LONG position, IEnumVARIAN
     LONG i;
 
     *out = NULL;
-    enumerator = calloc(1, sizeof(*enumerator));
+    enumerator = vs_calloc(1, sizeof(*enumerator));
     if (!enumerator)
         return E_OUTOFMEMORY;
-    enumerator->tasks = malloc((count ? count : 1) * sizeof(*tasks));
+    enumerator->tasks = vs_malloc((count ? count : 1) * sizeof(*tasks));
     if (!enumerator->tasks) {
-        free(enumerator);
+        vs_free(enumerator);
         return E_OUTOFMEMORY;
     }
     for (i = 0; i < count; i++) {

@@ -2,6 +2,7 @@
 #include <windows.h>
 #include <stdlib.h>
 
+#include "allocation.h"
 #include "task_list.h"
 #include "task.h"
 
@@ -16,14 +17,14 @@ struct task_list {
 
 HRESULT task_list_create(struct task_list **out)
 {
-    struct task_list *list = calloc(1, sizeof(*list));
+    struct task_list *list = vs_calloc(1, sizeof(*list));
 
     *out = NULL;
     if (!list)
         return E_OUTOFMEMORY;
     list->idle = CreateEventW(NULL, TRUE, TRUE, NULL);
     if (!list->idle) {
-        free(list);
+        vs_free(list);
         return E_OUTOFMEMORY;
     }
     InitializeCriticalSection(&list->lock);
@@ -43,7 +44,7 @@ void task_list_release(struct task_list *list)
     if (InterlockedDecrement(&list->ref) == 0) {
         DeleteCriticalSection(&list->lock);
         CloseHandle(list->idle);
-        free(list);
+        vs_free(list);
     }
 }
 
@@ -77,7 +78,7 @@ HRESULT task_list_snapshot(struct task_list *list, IVMTask ***tasks, LONG *count
     *tasks = NULL;
     *count = 0;
     EnterCriticalSection(&list->lock);
-    array = malloc((list->count ? list->count : 1) * sizeof(*array));
+    array = vs_malloc((list->count ? list->count : 1) * sizeof(*array));
     if (!array) {
         LeaveCriticalSection(&list->lock);
         return E_OUTOFMEMORY;

@@ -44,6 +44,14 @@ static bool is_cancelled(const vhd_create_options *options)
     return options->cancelled != NULL && options->cancelled(options->ctx);
 }
 
+static void release_buffer(const vhd_create_options *options, void *buffer)
+{
+    if (options->release)
+        options->release(buffer);
+    else
+        free(buffer);
+}
+
 static void make_footer(const vhd_layout *layout, const vhd_create_options *options,
                         uint8_t out[VHD_FOOTER_SIZE])
 {
@@ -99,7 +107,7 @@ vhd_status vhd_write_dynamic(vhd_io *io, const vhd_create_options *options)
 
     buffer_size = layout.file_size < VHD_CREATE_BUFFER_MAX ? (size_t)layout.file_size
                                                          : VHD_CREATE_BUFFER_MAX;
-    buffer = malloc(buffer_size);
+    buffer = options->allocate ? options->allocate(buffer_size) : malloc(buffer_size);
     if (buffer == NULL) {
         status = VHD_E_NO_MEMORY;
         goto fail;
@@ -141,12 +149,12 @@ vhd_status vhd_write_dynamic(vhd_io *io, const vhd_create_options *options)
     status = io->close(io);
     if (status != VHD_OK)
         goto fail;
-    free(buffer);
+    release_buffer(options, buffer);
     report(&progress, 100);
     return VHD_OK;
 
 fail:
-    free(buffer);
+    release_buffer(options, buffer);
     /* remove() closes the file first if it is still open (a failed close has closed it), so
      * a back end can delete through its own handle exactly the file it created. */
     io->remove(io);

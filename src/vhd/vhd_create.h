@@ -24,6 +24,9 @@ typedef struct vhd_create_options {
      * May be NULL. */
     bool (*cancelled)(void *ctx);
     void *ctx;
+    /* Allocator for the one buffer a creation uses; NULL means malloc and free. */
+    void *(*allocate)(size_t size);
+    void (*release)(void *block);
 } vhd_create_options;
 
 /* Size of the file a new dynamic disk of size_bytes occupies, and the size of the same
