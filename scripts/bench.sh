@@ -1,0 +1,99 @@
+#!/bin/sh
+# Benchmarks disk creation and prints one table: the COM server under Wine and the native
+# writer against the write floor (one write + one flush of the same bytes, same process),
+# vhdcreate against qemu-img create (whole processes), COM throughput, and vhdcreate's peak
+# memory, with PASS/MISS for the project's targets. Not part of scripts/test.sh.
+#
+# Every figure is the median [min-max] of BENCH_RUNS runs (default 15) after BENCH_WARMUP
+# warm-up runs (default 3); throughput figures of BENCH_THROUGHPUT_RUNS (default 10). Each
+# comparison is a ratio measured in the same run. The disks go to a temporary folder under
+# BENCH_DIR (default $TMPDIR or /tmp), removed at the end.
+#
+# Build directories of its own, so that it measures release code and never disturbs the
+# test builds: build-bench/ (native, -Dbuildtype=release, no sanitizers) and
+# build-bench-cross/ (cross, release, with its own Wine prefix, whose server it starts and
+# stops; the test prefix in build/ is never touched).
+set -eu
+. "$(dirname "$0")/env.sh"
+cd "$root"
+
+bench_build="$root/build-bench"
+cross_build="$root/build-bench-cross"
+export WINEPREFIX="$cross_build/wine-prefix"
+runs=${BENCH_RUNS:-15}
+warmup=${BENCH_WARMUP:-3}
+throughput_runs=${BENCH_THROUGHPUT_RUNS:-10}
+
+"$root/scripts/deps.sh"
+
+tmp=""
+cleanup() {
+    stop_wine
+    if [ -n "$tmp" ]; then
+        rm -rf "$tmp"
+    fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+tmp=$(mktemp -d "${BENCH_DIR:-${TMPDIR:-/tmp}}/vsdisk-bench.XXXXXX")
+mkdir "$tmp/disks" "$tmp/out"
+
+# Runs a build step quietly; shows its output only if it fails.
+quietly() {
+    if ! "$@" >"$tmp/out/build.log" 2>&1; then
+        cat "$tmp/out/build.log"
+        echo "bench: failed: $*" >&2
+        exit 1
+    fi
+}
+
+echo "bench: building (native release in build-bench/, cross release in build-bench-cross/)"
+if [ ! -f "$bench_build/build.ninja" ]; then
+    quietly meson setup "$bench_build" -Dbuildtype=release -Db_sanitize=none -Dwerror=true
+fi
+quietly meson compile -C "$bench_build" bench_native bench_proc vhdcreate
+setup_cross -Dbuildtype=release
+quietly meson compile -C "$cross_build" vsdisk bench_com
+
+echo "bench: running (${runs} runs after ${warmup} warm-ups; throughput ${throughput_runs} runs)"
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
+qemu_img=$(command -v qemu-img || echo -)
+"$bench_build/bench/bench_native" "$tmp/disks" --runs "$runs" --warmup "$warmup" \
+    >"$tmp/out/native.txt"
+"$bench_build/bench/bench_proc" "$tmp/disks" "$bench_build/src/cli/vhdcreate" "$qemu_img" \
+    --runs "$runs" --warmup "$warmup" --memory-runs "$runs" >"$tmp/out/proc.txt"
+
+# The COM bench with a warm, persistent Wine server of our own prefix, stopped right after.
+stop_wine
+mkdir -p "$WINEPREFIX"
+wineserver -p
+if ! "$root/scripts/wine-wrap.sh" "$cross_build/bench/bench_com.exe" "$cross_build/src/vsdisk.dll" \
+        "$tmp/disks" --runs "$runs" --warmup "$warmup" --throughput-runs "$throughput_runs" \
+        >"$tmp/out/com.txt" 2>"$tmp/out/com.err"; then
+    tr -d '\r' <"$tmp/out/com.txt"
+    tail -n 20 "$tmp/out/com.err"
+    echo "bench: bench_com failed" >&2
+    exit 1
+fi
+stop_wine
+load_after=$(cut -d' ' -f1-3 /proc/loadavg)
+
+fs=$(df -T "$tmp" | awk 'NR == 2 { print $2 " on " $1 }')
+echo
+echo "machine: $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //'), Linux $(uname -r)"
+echo "load average (1, 5, 15 min): $load_before before, $load_after after (a busy machine widens the ranges)"
+echo "bench dir: $fs (${BENCH_DIR:-${TMPDIR:-/tmp}})"
+echo "software: $("$root/scripts/wine-wrap.sh" --version 2>/dev/null | tr -d '\r'), $("$qemu_img" --version 2>/dev/null | head -n 1 || echo 'no qemu-img')"
+echo "method: median [min–max] of $runs runs after $warmup warm-ups (throughput: $throughput_runs runs);" \
+     "ratios are per run, contenders alternating, in the same process or loop"
+echo "floors: COM = CreateFileW(CREATE_NEW), one WriteFile, FlushFileBuffers (Wine: fsync), CloseHandle;" \
+     "native = open(O_CREAT|O_EXCL), one write, fdatasync (as the POSIX back end), close"
+echo
+python3 "$root/bench/report.py" "$tmp/out/com.txt" "$tmp/out/native.txt" "$tmp/out/proc.txt"
+if [ -s "$tmp/out/com.err" ]; then
+    echo
+    echo "note: Wine wrote $(wc -l <"$tmp/out/com.err") lines on bench_com's stderr; the most frequent:"
+    tr -d '\r' <"$tmp/out/com.err" | sort | uniq -c | sort -rn | head -n 3
+fi
