@@ -16,6 +16,8 @@
 #endif
 
 #include "vhd_create.h"
+
+#define VHDCREATE_BUFFER_MAX (64u * 1024)
 #include "vhd_io_posix.h"
 
 enum exit_code {
@@ -190,6 +192,8 @@ int main(int argc, char **argv)
         .size_bytes = (uint64_t)size_mb * MB,
         .timestamp = vhd_timestamp_from_unix((int64_t)time(NULL)),
         .cancelled = creation_cancelled,
+        /* A small buffer keeps peak memory the same for every disk size. */
+        .buffer_max = VHDCREATE_BUFFER_MAX,
     };
     vhd_unique_id_from_random(options.unique_id, random);
 

@@ -105,8 +105,12 @@ vhd_status vhd_write_dynamic(vhd_io *io, const vhd_create_options *options)
         goto fail;
     make_footer(&layout, options, footer);
 
-    buffer_size = layout.file_size < VHD_CREATE_BUFFER_MAX ? (size_t)layout.file_size
-                                                         : VHD_CREATE_BUFFER_MAX;
+    buffer_size = options->buffer_max && options->buffer_max < VHD_CREATE_BUFFER_MAX
+                      ? options->buffer_max : VHD_CREATE_BUFFER_MAX;
+    if (layout.file_size < buffer_size)
+        buffer_size = (size_t)layout.file_size;
+    if (buffer_size < VHD_DYNAMIC_HEADER_SIZE)
+        buffer_size = VHD_DYNAMIC_HEADER_SIZE;      /* the header is built in the buffer too */
     buffer = options->allocate ? options->allocate(buffer_size) : malloc(buffer_size);
     if (buffer == NULL) {
         status = VHD_E_NO_MEMORY;
@@ -137,7 +141,7 @@ vhd_status vhd_write_dynamic(vhd_io *io, const vhd_create_options *options)
         status = VHD_E_CANCELLED;
         goto fail;
     }
-    make_dynamic_header(&layout, buffer);   /* the buffer holds at least 8 KiB */
+    make_dynamic_header(&layout, buffer);
     status = io->write_at(io, VHD_HEADER_OFFSET, buffer, VHD_DYNAMIC_HEADER_SIZE);
     if (status != VHD_OK)
         goto fail;

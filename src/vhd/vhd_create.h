@@ -24,6 +24,9 @@ typedef struct vhd_create_options {
      * May be NULL. */
     bool (*cancelled)(void *ctx);
     void *ctx;
+    /* Largest buffer this creation may use: 0 means VHD_CREATE_BUFFER_MAX, and larger values
+     * are capped at it. A smaller one costs more writes and less memory. */
+    size_t buffer_max;
     /* Allocator for the one buffer a creation uses; NULL means malloc and free. */
     void *(*allocate)(size_t size);
     void (*release)(void *block);

@@ -105,6 +105,43 @@ static void test_one_bounded_buffer(void **state)
     test_remove_temp_dir(dir);
 }
 
+/* A caller may ask for a smaller buffer (vhdcreate does, to keep its memory flat): the
+ * creation keeps to it, and the disk is byte-for-byte the one the default buffer makes. */
+static void test_smaller_buffer_same_disk(void **state)
+{
+    (void)state;
+    char *dir = test_make_temp_dir();
+    char *by_default = test_path_join(dir, "default.vhd");
+    char *by_small = test_path_join(dir, "small.vhd");
+    for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
+        vhd_create_options options = { .size_bytes = sizes[i], .timestamp = 1234 };
+        struct vhd_io_posix file;
+        size_t default_len, small_len;
+
+        vhd_io_posix_init(&file, by_default);
+        assert_int_equal(vhd_create_dynamic(&file.io, &options), VHD_OK);
+        options.buffer_max = 64 * 1024;
+        vhd_io_posix_init(&file, by_small);
+        heap = (struct heap_watch){ .watching = true };
+        assert_int_equal(vhd_create_dynamic(&file.io, &options), VHD_OK);
+        heap.watching = false;
+        assert_int_equal(heap.allocations, 1);
+        assert_true(heap.largest <= 64 * 1024);
+
+        uint8_t *a = test_read_file(by_default, &default_len);
+        uint8_t *b = test_read_file(by_small, &small_len);
+        assert_int_equal(default_len, small_len);
+        assert_memory_equal(a, b, default_len);
+        free(a);
+        free(b);
+        assert_int_equal(unlink(by_default), 0);
+        assert_int_equal(unlink(by_small), 0);
+    }
+    free(by_default);
+    free(by_small);
+    test_remove_temp_dir(dir);
+}
+
 /* Freed on the failure paths too: fail each call of a 2040 GiB creation in turn (from the
  * second: a failed create never reaches the allocation) until none is left to fail. */
 static void test_buffer_freed_on_failure(void **state)
@@ -150,6 +187,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_one_bounded_buffer),
+        cmocka_unit_test(test_smaller_buffer_same_disk),
         cmocka_unit_test(test_buffer_freed_on_failure),
         cmocka_unit_test(test_out_of_memory),
     };
