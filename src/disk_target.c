@@ -1,13 +1,16 @@
 #include <windows.h>
 #include <ole2.h>
 #include <stdlib.h>
+#include <string.h>
 #include <wchar.h>
 
+#include "allocation.h"
 #include "vsdisk.h"
 #include "com_object.h"
 #include "disk_target.h"
 #include "path_check.h"
 #include "vhd_create.h"
+#include "vhd_format.h"
 
 /* The API documents E_DISK_FULL below 8 MB free on the target volume. */
 #define MINIMUM_FREE_BYTES (8ull * 1024 * 1024)
@@ -49,18 +52,58 @@ static HRESULT hresult_for_folder_error(DWORD error)
 
 static BOOL record_folder(struct disk_target *target, const WCHAR *folder)
 {
-    WCHAR **grown = realloc(target->created_folders,
+    WCHAR **grown = vs_realloc(target->created_folders,
                             (target->created_count + 1) * sizeof(*grown));
-    WCHAR *copy = _wcsdup(folder);
+    WCHAR *copy = vs_wcsdup(folder);
 
     if (grown)
         target->created_folders = grown;
     if (!grown || !copy) {
-        free(copy);
+        vs_free(copy);
         return FALSE;
     }
     target->created_folders[target->created_count++] = copy;
     return TRUE;
+}
+
+/* FALSE if the volume stored what handle is open on under a last name other than the one
+ * path ends with: Wine cuts names longer than Linux's 255 bytes short, so a valid Windows
+ * name would silently become another one (and two such names one file). The stored name
+ * goes to stored. Nothing proves a difference if the name cannot be read: TRUE. */
+static BOOL stored_as_named(HANDLE handle, const WCHAR *path, WCHAR *stored, size_t size)
+{
+    union {
+        FILE_NAME_INFO info;
+        BYTE bytes[sizeof(FILE_NAME_INFO) + 4096 * sizeof(WCHAR)];
+    } name;
+    const WCHAR *wanted = wcsrchr(path, '\\') + 1, *last;
+    size_t length;
+
+    if (!GetFileInformationByHandleEx(handle, FileNameInfo, &name, sizeof(name)))
+        return TRUE;
+    length = name.info.FileNameLength / sizeof(WCHAR);
+    for (last = name.info.FileName + length; last > name.info.FileName && last[-1] != '\\'; last--)
+        ;
+    length -= (size_t)(last - name.info.FileName);
+    _snwprintf(stored, size - 1, L"%.*ls", (int)length, last);
+    stored[size - 1] = 0;
+    return length == wcslen(wanted)
+        && CompareStringOrdinal(wanted, (int)length, last, (int)length, TRUE) == CSTR_EQUAL;
+}
+
+/* The same check for a folder just created. */
+static BOOL folder_stored_as_named(const WCHAR *folder, WCHAR *stored, size_t size)
+{
+    HANDLE handle = CreateFileW(folder, FILE_READ_ATTRIBUTES,
+                                FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, NULL,
+                                OPEN_EXISTING, FILE_FLAG_BACKUP_SEMANTICS, NULL);
+    BOOL same;
+
+    if (handle == INVALID_HANDLE_VALUE)
+        return TRUE;
+    same = stored_as_named(handle, folder, stored, size);
+    CloseHandle(handle);
+    return same;
 }
 
 /* Makes every folder on the way to the file exist, remembering the ones it made. The
@@ -85,12 +128,31 @@ static HRESULT make_folders(struct disk_target *target, WCHAR *folder, size_t ro
         }
         if (attributes == INVALID_FILE_ATTRIBUTES) {
             if (CreateDirectoryW(folder, NULL)) {
+                WCHAR stored[MAX_PATH];
+
                 if (!record_folder(target, folder)) {
                     RemoveDirectoryW(folder);
                     folder[end] = saved;
                     return target_error(E_OUTOFMEMORY, target->path, L"out of memory");
                 }
-            } else if (GetLastError() != ERROR_ALREADY_EXISTS) {
+                if (!folder_stored_as_named(folder, stored, ARRAYSIZE(stored))) {
+                    HRESULT hr = target_error(E_INVALID_NAME, target->path,
+                                              L"its volume cannot hold the folder name given; it would store it as \"%ls\"",
+                                              stored);
+                    folder[end] = saved;
+                    return hr;      /* the caller removes the recorded folder */
+                }
+            } else if (GetLastError() == ERROR_ALREADY_EXISTS) {
+                /* There, but it did not answer as a folder: on Linux a FIFO, a device, a
+                 * dangling link or a loop of links. Or another creation just made it. */
+                attributes = GetFileAttributesW(folder);
+                if (attributes == INVALID_FILE_ATTRIBUTES || !(attributes & FILE_ATTRIBUTE_DIRECTORY)) {
+                    HRESULT hr = target_error(E_PATH_NOT_FOUND, target->path,
+                                              L"\"%ls\" is not a folder", folder);
+                    folder[end] = saved;
+                    return hr;
+                }
+            } else {
                 DWORD error = GetLastError();
                 HRESULT hr = target_error(hresult_for_folder_error(error), target->path,
                                           L"the folder \"%ls\" could not be created (Windows error %lu)",
@@ -161,6 +223,68 @@ static HRESULT check_volume(struct disk_target *target, const WCHAR *folder)
     return S_OK;
 }
 
+/* Reads len bytes at offset; FALSE unless all of them could be read. */
+static BOOL read_at(HANDLE file, ULONGLONG offset, BYTE *buffer, DWORD len)
+{
+    OVERLAPPED position = { 0 };
+    DWORD done = 0;
+
+    position.Offset = (DWORD)offset;
+    position.OffsetHigh = (DWORD)(offset >> 32);
+    return ReadFile(file, buffer, len, &done, &position) && done == len;
+}
+
+/* TRUE if path holds what an interrupted vsdisk creation leaves: a regular file with
+ * vsdisk's dynamic-disk footer (at the end or its copy at 0) but no valid dynamic header,
+ * which is written last. Reads 2.5 KiB at most. Pipes and devices report size 0 and are
+ * never opened. */
+static BOOL is_unfinished_disk(const WCHAR *path)
+{
+    BYTE footer_bytes[VHD_FOOTER_SIZE], header_bytes[VHD_DYNAMIC_HEADER_SIZE];
+    WIN32_FILE_ATTRIBUTE_DATA data;
+    vhd_dynamic_header header;
+    ULARGE_INTEGER size;
+    vhd_footer footer;
+    BOOL unfinished = FALSE;
+    HANDLE file;
+
+    if (!GetFileAttributesExW(path, GetFileExInfoStandard, &data)
+        || (data.dwFileAttributes & (FILE_ATTRIBUTE_DIRECTORY | FILE_ATTRIBUTE_DEVICE
+                                     | FILE_ATTRIBUTE_REPARSE_POINT)))
+        return FALSE;
+    size.LowPart = data.nFileSizeLow;
+    size.HighPart = data.nFileSizeHigh;
+    if (size.QuadPart < VHD_FOOTER_SIZE)
+        return FALSE;
+    file = CreateFileW(path, GENERIC_READ, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE,
+                       NULL, OPEN_EXISTING, FILE_FLAG_OPEN_REPARSE_POINT, NULL);
+    if (file == INVALID_HANDLE_VALUE)
+        return FALSE;
+    if (!(read_at(file, size.QuadPart - VHD_FOOTER_SIZE, footer_bytes, VHD_FOOTER_SIZE)
+          && vhd_footer_decode(&footer, footer_bytes, VHD_FOOTER_SIZE) == VHD_FORMAT_OK)
+        && !(read_at(file, 0, footer_bytes, VHD_FOOTER_SIZE)
+             && vhd_footer_decode(&footer, footer_bytes, VHD_FOOTER_SIZE) == VHD_FORMAT_OK))
+        goto done;
+    if (memcmp(footer.creator_application, "vsdk", 4) || footer.disk_type != VHD_DISK_TYPE_DYNAMIC)
+        goto done;
+    unfinished = !(footer.data_offset <= size.QuadPart - VHD_DYNAMIC_HEADER_SIZE
+                   && read_at(file, footer.data_offset, header_bytes, VHD_DYNAMIC_HEADER_SIZE)
+                   && vhd_dynamic_header_decode(&header, header_bytes, VHD_DYNAMIC_HEADER_SIZE)
+                          == VHD_FORMAT_OK);
+done:
+    CloseHandle(file);
+    return unfinished;
+}
+
+/* E_ALREADY_EXISTS, saying what is there when it is a creation's leftover. */
+static HRESULT exists_error(const WCHAR *path)
+{
+    if (is_unfinished_disk(path))
+        return target_error(E_ALREADY_EXISTS, path,
+                            L"the file there is an unfinished disk left by an interrupted creation; delete it and try again");
+    return target_error(E_ALREADY_EXISTS, path, L"a file or folder already exists there");
+}
+
 static HRESULT create_file(struct disk_target *target)
 {
     vhd_status status;
@@ -168,10 +292,18 @@ static HRESULT create_file(struct disk_target *target)
     vhd_io_win32_init(&target->io, target->path);
     status = target->io.io.create(&target->io.io);
     switch (status) {
-    case VHD_OK:
-        return S_OK;
+    case VHD_OK: {
+        WCHAR stored[MAX_PATH];
+
+        if (stored_as_named(target->io.file, target->path, stored, ARRAYSIZE(stored)))
+            return S_OK;
+        target->io.io.remove(&target->io.io);
+        return target_error(E_INVALID_NAME, target->path,
+                            L"its volume cannot hold the file name given; it would store it as \"%ls\"",
+                            stored);
+    }
     case VHD_E_EXISTS:
-        return target_error(E_ALREADY_EXISTS, target->path, L"a file or folder already exists there");
+        return exists_error(target->path);
     case VHD_E_NOT_FOUND:
     case VHD_E_NOT_DIRECTORY:
         return target_error(E_PATH_NOT_FOUND, target->path, L"its folder cannot be found");
@@ -200,16 +332,18 @@ HRESULT disk_target_prepare(const WCHAR *path, ULONGLONG size_bytes, struct disk
     HRESULT hr;
 
     *out = NULL;
-    target = calloc(1, sizeof(*target));
-    if (!target || !(target->path = _wcsdup(path)) || !(folder = _wcsdup(path))) {
+    target = vs_calloc(1, sizeof(*target));
+    if (target)
+        vhd_io_win32_init(&target->io, NULL);   /* before any failure: cleanup uses it */
+    if (!target || !(target->path = vs_wcsdup(path)) || !(folder = vs_wcsdup(path))) {
         hr = error_set(E_OUTOFMEMORY, &IID_IVMVirtualServer, L"Out of memory.");
         goto failed;
     }
     target->size_bytes = size_bytes;
-    vhd_io_win32_init(&target->io, target->path);
+    target->io.path = target->path;
 
     if (GetFileAttributesW(path) != INVALID_FILE_ATTRIBUTES) {
-        hr = target_error(E_ALREADY_EXISTS, path, L"a file or folder already exists there");
+        hr = exists_error(path);
         goto failed;
     }
     root = path_root_length((const uint16_t *)path, wcslen(path));
@@ -231,12 +365,12 @@ HRESULT disk_target_prepare(const WCHAR *path, ULONGLONG size_bytes, struct disk
     hr = create_file(target);
     if (FAILED(hr))
         goto failed;
-    free(folder);
+    vs_free(folder);
     *out = target;
     return S_OK;
 
 failed:
-    free(folder);
+    vs_free(folder);
     if (target) {
         disk_target_remove_folders(target);
         disk_target_free(target);
@@ -249,7 +383,7 @@ void disk_target_remove_folders(struct disk_target *target)
     while (target->created_count > 0) {
         WCHAR *folder = target->created_folders[--target->created_count];
         RemoveDirectoryW(folder);
-        free(folder);
+        vs_free(folder);
     }
 }
 
@@ -257,9 +391,13 @@ void disk_target_free(struct disk_target *target)
 {
     if (target->io.file != INVALID_HANDLE_VALUE)
         target->io.io.close(&target->io.io);
+    if (target->io.file != INVALID_HANDLE_VALUE) {     /* close() keeps a vanished file open */
+        CloseHandle(target->io.file);
+        target->io.file = INVALID_HANDLE_VALUE;
+    }
     while (target->created_count > 0)
-        free(target->created_folders[--target->created_count]);
-    free(target->created_folders);
-    free(target->path);
-    free(target);
+        vs_free(target->created_folders[--target->created_count]);
+    vs_free(target->created_folders);
+    vs_free(target->path);
+    vs_free(target);
 }

@@ -5,6 +5,7 @@
 #include <time.h>
 #include <wchar.h>
 
+#include "allocation.h"
 #include "vsdisk.h"
 #include "module.h"
 #include "com_object.h"
@@ -73,9 +74,9 @@ static void task_destroy(struct task *task)
     if (task->done)
         CloseHandle(task->done);
     DeleteCriticalSection(&task->lock);
-    free(task->description);
-    free(task->error_text);
-    free(task);
+    vs_free(task->description);
+    vs_free(task->error_text);
+    vs_free(task);
     module_release();
 }
 
@@ -370,7 +371,7 @@ static WCHAR *format_text(const WCHAR *format, ...)
     va_start(args, format);
     length = _vscwprintf(format, args);
     va_end(args);
-    if (length < 0 || !(text = malloc((length + 1) * sizeof(WCHAR))))
+    if (length < 0 || !(text = vs_malloc((length + 1) * sizeof(WCHAR))))
         return NULL;
     va_start(args, format);
     _vsnwprintf(text, length + 1, format, args);
@@ -392,6 +393,9 @@ static void task_finish(struct task *task, vhd_status status)
         if (status == VHD_E_CANCELLED)
             text = format_text(L"The creation of \"%ls\" was cancelled; what it had written was removed.",
                                target->path);
+        else if (target->io.vanished)
+            text = format_text(L"Creating \"%ls\" failed: the file or its folder was deleted or moved while the disk was being created (Windows error %d); what it had written was discarded.",
+                               target->path, target->io.io.os_error);
         else
             text = format_text(L"Creating \"%ls\" failed: %hs (Windows error %d); what it had written was removed.",
                                target->path, vhd_status_message(status), target->io.io.os_error);
@@ -424,6 +428,8 @@ static void CALLBACK task_run(PTP_CALLBACK_INSTANCE instance, void *context)
     options.progress = task_progress;
     options.cancelled = task_cancelled;
     options.ctx = task;
+    options.allocate = vs_malloc;
+    options.release = vs_free;
 
     task_finish(task, vhd_write_dynamic(&task->target->io.io, &options));
 
@@ -439,7 +445,7 @@ HRESULT task_start(struct task_list *list, struct disk_target *target, IVMTask *
     HRESULT hr = E_OUTOFMEMORY;
 
     *out = NULL;
-    task = calloc(1, sizeof(*task));
+    task = vs_calloc(1, sizeof(*task));
     if (!task)
         goto failed;
     InitializeCriticalSection(&task->lock);
@@ -492,8 +498,8 @@ failed:
         if (task->done)
             CloseHandle(task->done);
         DeleteCriticalSection(&task->lock);
-        free(task->description);
-        free(task);
+        vs_free(task->description);
+        vs_free(task);
     }
     target->io.io.remove(&target->io.io);
     disk_target_remove_folders(target);

@@ -114,11 +114,43 @@ static vhd_status win32_flush(vhd_io *io)
     return VHD_OK;
 }
 
+/* FALSE if path no longer names the file open on the handle: on Linux (Wine) a file, or a
+ * folder on its way, can be deleted or moved while it is open. Same volume serial and file
+ * index means same file. Failures other than "not found" prove nothing and give TRUE. */
+static BOOL still_at_path(struct vhd_io_win32 *backend)
+{
+    BY_HANDLE_FILE_INFORMATION ours, named;
+    HANDLE file;
+    BOOL same;
+
+    if (!GetFileInformationByHandle(backend->file, &ours))
+        return TRUE;
+    /* Attribute access only: it does not conflict with our handle's sharing mode. */
+    file = CreateFileW(backend->path, FILE_READ_ATTRIBUTES,
+                       FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, NULL, OPEN_EXISTING,
+                       FILE_FLAG_OPEN_REPARSE_POINT | FILE_FLAG_BACKUP_SEMANTICS, NULL);
+    if (file == INVALID_HANDLE_VALUE) {
+        DWORD error = GetLastError();
+        return error != ERROR_FILE_NOT_FOUND && error != ERROR_PATH_NOT_FOUND;
+    }
+    same = !GetFileInformationByHandle(file, &named)
+        || (named.dwVolumeSerialNumber == ours.dwVolumeSerialNumber
+            && named.nFileIndexHigh == ours.nFileIndexHigh
+            && named.nFileIndexLow == ours.nFileIndexLow);
+    CloseHandle(file);
+    return same;
+}
+
 static vhd_status win32_close(vhd_io *io)
 {
     struct vhd_io_win32 *backend = impl_from_vhd_io(io);
     HANDLE file = backend->file;
 
+    if (file != INVALID_HANDLE_VALUE && !still_at_path(backend)) {
+        backend->vanished = TRUE;
+        backend->io.os_error = ERROR_FILE_NOT_FOUND;
+        return VHD_E_IO;        /* the handle stays open for remove() */
+    }
     backend->file = INVALID_HANDLE_VALUE;
     if (file != INVALID_HANDLE_VALUE && !CloseHandle(file))
         return fail(backend);
@@ -134,15 +166,22 @@ static vhd_status win32_remove(vhd_io *io)
 
     if (backend->file != INVALID_HANDLE_VALUE) {
         /* Delete through our own handle: exactly the file we created, whatever the path
-         * now names. */
+         * now names. Emptied first: if it was moved, a deletion by name (Wine's) misses it,
+         * and what survives must not hold a disk. */
+        FILE_END_OF_FILE_INFO empty;
         FILE_DISPOSITION_INFO disposition = { TRUE };
-        BOOL deleted = SetFileInformationByHandle(backend->file, FileDispositionInfo,
-                                                  &disposition, sizeof(disposition));
-        DWORD error = GetLastError();
+        BOOL deleted;
+        DWORD error;
 
+        empty.EndOfFile.QuadPart = 0;
+        SetFileInformationByHandle(backend->file, FileEndOfFileInfo, &empty, sizeof(empty));
+        deleted = SetFileInformationByHandle(backend->file, FileDispositionInfo,
+                                             &disposition, sizeof(disposition));
+        error = GetLastError();
         CloseHandle(backend->file);
         backend->file = INVALID_HANDLE_VALUE;
-        if (deleted)
+        /* Once the file has left its path, the path may name someone else's file. */
+        if (deleted || backend->vanished)
             return VHD_OK;
         SetLastError(error);
         if (!DeleteFileW(backend->path))
@@ -177,6 +216,7 @@ void vhd_io_win32_init(struct vhd_io_win32 *backend, const WCHAR *path)
     backend->io.os_error = 0;
     backend->path = path;
     backend->file = INVALID_HANDLE_VALUE;
+    backend->vanished = FALSE;
     backend->calls = 0;
     backend->fail_error = ERROR_IO_DEVICE;
     backend->write_delay_ms = environment_number(L"VSDISK_TEST_WRITE_DELAY_MS", NULL);

@@ -9,6 +9,10 @@ struct vhd_io_win32 {
     vhd_io io;
     const WCHAR *path;      /* borrowed; must outlive the back end */
     HANDLE file;
+    /* Set by close() when the finished file is no longer at path (it, or a folder on the
+     * way, was deleted or moved while it was written); close() then fails, keeps the
+     * handle open, and remove() empties and deletes the file through the handle. */
+    BOOL vanished;
     /* Test hooks, read from the environment when the back end is set up:
      * VSDISK_TEST_WRITE_DELAY_MS=n sleeps n ms before each write;
      * VSDISK_TEST_FAIL_IO_CALL=n[:error] fails the n-th I/O call (1 = the create) with the

@@ -69,6 +69,17 @@ static const char *forbidden_character(uint16_t c)
     return NULL;
 }
 
+/* A UTF-16 surrogate that is not half of a pair encodes no character: Windows would store
+ * it as it is, but Linux file systems (under Wine) cannot, and scripts cannot show it. */
+static bool is_unpaired_surrogate(const uint16_t *path, size_t length, size_t i)
+{
+    if (path[i] >= 0xD800 && path[i] <= 0xDBFF)
+        return i + 1 >= length || path[i + 1] < 0xDC00 || path[i + 1] > 0xDFFF;
+    if (path[i] >= 0xDC00 && path[i] <= 0xDFFF)
+        return i == 0 || path[i - 1] < 0xD800 || path[i - 1] > 0xDBFF;
+    return false;
+}
+
 static bool name_equals(const uint16_t *name, size_t length, const char *ascii)
 {
     size_t i;
@@ -150,6 +161,8 @@ path_verdict path_check(const uint16_t *path, size_t length, const char **reason
     }
     for (i = (path[1] == ':') ? 2 : 0; i < length; i++) {
         const char *problem = forbidden_character(path[i]);
+        if (!problem && is_unpaired_surrogate(path, length, i))
+            problem = "the path contains an unpaired UTF-16 surrogate, which is not a character";
         if (problem) {
             *reason = problem;
             return PATH_INVALID_NAME;
