@@ -171,10 +171,22 @@ static HRESULT make_folders(struct disk_target *target, WCHAR *folder, size_t ro
 static void volume_file_system(const WCHAR *folder, WCHAR *name, DWORD size)
 {
     WCHAR volume[MAX_PATH + 1];
+    HANDLE handle;
 
     name[0] = 0;
     if (GetEnvironmentVariableW(L"VSDISK_TEST_FILESYSTEM", name, size) > 0)
         return;
+    name[0] = 0;
+    /* Through a handle to the folder: it answers at mount points too, and on Wine it does not
+     * read the volume label (which GetVolumeInformationW tries, and complains about, on Z:). */
+    handle = CreateFileW(folder, 0, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, NULL,
+                         OPEN_EXISTING, FILE_FLAG_BACKUP_SEMANTICS, NULL);
+    if (handle != INVALID_HANDLE_VALUE) {
+        BOOL answered = GetVolumeInformationByHandleW(handle, NULL, 0, NULL, NULL, NULL, name, size);
+        CloseHandle(handle);
+        if (answered)
+            return;
+    }
     name[0] = 0;
     if (GetVolumePathNameW(folder, volume, ARRAYSIZE(volume))
         && GetVolumeInformationW(volume, NULL, 0, NULL, NULL, NULL, name, size))
@@ -187,6 +199,8 @@ static void volume_file_system(const WCHAR *folder, WCHAR *name, DWORD size)
     }
     name[0] = 0;
 }
+
+#define SMALLEST_FILE_SIZE_LIMIT 0x7FFFFFFFull    /* FAT16's; see file_size_limit */
 
 /* The largest file the named file system can hold, or 0 for no limit that matters. */
 static ULONGLONG file_size_limit(const WCHAR *file_system)
@@ -213,9 +227,11 @@ static HRESULT check_volume(struct disk_target *target, const WCHAR *folder)
         return target_error(E_DISK_FULL, target->path,
                             L"its volume has %I64u bytes free, and a dynamic disk needs at least 8 MB",
                             available.QuadPart);
+    expanded = vhd_dynamic_expanded_file_size(target->size_bytes);
+    if (expanded <= SMALLEST_FILE_SIZE_LIMIT)
+        return S_OK;            /* every file system holds it: no need to ask which this is */
     volume_file_system(folder, file_system, ARRAYSIZE(file_system));
     limit = file_size_limit(file_system);
-    expanded = vhd_dynamic_expanded_file_size(target->size_bytes);
     if (limit && expanded > limit)
         return target_error(VM_E_FILE_TOO_LARGE_FOR_VOLUME, target->path,
                             L"fully expanded it would be a %I64u-byte file, and its %ls volume holds files of at most %I64u bytes",

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 
 #include "allocation.h"
+#include "buffer_cache.h"
 #include "vsdisk.h"
 #include "module.h"
 #include "com_object.h"
@@ -64,6 +65,7 @@ BOOL WINAPI DllMain(HINSTANCE dll, DWORD reason, void *reserved)
         /* At process exit (reserved != NULL) other threads are gone: touch nothing. */
         if (!reserved) {
             typeinfo_cache_release();
+            buffer_cache_release();
             allocation_hooks_report();
         }
         break;

@@ -6,6 +6,7 @@
 #include <wchar.h>
 
 #include "allocation.h"
+#include "buffer_cache.h"
 #include "vsdisk.h"
 #include "module.h"
 #include "com_object.h"
@@ -428,8 +429,8 @@ static void CALLBACK task_run(PTP_CALLBACK_INSTANCE instance, void *context)
     options.progress = task_progress;
     options.cancelled = task_cancelled;
     options.ctx = task;
-    options.allocate = vs_malloc;
-    options.release = vs_free;
+    options.allocate = buffer_cache_take;
+    options.release = buffer_cache_give;
 
     task_finish(task, vhd_write_dynamic(&task->target->io.io, &options));
 

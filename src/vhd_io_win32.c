@@ -1,4 +1,5 @@
 #include <windows.h>
+#include <winternl.h>
 #include <wchar.h>
 
 #include "vhd_io_win32.h"
@@ -117,13 +118,43 @@ static vhd_status win32_flush(vhd_io *io)
 /* FALSE if path no longer names the file open on the handle: on Linux (Wine) a file, or a
  * folder on its way, can be deleted or moved while it is open. Same volume serial and file
  * index means same file. Failures other than "not found" prove nothing and give TRUE. */
+typedef LONG (WINAPI *query_information_file_fn)(HANDLE, IO_STATUS_BLOCK *, void *, ULONG, int);
+
+/* The file's index on its volume. NtQueryInformationFile(FileInternalInformation) answers from
+ * the file alone, where GetFileInformationByHandle also reads the volume's serial number,
+ * which on Wine costs as much as the rest of a small creation. */
+static BOOL file_index(HANDLE file, ULONGLONG *index)
+{
+    static query_information_file_fn query;
+    BY_HANDLE_FILE_INFORMATION info;
+
+    if (!query)
+        query = (query_information_file_fn)(void (*)(void))GetProcAddress(
+            GetModuleHandleW(L"ntdll.dll"), "NtQueryInformationFile");
+    if (query) {
+        IO_STATUS_BLOCK status;
+        LARGE_INTEGER internal;     /* FILE_INTERNAL_INFORMATION */
+        if (query(file, &status, &internal, sizeof(internal), 6 /* FileInternalInformation */) == 0) {
+            *index = (ULONGLONG)internal.QuadPart;
+            return TRUE;
+        }
+    }
+    if (!GetFileInformationByHandle(file, &info))
+        return FALSE;
+    *index = (ULONGLONG)info.nFileIndexHigh << 32 | info.nFileIndexLow;
+    return TRUE;
+}
+
+/* Whether the path still names the file we created: its folder may have been deleted or
+ * moved, or the file replaced, while we wrote. Both handles are on the path's volume unless
+ * something was mounted over it meanwhile, so the index alone identifies the file. */
 static BOOL still_at_path(struct vhd_io_win32 *backend)
 {
-    BY_HANDLE_FILE_INFORMATION ours, named;
+    ULONGLONG ours, named;
     HANDLE file;
     BOOL same;
 
-    if (!GetFileInformationByHandle(backend->file, &ours))
+    if (!file_index(backend->file, &ours))
         return TRUE;
     /* Attribute access only: it does not conflict with our handle's sharing mode. */
     file = CreateFileW(backend->path, FILE_READ_ATTRIBUTES,
@@ -133,10 +164,7 @@ static BOOL still_at_path(struct vhd_io_win32 *backend)
         DWORD error = GetLastError();
         return error != ERROR_FILE_NOT_FOUND && error != ERROR_PATH_NOT_FOUND;
     }
-    same = !GetFileInformationByHandle(file, &named)
-        || (named.dwVolumeSerialNumber == ours.dwVolumeSerialNumber
-            && named.nFileIndexHigh == ours.nFileIndexHigh
-            && named.nFileIndexLow == ours.nFileIndexLow);
+    same = !file_index(file, &named) || named == ours;
     CloseHandle(file);
     return same;
 }

@@ -29,12 +29,15 @@
 
 #include <cmocka.h>
 #include <psapi.h>
+#include <tlhelp32.h>
 
 #define THREADS 4
 #define DEFAULT_CYCLES 2500
 #define WARMUP_CYCLES 25                /* per thread: 100 in all before the first reading */
 #define HANDLE_BOUND 16
 #define MEMORY_BOUND (512 * 1024)
+#define QUIET_MS 6000                     /* Wine retires a worker idle for 5 s */
+#define QUIET_WAIT_MS 30000
 
 static IVMVirtualServer *vs;
 static WCHAR work[MAX_PATH];
@@ -49,6 +52,7 @@ struct worker {
 
 struct reading {
     DWORD handles;
+    DWORD threads;
     SIZE_T private_bytes;
     const char *handles_from, *private_from;
 };
@@ -81,8 +85,49 @@ static SIZE_T committed_private_bytes(void)
     return total;
 }
 
+/* Threads of this process, thread-pool workers included. */
+static DWORD count_threads(void)
+{
+    HANDLE snapshot = CreateToolhelp32Snapshot(TH32CS_SNAPTHREAD, 0);
+    THREADENTRY32 entry;
+    DWORD count = 0;
+
+    assert_true(snapshot != INVALID_HANDLE_VALUE);
+    memset(&entry, 0, sizeof(entry));
+    entry.dwSize = sizeof(entry);
+    if (Thread32First(snapshot, &entry)) {
+        do {
+            if (entry.th32OwnerProcessID == GetCurrentProcessId())
+                count++;
+        } while (Thread32Next(snapshot, &entry));
+    }
+    CloseHandle(snapshot);
+    return count;
+}
+
+/* The thread pool adds a worker now and then when callbacks overlap, and retires idle ones
+ * after a few seconds; each worker's stack is private memory (about 3 MiB under Wine). So both
+ * readings are taken at the same rest: once the thread count has held still for QUIET_MS
+ * (at most QUIET_WAIT_MS), which under Wine means every idle worker has been retired. */
+static void wait_for_quiet_threads(void)
+{
+    ULONGLONG deadline = GetTickCount64() + QUIET_WAIT_MS, since = GetTickCount64();
+    DWORD threads = count_threads();
+
+    while (GetTickCount64() - since < QUIET_MS && GetTickCount64() < deadline) {
+        DWORD now;
+        Sleep(100);
+        now = count_threads();
+        if (now != threads) {
+            threads = now;
+            since = GetTickCount64();
+        }
+    }
+}
+
 static void read_usage(struct reading *reading)
 {
+    reading->threads = count_threads();
     PROCESS_MEMORY_COUNTERS_EX counters;
 
     memset(&counters, 0, sizeof(counters));
@@ -199,10 +244,12 @@ static void test_soak(void **state)
     }
     WaitForMultipleObjects(THREADS, warmed_up, TRUE, INFINITE);
     warm = GetTickCount64();
+    wait_for_quiet_threads();
     read_usage(&first);
     SetEvent(go_on);
     WaitForMultipleObjects(THREADS, finished, TRUE, INFINITE);
     seconds = (GetTickCount64() - start) / 1000.0;
+    wait_for_quiet_threads();
     read_usage(&last);
     SetEvent(quit);
     WaitForMultipleObjects(THREADS, threads, TRUE, INFINITE);
@@ -230,7 +277,10 @@ static void test_soak(void **state)
                   (unsigned long)last.private_bytes,
                   (long)last.private_bytes - (long)first.private_bytes, MEMORY_BOUND,
                   last.private_from);
+    print_message("threads: %lu after %d cycles, %lu at the end\n", first.threads,
+                  THREADS * WARMUP_CYCLES, last.threads);
     assert_int_equal(total, (LONG)THREADS * cycles_per_thread);
+    assert_true(last.threads <= first.threads);
     assert_true(last.handles <= first.handles + HANDLE_BOUND);
     assert_true(last.private_bytes <= first.private_bytes + MEMORY_BOUND);
 
