@@ -199,10 +199,13 @@ static double time_pattern(const WCHAR *path, const BYTE *bytes, DWORD count)
 
 /* The checks CreateDynamicVirtualHardDisk makes before it creates the file (see
  * src/disk_target.c): the path is free, every folder on the way exists, the volume's free
- * space, its root and its file system. Timed without creating anything. */
-static double time_checks(const WCHAR *path)
+ * space and, for disks that could outgrow a FAT volume (expanded beyond 2 GiB - 1, i.e.
+ * above about 2 GB), its file system through a handle to the folder. Timed without creating
+ * anything. */
+static double time_checks(const WCHAR *path, LONG size_mb)
 {
-    WCHAR folder[MAX_PATH], volume[MAX_PATH + 1], name[MAX_PATH + 1];
+    WCHAR folder[MAX_PATH], name[MAX_PATH + 1];
+    HANDLE handle;
     ULARGE_INTEGER available, total, free_bytes;
     double start = now_ms();
     size_t length;
@@ -224,10 +227,13 @@ static double time_checks(const WCHAR *path)
     wcscat(folder, L"\\");
     if (!GetDiskFreeSpaceExW(folder, &available, &total, &free_bytes))
         die("GetDiskFreeSpaceExW failed", GetLastError());
-    if (!GetVolumePathNameW(folder, volume, ARRAYSIZE(volume))
-        || !GetVolumeInformationW(volume, NULL, 0, NULL, NULL, NULL, name, ARRAYSIZE(name))) {
-        WCHAR root[4] = { folder[0], ':', '\\', 0 };
-        GetVolumeInformationW(root, NULL, 0, NULL, NULL, NULL, name, ARRAYSIZE(name));
+    if (size_mb > 2046) {
+        handle = CreateFileW(folder, 0, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE,
+                             NULL, OPEN_EXISTING, FILE_FLAG_BACKUP_SEMANTICS, NULL);
+        if (handle == INVALID_HANDLE_VALUE)
+            die("the folder cannot be opened", GetLastError());
+        GetVolumeInformationByHandleW(handle, NULL, 0, NULL, NULL, NULL, name, ARRAYSIZE(name));
+        CloseHandle(handle);
     }
     return now_ms() - start;
 }
@@ -295,7 +301,7 @@ static void bench_sizes(unsigned runs, unsigned warmup)
             call_ms[slot] = c;
             pattern_ms[slot] = time_pattern(path, buffer, (DWORD)bytes);
             remove_file(path);
-            checks_ms[slot] = time_checks(path);
+            checks_ms[slot] = time_checks(path, sizes_mb[s]);
         }
         free(buffer);
         bench_ratios(task_ms, floor_ms, ratio, runs);
