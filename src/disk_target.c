@@ -79,6 +79,9 @@ static BOOL stored_as_named(HANDLE handle, const WCHAR *path, WCHAR *stored, siz
     const WCHAR *wanted = wcsrchr(path, '\\') + 1, *last;
     size_t length;
 
+    /* A UTF-16 code unit takes at most 3 bytes in UTF-8: shorter names always fit. */
+    if (wcslen(wanted) * 3 <= 255)
+        return TRUE;
     if (!GetFileInformationByHandleEx(handle, FileNameInfo, &name, sizeof(name)))
         return TRUE;
     length = name.info.FileNameLength / sizeof(WCHAR);
@@ -94,11 +97,14 @@ static BOOL stored_as_named(HANDLE handle, const WCHAR *path, WCHAR *stored, siz
 /* The same check for a folder just created. */
 static BOOL folder_stored_as_named(const WCHAR *folder, WCHAR *stored, size_t size)
 {
-    HANDLE handle = CreateFileW(folder, FILE_READ_ATTRIBUTES,
-                                FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, NULL,
-                                OPEN_EXISTING, FILE_FLAG_BACKUP_SEMANTICS, NULL);
+    HANDLE handle;
     BOOL same;
 
+    if (wcslen(wcsrchr(folder, '\\') + 1) * 3 <= 255)
+        return TRUE;
+    handle = CreateFileW(folder, FILE_READ_ATTRIBUTES,
+                         FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, NULL,
+                         OPEN_EXISTING, FILE_FLAG_BACKUP_SEMANTICS, NULL);
     if (handle == INVALID_HANDLE_VALUE)
         return TRUE;
     same = stored_as_named(handle, folder, stored, size);
@@ -111,10 +117,14 @@ static BOOL folder_stored_as_named(const WCHAR *folder, WCHAR *stored, size_t si
 static HRESULT make_folders(struct disk_target *target, WCHAR *folder, size_t root)
 {
     size_t length = wcslen(folder), end;
+    DWORD attributes = GetFileAttributesW(folder);
+
+    /* Usually the folder is there already: one question instead of one per level. */
+    if (attributes != INVALID_FILE_ATTRIBUTES && (attributes & FILE_ATTRIBUTE_DIRECTORY))
+        return S_OK;
 
     for (end = root; end <= length; end++) {
         WCHAR saved = folder[end];
-        DWORD attributes;
 
         if (end < length && folder[end] != '\\')
             continue;
@@ -166,16 +176,41 @@ static HRESULT make_folders(struct disk_target *target, WCHAR *folder, size_t ro
     return S_OK;
 }
 
-/* The file-system name of the volume holding folder, or an empty string if unknown.
- * VSDISK_TEST_FILESYSTEM overrides it, so that tests can describe a FAT volume. */
-static void volume_file_system(const WCHAR *folder, WCHAR *name, DWORD size)
+/* The last folder asked about and its file system's name: asking costs a third of a
+ * millisecond, and scripts create disk after disk in one folder. */
+static SRWLOCK last_volume_lock = SRWLOCK_INIT;
+static WCHAR last_volume_folder[MAX_PATH + 1];
+static WCHAR last_volume_name[MAX_PATH + 1];
+
+static BOOL remembered_file_system(const WCHAR *folder, WCHAR *name, DWORD size)
+{
+    BOOL found;
+
+    AcquireSRWLockShared(&last_volume_lock);
+    found = last_volume_folder[0] && !_wcsicmp(folder, last_volume_folder);
+    if (found)
+        _snwprintf(name, size - 1, L"%ls", last_volume_name);
+    ReleaseSRWLockShared(&last_volume_lock);
+    name[size - 1] = 0;
+    return found;
+}
+
+static void remember_file_system(const WCHAR *folder, const WCHAR *name)
+{
+    if (!name[0] || wcslen(folder) >= ARRAYSIZE(last_volume_folder)
+        || wcslen(name) >= ARRAYSIZE(last_volume_name))
+        return;
+    AcquireSRWLockExclusive(&last_volume_lock);
+    wcscpy(last_volume_folder, folder);
+    wcscpy(last_volume_name, name);
+    ReleaseSRWLockExclusive(&last_volume_lock);
+}
+
+static void ask_file_system(const WCHAR *folder, WCHAR *name, DWORD size)
 {
     WCHAR volume[MAX_PATH + 1];
     HANDLE handle;
 
-    name[0] = 0;
-    if (GetEnvironmentVariableW(L"VSDISK_TEST_FILESYSTEM", name, size) > 0)
-        return;
     name[0] = 0;
     /* Through a handle to the folder: it answers at mount points too, and on Wine it does not
      * read the volume label (which GetVolumeInformationW tries, and complains about, on Z:). */
@@ -198,6 +233,19 @@ static void volume_file_system(const WCHAR *folder, WCHAR *name, DWORD size)
             return;
     }
     name[0] = 0;
+}
+
+/* The file-system name of the volume holding folder, or an empty string if unknown.
+ * VSDISK_TEST_FILESYSTEM overrides it, so that tests can describe a FAT volume. */
+static void volume_file_system(const WCHAR *folder, WCHAR *name, DWORD size)
+{
+    name[0] = 0;
+    if (GetEnvironmentVariableW(L"VSDISK_TEST_FILESYSTEM", name, size) > 0)
+        return;
+    if (remembered_file_system(folder, name, size))
+        return;
+    ask_file_system(folder, name, size);
+    remember_file_system(folder, name);
 }
 
 #define SMALLEST_FILE_SIZE_LIMIT 0x7FFFFFFFull    /* FAT16's; see file_size_limit */
