@@ -479,3 +479,23 @@ char *task_error_text(IVMTask *task)
     SysFreeString(text);
     return narrow;
 }
+
+IVMVirtualServer *support_vs;
+
+int support_setup(void **state)
+{
+    (void)state;
+    clear_hooks();
+    support_vs = support_server();
+    return 0;
+}
+
+int support_teardown(void **state)
+{
+    (void)state;
+    clear_hooks();
+    if (support_vs)
+        IVMVirtualServer_Release(support_vs);
+    support_vs = NULL;
+    return 0;
+}

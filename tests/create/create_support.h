@@ -33,6 +33,12 @@ extern WCHAR support_work[MAX_PATH];        /* this run's private folder, no tra
 /* Windows form of a path given on the command line (Unix absolute -> Z:\...). */
 void support_windows_path(const char *arg, WCHAR *out, size_t size);
 
+/* The group's server object, made by support_setup (after clearing the test hooks) and
+ * released by support_teardown. */
+extern IVMVirtualServer *support_vs;
+int support_setup(void **state);
+int support_teardown(void **state);
+
 /* A new server object, straight from the DLL's class factory (no registry). */
 IVMVirtualServer *support_server(void);
 /* The same without asserting, for threads other than the test's. */

@@ -12,7 +12,6 @@
 #define X_E_DISK_FULL ((HRESULT)0x80070070)
 
 static WCHAR small_volume[MAX_PATH], medium_volume[MAX_PATH];
-static IVMVirtualServer *vs;
 
 static int setup(void **state)
 {
@@ -21,19 +20,7 @@ static int setup(void **state)
         return -1;
     support_windows_path(support_argv[0], small_volume, ARRAYSIZE(small_volume));
     support_windows_path(support_argv[1], medium_volume, ARRAYSIZE(medium_volume));
-    clear_hooks();
-    vs = support_server();
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    clear_hooks();
-    if (vs)
-        IVMVirtualServer_Release(vs);
-    vs = NULL;
-    return 0;
+    return support_setup(state);
 }
 
 static WCHAR *on(WCHAR *out, size_t size, const WCHAR *volume, const WCHAR *relative)
@@ -103,10 +90,10 @@ static void test_less_than_8_mb_free(void **state)
     (void)state;
 
     assert_true(free_bytes(small_volume) < 8 * MIB);
-    expect_failure(vs, on(path, ARRAYSIZE(path), small_volume, L"a.vhd"), 3, X_E_DISK_FULL,
+    expect_failure(support_vs, on(path, ARRAYSIZE(path), small_volume, L"a.vhd"), 3, X_E_DISK_FULL,
                    "8 MB", path);
     on(folder, ARRAYSIZE(folder), small_volume, L"sub");
-    expect_failure(vs, on(path, ARRAYSIZE(path), small_volume, L"sub\\deeper\\a.vhd"),
+    expect_failure(support_vs, on(path, ARRAYSIZE(path), small_volume, L"sub\\deeper\\a.vhd"),
                    MAX_DISK_MB, X_E_DISK_FULL, "8 MB", folder);
     expect_empty(small_volume);
 
@@ -115,11 +102,11 @@ static void test_less_than_8_mb_free(void **state)
     on(filler, ARRAYSIZE(filler), medium_volume, L"filler");
     fill(filler, 3 * MIB);
     assert_true(free_bytes(medium_volume) < 8 * MIB);
-    expect_failure(vs, on(path, ARRAYSIZE(path), medium_volume, L"new\\a.vhd"), 3, X_E_DISK_FULL,
+    expect_failure(support_vs, on(path, ARRAYSIZE(path), medium_volume, L"new\\a.vhd"), 3, X_E_DISK_FULL,
                    "8 MB", on(folder, ARRAYSIZE(folder), medium_volume, L"new"));
     assert_true(DeleteFileW(filler));
     assert_true(free_bytes(medium_volume) >= 8 * MIB);
-    assert_int_equal(create_disk(vs, path, 3, &task), S_OK);
+    assert_int_equal(create_disk(support_vs, path, 3, &task), S_OK);
     assert_int_equal(IVMTask_WaitForCompletion(task, -1), S_OK);
     assert_int_equal(task_result(task), 0);
     IVMTask_Release(task);
@@ -142,7 +129,7 @@ static void test_volume_fills_while_running(void **state)
     set_hook(L"VSDISK_TEST_WRITE_DELAY_MS", L"400");
     on(folder, ARRAYSIZE(folder), medium_volume, L"sub");
     on(path, ARRAYSIZE(path), medium_volume, L"sub\\deeper\\a.vhd");
-    assert_int_equal(create_disk(vs, path, MAX_DISK_MB, &task), S_OK);
+    assert_int_equal(create_disk(support_vs, path, MAX_DISK_MB, &task), S_OK);
     on(filler, ARRAYSIZE(filler), medium_volume, L"filler");
     fill_error = fill(filler, 64 * MIB);
     assert_int_equal(fill_error, ERROR_DISK_FULL);
@@ -164,7 +151,7 @@ static void test_volume_fills_while_running(void **state)
 
     /* With the space back, the same creation succeeds. */
     clear_hooks();
-    assert_int_equal(create_disk(vs, path, MAX_DISK_MB, &task), S_OK);
+    assert_int_equal(create_disk(support_vs, path, MAX_DISK_MB, &task), S_OK);
     assert_int_equal(IVMTask_WaitForCompletion(task, -1), S_OK);
     assert_int_equal(task_result(task), 0);
     IVMTask_Release(task);
@@ -176,8 +163,8 @@ static void test_volume_fills_while_running(void **state)
 int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_less_than_8_mb_free, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_volume_fills_while_running, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_less_than_8_mb_free, setup, support_teardown),
+        cmocka_unit_test_setup_teardown(test_volume_fills_while_running, setup, support_teardown),
     };
     return support_run(argc, argv, "disk_full", tests, ARRAYSIZE(tests));
 }

@@ -23,31 +23,11 @@
 #define X_VM_E_IMAGE_SIZE_TOO_LARGE    ((HRESULT)0xA0040683)
 #define X_VM_E_IMAGE_SIZE_TOO_SMALL    ((HRESULT)0xA0040684)
 
-static IVMVirtualServer *vs;
-
-static int setup(void **state)
-{
-    (void)state;
-    clear_hooks();
-    vs = support_server();
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    clear_hooks();
-    if (vs)
-        IVMVirtualServer_Release(vs);
-    vs = NULL;
-    return 0;
-}
-
 /* Creates path (which must be accepted), waits, and checks the disk. */
 static void expect_success(const WCHAR *path, LONG mb)
 {
     IVMTask *task = NULL;
-    HRESULT hr = create_disk(vs, path, mb, &task);
+    HRESULT hr = create_disk(support_vs, path, mb, &task);
 
     if (hr != S_OK)
         fail_msg("\"%ls\", %ld MB: got 0x%08lx, expected S_OK", path, mb, (unsigned long)hr);
@@ -98,22 +78,22 @@ static void test_e_pointer(void **state)
     WORK_PATH(folder, L"pointer");
     WORK_PATH(path, L"pointer\\a.vhd");
 
-    expect_create_failure(vs, NULL, 3, X_E_POINTER, "NULL", NULL);
-    expect_create_failure(vs, NULL, 0, X_E_POINTER, "NULL", NULL);       /* before the size */
-    expect_create_failure(vs, NULL, 1, X_E_POINTER, "NULL", NULL);
+    expect_create_failure(support_vs, NULL, 3, X_E_POINTER, "NULL", NULL);
+    expect_create_failure(support_vs, NULL, 0, X_E_POINTER, "NULL", NULL);       /* before the size */
+    expect_create_failure(support_vs, NULL, 1, X_E_POINTER, "NULL", NULL);
 
     {
         BSTR bstr = SysAllocString(path);
         SetErrorInfo(0, NULL);
-        hr = IVMVirtualServer_CreateDynamicVirtualHardDisk(vs, bstr, 3, NULL);
+        hr = IVMVirtualServer_CreateDynamicVirtualHardDisk(support_vs, bstr, 3, NULL);
         assert_int_equal(hr, X_E_POINTER);
         expect_error_info("diskTask");
         SetErrorInfo(0, NULL);
-        hr = IVMVirtualServer_CreateDynamicVirtualHardDisk(vs, NULL, 3, NULL);
+        hr = IVMVirtualServer_CreateDynamicVirtualHardDisk(support_vs, NULL, 3, NULL);
         assert_int_equal(hr, X_E_POINTER);
         expect_error_info(NULL);
         SetErrorInfo(0, NULL);
-        hr = IVMVirtualServer_CreateDynamicVirtualHardDisk(vs, bstr, 0, NULL);
+        hr = IVMVirtualServer_CreateDynamicVirtualHardDisk(support_vs, bstr, 0, NULL);
         assert_int_equal(hr, X_E_POINTER);
         expect_error_info(NULL);
         SysFreeString(bstr);
@@ -134,7 +114,7 @@ static void test_e_invalidarg(void **state)
     WORK_PATH(folder, L"invalidarg");
     WORK_PATH(path, L"invalidarg\\a.vhd");
     for (i = 0; i < ARRAYSIZE(sizes); i++)
-        expect_failure(vs, path, sizes[i], X_E_INVALIDARG, "positive", folder);
+        expect_failure(support_vs, path, sizes[i], X_E_INVALIDARG, "positive", folder);
 }
 
 /* --- E_BAD_PATHNAME --------------------------------------------------------------------- */
@@ -145,37 +125,37 @@ static void test_e_bad_pathname(void **state)
     BSTR empty = SysAllocString(L"");
     (void)state;
 
-    expect_create_failure(vs, empty, 3, X_E_BAD_PATHNAME, "empty", NULL);
+    expect_create_failure(support_vs, empty, 3, X_E_BAD_PATHNAME, "empty", NULL);
     SysFreeString(empty);
 
     /* Relative paths must not be resolved against the current folder. */
     GetCurrentDirectoryW(ARRAYSIZE(previous), previous);
     assert_true(SetCurrentDirectoryW(support_work));
     WORK_PATH(absent, L"rel.vhd");
-    expect_failure(vs, L"rel.vhd", 3, X_E_BAD_PATHNAME, "full path", absent);
+    expect_failure(support_vs, L"rel.vhd", 3, X_E_BAD_PATHNAME, "full path", absent);
     WORK_PATH(absent, L"relsub");
-    expect_failure(vs, L"relsub\\rel.vhd", 3, X_E_BAD_PATHNAME, "full path", absent);
-    expect_failure(vs, L".\\dotrel.vhd", 3, X_E_BAD_PATHNAME, "full path", NULL);
+    expect_failure(support_vs, L"relsub\\rel.vhd", 3, X_E_BAD_PATHNAME, "full path", absent);
+    expect_failure(support_vs, L".\\dotrel.vhd", 3, X_E_BAD_PATHNAME, "full path", NULL);
     WORK_PATH(absent, L"dotrel.vhd");
     assert_false(path_exists(absent));
-    expect_failure(vs, L"C:relative-vsdisk-test.vhd", 3, X_E_BAD_PATHNAME, "full path",
+    expect_failure(support_vs, L"C:relative-vsdisk-test.vhd", 3, X_E_BAD_PATHNAME, "full path",
                    L"C:relative-vsdisk-test.vhd");
-    expect_failure(vs, L"\\rooted-vsdisk-test.vhd", 3, X_E_BAD_PATHNAME, "full path",
+    expect_failure(support_vs, L"\\rooted-vsdisk-test.vhd", 3, X_E_BAD_PATHNAME, "full path",
                    L"\\rooted-vsdisk-test.vhd");
-    expect_failure(vs, L"\\\\server-only", 3, X_E_BAD_PATHNAME, "full path", NULL);
+    expect_failure(support_vs, L"\\\\server-only", 3, X_E_BAD_PATHNAME, "full path", NULL);
     assert_true(SetCurrentDirectoryW(previous));
 
     WORK_PATH(folder, L"trailing");
     WORK_PATH(path, L"trailing\\");
-    expect_failure(vs, path, 3, X_E_BAD_PATHNAME, "backslash", folder);
+    expect_failure(support_vs, path, 3, X_E_BAD_PATHNAME, "backslash", folder);
     WORK_PATH(path, L"trailing\\sub\\");
-    expect_failure(vs, path, 3, X_E_BAD_PATHNAME, "backslash", folder);
+    expect_failure(support_vs, path, 3, X_E_BAD_PATHNAME, "backslash", folder);
     WORK_PATH(path, L"trailing\\\\a.vhd");
-    expect_failure(vs, path, 3, X_E_BAD_PATHNAME, "backslash", folder);
+    expect_failure(support_vs, path, 3, X_E_BAD_PATHNAME, "backslash", folder);
     WORK_PATH(path, L"trailing\\..\\a.vhd");
-    expect_failure(vs, path, 3, X_E_BAD_PATHNAME, "'..'", folder);
+    expect_failure(support_vs, path, 3, X_E_BAD_PATHNAME, "'..'", folder);
     WORK_PATH(path, L"trailing\\.\\a.vhd");
-    expect_failure(vs, path, 3, X_E_BAD_PATHNAME, "'.'", folder);
+    expect_failure(support_vs, path, 3, X_E_BAD_PATHNAME, "'.'", folder);
 }
 
 /* --- E_INVALID_NAME --------------------------------------------------------------------- */
@@ -192,16 +172,16 @@ static void test_e_invalid_name_characters(void **state)
     WORK_PATH(absent, L"badchar\\a");
     for (i = 0; i < ARRAYSIZE(forbidden) - 1; i++) {
         WORK_PATH(path, L"badchar\\a%lcb.vhd", forbidden[i]);
-        expect_failure(vs, path, 3, X_E_INVALID_NAME, mention[i], folder);
+        expect_failure(support_vs, path, 3, X_E_INVALID_NAME, mention[i], folder);
         assert_false(path_exists(absent));
         /* ...and in a folder name on the way. */
         WORK_PATH(path, L"badchar\\x%lcy\\a.vhd", forbidden[i]);
-        expect_failure(vs, path, 3, X_E_INVALID_NAME, mention[i], folder);
+        expect_failure(support_vs, path, 3, X_E_INVALID_NAME, mention[i], folder);
     }
     WORK_PATH(path, L"badchar\\a\x01" L"b.vhd");
-    expect_failure(vs, path, 3, X_E_INVALID_NAME, "control character", folder);
+    expect_failure(support_vs, path, 3, X_E_INVALID_NAME, "control character", folder);
     WORK_PATH(path, L"badchar\\a\tb.vhd");
-    expect_failure(vs, path, 3, X_E_INVALID_NAME, "control character", folder);
+    expect_failure(support_vs, path, 3, X_E_INVALID_NAME, "control character", folder);
 }
 
 static void test_e_invalid_name_devices(void **state)
@@ -215,12 +195,12 @@ static void test_e_invalid_name_devices(void **state)
     (void)state;
 
     for (i = 0; i < ARRAYSIZE(devices); i++)
-        expect_failure(vs, devices[i], 3, X_E_INVALID_NAME, "device", NULL);
+        expect_failure(support_vs, devices[i], 3, X_E_INVALID_NAME, "device", NULL);
     /* A \\?\ path to a file that would otherwise be fine. */
     WORK_PATH(target, L"nsfolder\\x.vhd");
     _snwprintf(path, ARRAYSIZE(path) - 1, L"\\\\?\\%ls", target);
     path[ARRAYSIZE(path) - 1] = 0;
-    expect_failure(vs, path, 3, X_E_INVALID_NAME, "device", target);
+    expect_failure(support_vs, path, 3, X_E_INVALID_NAME, "device", target);
     WORK_PATH(target, L"nsfolder");
     assert_false(path_exists(target));
 }
@@ -238,10 +218,10 @@ static void test_e_invalid_name_reserved(void **state)
     WORK_PATH(folder, L"reserved");
     for (i = 0; i < ARRAYSIZE(names); i++) {
         WORK_PATH(path, L"reserved\\%ls", names[i]);
-        expect_failure(vs, path, 3, X_E_INVALID_NAME, "reserved", folder);
+        expect_failure(support_vs, path, 3, X_E_INVALID_NAME, "reserved", folder);
         /* As a folder on the way, too. */
         WORK_PATH(path, L"reserved\\%ls\\a.vhd", names[i]);
-        expect_failure(vs, path, 3, X_E_INVALID_NAME, "reserved", folder);
+        expect_failure(support_vs, path, 3, X_E_INVALID_NAME, "reserved", folder);
     }
 }
 
@@ -253,16 +233,16 @@ static void test_e_invalid_name_trailing(void **state)
     WORK_PATH(folder, L"trail");
     WORK_PATH(absent, L"trail\\a.vhd");
     WORK_PATH(path, L"trail\\a.vhd.");
-    expect_failure(vs, path, 3, X_E_INVALID_NAME, "dot", folder);
+    expect_failure(support_vs, path, 3, X_E_INVALID_NAME, "dot", folder);
     assert_false(path_exists(absent));
     WORK_PATH(path, L"trail\\a.vhd ");
-    expect_failure(vs, path, 3, X_E_INVALID_NAME, "space", folder);
+    expect_failure(support_vs, path, 3, X_E_INVALID_NAME, "space", folder);
     WORK_PATH(path, L"trail\\a.vhd...");
-    expect_failure(vs, path, 3, X_E_INVALID_NAME, "dot", folder);
+    expect_failure(support_vs, path, 3, X_E_INVALID_NAME, "dot", folder);
     WORK_PATH(path, L"trail.\\a.vhd");
-    expect_failure(vs, path, 3, X_E_INVALID_NAME, "dot", folder);
+    expect_failure(support_vs, path, 3, X_E_INVALID_NAME, "dot", folder);
     WORK_PATH(path, L"trail \\a.vhd");
-    expect_failure(vs, path, 3, X_E_INVALID_NAME, "space", folder);
+    expect_failure(support_vs, path, 3, X_E_INVALID_NAME, "space", folder);
 }
 
 static void test_e_invalid_name_embedded_nul(void **state)
@@ -279,14 +259,14 @@ static void test_e_invalid_name_embedded_nul(void **state)
     text[length - 6] = 0;       /* the '?' becomes an embedded NUL */
     path = SysAllocStringLen(text, (UINT)length);
     assert_int_equal(SysStringLen(path), length);
-    expect_create_failure(vs, path, 3, X_E_INVALID_NAME, "NUL", folder);
+    expect_create_failure(support_vs, path, 3, X_E_INVALID_NAME, "NUL", folder);
     assert_false(path_exists(truncated));
     /* A NUL right at the end of an otherwise valid path. */
     SysFreeString(path);
     WORK_PATH(text, L"nulchar\\a.vhd");
     length = wcslen(text);
     path = SysAllocStringLen(text, (UINT)length + 1);
-    expect_create_failure(vs, path, 3, X_E_INVALID_NAME, "NUL", folder);
+    expect_create_failure(support_vs, path, 3, X_E_INVALID_NAME, "NUL", folder);
     SysFreeString(path);
 }
 
@@ -302,7 +282,7 @@ static void test_e_buffer_overflow(void **state)
     WORK_PATH(folder, L"long");
     for (i = 0; i < ARRAYSIZE(lengths); i++) {
         BSTR path = long_path(L"long", lengths[i]);
-        expect_create_failure(vs, path, 3, X_E_BUFFER_OVERFLOW, "260", folder);
+        expect_create_failure(support_vs, path, 3, X_E_BUFFER_OVERFLOW, "260", folder);
         SysFreeString(path);
     }
 }
@@ -315,7 +295,7 @@ static void test_259_characters_accepted(void **state)
     (void)state;
 
     WORK_PATH(folder, L"ok259");
-    assert_int_equal(create_disk_bstr(vs, path, 3, &task), S_OK);
+    assert_int_equal(create_disk_bstr(support_vs, path, 3, &task), S_OK);
     assert_int_equal(IVMTask_WaitForCompletion(task, -1), S_OK);
     assert_int_equal(task_result(task), 0);
     IVMTask_Release(task);
@@ -357,18 +337,18 @@ static void test_e_path_not_found(void **state)
     (void)state;
 
     swprintf(path, ARRAYSIZE(path), L"%lc:\\a.vhd", letter);
-    expect_failure(vs, path, 3, X_E_PATH_NOT_FOUND, "cannot be found", NULL);
+    expect_failure(support_vs, path, 3, X_E_PATH_NOT_FOUND, "cannot be found", NULL);
     swprintf(path, ARRAYSIZE(path), L"%lc:\\sub\\deeper\\a.vhd", letter);
-    expect_failure(vs, path, 3, X_E_PATH_NOT_FOUND, NULL, NULL);
+    expect_failure(support_vs, path, 3, X_E_PATH_NOT_FOUND, NULL, NULL);
 
     /* A path that runs through an existing file. */
     WORK_PATH(file, L"afile");
     write_file(file, content, sizeof(content) - 1);
     WORK_PATH(path, L"afile\\x.vhd");
-    expect_failure(vs, path, 3, X_E_PATH_NOT_FOUND, "is a file", NULL);
+    expect_failure(support_vs, path, 3, X_E_PATH_NOT_FOUND, "is a file", NULL);
     WORK_PATH(path, L"afile\\sub\\x.vhd");
     WORK_PATH(inside, L"afile\\sub");
-    expect_failure(vs, path, 3, X_E_PATH_NOT_FOUND, "is a file", inside);
+    expect_failure(support_vs, path, 3, X_E_PATH_NOT_FOUND, "is a file", inside);
     expect_unchanged_text(file, content);
     assert_false(GetFileAttributesW(file) & FILE_ATTRIBUTE_DIRECTORY);
 
@@ -377,7 +357,7 @@ static void test_e_path_not_found(void **state)
     write_file(WORK_PATH(file, L"pnf\\afile2"), content, sizeof(content) - 1);
     WORK_PATH(path, L"pnf\\afile2\\new\\deeper\\x.vhd");
     WORK_PATH(inside, L"pnf\\afile2\\new");
-    expect_failure(vs, path, 3, X_E_PATH_NOT_FOUND, "is a file", inside);
+    expect_failure(support_vs, path, 3, X_E_PATH_NOT_FOUND, "is a file", inside);
     expect_unchanged_text(file, content);
 }
 
@@ -412,8 +392,8 @@ static void test_e_already_exists(void **state)
     assert_true(file != INVALID_HANDLE_VALUE);
     GetFileTime(file, NULL, NULL, &written_before);
     CloseHandle(file);
-    expect_failure(vs, path, 3, X_E_ALREADY_EXISTS, "already exists", NULL);
-    expect_failure(vs, path, MAX_DISK_MB, X_E_ALREADY_EXISTS, "already exists", NULL);
+    expect_failure(support_vs, path, 3, X_E_ALREADY_EXISTS, "already exists", NULL);
+    expect_failure(support_vs, path, MAX_DISK_MB, X_E_ALREADY_EXISTS, "already exists", NULL);
     expect_unchanged(path, (const BYTE *)content, sizeof(content) - 1);
     file = CreateFileW(path, GENERIC_READ, FILE_SHARE_READ, NULL, OPEN_EXISTING, 0, NULL);
     assert_true(file != INVALID_HANDLE_VALUE);
@@ -424,25 +404,25 @@ static void test_e_already_exists(void **state)
     /* An empty file. */
     WORK_PATH(path, L"empty.vhd");
     write_file(path, "", 0);
-    expect_failure(vs, path, 3, X_E_ALREADY_EXISTS, "already exists", NULL);
+    expect_failure(support_vs, path, 3, X_E_ALREADY_EXISTS, "already exists", NULL);
     expect_unchanged(path, NULL, 0);
 
     /* A folder. */
     WORK_PATH(folder, L"folder.vhd");
     make_folder(folder);
-    expect_failure(vs, folder, 3, X_E_ALREADY_EXISTS, "already exists", NULL);
+    expect_failure(support_vs, folder, 3, X_E_ALREADY_EXISTS, "already exists", NULL);
     assert_true(GetFileAttributesW(folder) & FILE_ATTRIBUTE_DIRECTORY);
     assert_true(RemoveDirectoryW(folder));      /* still empty */
 
     /* A disk of our own. */
     WORK_PATH(path, L"own.vhd");
-    assert_int_equal(create_disk(vs, path, 3, &task), S_OK);
+    assert_int_equal(create_disk(support_vs, path, 3, &task), S_OK);
     IVMTask_WaitForCompletion(task, -1);
     IVMTask_Release(task);
     disk = read_file(path, &disk_size);
     assert_non_null(disk);
-    expect_failure(vs, path, 3, X_E_ALREADY_EXISTS, "already exists", NULL);
-    expect_failure(vs, path, 16, X_E_ALREADY_EXISTS, "already exists", NULL);
+    expect_failure(support_vs, path, 3, X_E_ALREADY_EXISTS, "already exists", NULL);
+    expect_failure(support_vs, path, 16, X_E_ALREADY_EXISTS, "already exists", NULL);
     expect_unchanged(path, disk, disk_size);
     free(disk);
 }
@@ -456,8 +436,8 @@ static void test_size_too_small(void **state)
 
     WORK_PATH(folder, L"small");
     WORK_PATH(path, L"small\\a.vhd");
-    expect_failure(vs, path, 1, X_VM_E_IMAGE_SIZE_TOO_SMALL, "too small", folder);
-    expect_failure(vs, path, 2, X_VM_E_IMAGE_SIZE_TOO_SMALL, "too small", folder);
+    expect_failure(support_vs, path, 1, X_VM_E_IMAGE_SIZE_TOO_SMALL, "too small", folder);
+    expect_failure(support_vs, path, 2, X_VM_E_IMAGE_SIZE_TOO_SMALL, "too small", folder);
 }
 
 static void test_size_too_large(void **state)
@@ -470,7 +450,7 @@ static void test_size_too_large(void **state)
     WORK_PATH(folder, L"large");
     WORK_PATH(path, L"large\\a.vhd");
     for (i = 0; i < ARRAYSIZE(sizes); i++)
-        expect_failure(vs, path, sizes[i], X_VM_E_IMAGE_SIZE_TOO_LARGE, "too large", folder);
+        expect_failure(support_vs, path, sizes[i], X_VM_E_IMAGE_SIZE_TOO_LARGE, "too large", folder);
 }
 
 static void test_size_bounds_accepted(void **state)
@@ -514,9 +494,9 @@ static void check_volume_limit(const WCHAR *file_system, const char *mention, UL
     WORK_PATH(path, L"volume-%ls\\a.vhd", file_system);
     assert_true(refused > boundary);
     assert_true(accepted <= boundary);
-    expect_failure(vs, path, refused, X_VM_E_FILE_TOO_LARGE_FOR_VOLUME, mention, folder);
-    expect_failure(vs, path, boundary + 1, X_VM_E_FILE_TOO_LARGE_FOR_VOLUME, mention, folder);
-    expect_failure(vs, path, MAX_DISK_MB, X_VM_E_FILE_TOO_LARGE_FOR_VOLUME, mention, folder);
+    expect_failure(support_vs, path, refused, X_VM_E_FILE_TOO_LARGE_FOR_VOLUME, mention, folder);
+    expect_failure(support_vs, path, boundary + 1, X_VM_E_FILE_TOO_LARGE_FOR_VOLUME, mention, folder);
+    expect_failure(support_vs, path, MAX_DISK_MB, X_VM_E_FILE_TOO_LARGE_FOR_VOLUME, mention, folder);
     expect_success(WORK_PATH(path, L"volume-%ls\\accepted.vhd", file_system), accepted);
     expect_success(WORK_PATH(path, L"volume-%ls\\boundary.vhd", file_system), boundary);
     expect_success(WORK_PATH(path, L"volume-%ls\\smallest.vhd", file_system), 3);
@@ -561,12 +541,12 @@ static void test_disp_e_exception(void **state)
     WORK_PATH(folder, L"unexpected");
     WORK_PATH(path, L"unexpected\\deeper\\a.vhd");
     set_hook(L"VSDISK_TEST_FAIL_IO_CALL", L"1");    /* the create: ERROR_IO_DEVICE */
-    expect_failure(vs, path, 3, X_DISP_E_EXCEPTION, "1117", folder);
+    expect_failure(support_vs, path, 3, X_DISP_E_EXCEPTION, "1117", folder);
     set_hook(L"VSDISK_TEST_FAIL_IO_CALL", L"1:1392");   /* ERROR_FILE_CORRUPT */
-    expect_failure(vs, path, MAX_DISK_MB, X_DISP_E_EXCEPTION, "1392", folder);
+    expect_failure(support_vs, path, MAX_DISK_MB, X_DISP_E_EXCEPTION, "1392", folder);
     /* A full disk at the create is still E_DISK_FULL. */
     set_hook(L"VSDISK_TEST_FAIL_IO_CALL", L"1:112");
-    expect_failure(vs, path, 3, X_E_DISK_FULL, NULL, folder);
+    expect_failure(support_vs, path, 3, X_E_DISK_FULL, NULL, folder);
     set_hook(L"VSDISK_TEST_FAIL_IO_CALL", NULL);
     expect_success(path, 3);    /* the same path is fine once the fault is gone */
     remove_tree(folder);
@@ -583,45 +563,45 @@ static void test_check_order(void **state)
 
     WORK_PATH(folder, L"order");
     /* path shape before size */
-    expect_failure(vs, L"rel.vhd", 0, X_E_BAD_PATHNAME, NULL, NULL);
-    expect_failure(vs, L"rel.vhd", 1, X_E_BAD_PATHNAME, NULL, NULL);
-    expect_failure(vs, L"a*b.vhd", 3, X_E_BAD_PATHNAME, NULL, NULL);    /* relative first */
+    expect_failure(support_vs, L"rel.vhd", 0, X_E_BAD_PATHNAME, NULL, NULL);
+    expect_failure(support_vs, L"rel.vhd", 1, X_E_BAD_PATHNAME, NULL, NULL);
+    expect_failure(support_vs, L"a*b.vhd", 3, X_E_BAD_PATHNAME, NULL, NULL);    /* relative first */
     bstr = SysAllocString(L"");
-    expect_create_failure(vs, bstr, -1, X_E_BAD_PATHNAME, NULL, NULL);
+    expect_create_failure(support_vs, bstr, -1, X_E_BAD_PATHNAME, NULL, NULL);
     SysFreeString(bstr);
     WORK_PATH(path, L"order\\a*b.vhd");
-    expect_failure(vs, path, 0, X_E_INVALID_NAME, NULL, folder);
-    expect_failure(vs, path, 1, X_E_INVALID_NAME, NULL, folder);
-    expect_failure(vs, path, INT_MAX, X_E_INVALID_NAME, NULL, folder);
+    expect_failure(support_vs, path, 0, X_E_INVALID_NAME, NULL, folder);
+    expect_failure(support_vs, path, 1, X_E_INVALID_NAME, NULL, folder);
+    expect_failure(support_vs, path, INT_MAX, X_E_INVALID_NAME, NULL, folder);
     WORK_PATH(path, L"order\\nul.vhd");
-    expect_failure(vs, path, 2, X_E_INVALID_NAME, NULL, folder);
+    expect_failure(support_vs, path, 2, X_E_INVALID_NAME, NULL, folder);
     bstr = long_path(L"order", 300);
-    expect_create_failure(vs, bstr, 0, X_E_BUFFER_OVERFLOW, NULL, folder);
-    expect_create_failure(vs, bstr, 1, X_E_BUFFER_OVERFLOW, NULL, folder);
+    expect_create_failure(support_vs, bstr, 0, X_E_BUFFER_OVERFLOW, NULL, folder);
+    expect_create_failure(support_vs, bstr, 1, X_E_BUFFER_OVERFLOW, NULL, folder);
     bstr[wcslen(folder) + 5] = '*';             /* a forbidden character beats the length */
-    expect_create_failure(vs, bstr, 3, X_E_INVALID_NAME, NULL, folder);
+    expect_create_failure(support_vs, bstr, 3, X_E_INVALID_NAME, NULL, folder);
     SysFreeString(bstr);
 
     /* size before the file system */
     WORK_PATH(existing, L"order-existing.vhd");
     write_file(existing, "x", 1);
-    expect_failure(vs, existing, 1, X_VM_E_IMAGE_SIZE_TOO_SMALL, NULL, NULL);
-    expect_failure(vs, existing, 0, X_E_INVALIDARG, NULL, NULL);
-    expect_failure(vs, existing, MAX_DISK_MB + 1, X_VM_E_IMAGE_SIZE_TOO_LARGE, NULL, NULL);
+    expect_failure(support_vs, existing, 1, X_VM_E_IMAGE_SIZE_TOO_SMALL, NULL, NULL);
+    expect_failure(support_vs, existing, 0, X_E_INVALIDARG, NULL, NULL);
+    expect_failure(support_vs, existing, MAX_DISK_MB + 1, X_VM_E_IMAGE_SIZE_TOO_LARGE, NULL, NULL);
     swprintf(drive, ARRAYSIZE(drive), L"%lc:\\a.vhd", unused_drive_letter());
-    expect_failure(vs, drive, 1, X_VM_E_IMAGE_SIZE_TOO_SMALL, NULL, NULL);
+    expect_failure(support_vs, drive, 1, X_VM_E_IMAGE_SIZE_TOO_SMALL, NULL, NULL);
     WORK_PATH(through, L"order-existing.vhd\\a.vhd");
-    expect_failure(vs, through, MAX_DISK_MB + 1, X_VM_E_IMAGE_SIZE_TOO_LARGE, NULL, NULL);
+    expect_failure(support_vs, through, MAX_DISK_MB + 1, X_VM_E_IMAGE_SIZE_TOO_LARGE, NULL, NULL);
 
     /* within the file system: existing target, folders, then the volume, then the create */
     set_hook(L"VSDISK_TEST_FILESYSTEM", L"FAT32");
-    expect_failure(vs, existing, MAX_DISK_MB, X_E_ALREADY_EXISTS, NULL, NULL);
-    expect_failure(vs, through, MAX_DISK_MB, X_E_PATH_NOT_FOUND, NULL, NULL);
+    expect_failure(support_vs, existing, MAX_DISK_MB, X_E_ALREADY_EXISTS, NULL, NULL);
+    expect_failure(support_vs, through, MAX_DISK_MB, X_E_PATH_NOT_FOUND, NULL, NULL);
     set_hook(L"VSDISK_TEST_FAIL_IO_CALL", L"1");
     WORK_PATH(path, L"order\\sub\\a.vhd");
-    expect_failure(vs, path, MAX_DISK_MB, X_VM_E_FILE_TOO_LARGE_FOR_VOLUME, NULL, folder);
-    expect_failure(vs, existing, 3, X_E_ALREADY_EXISTS, NULL, NULL);
-    expect_failure(vs, path, 3, X_DISP_E_EXCEPTION, NULL, folder);
+    expect_failure(support_vs, path, MAX_DISK_MB, X_VM_E_FILE_TOO_LARGE_FOR_VOLUME, NULL, folder);
+    expect_failure(support_vs, existing, 3, X_E_ALREADY_EXISTS, NULL, NULL);
+    expect_failure(support_vs, path, 3, X_DISP_E_EXCEPTION, NULL, folder);
     clear_hooks();
     {
         DWORD size;
@@ -636,26 +616,26 @@ static void test_check_order(void **state)
 int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_e_pointer, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_e_invalidarg, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_e_bad_pathname, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_e_invalid_name_characters, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_e_invalid_name_devices, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_e_invalid_name_reserved, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_e_invalid_name_trailing, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_e_invalid_name_embedded_nul, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_e_buffer_overflow, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_259_characters_accepted, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_e_path_not_found, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_e_already_exists, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_size_too_small, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_size_too_large, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_size_bounds_accepted, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_file_too_large_fat32, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_file_too_large_fat16, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_ntfs_takes_the_largest, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_disp_e_exception, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_check_order, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_e_pointer, support_setup, support_teardown),
+        cmocka_unit_test_setup_teardown(test_e_invalidarg, support_setup, support_teardown),
+        cmocka_unit_test_setup_teardown(test_e_bad_pathname, support_setup, support_teardown),
+        cmocka_unit_test_setup_teardown(test_e_invalid_name_characters, support_setup, support_teardown),
+        cmocka_unit_test_setup_teardown(test_e_invalid_name_devices, support_setup, support_teardown),
+        cmocka_unit_test_setup_teardown(test_e_invalid_name_reserved, support_setup, support_teardown),
+        cmocka_unit_test_setup_teardown(test_e_invalid_name_trailing, support_setup, support_teardown),
+        cmocka_unit_test_setup_teardown(test_e_invalid_name_embedded_nul, support_setup, support_teardown),
+        cmocka_unit_test_setup_teardown(test_e_buffer_overflow, support_setup, support_teardown),
+        cmocka_unit_test_setup_teardown(test_259_characters_accepted, support_setup, support_teardown),
+        cmocka_unit_test_setup_teardown(test_e_path_not_found, support_setup, support_teardown),
+        cmocka_unit_test_setup_teardown(test_e_already_exists, support_setup, support_teardown),
+        cmocka_unit_test_setup_teardown(test_size_too_small, support_setup, support_teardown),
+        cmocka_unit_test_setup_teardown(test_size_too_large, support_setup, support_teardown),
+        cmocka_unit_test_setup_teardown(test_size_bounds_accepted, support_setup, support_teardown),
+        cmocka_unit_test_setup_teardown(test_file_too_large_fat32, support_setup, support_teardown),
+        cmocka_unit_test_setup_teardown(test_file_too_large_fat16, support_setup, support_teardown),
+        cmocka_unit_test_setup_teardown(test_ntfs_takes_the_largest, support_setup, support_teardown),
+        cmocka_unit_test_setup_teardown(test_disp_e_exception, support_setup, support_teardown),
+        cmocka_unit_test_setup_teardown(test_check_order, support_setup, support_teardown),
     };
     return support_run(argc, argv, "return_codes", tests, ARRAYSIZE(tests));
 }

@@ -20,26 +20,6 @@
 #define RESULT_CANCELLED     1
 #define RESULT_DISK_ERROR    4
 
-static IVMVirtualServer *vs;
-
-static int setup(void **state)
-{
-    (void)state;
-    clear_hooks();
-    vs = support_server();
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    clear_hooks();
-    if (vs)
-        IVMVirtualServer_Release(vs);
-    vs = NULL;
-    return 0;
-}
-
 static void set_delay(DWORD ms)
 {
     WCHAR value[16];
@@ -51,7 +31,7 @@ static void set_delay(DWORD ms)
 static IVMTask *start(const WCHAR *path, LONG mb)
 {
     IVMTask *task = NULL;
-    HRESULT hr = create_disk(vs, path, mb, &task);
+    HRESULT hr = create_disk(support_vs, path, mb, &task);
 
     if (hr != S_OK)
         fail_msg("creating \"%ls\" (%ld MB) returned 0x%08lx", path, mb, (unsigned long)hr);
@@ -293,7 +273,7 @@ static void test_ids_and_description(void **state)
         LONG id;
 
         WORK_PATH(path, L"ids\\disk %d.vhd", i);
-        assert_int_equal(create_disk(i % 2 ? other : vs, path, 3 + i, &task), S_OK);
+        assert_int_equal(create_disk(i % 2 ? other : support_vs, path, 3 + i, &task), S_OK);
         id = task_id(task);
         assert_true(id > previous);             /* unique and increasing in the process */
         assert_int_equal(task_id(task), id);    /* and stable */
@@ -541,17 +521,17 @@ static void test_sta_wait_stays_responsive(void **state)
 int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_cancel_running, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_cancel_after_completion, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_cancel_wakes_waiters, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_worker_disk_full, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_worker_io_error, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_worker_fails_at_every_call, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_ids_and_description, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_null_out_pointers, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_progress, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_wait_timeouts, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_sta_wait_stays_responsive, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_cancel_running, support_setup, support_teardown),
+        cmocka_unit_test_setup_teardown(test_cancel_after_completion, support_setup, support_teardown),
+        cmocka_unit_test_setup_teardown(test_cancel_wakes_waiters, support_setup, support_teardown),
+        cmocka_unit_test_setup_teardown(test_worker_disk_full, support_setup, support_teardown),
+        cmocka_unit_test_setup_teardown(test_worker_io_error, support_setup, support_teardown),
+        cmocka_unit_test_setup_teardown(test_worker_fails_at_every_call, support_setup, support_teardown),
+        cmocka_unit_test_setup_teardown(test_ids_and_description, support_setup, support_teardown),
+        cmocka_unit_test_setup_teardown(test_null_out_pointers, support_setup, support_teardown),
+        cmocka_unit_test_setup_teardown(test_progress, support_setup, support_teardown),
+        cmocka_unit_test_setup_teardown(test_wait_timeouts, support_setup, support_teardown),
+        cmocka_unit_test_setup_teardown(test_sta_wait_stays_responsive, support_setup, support_teardown),
     };
     return support_run(argc, argv, "task", tests, ARRAYSIZE(tests));
 }

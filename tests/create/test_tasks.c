@@ -10,26 +10,6 @@
 #define X_E_POINTER       ((HRESULT)0x80004003)
 #define X_DISP_E_BADINDEX ((HRESULT)0x8002000B)
 
-static IVMVirtualServer *vs;
-
-static int setup(void **state)
-{
-    (void)state;
-    clear_hooks();
-    vs = support_server();
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    clear_hooks();
-    if (vs)
-        IVMVirtualServer_Release(vs);
-    vs = NULL;
-    return 0;
-}
-
 static IVMTaskCollection *tasks_of(IVMVirtualServer *server)
 {
     IVMTaskCollection *collection = NULL;
@@ -123,7 +103,7 @@ static void test_empty(void **state)
     ULONG fetched = 99;
     (void)state;
 
-    collection = tasks_of(vs);
+    collection = tasks_of(support_vs);
     assert_int_equal(count_of(collection), 0);
     expect_bad_indexes(collection);
     assert_int_equal(IVMTaskCollection_get__NewEnum(collection, &unknown), S_OK);
@@ -136,7 +116,7 @@ static void test_empty(void **state)
     assert_int_equal(IVMTaskCollection_get_Count(collection, NULL), X_E_POINTER);
     assert_int_equal(IVMTaskCollection_get_Item(collection, 1, NULL), X_E_POINTER);
     assert_int_equal(IVMTaskCollection_get__NewEnum(collection, NULL), X_E_POINTER);
-    assert_int_equal(IVMVirtualServer_get_Tasks(vs, NULL), X_E_POINTER);
+    assert_int_equal(IVMVirtualServer_get_Tasks(support_vs, NULL), X_E_POINTER);
     IVMTaskCollection_Release(collection);
 }
 
@@ -154,14 +134,14 @@ static void test_count_item_and_enum(void **state)
     (void)state;
 
     set_hook(L"VSDISK_TEST_WRITE_DELAY_MS", L"150");
-    mine[0] = start(vs, L"t1.vhd", SLOW_DISK_MB);
+    mine[0] = start(support_vs, L"t1.vhd", SLOW_DISK_MB);
     theirs = start(other, L"other.vhd", SLOW_DISK_MB);
-    mine[1] = start(vs, L"t2.vhd", SLOW_DISK_MB);
-    mine[2] = start(vs, L"t3.vhd", 3);
+    mine[1] = start(support_vs, L"t2.vhd", SLOW_DISK_MB);
+    mine[2] = start(support_vs, L"t3.vhd", 3);
     for (i = 0; i < 3; i++)
         ids[i] = task_id(mine[i]);
 
-    collection = tasks_of(vs);
+    collection = tasks_of(support_vs);
     assert_int_equal(count_of(collection), 3);       /* not the other server's task */
     for (i = 1; i <= 3; i++) {
         IVMTask *task = NULL;
@@ -224,12 +204,12 @@ static void test_count_item_and_enum(void **state)
     /* Completed tasks that are still referenced stay listed; released ones go. */
     for (i = 0; i < 3; i++)
         assert_int_equal(IVMTask_WaitForCompletion(mine[i], -1), S_OK);
-    assert_int_equal(tasks_count(vs), 3);
+    assert_int_equal(tasks_count(support_vs), 3);
     IVMTask_Release(mine[0]);
-    expect_count_soon(vs, 2);
+    expect_count_soon(support_vs, 2);
     IVMTask_Release(mine[1]);
     IVMTask_Release(mine[2]);
-    expect_count_soon(vs, 0);
+    expect_count_soon(support_vs, 0);
     IVMTask_WaitForCompletion(theirs, -1);
     IVMTask_Release(theirs);
     expect_count_soon(other, 0);
@@ -245,10 +225,10 @@ static void test_running_unreferenced_task_listed(void **state)
     (void)state;
 
     set_hook(L"VSDISK_TEST_WRITE_DELAY_MS", L"200");
-    task = start(vs, L"unreferenced.vhd", SLOW_DISK_MB);
+    task = start(support_vs, L"unreferenced.vhd", SLOW_DISK_MB);
     id = task_id(task);
     IVMTask_Release(task);              /* only the worker holds it now */
-    collection = tasks_of(vs);
+    collection = tasks_of(support_vs);
     assert_int_equal(count_of(collection), 1);
     assert_int_equal(IVMTaskCollection_get_Item(collection, 1, &held), S_OK);
     assert_int_equal(task_id(held), id);
@@ -257,7 +237,7 @@ static void test_running_unreferenced_task_listed(void **state)
     assert_int_equal(IVMTask_WaitForCompletion(held, -1), S_OK);
     assert_int_equal(task_result(held), 0);
     IVMTask_Release(held);
-    expect_count_soon(vs, 0);
+    expect_count_soon(support_vs, 0);
     assert_vhd(WORK_PATH(path, L"unreferenced.vhd"), SLOW_DISK_MB);
 }
 
@@ -267,26 +247,26 @@ static void test_failed_and_cancelled_tasks_listed(void **state)
     (void)state;
 
     set_hook(L"VSDISK_TEST_FAIL_IO_CALL", L"2");
-    failed = start(vs, L"failed.vhd", 3);
+    failed = start(support_vs, L"failed.vhd", 3);
     set_hook(L"VSDISK_TEST_FAIL_IO_CALL", NULL);
     set_hook(L"VSDISK_TEST_WRITE_DELAY_MS", L"200");
-    cancelled = start(vs, L"cancelled.vhd", SLOW_DISK_MB);
+    cancelled = start(support_vs, L"cancelled.vhd", SLOW_DISK_MB);
     assert_int_equal(IVMTask_Cancel(cancelled), S_OK);
     assert_int_equal(IVMTask_WaitForCompletion(failed, -1), S_OK);
-    assert_int_equal(tasks_count(vs), 2);
+    assert_int_equal(tasks_count(support_vs), 2);
     IVMTask_Release(failed);
-    expect_count_soon(vs, 1);
+    expect_count_soon(support_vs, 1);
     IVMTask_Release(cancelled);
-    expect_count_soon(vs, 0);
+    expect_count_soon(support_vs, 0);
 }
 
 int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_empty, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_count_item_and_enum, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_running_unreferenced_task_listed, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_failed_and_cancelled_tasks_listed, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_empty, support_setup, support_teardown),
+        cmocka_unit_test_setup_teardown(test_count_item_and_enum, support_setup, support_teardown),
+        cmocka_unit_test_setup_teardown(test_running_unreferenced_task_listed, support_setup, support_teardown),
+        cmocka_unit_test_setup_teardown(test_failed_and_cancelled_tasks_listed, support_setup, support_teardown),
     };
     return support_run(argc, argv, "tasks", tests, ARRAYSIZE(tests));
 }
