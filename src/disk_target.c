@@ -164,9 +164,18 @@ static HRESULT make_folders(struct disk_target *target, WCHAR *folder, size_t ro
                 }
             } else {
                 DWORD error = GetLastError();
-                HRESULT hr = target_error(hresult_for_folder_error(error), target->path,
-                                          L"the folder \"%ls\" could not be created (Windows error %lu)",
-                                          folder, error);
+                WCHAR root_folder[MAX_PATH];
+                HRESULT hr;
+
+                _snwprintf(root_folder, ARRAYSIZE(root_folder) - 1, L"%.*ls", (int)root, folder);
+                root_folder[ARRAYSIZE(root_folder) - 1] = 0;
+                if (GetFileAttributesW(root_folder) == INVALID_FILE_ATTRIBUTES)
+                    hr = target_error(E_PATH_NOT_FOUND, target->path,
+                                      L"its drive or share \"%ls\" cannot be found", root_folder);
+                else
+                    hr = target_error(hresult_for_folder_error(error), target->path,
+                                      L"the folder \"%ls\" could not be created (Windows error %lu)",
+                                      folder, error);
                 folder[end] = saved;
                 return hr;
             }
