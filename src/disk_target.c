@@ -360,10 +360,8 @@ static HRESULT exists_error(const WCHAR *path)
 
 static HRESULT create_file(struct disk_target *target)
 {
-    vhd_status status;
+    vhd_status status = target->io.io.create(&target->io.io);
 
-    vhd_io_win32_init(&target->io, target->path);
-    status = target->io.io.create(&target->io.io);
     switch (status) {
     case VHD_OK: {
         WCHAR stored[MAX_PATH];
