@@ -35,16 +35,6 @@ IVMVirtualServer *dll_new_server(const struct dll_under_test *dll)
     return server;
 }
 
-void windows_path(const char *path, char *out, size_t size)
-{
-    size_t i;
-
-    snprintf(out, size, "%s%s", path[0] == '/' ? "Z:" : "", path);
-    for (i = 0; out[i]; i++)
-        if (out[i] == '/')
-            out[i] = '\\';
-}
-
 int com_setup_mta(void **state)
 {
     (void)state;

@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include "vsdisk.h"
+#include "windows_path.h"
 
 typedef HRESULT (WINAPI *get_class_object_fn)(REFCLSID, REFIID, void **);
 typedef HRESULT (WINAPI *can_unload_now_fn)(void);
@@ -25,10 +26,6 @@ struct dll_under_test {
 
 /* Loads the DLL named on the command line (argv[1]); fails the process if it cannot. */
 void dll_load(struct dll_under_test *dll, int argc, char **argv);
-
-/* A path as Windows programs see it: "/tmp/x" becomes "Z:\tmp\x" (Wine maps / to Z:);
- * anything else is kept, with forward slashes turned into backslashes. */
-void windows_path(const char *path, char *out, size_t size);
 
 /* cmocka group setup and teardown: the test thread in the multithreaded apartment. */
 int com_setup_mta(void **state);

@@ -11,8 +11,8 @@
 #include "com_test.h"
 
 static char dll_path[MAX_PATH];
-static char scratch[MAX_PATH];
-static char report[MAX_PATH];
+static WCHAR scratch[MAX_PATH];
+static WCHAR report[MAX_PATH];
 
 struct session_outcome {
     BOOL failed;                /* something reported running out of memory */
@@ -88,7 +88,7 @@ done:
 
 static void read_report(LONG *calls, LONG *live)
 {
-    FILE *file = fopen(report, "r");
+    FILE *file = _wfopen(report, L"r");
 
     assert_non_null(file);
     assert_int_equal(fscanf(file, "calls=%ld live=%ld", calls, live), 2);
@@ -101,7 +101,7 @@ static void test_every_allocation_fails_cleanly(void **state)
     LONG n, calls = 0, live = 0, failures = 0;
 
     (void)state;
-    swprintf(folder, ARRAYSIZE(folder), L"%hs\\new folder", scratch);
+    swprintf(folder, ARRAYSIZE(folder), L"%ls\\new folder", scratch);
     swprintf(disk, ARRAYSIZE(disk), L"%ls\\oom.vhd", folder);
     DeleteFileW(disk);              /* what an interrupted earlier run may have left */
     RemoveDirectoryW(folder);
@@ -114,7 +114,7 @@ static void test_every_allocation_fails_cleanly(void **state)
 
         snprintf(value, sizeof(value), "%ld", n);
         SetEnvironmentVariableA("VSDISK_TEST_FAIL_ALLOCATION", value);
-        DeleteFileA(report);
+        DeleteFileW(report);
         dll_load(&dll, 2, argv);
         outcome = run_session(&dll, disk);
         /* The worker lets go of the DLL just after the task completes. */
@@ -163,9 +163,9 @@ int main(int argc, char **argv)
     }
     if (!GetFullPathNameA(argv[1], sizeof(dll_path), dll_path, NULL))
         return 2;
-    windows_path(argv[2], scratch, sizeof(scratch));
-    CreateDirectoryA(scratch, NULL);
-    snprintf(report, sizeof(report), "%s\\allocation-report.txt", scratch);
-    SetEnvironmentVariableA("VSDISK_TEST_ALLOCATION_REPORT", report);
+    windows_path(argv[2], scratch, ARRAYSIZE(scratch));
+    CreateDirectoryW(scratch, NULL);
+    swprintf(report, ARRAYSIZE(report), L"%ls\\allocation-report.txt", scratch);
+    SetEnvironmentVariableW(L"VSDISK_TEST_ALLOCATION_REPORT", report);
     return cmocka_run_group_tests(tests, com_setup_mta, com_teardown);
 }

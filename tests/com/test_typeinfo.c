@@ -8,7 +8,7 @@
 #include "com_test.h"
 
 static struct dll_under_test dll;
-static char disk_folder[MAX_PATH];
+static WCHAR disk_folder[MAX_PATH];
 
 /* A return type as PowerShell would show it: a VARTYPE, or the name of a referenced type. */
 struct expected_member {
@@ -162,7 +162,7 @@ static IVMTask *new_task(IVMVirtualServer *server, const char *file)
     IVMTask *task = NULL;
     BSTR bstr;
 
-    _snwprintf(path, ARRAYSIZE(path) - 1, L"%hs\\%hs", disk_folder, file);
+    _snwprintf(path, ARRAYSIZE(path) - 1, L"%ls\\%hs", disk_folder, file);
     path[ARRAYSIZE(path) - 1] = 0;
     DeleteFileW(path);
     bstr = SysAllocString(path);
@@ -258,7 +258,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: test_typeinfo DLL SCRATCH-FOLDER\n");
         return 2;
     }
-    windows_path(argv[2], disk_folder, sizeof(disk_folder));
-    CreateDirectoryA(disk_folder, NULL);
+    windows_path(argv[2], disk_folder, ARRAYSIZE(disk_folder));
+    CreateDirectoryW(disk_folder, NULL);
     return cmocka_run_group_tests(tests, com_setup_mta, com_teardown);
 }

@@ -20,15 +20,9 @@ static const WCHAR *const hooks[] = {
 void support_windows_path(const char *arg, WCHAR *out, size_t size)
 {
     WCHAR relative[MAX_PATH];
-    size_t i = 0, n = 0;
+    size_t n;
 
-    if (arg[0] == '/') {
-        out[n++] = 'Z';
-        out[n++] = ':';
-    }
-    for (; arg[i] && n + 1 < size; i++)
-        out[n++] = arg[i] == '/' ? '\\' : (WCHAR)(unsigned char)arg[i];
-    out[n] = 0;
+    windows_path(arg, out, size);
     if (arg[0] != '/' && !(out[0] && out[1] == ':')) {
         wcscpy(relative, out);
         GetFullPathNameW(relative, (DWORD)size, out, NULL);

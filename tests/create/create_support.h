@@ -13,6 +13,7 @@
 #include <windows.h>
 #include <ole2.h>
 #include "vsdisk.h"
+#include "windows_path.h"
 
 #define MIB 1048576ull
 #define MAX_DISK_MB 2088960

@@ -12,19 +12,6 @@ static char helpers_dir[MAX_PATH], scratch_dir[MAX_PATH];
 
 static char *read_whole(const WCHAR *path, DWORD *size);
 
-void windows_path(const char *path, WCHAR *out, size_t size)
-{
-    size_t n = 0;
-
-    if (path[0] == '/' && size > 2) {
-        out[n++] = 'Z';
-        out[n++] = ':';
-    }
-    for (; *path && n + 1 < size; path++)
-        out[n++] = *path == '/' ? '\\' : (WCHAR)(unsigned char)*path;
-    out[n] = 0;
-}
-
 bool hostile_load(const char *dll_path)
 {
     WCHAR path[MAX_PATH];

@@ -10,6 +10,7 @@
 #include <stddef.h>
 
 #include "vsdisk.h"
+#include "windows_path.h"
 
 #define MIB 1048576ull
 #define MAX_DISK_MB 2088960
@@ -24,7 +25,6 @@ bool hostile_load(const char *dll_path);
 IVMVirtualServer *hostile_server(void);
 
 /* "/x/y" -> "Z:\x\y"; other paths are kept with '/' turned into '\'. */
-void windows_path(const char *path, WCHAR *out, size_t size);
 /* UTF-8 <-> UTF-16 into a malloc'ed string (len in code units, or -1 for NUL-terminated). */
 char *utf8_from_wide(const WCHAR *text, int len);
 WCHAR *wide_from_utf8(const char *text);
