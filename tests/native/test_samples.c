@@ -1,4 +1,4 @@
-/* Real images made by other writers (../shared/vhd-samples): our 1 GiB disk against the one
+/* Real images made by other writers (tests/samples): our 1 GiB disk against the one
  * Windows 8.1 made, and our decoder on every sample. The folder is the first argument. */
 #include <stdarg.h>
 #include <stddef.h>
