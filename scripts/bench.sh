@@ -69,7 +69,7 @@ qemu_img=$(command -v qemu-img || echo -)
 stop_wine
 mkdir -p "$WINEPREFIX"
 wineserver -p
-if ! "$root/scripts/wine-wrap.sh" "$cross_build/bench/bench_com.exe" "$cross_build/src/vsdisk.dll" \
+if ! "$root/scripts/wine-wrap.sh" "$cross_build/bench/bench_com.exe" "$cross_build/src/com/vsdisk.dll" \
         "$tmp/disks" --runs "$runs" --warmup "$warmup" --throughput-runs "$throughput_runs" \
         >"$tmp/out/com.txt" 2>"$tmp/out/com.err"; then
     tr -d '\r' <"$tmp/out/com.txt"

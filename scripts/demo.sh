@@ -20,7 +20,7 @@ wrap="$root/scripts/wine-wrap.sh"
 to_windows() { printf 'Z:%s' "$1" | tr / '\\'; }
 
 echo "== Registering vsdisk.dll"
-"$wrap" regsvr32 /s "$(to_windows "$cross_build/src/vsdisk.dll")"
+"$wrap" regsvr32 /s "$(to_windows "$cross_build/src/com/vsdisk.dll")"
 
 [ -n "${1:-}" ] || rm -f "$disk"
 printf '== cscript create-disk.vbs %s %s\n' "$(to_windows "$disk")" "$size_mb"

@@ -59,6 +59,7 @@ HRESULT disk_request_start(struct task_list *tasks, BSTR image_path, LONG size_m
                            IVMTask **task)
 {
     struct disk_target *target;
+    struct host_error error;
     HRESULT hr;
 
     if (!task)
@@ -74,9 +75,9 @@ HRESULT disk_request_start(struct task_list *tasks, BSTR image_path, LONG size_m
     hr = check_size(size_mb);
     if (FAILED(hr))
         return hr;
-    hr = disk_target_prepare(image_path, (ULONGLONG)size_mb * 1024 * 1024, &target);
+    hr = disk_target_prepare(image_path, (ULONGLONG)size_mb * 1024 * 1024, &target, &error);
     if (FAILED(hr))
-        return hr;
+        return error_set(hr, &IID_IVMVirtualServer, L"%ls", error.text);
     hr = task_start(tasks, target, task);
     if (FAILED(hr))
         return hr;

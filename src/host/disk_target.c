@@ -6,7 +6,6 @@
 
 #include "allocation.h"
 #include "vsdisk.h"
-#include "com_object.h"
 #include "disk_target.h"
 #include "path_check.h"
 #include "vhd_create.h"
@@ -15,7 +14,7 @@
 /* The API documents E_DISK_FULL below 8 MB free on the target volume. */
 #define MINIMUM_FREE_BYTES (8ull * 1024 * 1024)
 
-static HRESULT target_error(HRESULT hr, const WCHAR *path, const WCHAR *format, ...)
+static HRESULT target_error(struct disk_target *target, HRESULT hr, const WCHAR *format, ...)
 {
     WCHAR reason[512];
     va_list args;
@@ -24,8 +23,8 @@ static HRESULT target_error(HRESULT hr, const WCHAR *path, const WCHAR *format, 
     _vsnwprintf(reason, ARRAYSIZE(reason) - 1, format, args);
     va_end(args);
     reason[ARRAYSIZE(reason) - 1] = 0;
-    return error_set(hr, &IID_IVMVirtualServer, L"Cannot create the virtual hard disk \"%ls\": %ls.",
-                     path, reason);
+    return host_error_set(target->error, hr, L"Cannot create the virtual hard disk \"%ls\": %ls.",
+                          target->path, reason);
 }
 
 static HRESULT hresult_for_folder_error(DWORD error)
@@ -131,8 +130,7 @@ static HRESULT make_folders(struct disk_target *target, WCHAR *folder, size_t ro
         folder[end] = 0;
         attributes = GetFileAttributesW(folder);
         if (attributes != INVALID_FILE_ATTRIBUTES && !(attributes & FILE_ATTRIBUTE_DIRECTORY)) {
-            HRESULT hr = target_error(E_PATH_NOT_FOUND, target->path,
-                                      L"\"%ls\" is a file, not a folder", folder);
+            HRESULT hr = target_error(target, E_PATH_NOT_FOUND, L"\"%ls\" is a file, not a folder", folder);
             folder[end] = saved;
             return hr;
         }
@@ -143,11 +141,10 @@ static HRESULT make_folders(struct disk_target *target, WCHAR *folder, size_t ro
                 if (!record_folder(target, folder)) {
                     RemoveDirectoryW(folder);
                     folder[end] = saved;
-                    return target_error(E_OUTOFMEMORY, target->path, L"out of memory");
+                    return target_error(target, E_OUTOFMEMORY, L"out of memory");
                 }
                 if (!folder_stored_as_named(folder, stored, ARRAYSIZE(stored))) {
-                    HRESULT hr = target_error(E_INVALID_NAME, target->path,
-                                              L"its volume cannot hold the folder name given; it would store it as \"%ls\"",
+                    HRESULT hr = target_error(target, E_INVALID_NAME, L"its volume cannot hold the folder name given; it would store it as \"%ls\"",
                                               stored);
                     folder[end] = saved;
                     return hr;      /* the caller removes the recorded folder */
@@ -157,8 +154,7 @@ static HRESULT make_folders(struct disk_target *target, WCHAR *folder, size_t ro
                  * dangling link or a loop of links. Or another creation just made it. */
                 attributes = GetFileAttributesW(folder);
                 if (attributes == INVALID_FILE_ATTRIBUTES || !(attributes & FILE_ATTRIBUTE_DIRECTORY)) {
-                    HRESULT hr = target_error(E_PATH_NOT_FOUND, target->path,
-                                              L"\"%ls\" is not a folder", folder);
+                    HRESULT hr = target_error(target, E_PATH_NOT_FOUND, L"\"%ls\" is not a folder", folder);
                     folder[end] = saved;
                     return hr;
                 }
@@ -170,10 +166,9 @@ static HRESULT make_folders(struct disk_target *target, WCHAR *folder, size_t ro
                 _snwprintf(root_folder, ARRAYSIZE(root_folder) - 1, L"%.*ls", (int)root, folder);
                 root_folder[ARRAYSIZE(root_folder) - 1] = 0;
                 if (GetFileAttributesW(root_folder) == INVALID_FILE_ATTRIBUTES)
-                    hr = target_error(E_PATH_NOT_FOUND, target->path,
-                                      L"its drive or share \"%ls\" cannot be found", root_folder);
+                    hr = target_error(target, E_PATH_NOT_FOUND, L"its drive or share \"%ls\" cannot be found", root_folder);
                 else
-                    hr = target_error(hresult_for_folder_error(error), target->path,
+                    hr = target_error(target, hresult_for_folder_error(error),
                                       L"the folder \"%ls\" could not be created (Windows error %lu)",
                                       folder, error);
                 folder[end] = saved;
@@ -277,12 +272,10 @@ static HRESULT check_volume(struct disk_target *target, const WCHAR *folder)
     ULONGLONG limit, expanded;
 
     if (!GetDiskFreeSpaceExW(folder, &available, &total, &free_bytes))
-        return target_error(DISP_E_EXCEPTION, target->path,
-                            L"the free space of its volume could not be read (Windows error %lu)",
+        return target_error(target, DISP_E_EXCEPTION, L"the free space of its volume could not be read (Windows error %lu)",
                             GetLastError());
     if (available.QuadPart < MINIMUM_FREE_BYTES)
-        return target_error(E_DISK_FULL, target->path,
-                            L"its volume has %I64u bytes free, and a dynamic disk needs at least 8 MB",
+        return target_error(target, E_DISK_FULL, L"its volume has %I64u bytes free, and a dynamic disk needs at least 8 MB",
                             available.QuadPart);
     expanded = vhd_dynamic_expanded_file_size(target->size_bytes);
     if (expanded <= SMALLEST_FILE_SIZE_LIMIT)
@@ -290,8 +283,7 @@ static HRESULT check_volume(struct disk_target *target, const WCHAR *folder)
     volume_file_system(folder, file_system, ARRAYSIZE(file_system));
     limit = file_size_limit(file_system);
     if (limit && expanded > limit)
-        return target_error(VM_E_FILE_TOO_LARGE_FOR_VOLUME, target->path,
-                            L"fully expanded it would be a %I64u-byte file, and its %ls volume holds files of at most %I64u bytes",
+        return target_error(target, VM_E_FILE_TOO_LARGE_FOR_VOLUME, L"fully expanded it would be a %I64u-byte file, and its %ls volume holds files of at most %I64u bytes",
                             expanded, file_system, limit);
     return S_OK;
 }
@@ -350,12 +342,12 @@ done:
 }
 
 /* E_ALREADY_EXISTS, saying what is there when it is a creation's leftover. */
-static HRESULT exists_error(const WCHAR *path)
+static HRESULT exists_error(struct disk_target *target)
 {
-    if (is_unfinished_disk(path))
-        return target_error(E_ALREADY_EXISTS, path,
+    if (is_unfinished_disk(target->path))
+        return target_error(target, E_ALREADY_EXISTS,
                             L"the file there is an unfinished disk left by an interrupted creation; delete it and try again");
-    return target_error(E_ALREADY_EXISTS, path, L"a file or folder already exists there");
+    return target_error(target, E_ALREADY_EXISTS, L"a file or folder already exists there");
 }
 
 static HRESULT create_file(struct disk_target *target)
@@ -369,33 +361,31 @@ static HRESULT create_file(struct disk_target *target)
         if (stored_as_named(target->io.file, target->path, stored, ARRAYSIZE(stored)))
             return S_OK;
         target->io.io.remove(&target->io.io);
-        return target_error(E_INVALID_NAME, target->path,
-                            L"its volume cannot hold the file name given; it would store it as \"%ls\"",
+        return target_error(target, E_INVALID_NAME, L"its volume cannot hold the file name given; it would store it as \"%ls\"",
                             stored);
     }
     case VHD_E_EXISTS:
-        return exists_error(target->path);
+        return exists_error(target);
     case VHD_E_NOT_FOUND:
     case VHD_E_NOT_DIRECTORY:
-        return target_error(E_PATH_NOT_FOUND, target->path, L"its folder cannot be found");
+        return target_error(target, E_PATH_NOT_FOUND, L"its folder cannot be found");
     case VHD_E_ACCESS:
-        return target_error(E_ACCESSDENIED, target->path,
-                            L"access is denied, or the volume is read-only (Windows error %d)",
+        return target_error(target, E_ACCESSDENIED, L"access is denied, or the volume is read-only (Windows error %d)",
                             target->io.io.os_error);
     case VHD_E_NO_SPACE:
-        return target_error(E_DISK_FULL, target->path, L"its volume is full");
+        return target_error(target, E_DISK_FULL, L"its volume is full");
     case VHD_E_INVALID_PATH:
-        return target_error(E_INVALID_NAME, target->path, L"Windows does not accept the name");
+        return target_error(target, E_INVALID_NAME, L"Windows does not accept the name");
     case VHD_E_NO_MEMORY:
-        return target_error(E_OUTOFMEMORY, target->path, L"out of memory");
+        return target_error(target, E_OUTOFMEMORY, L"out of memory");
     default:
-        return target_error(DISP_E_EXCEPTION, target->path,
-                            L"the file could not be created (Windows error %d)",
+        return target_error(target, DISP_E_EXCEPTION, L"the file could not be created (Windows error %d)",
                             target->io.io.os_error);
     }
 }
 
-HRESULT disk_target_prepare(const WCHAR *path, ULONGLONG size_bytes, struct disk_target **out)
+HRESULT disk_target_prepare(const WCHAR *path, ULONGLONG size_bytes, struct disk_target **out,
+                            struct host_error *error)
 {
     struct disk_target *target;
     WCHAR *folder = NULL, *last_separator;
@@ -407,14 +397,15 @@ HRESULT disk_target_prepare(const WCHAR *path, ULONGLONG size_bytes, struct disk
     if (target)
         vhd_io_win32_init(&target->io, NULL);   /* before any failure: cleanup uses it */
     if (!target || !(target->path = vs_wcsdup(path)) || !(folder = vs_wcsdup(path))) {
-        hr = error_set(E_OUTOFMEMORY, &IID_IVMVirtualServer, L"Out of memory.");
+        hr = host_error_set(error, E_OUTOFMEMORY, L"Out of memory.");
         goto failed;
     }
     target->size_bytes = size_bytes;
+    target->error = error;
     target->io.path = target->path;
 
     if (GetFileAttributesW(path) != INVALID_FILE_ATTRIBUTES) {
-        hr = exists_error(path);
+        hr = exists_error(target);
         goto failed;
     }
     root = path_root_length((const uint16_t *)path, wcslen(path));
@@ -427,7 +418,7 @@ HRESULT disk_target_prepare(const WCHAR *path, ULONGLONG size_bytes, struct disk
         if (FAILED(hr))
             goto failed;
     } else if (GetFileAttributesW(folder) == INVALID_FILE_ATTRIBUTES) {
-        hr = target_error(E_PATH_NOT_FOUND, path, L"its drive or share \"%ls\" cannot be found", folder);
+        hr = target_error(target, E_PATH_NOT_FOUND, L"its drive or share \"%ls\" cannot be found", folder);
         goto failed;
     }
     hr = check_volume(target, folder);

@@ -4,6 +4,7 @@
 #define VSDISK_DISK_TARGET_H
 
 #include <windows.h>
+#include "host_error.h"
 #include "vhd_io_win32.h"
 
 struct disk_target {
@@ -12,11 +13,13 @@ struct disk_target {
     WCHAR **created_folders;        /* outermost first */
     size_t created_count;
     struct vhd_io_win32 io;         /* created and open once prepared */
+    struct host_error *error;       /* where prepare reports a failure */
 };
 
 /* Creates missing folders, checks free space and the volume's file-size limit, and creates
- * the file exclusively. On failure sets error information and leaves nothing behind. */
-HRESULT disk_target_prepare(const WCHAR *path, ULONGLONG size_bytes, struct disk_target **out);
+ * the file exclusively. On failure fills error and leaves nothing behind. */
+HRESULT disk_target_prepare(const WCHAR *path, ULONGLONG size_bytes, struct disk_target **out,
+                            struct host_error *error);
 
 /* Removes the folders prepare created (innermost first; only those still empty). */
 void disk_target_remove_folders(struct disk_target *target);
