@@ -67,8 +67,7 @@ qemu_img=$(command -v qemu-img || echo -)
 
 # The COM bench with a warm, persistent Wine server of our own prefix, stopped right after.
 stop_wine
-mkdir -p "$WINEPREFIX"
-wineserver -p
+start_wine
 if ! "$root/scripts/wine-wrap.sh" "$cross_build/bench/bench_com.exe" "$cross_build/src/com/vsdisk.dll" \
         "$tmp/disks" --runs "$runs" --warmup "$warmup" --throughput-runs "$throughput_runs" \
         >"$tmp/out/com.txt" 2>"$tmp/out/com.err"; then

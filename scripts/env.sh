@@ -7,10 +7,17 @@ cross_build="$root/build"
 export WINEPREFIX="$root/build/wine-prefix"
 export WINEDEBUG=-all
 export WINEDLLOVERRIDES="mscoree,mshtml="    # no Mono/Gecko installer prompts on a new prefix
+. "$root/scripts/wine-arch.sh"
 
 # Stops the Wine server of our prefix (and with it every Wine process in it).
 stop_wine() {
-    wineserver -k 2>/dev/null || true
+    "$wine_server" -k 2>/dev/null || true
+}
+
+# Starts a persistent Wine server for our prefix (stop_wine ends it).
+start_wine() {
+    mkdir -p "$WINEPREFIX"
+    "$wine_server" -p
 }
 
 # Configures the cross build once; meson's compiler check runs wine, whose helpers must not

@@ -24,8 +24,7 @@ meson test -C "$native_build" --print-errorlogs || true
 meson test -C "$fuzz_build" --print-errorlogs || true
 
 stop_wine
-mkdir -p "$WINEPREFIX"
-wineserver -p
+start_wine
 meson test -C "$cross_build" --print-errorlogs || true
 stop_wine
 

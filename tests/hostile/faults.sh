@@ -9,6 +9,7 @@
 set -u
 wrap=$1 run_script=$2 exe=$3 dll=$4 snap=$(realpath "$5") vbs=$6 base=$7
 helpers=$(dirname "$snap")
+. "$(dirname "$wrap")/wine-arch.sh"    # wine_loader: the child below runs without the wrapper
 full_size=4186112     # the file of the largest (2,088,960 MB) disk
 
 mkdir -p "$base" || exit 1
@@ -102,7 +103,7 @@ refused "$vol/killed/full.vhd" "TerminateProcess after the last write, before th
 # 3. SIGKILL from Linux, after the first write and just before the dynamic header.
 sigkill_at() {   # NAME WHEN(partial|header)
     file=$vol/killed/$1.vhd
-    VSDISK_TEST_WRITE_DELAY_MS=400 wine "$exe" --child "$dll" "$(windows "$file")" \
+    VSDISK_TEST_WRITE_DELAY_MS=400 "$wine_loader" "$exe" --child "$dll" "$(windows "$file")" \
         </dev/null >"$work/child-$1.log" 2>&1 &
     child=$!
     tries=0
