@@ -102,23 +102,50 @@ HRESULT search_paths_from_variant(const VARIANT *value, SAFEARRAY **out)
     return hr;
 }
 
+/* The strings as an array of VARIANTs (each a BSTR): the only kind of array Wine's VBScript and
+ * JScript can read (Windows' read any); .NET sees object[] of strings. */
+static HRESULT variants_from_strings(SAFEARRAY *strings, SAFEARRAY **out)
+{
+    LONG upper = -1, i;
+    SAFEARRAY *variants;
+    HRESULT hr = S_OK;
+
+    if (strings && FAILED(SafeArrayGetUBound(strings, 1, &upper)))
+        return E_UNEXPECTED;
+    variants = SafeArrayCreateVector(VT_VARIANT, 0, (ULONG)(upper + 1));
+    if (!variants)
+        return E_OUTOFMEMORY;
+    for (i = 0; i <= upper && SUCCEEDED(hr); i++) {
+        VARIANT item;
+        V_VT(&item) = VT_BSTR;
+        hr = SafeArrayGetElement(strings, &i, &V_BSTR(&item));
+        if (SUCCEEDED(hr)) {
+            hr = SafeArrayPutElement(variants, &i, &item);
+            VariantClear(&item);
+        }
+    }
+    if (FAILED(hr)) {
+        SafeArrayDestroy(variants);
+        return hr;
+    }
+    *out = variants;
+    return S_OK;
+}
+
 HRESULT search_paths_get(struct search_paths *search_paths, VARIANT *out)
 {
     SAFEARRAY *copy = NULL;
-    HRESULT hr = S_OK;
+    HRESULT hr;
 
     if (!out)
         return error_set(E_POINTER, &IID_IVMVirtualServer, L"SearchPaths: the result pointer is NULL.");
     VariantInit(out);
     AcquireSRWLockShared(&search_paths->lock);
-    if (search_paths->paths)
-        hr = SafeArrayCopy(search_paths->paths, &copy);
+    hr = variants_from_strings(search_paths->paths, &copy);
     ReleaseSRWLockShared(&search_paths->lock);
-    if (SUCCEEDED(hr) && !copy && !(copy = SafeArrayCreateVector(VT_BSTR, 0, 0)))
-        hr = E_OUTOFMEMORY;
     if (FAILED(hr))
         return error_set(E_OUTOFMEMORY, &IID_IVMVirtualServer, L"SearchPaths: out of memory.");
-    V_VT(out) = VT_ARRAY | VT_BSTR;
+    V_VT(out) = VT_ARRAY | VT_VARIANT;
     V_ARRAY(out) = copy;
     return error_none();
 }

@@ -293,13 +293,13 @@ static void search_paths(IVMVirtualServer *server)
     VARIANT value;
     SAFEARRAY *array;
     LONG upper = 7;
-    BSTR item = NULL;
+    VARIANT item;
     LONG index = 0;
     HRESULT hr;
 
     VariantInit(&value);
     hr = server->lpVtbl->get_SearchPaths(server, &value);
-    check(hr == S_OK && V_VT(&value) == (VT_ARRAY | VT_BSTR) && SafeArrayGetUBound(V_ARRAY(&value), 1, &upper) == S_OK
+    check(hr == S_OK && V_VT(&value) == (VT_ARRAY | VT_VARIANT) && SafeArrayGetUBound(V_ARRAY(&value), 1, &upper) == S_OK
           && upper == -1, "SearchPaths (slot 78) starts empty", hr);
     VariantClear(&value);
     V_VT(&value) = VT_BSTR;
@@ -309,10 +309,12 @@ static void search_paths(IVMVirtualServer *server)
     VariantClear(&value);
     hr = server->lpVtbl->get_SearchPaths(server, &value);
     array = V_ARRAY(&value);
-    check(hr == S_OK && V_VT(&value) == (VT_ARRAY | VT_BSTR) && SafeArrayGetUBound(array, 1, &upper) == S_OK
-          && upper == 0 && SafeArrayGetElement(array, &index, &item) == S_OK && item && !wcscmp(item, L"C:\\disks"),
+    VariantInit(&item);
+    check(hr == S_OK && V_VT(&value) == (VT_ARRAY | VT_VARIANT) && SafeArrayGetUBound(array, 1, &upper) == S_OK
+          && upper == 0 && SafeArrayGetElement(array, &index, &item) == S_OK && V_VT(&item) == VT_BSTR
+          && !wcscmp(V_BSTR(&item), L"C:\\disks"),
           "SearchPaths reads back the string as an array of one", hr);
-    SysFreeString(item);
+    VariantClear(&item);
     VariantClear(&value);
     V_VT(&value) = VT_I4;
     V_I4(&value) = 3;
