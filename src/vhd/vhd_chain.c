@@ -150,7 +150,7 @@ static vhd_reader_code add_parent(vhd_chain *chain, const vhd_reader_options *op
     const struct chain_level *child = &chain->levels[chain->depth - 1];
     const vhd_image_info *info = vhd_image_get_info(child->image);
     vhd_reader_error attempt, worst;
-    char tried[160] = "";
+    char tried[200] = "";
     size_t tried_len = 0;
     bool any = false;
 
@@ -188,8 +188,9 @@ static vhd_reader_code add_parent(vhd_chain *chain, const vhd_reader_options *op
             if (worst.code == VHD_READER_OK || severity(code) > severity(worst.code))
                 worst = attempt;
             if (tried_len < sizeof tried)
-                tried_len += (size_t)snprintf(tried + tried_len, sizeof tried - tried_len, "%s%s",
-                                              tried_len ? ", " : "", candidate.path);
+                tried_len += (size_t)snprintf(tried + tried_len, sizeof tried - tried_len,
+                                              "%s%s (%s)", tried_len ? ", " : "", candidate.path,
+                                              platform_name(candidate.platform_code));
         }
     }
     if (!any)
