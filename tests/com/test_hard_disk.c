@@ -341,6 +341,53 @@ static void test_parent_put(void **state)
     IVMVirtualServer_Release(server);
 }
 
+/* put_Parent with each I/O call of the Win32 back end failing in turn (the DLL's
+ * VSDISK_TEST_FAIL_IO_CALL hook, read as each file is opened): every failure is reported, and
+ * the child always still opens as a differencing disk afterwards. */
+static void test_parent_put_faults(void **state)
+{
+    IVMVirtualServer *server = dll_new_server(&dll);
+    WCHAR dir[MAX_PATH], child[MAX_PATH], moved[MAX_PATH];
+    IVMHardDisk *disk, *parent, *check;
+    VMHardDiskType type;
+    unsigned n, failures = 0;
+    HRESULT hr = E_FAIL;
+
+    (void)state;
+    _snwprintf(dir, MAX_PATH, L"%ls\\faults", scratch);
+    CreateDirectoryW(dir, NULL);
+    _snwprintf(child, MAX_PATH, L"%ls\\child.vhd", dir);
+    _snwprintf(moved, MAX_PATH, L"%ls\\base.vhd", dir);
+    assert_true(copy_to(L"win8.vhd", moved));
+    parent = get_disk(server, moved);
+    for (n = 1; n < 200 && hr != S_OK; n++) {
+        char value[16];
+        assert_true(copy_to(L"win8-child.vhd", child));
+        disk = get_disk(server, child);
+        snprintf(value, sizeof value, "%u", n);
+        SetEnvironmentVariableA("VSDISK_TEST_FAIL_IO_CALL", value);
+        hr = IVMHardDisk_put_Parent(disk, parent);
+        SetEnvironmentVariableA("VSDISK_TEST_FAIL_IO_CALL", NULL);
+        if (hr != S_OK) {
+            BSTR text = last_description();
+            if (SysStringLen(text) < 10)
+                fail_msg("call %u failing: 0x%08lx without a description", n, (unsigned long)hr);
+            SysFreeString(text);
+            failures++;
+        }
+        check = get_disk(server, child);    /* fails the test if the child does not open */
+        assert_int_equal(IVMHardDisk_get_Type(check, &type), S_OK);
+        assert_int_equal(type, vmDiskType_Differencing);
+        IVMHardDisk_Release(check);
+        IVMHardDisk_Release(disk);
+    }
+    assert_int_equal(hr, S_OK);
+    assert_true(failures >= 8);
+    print_message("%u failed re-links, each child still opens\n", failures);
+    IVMHardDisk_Release(parent);
+    IVMVirtualServer_Release(server);
+}
+
 /* Properties read the file when asked: they follow it as it changes. */
 static void test_properties_follow_file(void **state)
 {
@@ -470,6 +517,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_get_hard_disk_codes),
         cmocka_unit_test(test_parent),
         cmocka_unit_test(test_parent_put),
+        cmocka_unit_test(test_parent_put_faults),
         cmocka_unit_test(test_properties_follow_file),
         cmocka_unit_test(test_get_hard_disk_files),
     };
