@@ -635,7 +635,7 @@ static void test_chain_failures(void **state)
     struct world *w = world_new(true);
     world_add(w, -1, NULL, DISK);          /* 0 */
     world_add(w, 7, NULL, DISK);           /* 1: parent disk7.vhd is missing */
-    expect_chain(w, 1, VHD_READER_PARENT_NOT_FOUND, "was not found (tried disk7.vhd)", 0, "missing");
+    expect_chain(w, 1, VHD_READER_PARENT_NOT_FOUND, "was not found (tried disk7.vhd (W2ru))", 0, "missing");
     world_add(w, 0, other, DISK);          /* 2: expects another unique id */
     expect_chain(w, 2, VHD_READER_PARENT_ID_MISMATCH, "disk2.vhd expects 09090900", 0, "foreign parent");
     world_add(w, -1, NULL, 2 * DISK);      /* 3: a bigger base */
