@@ -25,6 +25,7 @@ static struct typeinfo_entry typeinfos[] = {
     { &IID_IVMTask2, NULL, NULL },
     { &IID_IVMTaskCollection, NULL, NULL },
     { &IID_IVMHardDisk, NULL, NULL },
+    { &IID_IVsDiskHardDisk, NULL, NULL },
     { &CLSID_VMVirtualServer, NULL, NULL },
     { &CLSID_VsDiskVirtualServer, NULL, NULL },
     { &CLSID_VMTask, NULL, NULL },

@@ -54,6 +54,13 @@ static const struct expected_member hard_disk_members[] = {
     { L"HostDriveIdentifier", INVOKE_PROPERTYGET, { NULL }, VT_BSTR, NULL },
 };
 
+/* What the object's own type information (vsdisk's IVsDiskHardDisk) adds: the sizes as Numbers. */
+static const struct expected_member vsdisk_hard_disk_members[] = {
+    { L"SizeInGuestBytes", INVOKE_PROPERTYGET, { NULL }, VT_R8, NULL },
+    { L"SizeOnHostBytes", INVOKE_PROPERTYGET, { NULL }, VT_R8, NULL },
+    { L"HostFreeDiskSpaceBytes", INVOKE_PROPERTYGET, { NULL }, VT_R8, NULL },
+};
+
 static const struct expected_member task_members[] = {
     { L"WaitForCompletion", INVOKE_FUNC, { L"timeout", NULL }, VT_VOID, NULL },
     { L"Cancel", INVOKE_FUNC, { NULL }, VT_VOID, NULL },
@@ -285,6 +292,50 @@ static void test_task_and_collection_type_information(void **state)
     IVMVirtualServer_Release(server);
 }
 
+static void test_hard_disk_type_information(void **state)
+{
+    IVMVirtualServer *server = dll_new_server(&dll);
+    IVMTask *task = new_task(server, "harddisk.vhd");
+    IVMHardDisk *disk = NULL;
+    WCHAR path[MAX_PATH];
+    BSTR bstr;
+    UINT i;
+
+    (void)state;
+    _snwprintf(path, ARRAYSIZE(path) - 1, L"%ls\\harddisk.vhd", disk_folder);
+    path[ARRAYSIZE(path) - 1] = 0;
+    bstr = SysAllocString(path);
+    assert_int_equal(IVMVirtualServer_GetHardDisk(server, bstr, &disk), S_OK);
+    SysFreeString(bstr);
+    check_interface((IDispatch *)disk, L"IVsDiskHardDisk", hard_disk_members,
+                    ARRAYSIZE(hard_disk_members));
+    check_interface((IDispatch *)disk, L"IVsDiskHardDisk", vsdisk_hard_disk_members,
+                    ARRAYSIZE(vsdisk_hard_disk_members));
+
+    /* Parent is also a property put, which the adapter shows as settable. */
+    ITypeInfo *info = NULL;
+    TYPEATTR *attr;
+    BOOL put = FALSE;
+    assert_int_equal(IDispatch_GetTypeInfo((IDispatch *)disk, 0, LOCALE_USER_DEFAULT, &info), S_OK);
+    assert_int_equal(ITypeInfo_GetTypeAttr(info, &attr), S_OK);
+    for (i = 0; i < attr->cFuncs; i++) {
+        FUNCDESC *func;
+        BSTR name = NULL;
+        UINT count;
+        assert_int_equal(ITypeInfo_GetFuncDesc(info, i, &func), S_OK);
+        ITypeInfo_GetNames(info, func->memid, &name, 1, &count);
+        put |= !wcscmp(name, L"Parent") && func->invkind == INVOKE_PROPERTYPUT && func->cParams == 1;
+        SysFreeString(name);
+        ITypeInfo_ReleaseFuncDesc(info, func);
+    }
+    ITypeInfo_ReleaseTypeAttr(info, attr);
+    ITypeInfo_Release(info);
+    assert_true(put);
+    IVMHardDisk_Release(disk);
+    IVMTask_Release(task);
+    IVMVirtualServer_Release(server);
+}
+
 /* The enum PowerShell shows for Result: every documented value, by name. */
 static void test_task_result_enum(void **state)
 {
@@ -348,6 +399,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_server_type_information),
         cmocka_unit_test(test_task_and_collection_type_information),
         cmocka_unit_test(test_task_result_enum),
+        cmocka_unit_test(test_hard_disk_type_information),
     };
 
     dll_load(&dll, argc, argv);
