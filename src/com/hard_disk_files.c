@@ -101,8 +101,7 @@ HRESULT hard_disk_files(struct search_paths *search_paths, const VARIANT *additi
                         VARIANT *out)
 {
     struct file_list list = { NULL, 0 };
-    SAFEARRAY *extra = NULL;
-    VARIANT saved;
+    SAFEARRAY *extra = NULL, *saved;
     VARTYPE type;
     HRESULT hr;
 
@@ -126,11 +125,12 @@ HRESULT hard_disk_files(struct search_paths *search_paths, const VARIANT *additi
         hr = error_set(E_OUTOFMEMORY, &IID_IVMVirtualServer, L"GetHardDiskFiles: out of memory.");
         goto done;
     }
-    VariantInit(&saved);
-    if (FAILED(hr = search_paths_get(search_paths, &saved)))
+    if (FAILED(hr = search_paths_copy(search_paths, &saved))) {
+        hr = error_set(hr, &IID_IVMVirtualServer, L"GetHardDiskFiles: out of memory.");
         goto done;
-    hr = search_all(V_ARRAY(&saved), &list);
-    VariantClear(&saved);
+    }
+    hr = search_all(saved, &list);
+    SafeArrayDestroy(saved);
     if (FAILED(hr) || FAILED(hr = search_all(extra, &list)))
         goto done;
     V_VT(out) = VT_ARRAY | VT_VARIANT;
