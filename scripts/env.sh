@@ -3,7 +3,10 @@
 root=$(cd "$(dirname "$0")/.." && pwd)
 native_build="$root/build-native"
 fuzz_build="$root/build-fuzz"
-cross_build="$root/build"
+cross_build="$root/build"          # x64 DLL and tests
+cross_x86_build="$root/build-x86"  # x86 DLL and tests
+# ONE Wine prefix (a 64-bit one, with its SysWOW64) for both cross builds: the x86 and x64
+# registrations land in its two registry views, and the cross-bitness tests see both.
 export WINEPREFIX="$root/build/wine-prefix"
 export WINEDEBUG=-all
 export WINEDLLOVERRIDES="mscoree,mshtml="    # no Mono/Gecko installer prompts on a new prefix
@@ -20,17 +23,28 @@ start_wine() {
     "$wine_server" -p
 }
 
-# Configures the cross build once; meson's compiler check runs wine, whose helpers must not
-# hold our output streams, so it writes to a log.
-setup_cross() {
+# Configures a cross build once: setup_cross_for DIR CROSS_FILE [MESON ARGS]. Meson's compiler
+# check runs wine, whose helpers must not hold our output streams, so it writes to a log.
+setup_cross_for() {
+    dir=$1 cross_file=$2
+    shift 2
     mkdir -p "$WINEPREFIX"
-    if [ ! -f "$cross_build/build.ninja" ]; then
-        if ! meson setup "$cross_build" --cross-file "$root/cross/x86_64-w64-mingw32.ini" \
-            --prefix=/ -Dwineprefix="$WINEPREFIX" -Dwerror=true "$@" </dev/null >"$root/build-setup.log" 2>&1; then
-            cat "$root/build-setup.log"
+    if [ ! -f "$dir/build.ninja" ]; then
+        log="$root/build-setup-$(basename "$dir").log"
+        if ! meson setup "$dir" --cross-file "$root/cross/$cross_file" \
+            --prefix=/ -Dwineprefix="$WINEPREFIX" -Dwerror=true "$@" </dev/null >"$log" 2>&1; then
+            cat "$log"
             return 1
         fi
     fi
+}
+
+# The x64 build (build/) and the x86 build (build-x86/).
+setup_cross() {
+    setup_cross_for "$cross_build" x86_64-w64-mingw32.ini "$@"
+}
+setup_cross_x86() {
+    setup_cross_for "$cross_x86_build" i686-w64-mingw32.ini "$@"
 }
 
 setup_native() {

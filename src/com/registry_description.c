@@ -79,6 +79,13 @@ static BOOL append_guid_name(struct text *text, const char *name, size_t length)
     return FALSE;
 }
 
+/* The type library's platform key: the SYS_KIND of the DLL that registers it. */
+#ifdef _WIN64
+static const WCHAR typelib_platform[] = L"win64";
+#else
+static const WCHAR typelib_platform[] = L"win32";
+#endif
+
 /* Expands one field; returns NULL when out of memory. */
 static WCHAR *expand(const char *field, size_t length, const WCHAR *module_path)
 {
@@ -102,6 +109,12 @@ static WCHAR *expand(const char *field, size_t length, const WCHAR *module_path)
             if (!text_append(&text, module_path, dir_length))
                 goto oom;
             i += 11;
+            continue;
+        }
+        if (length - i >= 17 && !memcmp(field + i, "$TYPELIB_PLATFORM", 17)) {
+            if (!text_append(&text, typelib_platform, wcslen(typelib_platform)))
+                goto oom;
+            i += 17;
             continue;
         }
         if (length - i >= 7 && !memcmp(field + i, "$MODULE", 7)) {
