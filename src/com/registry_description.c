@@ -81,13 +81,31 @@ static BOOL append_guid_name(struct text *text, const char *name, size_t length)
 
 /* The type library's platform key: the SYS_KIND of the DLL that registers it. */
 #ifdef _WIN64
-static const WCHAR typelib_platform[] = L"win64";
+static const WCHAR native_platform[] = L"win64";
 #else
-static const WCHAR typelib_platform[] = L"win32";
+static const WCHAR native_platform[] = L"win32";
 #endif
 
+REGSAM registry_other_view(void)
+{
+#ifdef _WIN64
+    return KEY_WOW64_32KEY;
+#else
+    BOOL wow64 = FALSE;
+
+    return IsWow64Process(GetCurrentProcess(), &wow64) && wow64 ? KEY_WOW64_64KEY : 0;
+#endif
+}
+
+BOOL registry_key_shared(const WCHAR *key)
+{
+    return !registry_key_within(key, L"CLSID") && !registry_key_within(key, L"Interface")
+           && !registry_key_within(key, L"Wow6432Node");
+}
+
 /* Expands one field; returns NULL when out of memory. */
-static WCHAR *expand(const char *field, size_t length, const WCHAR *module_path)
+static WCHAR *expand(const char *field, size_t length, const WCHAR *module_path,
+                     const WCHAR *typelib_platform)
 {
     const WCHAR *slash = wcsrchr(module_path, '\\');
     size_t dir_length = slash ? (size_t)(slash - module_path) : 0;
@@ -150,8 +168,18 @@ static size_t split_fields(const char *line, size_t length, const char *fields[4
     return count;
 }
 
+static BOOL names_platform(const char *field, size_t length)
+{
+    size_t i;
+
+    for (i = 0; i + 17 <= length; i++)
+        if (!memcmp(field + i, "$TYPELIB_PLATFORM", 17))
+            return TRUE;
+    return FALSE;
+}
+
 static HRESULT parse_line(const char *line, size_t length, const WCHAR *module_path,
-                          struct registry_line *out)
+                          const WCHAR *platform, struct registry_line *out)
 {
     const char *fields[4];
     size_t lengths[4];
@@ -166,20 +194,27 @@ static HRESULT parse_line(const char *line, size_t length, const WCHAR *module_p
         out->kind = REGISTRY_VALUE;
     else
         return E_INVALIDARG;
-    if (!(out->key = expand(fields[1], lengths[1], module_path)))
+    out->per_platform = names_platform(fields[1], lengths[1]);
+    if (!(out->key = expand(fields[1], lengths[1], module_path, platform)))
         return E_OUTOFMEMORY;
     if (out->kind != REGISTRY_VALUE)
         return S_OK;
     if (!(lengths[2] == 1 && fields[2][0] == '@')
-        && !(out->name = expand(fields[2], lengths[2], module_path)))
+        && !(out->name = expand(fields[2], lengths[2], module_path, platform)))
         return E_OUTOFMEMORY;
-    if (!(out->data = expand(fields[3], lengths[3], module_path)))
+    if (!(out->data = expand(fields[3], lengths[3], module_path, platform)))
         return E_OUTOFMEMORY;
     return S_OK;
 }
 
 HRESULT registry_description_parse(const char *text, size_t size, const WCHAR *module_path,
                                    struct registry_description *out)
+{
+    return registry_description_parse_for(text, size, module_path, native_platform, out);
+}
+
+HRESULT registry_description_parse_for(const char *text, size_t size, const WCHAR *module_path,
+                                       const WCHAR *platform, struct registry_description *out)
 {
     size_t start = 0, capacity = 0;
     HRESULT hr = S_OK;
@@ -203,7 +238,7 @@ HRESULT registry_description_parse(const char *text, size_t size, const WCHAR *m
                 out->lines = grown;
                 capacity = grown_capacity;
             }
-            hr = parse_line(text + start, length, module_path, &out->lines[out->count]);
+            hr = parse_line(text + start, length, module_path, platform, &out->lines[out->count]);
             out->count++;
             if (FAILED(hr))
                 break;

@@ -16,6 +16,7 @@ struct registry_line {
     WCHAR *key;             /* relative to ...\Software\Classes */
     WCHAR *name;            /* value name; NULL for the default value */
     WCHAR *data;
+    BOOL per_platform;      /* KEY names $TYPELIB_PLATFORM: it belongs to one bitness alone */
 };
 
 struct registry_description {
@@ -23,9 +24,22 @@ struct registry_description {
     size_t count;
 };
 
-/* Parses the description (ASCII text) and expands its GUID names and $MODULE / $MODULE_DIR. */
+/* Parses the description (ASCII text) and expands its GUID names, $MODULE / $MODULE_DIR and
+ * $TYPELIB_PLATFORM (win64 or win32: this build's). */
 HRESULT registry_description_parse(const char *text, size_t size, const WCHAR *module_path,
                                    struct registry_description *out);
+/* The same for the other bitness's DLL (the tests use it): platform is "win32" or "win64". */
+HRESULT registry_description_parse_for(const char *text, size_t size, const WCHAR *module_path,
+                                       const WCHAR *platform, struct registry_description *out);
+
+/* The registry view of the other bitness (KEY_WOW64_32KEY or KEY_WOW64_64KEY), or 0 where
+ * there is none (32-bit Windows). */
+REGSAM registry_other_view(void);
+
+/* TRUE if KEY (under ...\\Software\\Classes) is one key for both bitnesses: on Windows 7 and
+ * later, and in Wine, only CLSID, Interface (and a few keys vsdisk does not use) have a key in
+ * each view; ProgIDs, TypeLib and AppID are shared. */
+BOOL registry_key_shared(const WCHAR *key);
 void registry_description_free(struct registry_description *description);
 
 /* TRUE if key is tree or lies below it. */

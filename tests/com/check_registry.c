@@ -1,5 +1,5 @@
 /* Compares what the registry holds with registry/vsdisk.registry, key by key.
- * Usage: check_registry DESCRIPTION DLL SCOPE STATE
+ * Usage: check_registry DESCRIPTION DLL SCOPE STATE [PEER_DLL]
  *   SCOPE  machine (HKLM\Software\Classes) or user (HKCU\Software\Classes)
  *   STATE  registered    every described value is there, exactly, and nothing else in our trees
  *          registered-foreign   the same, but VirtualServer.Application belongs to another CLSID
@@ -8,6 +8,11 @@
  *                               scope at all (another product owns it in the other one)
  *          absent        none of our trees is there
  *          absent-foreign        the same, and the foreign VirtualServer.Application is untouched
+ *          absent-beside-peer    the DLL of the other bitness (PEER_DLL) stays registered: each of
+ *                               our trees is gone, or is a key both views share and has lost
+ *                               only our own keys (the type library's platform key)
+ *   PEER_DLL  the other bitness's DLL, registered too: in a key both views share (TypeLib,
+ *             AppID) its keys and values are as good as ours
  * Prints one line a failed check and ends with "N passed, M failed"; exits 1 on any failure. */
 #include <windows.h>
 #include <stdio.h>
@@ -19,6 +24,7 @@
 #define FOREIGN_CLSID L"{11111111-2222-3333-4444-555555555555}"
 
 static int passed, failed;
+static const struct registry_description *peer;     /* NULL without PEER_DLL */
 
 static void check(BOOL ok, const char *what, const WCHAR *key, const WCHAR *name)
 {
@@ -60,9 +66,51 @@ static BOOL is_foreign_tree(const struct registry_description *description, cons
     return FALSE;
 }
 
-/* TRUE if the description names this value. */
+static BOOL described_value_in(const struct registry_description *description, const WCHAR *key,
+                               const WCHAR *name);
+static BOOL described_key_in(const struct registry_description *description, const WCHAR *key);
+
+/* TRUE if key lies in a tree both registry views share. */
+static BOOL in_shared_tree(const struct registry_description *description, const WCHAR *key)
+{
+    size_t i;
+
+    for (i = 0; i < description->count; i++)
+        if (description->lines[i].kind != REGISTRY_VALUE && registry_key_within(key, description->lines[i].key))
+            return registry_key_shared(description->lines[i].key);
+    return FALSE;
+}
+
+/* TRUE if the description names this value, or the peer's does in a shared tree. */
 static BOOL described_value(const struct registry_description *description, const WCHAR *key,
                             const WCHAR *name)
+{
+    return described_value_in(description, key, name)
+           || (peer && described_value_in(peer, key, name) && in_shared_tree(description, key));
+}
+
+static BOOL described_key(const struct registry_description *description, const WCHAR *key)
+{
+    return described_key_in(description, key)
+           || (peer && described_key_in(peer, key) && in_shared_tree(description, key));
+}
+
+/* The peer's data for this value, or NULL. */
+static const WCHAR *peer_data(const WCHAR *key, const WCHAR *name)
+{
+    size_t i;
+
+    for (i = 0; peer && i < peer->count; i++) {
+        const struct registry_line *line = &peer->lines[i];
+        if (line->kind == REGISTRY_VALUE && !_wcsicmp(line->key, key)
+            && ((!line->name && !name) || (line->name && name && !_wcsicmp(line->name, name))))
+            return line->data;
+    }
+    return NULL;
+}
+
+static BOOL described_value_in(const struct registry_description *description, const WCHAR *key,
+                               const WCHAR *name)
 {
     size_t i;
 
@@ -76,7 +124,7 @@ static BOOL described_value(const struct registry_description *description, cons
 }
 
 /* TRUE if the description writes a value at key or below it. */
-static BOOL described_key(const struct registry_description *description, const WCHAR *key)
+static BOOL described_key_in(const struct registry_description *description, const WCHAR *key)
 {
     size_t i;
 
@@ -133,6 +181,9 @@ static void check_registered(HKEY classes, const struct registry_description *de
         if (status != ERROR_SUCCESS)
             continue;
         check(type == REG_SZ, "value is not REG_SZ", line->key, line->name);
+        if (wcscmp(data, line->data) && peer_data(line->key, line->name)
+            && !wcscmp(data, peer_data(line->key, line->name)) && in_shared_tree(description, line->key))
+            continue;   /* the peer wrote it last in a key both share (HELPDIR) */
         check(!wcscmp(data, line->data), "value differs from the description", line->key, line->name);
         if (wcscmp(data, line->data))
             printf("      found \"%ls\", described \"%ls\"\n", data, line->data);
@@ -170,17 +221,37 @@ static void check_absent(HKEY classes, const struct registry_description *descri
     }
 }
 
+/* The other bitness stays registered: our trees are gone, or shared and without our keys. */
+static void check_absent_beside_peer(HKEY classes, const struct registry_description *description)
+{
+    size_t i, j;
+
+    for (i = 0; i < description->count; i++) {
+        const struct registry_line *tree = &description->lines[i];
+
+        if (tree->kind == REGISTRY_VALUE || !registry_key_exists(classes, tree->key))
+            continue;
+        check(registry_key_shared(tree->key),
+              "key still there, and not shared with the other view", tree->key, NULL);
+        for (j = 0; j < description->count; j++) {
+            const struct registry_line *line = &description->lines[j];
+            if (line->kind == REGISTRY_VALUE && line->per_platform && registry_key_within(line->key, tree->key))
+                check(!registry_key_exists(classes, line->key), "our platform key still there", line->key, NULL);
+        }
+    }
+}
+
 int main(int argc, char **argv)
 {
-    struct registry_description description;
+    struct registry_description description, peer_description;
     WCHAR dll[MAX_PATH], wide[MAX_PATH];
     HKEY classes;
     char *text;
     size_t size;
     BOOL user, foreign, without_shared;
 
-    if (argc != 5) {
-        fprintf(stderr, "usage: check_registry DESCRIPTION DLL machine|user registered|registered-foreign|registered-without-shared|absent|absent-foreign\n");
+    if (argc != 5 && argc != 6) {
+        fprintf(stderr, "usage: check_registry DESCRIPTION DLL machine|user registered|registered-foreign|registered-without-shared|absent|absent-foreign|absent-beside-peer [PEER_DLL]\n");
         return 2;
     }
     text = read_file(argv[1], &size);
@@ -189,6 +260,17 @@ int main(int argc, char **argv)
         || FAILED(registry_description_parse(text, size, dll, &description))) {
         fprintf(stderr, "check_registry: cannot read %s\n", argv[1]);
         return 2;
+    }
+    if (argc == 6) {
+        WCHAR peer_dll[MAX_PATH];
+        MultiByteToWideChar(CP_UTF8, 0, argv[5], -1, wide, ARRAYSIZE(wide));
+        if (!GetFullPathNameW(wide, ARRAYSIZE(peer_dll), peer_dll, NULL)
+            || FAILED(registry_description_parse_for(text, size, peer_dll,
+                                                     sizeof(void *) == 8 ? L"win32" : L"win64", &peer_description))) {
+            fprintf(stderr, "check_registry: cannot read %s for the peer\n", argv[1]);
+            return 2;
+        }
+        peer = &peer_description;
     }
     user = !strcmp(argv[3], "user");
     foreign = strstr(argv[4], "foreign") != NULL;
@@ -200,12 +282,16 @@ int main(int argc, char **argv)
     }
     if (!strncmp(argv[4], "registered", 10))
         check_registered(classes, &description, foreign, without_shared);
+    else if (!strcmp(argv[4], "absent-beside-peer"))
+        check_absent_beside_peer(classes, &description);
     else
         check_absent(classes, &description, foreign);
     if (foreign)
         check_foreign_untouched(classes, &description);
     RegCloseKey(classes);
     registry_description_free(&description);
+    if (peer)
+        registry_description_free(&peer_description);
     free(text);
     printf("check_registry %s %s: %d passed, %d failed\n", argv[3], argv[4], passed, failed);
     return failed ? 1 : 0;

@@ -22,7 +22,10 @@ step() {   # step DESCRIPTION COMMAND...
         echo "not ok $steps - $what"
     fi
 }
-check() { "$wrap" "$checker" "$description" "$dll_win" "$@" | tr -d '\r'; }
+out=$(mktemp)
+trap 'rm -f "$out"' EXIT
+# The checker's verdict is its exit status (a pipe into tr would hide it).
+check() { "$wrap" "$checker" "$description" "$dll_win" "$@" >"$out" 2>&1; rc=$?; tr -d '\r' <"$out"; return $rc; }
 regsvr() { "$wrap" regsvr32 /s "$@" "$dll_win"; }
 quiet() { "$@" >/dev/null 2>&1; }
 
