@@ -166,7 +166,7 @@ static HRESULT unregister(enum scope scope)
 
         if (line->kind == REGISTRY_VALUE)
             continue;
-        if (other_registered && registry_key_shared(line->key)) {
+        if (other_registered && (registry_key_shared(line->key) || registry_key_both_views(line->key))) {
             HRESULT shared_hr = unregister_shared_tree(classes, &description, line->key);
             if (FAILED(shared_hr) && SUCCEEDED(hr))
                 hr = shared_hr;
@@ -183,6 +183,11 @@ static HRESULT unregister(enum scope scope)
         status = RegDeleteTreeW(classes, line->key);
         if (status != ERROR_SUCCESS && status != ERROR_FILE_NOT_FOUND && SUCCEEDED(hr))
             hr = HRESULT_FROM_WIN32(status);
+        if (other_view && !other_registered && registry_key_both_views(line->key)) {
+            status = registry_delete_tree_in_view(scope_hive(scope), line->key, other_view);
+            if (status != ERROR_SUCCESS && status != ERROR_FILE_NOT_FOUND && SUCCEEDED(hr))
+                hr = HRESULT_FROM_WIN32(status);
+        }
     }
     RegCloseKey(classes);
     registry_description_free(&description);
@@ -202,11 +207,26 @@ static HRESULT write_value(HKEY classes, const struct registry_line *line)
     return HRESULT_FROM_WIN32(status);
 }
 
+/* The same value in the other registry view (the Interface keys, as RegisterTypeLib does). */
+static HRESULT write_value_in_view(HKEY hive, REGSAM view, const struct registry_line *line)
+{
+    HKEY key;
+    LSTATUS status = registry_open_in_view(hive, line->key, KEY_SET_VALUE, view, TRUE, &key);
+
+    if (status != ERROR_SUCCESS)
+        return HRESULT_FROM_WIN32(status);
+    status = RegSetValueExW(key, line->name, 0, REG_SZ, (const BYTE *)line->data,
+                            (DWORD)((wcslen(line->data) + 1) * sizeof(WCHAR)));
+    RegCloseKey(key);
+    return HRESULT_FROM_WIN32(status);
+}
+
 static HRESULT do_register(enum scope scope)
 {
     struct registry_description description;
     const WCHAR *skipped = NULL;
     HKEY classes, machine_classes = NULL;
+    REGSAM other_view = registry_other_view();
     WCHAR owner[64];
     HRESULT hr = open_scope(scope, &description, &classes);
     size_t i;
@@ -238,6 +258,8 @@ static HRESULT do_register(enum scope scope)
         if (skipped && registry_key_within(line->key, skipped))
             continue;
         hr = write_value(classes, line);
+        if (SUCCEEDED(hr) && other_view && registry_key_both_views(line->key))
+            hr = write_value_in_view(scope_hive(scope), other_view, line);
     }
     if (machine_classes)
         RegCloseKey(machine_classes);

@@ -97,6 +97,51 @@ REGSAM registry_other_view(void)
 #endif
 }
 
+BOOL registry_key_both_views(const WCHAR *key)
+{
+    return registry_key_within(key, L"Interface");
+}
+
+LSTATUS registry_open_in_view(HKEY hive, const WCHAR *key, REGSAM access, REGSAM view, BOOL create,
+                              HKEY *opened)
+{
+    WCHAR path[600];
+
+    _snwprintf(path, ARRAYSIZE(path) - 1, L"Software\\Classes\\%ls", key);
+    path[ARRAYSIZE(path) - 1] = 0;
+    if (create)
+        return RegCreateKeyExW(hive, path, 0, NULL, 0, access | view, NULL, opened, NULL);
+    return RegOpenKeyExW(hive, path, 0, access | view, opened);
+}
+
+LSTATUS registry_delete_tree_in_view(HKEY hive, const WCHAR *key, REGSAM view)
+{
+    WCHAR path[600], child[600], name[256];
+    DWORD length;
+    LSTATUS status;
+    HKEY opened;
+
+    status = registry_open_in_view(hive, key, KEY_READ, view, FALSE, &opened);
+    if (status != ERROR_SUCCESS)
+        return status;
+    /* Children first; always the first one, since each is deleted. */
+    for (;;) {
+        length = ARRAYSIZE(name);
+        if (RegEnumKeyExW(opened, 0, name, &length, NULL, NULL, NULL, NULL) != ERROR_SUCCESS)
+            break;
+        _snwprintf(child, ARRAYSIZE(child) - 1, L"%ls\\%ls", key, name);
+        child[ARRAYSIZE(child) - 1] = 0;
+        if ((status = registry_delete_tree_in_view(hive, child, view)) != ERROR_SUCCESS)
+            break;
+    }
+    RegCloseKey(opened);
+    if (status != ERROR_SUCCESS && status != ERROR_FILE_NOT_FOUND)
+        return status;
+    _snwprintf(path, ARRAYSIZE(path) - 1, L"Software\\Classes\\%ls", key);
+    path[ARRAYSIZE(path) - 1] = 0;
+    return RegDeleteKeyExW(hive, path, view, 0);
+}
+
 BOOL registry_key_shared(const WCHAR *key)
 {
     return !registry_key_within(key, L"CLSID") && !registry_key_within(key, L"Interface")

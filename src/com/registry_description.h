@@ -40,6 +40,18 @@ REGSAM registry_other_view(void);
  * later, and in Wine, only CLSID, Interface (and a few keys vsdisk does not use) have a key in
  * each view; ProgIDs, TypeLib and AppID are shared. */
 BOOL registry_key_shared(const WCHAR *key);
+
+/* TRUE if KEY is written into both registry views (Interface\\{iid}, as RegisterTypeLib does):
+ * a client of the other bitness finds the typelib marshaler for a server in dllhost.exe. */
+BOOL registry_key_both_views(const WCHAR *key);
+
+/* KEY under hive\\Software\\Classes in the given view (0: this process's; KEY_WOW64_32KEY or
+ * KEY_WOW64_64KEY), opened or created by its full path: a key opened relative to a handle of
+ * the other view may be redirected back to this process's view. */
+LSTATUS registry_open_in_view(HKEY hive, const WCHAR *key, REGSAM access, REGSAM view, BOOL create,
+                              HKEY *opened);
+/* Deletes KEY and everything below it in the given view, by full paths. */
+LSTATUS registry_delete_tree_in_view(HKEY hive, const WCHAR *key, REGSAM view);
 void registry_description_free(struct registry_description *description);
 
 /* TRUE if key is tree or lies below it. */

@@ -12,7 +12,10 @@
  *                               our trees is gone, or is a key both views share and has lost
  *                               only our own keys (the type library's platform key)
  *   PEER_DLL  the other bitness's DLL, registered too: in a key both views share (TypeLib,
- *             AppID) its keys and values are as good as ours
+ *             AppID) its keys and values are as good as ours. Without it, the DLL that the
+ *             other view's CLSID key names (if any) is the peer, and "absent" means
+ *             absent-beside-peer when there is one.
+ * The Interface trees must also be in the other view, with the same values, when registered.
  * Prints one line a failed check and ends with "N passed, M failed"; exits 1 on any failure. */
 #include <windows.h>
 #include <stdio.h>
@@ -24,7 +27,29 @@
 #define FOREIGN_CLSID L"{11111111-2222-3333-4444-555555555555}"
 
 static int passed, failed;
-static const struct registry_description *peer;     /* NULL without PEER_DLL */
+static const struct registry_description *peer;     /* NULL without a peer */
+static HKEY hive;
+static REGSAM other_view;                           /* 0 where there is no other view */
+
+/* The DLL the other view's CLSID key names, if it is not ours (the other bitness's). */
+static BOOL other_view_server(const WCHAR *ours, WCHAR *server, DWORD chars)
+{
+    WCHAR clsid[39], key[128];
+    DWORD bytes = chars * sizeof(WCHAR);
+    HKEY opened;
+    BOOL found;
+
+    if (!other_view)
+        return FALSE;
+    _snwprintf(key, ARRAYSIZE(key) - 1, L"CLSID\\%ls\\InprocServer32", registry_our_clsid(clsid));
+    key[ARRAYSIZE(key) - 1] = 0;
+    if (registry_open_in_view(hive, key, KEY_QUERY_VALUE, other_view, FALSE, &opened) != ERROR_SUCCESS)
+        return FALSE;
+    found = RegGetValueW(opened, NULL, NULL, RRF_RT_REG_SZ, NULL, server, &bytes) == ERROR_SUCCESS
+            && _wcsicmp(server, ours) != 0;
+    RegCloseKey(opened);
+    return found;
+}
 
 static void check(BOOL ok, const char *what, const WCHAR *key, const WCHAR *name)
 {
@@ -176,6 +201,18 @@ static void check_registered(HKEY classes, const struct registry_description *de
         }
         if ((foreign || without_shared) && is_foreign_tree(description, line->key))
             continue;
+        if (registry_key_both_views(line->key) && other_view) {
+            WCHAR other[1024];
+            DWORD other_bytes = sizeof(other);
+            HKEY opened;
+            BOOL same = FALSE;
+            if (registry_open_in_view(hive, line->key, KEY_QUERY_VALUE, other_view, FALSE, &opened) == ERROR_SUCCESS) {
+                same = RegGetValueW(opened, NULL, line->name, RRF_RT_REG_SZ, NULL, other, &other_bytes) == ERROR_SUCCESS
+                       && !wcscmp(other, line->data);
+                RegCloseKey(opened);
+            }
+            check(same, "value missing or different in the other view", line->key, line->name);
+        }
         status = RegGetValueW(classes, line->key, line->name, RRF_RT_ANY, &type, data, &bytes);
         check(status == ERROR_SUCCESS, "value missing", line->key, line->name);
         if (status != ERROR_SUCCESS)
@@ -231,7 +268,7 @@ static void check_absent_beside_peer(HKEY classes, const struct registry_descrip
 
         if (tree->kind == REGISTRY_VALUE || !registry_key_exists(classes, tree->key))
             continue;
-        check(registry_key_shared(tree->key),
+        check(registry_key_shared(tree->key) || registry_key_both_views(tree->key),
               "key still there, and not shared with the other view", tree->key, NULL);
         for (j = 0; j < description->count; j++) {
             const struct registry_line *line = &description->lines[j];
@@ -261,9 +298,13 @@ int main(int argc, char **argv)
         fprintf(stderr, "check_registry: cannot read %s\n", argv[1]);
         return 2;
     }
-    if (argc == 6) {
+    user = !strcmp(argv[3], "user");
+    hive = user ? HKEY_CURRENT_USER : HKEY_LOCAL_MACHINE;
+    other_view = registry_other_view();
+    if (argc == 6 || other_view_server(dll, wide, ARRAYSIZE(wide))) {
         WCHAR peer_dll[MAX_PATH];
-        MultiByteToWideChar(CP_UTF8, 0, argv[5], -1, wide, ARRAYSIZE(wide));
+        if (argc == 6)
+            MultiByteToWideChar(CP_UTF8, 0, argv[5], -1, wide, ARRAYSIZE(wide));
         if (!GetFullPathNameW(wide, ARRAYSIZE(peer_dll), peer_dll, NULL)
             || FAILED(registry_description_parse_for(text, size, peer_dll,
                                                      sizeof(void *) == 8 ? L"win32" : L"win64", &peer_description))) {
@@ -271,8 +312,8 @@ int main(int argc, char **argv)
             return 2;
         }
         peer = &peer_description;
+        printf("check_registry: the other view has the peer %ls\n", peer_dll);
     }
-    user = !strcmp(argv[3], "user");
     foreign = strstr(argv[4], "foreign") != NULL;
     without_shared = strstr(argv[4], "without-shared") != NULL;
     if (RegOpenKeyExW(user ? HKEY_CURRENT_USER : HKEY_LOCAL_MACHINE, L"Software\\Classes", 0,
@@ -282,7 +323,7 @@ int main(int argc, char **argv)
     }
     if (!strncmp(argv[4], "registered", 10))
         check_registered(classes, &description, foreign, without_shared);
-    else if (!strcmp(argv[4], "absent-beside-peer"))
+    else if (!strcmp(argv[4], "absent-beside-peer") || peer)
         check_absent_beside_peer(classes, &description);
     else
         check_absent(classes, &description, foreign);
