@@ -39,9 +39,14 @@ setup_cross_for() {
     fi
 }
 
-# The x64 build (build/) and the x86 build (build-x86/).
+# The x64 build (build/) and the x86 build (build-x86/). The x64 build knows the x86 one
+# (-Dpeer_build) for its cross-bitness and release tests (tests/cross, tests/release).
 setup_cross() {
-    setup_cross_for "$cross_build" x86_64-w64-mingw32.ini "$@"
+    setup_cross_for "$cross_build" x86_64-w64-mingw32.ini -Dpeer_build="$cross_x86_build" "$@"
+    if [ "$(python3 -c 'import json, sys; print([o["value"] for o in json.load(open(sys.argv[1])) if o["name"] == "peer_build"][0])' \
+            "$cross_build/meson-info/intro-buildoptions.json" 2>/dev/null)" != "$cross_x86_build" ]; then
+        meson configure "$cross_build" -Dpeer_build="$cross_x86_build" >/dev/null
+    fi
 }
 setup_cross_x86() {
     setup_cross_for "$cross_x86_build" i686-w64-mingw32.ini "$@"
@@ -60,4 +65,16 @@ setup_fuzz() {
         CC=clang meson setup "$fuzz_build" -Dfuzzing=true -Db_sanitize=address,undefined \
             -Db_lundef=false -Dwerror=true "$@"
     fi
+}
+
+# Unregisters both DLLs, machine-wide and per user, so that a test run starts from a clean
+# registry whatever an earlier run or the demo left.
+unregister_all() {
+    for arch in x64 x86; do
+        if [ $arch = x64 ]; then dll=$cross_build/src/com/vsdisk.dll; else dll=$cross_x86_build/src/com/vsdisk.dll; fi
+        [ -f "$dll" ] || continue
+        dll_win=$(printf 'Z:%s' "$dll" | tr / '\\')
+        VSDISK_WINE_ARCH=$arch "$root/scripts/wine-wrap.sh" regsvr32 /s /u "$dll_win" >/dev/null 2>&1 || true
+        VSDISK_WINE_ARCH=$arch "$root/scripts/wine-wrap.sh" regsvr32 /s /u /n /i:user "$dll_win" >/dev/null 2>&1 || true
+    done
 }
