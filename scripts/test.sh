@@ -1,9 +1,10 @@
 #!/bin/sh
 # Installs what is missing, builds, and runs every test: the native tests of the portable
-# code (with AddressSanitizer and UndefinedBehaviorSanitizer) and the Wine-run tests of the
-# COM server and its clients, and a bounded run of each fuzzer (FUZZ_SECONDS each, 60 by
-# default; ./scripts/fuzz.sh runs them longer). Ends with one line "N passed, N failed, N skipped"; under CI
-# (CI set) a skipped test counts as a failure.
+# code (with AddressSanitizer and UndefinedBehaviorSanitizer), the Wine-run tests of the COM
+# server and its clients for each bitness (build/ x64, build-x86/ x86, one Wine prefix), the
+# cross-bitness and release-zip tests (in build/), and a bounded run of each fuzzer
+# (FUZZ_SECONDS each, 60 by default; ./scripts/fuzz.sh runs them longer). Ends with one line
+# "N passed, N failed, N skipped"; under CI (CI set) a skipped test counts as a failure.
 set -eu
 . "$(dirname "$0")/env.sh"
 cd "$root"
@@ -13,21 +14,29 @@ trap stop_wine EXIT INT TERM
 
 setup_native
 meson compile -C "$native_build"
+setup_cross_x86
+meson compile -C "$cross_x86_build"
 setup_cross
 meson compile -C "$cross_build"
 setup_fuzz
 meson compile -C "$fuzz_build"
 
 rm -f "$native_build/meson-logs/testlog.json" "$cross_build/meson-logs/testlog.json" \
-    "$fuzz_build/meson-logs/testlog.json"
+    "$cross_x86_build/meson-logs/testlog.json" "$fuzz_build/meson-logs/testlog.json"
 meson test -C "$native_build" --print-errorlogs || true
 meson test -C "$fuzz_build" --print-errorlogs || true
 
 stop_wine
 start_wine
+# Each bitness's suite starts with nothing registered; the x64 one (with the cross-bitness
+# tests) last, so that both DLLs are built and tested alone first.
+unregister_all
+meson test -C "$cross_x86_build" --print-errorlogs || true
+unregister_all
 meson test -C "$cross_build" --print-errorlogs || true
+unregister_all
 stop_wine
 
 python3 "$root/scripts/test_summary.py" ${CI:+--no-skips} \
     "$native_build/meson-logs/testlog.json" "$fuzz_build/meson-logs/testlog.json" \
-    "$cross_build/meson-logs/testlog.json"
+    "$cross_x86_build/meson-logs/testlog.json" "$cross_build/meson-logs/testlog.json"

@@ -125,27 +125,92 @@ static HRESULT open_scope(enum scope scope, struct registry_description *descrip
     return S_OK;
 }
 
+/* TRUE if the DLL of the other bitness is registered in this scope's other view: its CLSID
+ * key there names another DLL. (Where the scope has no separate view, as HKEY_CURRENT_USER in
+ * Wine, the key is ours and this is FALSE.) */
+static BOOL other_bitness_registered(enum scope scope, REGSAM other_view)
+{
+    WCHAR ours[39], key[128], server[MAX_PATH + 1];
+    DWORD bytes = sizeof(server) - sizeof(WCHAR);
+    WCHAR *path;
+    LSTATUS status;
+    HKEY opened;
+    BOOL other;
+
+    if (!other_view)
+        return FALSE;
+    _snwprintf(key, ARRAYSIZE(key) - 1, L"Software\\Classes\\CLSID\\%ls\\InprocServer32",
+               registry_our_clsid(ours));
+    key[ARRAYSIZE(key) - 1] = 0;
+    if (RegOpenKeyExW(scope_hive(scope), key, 0, KEY_QUERY_VALUE | other_view, &opened) != ERROR_SUCCESS)
+        return FALSE;
+    status = RegGetValueW(opened, NULL, NULL, RRF_RT_REG_SZ, NULL, server, &bytes);
+    RegCloseKey(opened);
+    if (status != ERROR_SUCCESS)
+        return FALSE;
+    if (!(path = module_path()))
+        return FALSE;
+    other = _wcsicmp(server, path) != 0;
+    vs_free(path);
+    return other;
+}
+
+/* In a tree both views share while the other bitness stays registered: removes only the keys
+ * of this bitness (the type library's platform key) and leaves the rest to the other DLL. */
+static HRESULT unregister_shared_tree(HKEY classes, const struct registry_description *description,
+                                      const WCHAR *tree)
+{
+    HRESULT hr = S_OK;
+    size_t i;
+
+    for (i = 0; i < description->count; i++) {
+        const struct registry_line *line = &description->lines[i];
+        LSTATUS status;
+
+        if (line->kind != REGISTRY_VALUE || !line->per_platform || !registry_key_within(line->key, tree))
+            continue;
+        status = RegDeleteTreeW(classes, line->key);
+        if (status != ERROR_SUCCESS && status != ERROR_FILE_NOT_FOUND && SUCCEEDED(hr))
+            hr = HRESULT_FROM_WIN32(status);
+    }
+    return hr;
+}
+
 static HRESULT unregister(enum scope scope)
 {
     struct registry_description description;
     HKEY classes;
     HRESULT hr = open_scope(scope, &description, &classes);
+    REGSAM other_view = registry_other_view();
+    BOOL other_registered;
     size_t i;
 
     if (FAILED(hr))
         return hr;
+    other_registered = other_bitness_registered(scope, other_view);
     for (i = 0; i < description.count; i++) {
         const struct registry_line *line = &description.lines[i];
         LSTATUS status;
 
         if (line->kind == REGISTRY_VALUE)
             continue;
+        if (other_registered && (registry_key_shared(line->key) || registry_key_both_views(line->key))) {
+            HRESULT shared_hr = unregister_shared_tree(classes, &description, line->key);
+            if (FAILED(shared_hr) && SUCCEEDED(hr))
+                hr = shared_hr;
+            continue;
+        }
         if (line->kind == REGISTRY_TREE_IF_OURS
             && registry_key_owner(classes, line->key) != REGISTRY_KEY_OURS)
             continue;       /* absent, or someone else's: leave it */
         status = RegDeleteTreeW(classes, line->key);
         if (status != ERROR_SUCCESS && status != ERROR_FILE_NOT_FOUND && SUCCEEDED(hr))
             hr = HRESULT_FROM_WIN32(status);
+        if (other_view && !other_registered && registry_key_both_views(line->key)) {
+            status = registry_delete_tree_in_view(scope_hive(scope), line->key, other_view);
+            if (status != ERROR_SUCCESS && status != ERROR_FILE_NOT_FOUND && SUCCEEDED(hr))
+                hr = HRESULT_FROM_WIN32(status);
+        }
     }
     RegCloseKey(classes);
     registry_description_free(&description);
@@ -177,10 +242,25 @@ static BOOL within_shared(const struct registry_description *description, const 
     return FALSE;
 }
 
+/* The same value in the other registry view (the Interface keys, as RegisterTypeLib does). */
+static HRESULT write_value_in_view(HKEY hive, REGSAM view, const struct registry_line *line)
+{
+    HKEY key;
+    LSTATUS status = registry_open_in_view(hive, line->key, KEY_SET_VALUE, view, TRUE, &key);
+
+    if (status != ERROR_SUCCESS)
+        return HRESULT_FROM_WIN32(status);
+    status = RegSetValueExW(key, line->name, 0, REG_SZ, (const BYTE *)line->data,
+                            (DWORD)((wcslen(line->data) + 1) * sizeof(WCHAR)));
+    RegCloseKey(key);
+    return HRESULT_FROM_WIN32(status);
+}
+
 static HRESULT do_register(enum scope scope)
 {
     struct registry_description description;
     HKEY classes, machine_classes = NULL;
+    REGSAM other_view = registry_other_view();
     HRESULT hr = open_scope(scope, &description, &classes);
     BOOL take_shared;
     size_t i;
@@ -201,6 +281,8 @@ static HRESULT do_register(enum scope scope)
         if (!take_shared && within_shared(&description, line->key))
             continue;
         hr = write_value(classes, line);
+        if (SUCCEEDED(hr) && other_view && registry_key_both_views(line->key))
+            hr = write_value_in_view(scope_hive(scope), other_view, line);
     }
     RegCloseKey(classes);
     registry_description_free(&description);

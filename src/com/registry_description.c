@@ -23,6 +23,12 @@ static const struct {
     { "IID_IVsDiskHardDisk", &IID_IVsDiskHardDisk },
 };
 
+const WCHAR *registry_our_clsid(WCHAR buffer[39])
+{
+    StringFromGUID2(&CLSID_VsDiskVirtualServer, buffer, 39);
+    return buffer;
+}
+
 enum registry_owner registry_key_owner(HKEY root, const WCHAR *key)
 {
     HKEY opened;
@@ -88,8 +94,78 @@ static BOOL append_guid_name(struct text *text, const char *name, size_t length)
     return FALSE;
 }
 
+/* The type library's platform key: the SYS_KIND of the DLL that registers it. */
+#ifdef _WIN64
+static const WCHAR native_platform[] = L"win64";
+#else
+static const WCHAR native_platform[] = L"win32";
+#endif
+
+REGSAM registry_other_view(void)
+{
+#ifdef _WIN64
+    return KEY_WOW64_32KEY;
+#else
+    BOOL wow64 = FALSE;
+
+    return IsWow64Process(GetCurrentProcess(), &wow64) && wow64 ? KEY_WOW64_64KEY : 0;
+#endif
+}
+
+BOOL registry_key_both_views(const WCHAR *key)
+{
+    return registry_key_within(key, L"Interface");
+}
+
+LSTATUS registry_open_in_view(HKEY hive, const WCHAR *key, REGSAM access, REGSAM view, BOOL create,
+                              HKEY *opened)
+{
+    WCHAR path[600];
+
+    _snwprintf(path, ARRAYSIZE(path) - 1, L"Software\\Classes\\%ls", key);
+    path[ARRAYSIZE(path) - 1] = 0;
+    if (create)
+        return RegCreateKeyExW(hive, path, 0, NULL, 0, access | view, NULL, opened, NULL);
+    return RegOpenKeyExW(hive, path, 0, access | view, opened);
+}
+
+LSTATUS registry_delete_tree_in_view(HKEY hive, const WCHAR *key, REGSAM view)
+{
+    WCHAR path[600], child[600], name[256];
+    DWORD length;
+    LSTATUS status;
+    HKEY opened;
+
+    status = registry_open_in_view(hive, key, KEY_READ, view, FALSE, &opened);
+    if (status != ERROR_SUCCESS)
+        return status;
+    /* Children first; always the first one, since each is deleted. */
+    for (;;) {
+        length = ARRAYSIZE(name);
+        if (RegEnumKeyExW(opened, 0, name, &length, NULL, NULL, NULL, NULL) != ERROR_SUCCESS)
+            break;
+        _snwprintf(child, ARRAYSIZE(child) - 1, L"%ls\\%ls", key, name);
+        child[ARRAYSIZE(child) - 1] = 0;
+        if ((status = registry_delete_tree_in_view(hive, child, view)) != ERROR_SUCCESS)
+            break;
+    }
+    RegCloseKey(opened);
+    if (status != ERROR_SUCCESS && status != ERROR_FILE_NOT_FOUND)
+        return status;
+    _snwprintf(path, ARRAYSIZE(path) - 1, L"Software\\Classes\\%ls", key);
+    path[ARRAYSIZE(path) - 1] = 0;
+    return RegDeleteKeyExW(hive, path, view, 0);
+}
+
+BOOL registry_key_shared(const WCHAR *key)
+{
+    return !registry_key_within(key, L"CLSID") && !registry_key_within(key, L"Interface")
+           && !registry_key_within(key, L"Wow6432Node");
+}
+
 /* Expands one field; returns NULL when out of memory. */
-static WCHAR *expand(const char *field, size_t length, const WCHAR *module_path)
+static WCHAR *expand(const char *field, size_t length, const WCHAR *module_path,
+                     const WCHAR *typelib_platform)
 {
     const WCHAR *slash = wcsrchr(module_path, '\\');
     size_t dir_length = slash ? (size_t)(slash - module_path) : 0;
@@ -111,6 +187,12 @@ static WCHAR *expand(const char *field, size_t length, const WCHAR *module_path)
             if (!text_append(&text, module_path, dir_length))
                 goto oom;
             i += 11;
+            continue;
+        }
+        if (length - i >= 17 && !memcmp(field + i, "$TYPELIB_PLATFORM", 17)) {
+            if (!text_append(&text, typelib_platform, wcslen(typelib_platform)))
+                goto oom;
+            i += 17;
             continue;
         }
         if (length - i >= 7 && !memcmp(field + i, "$MODULE", 7)) {
@@ -146,8 +228,18 @@ static size_t split_fields(const char *line, size_t length, const char *fields[4
     return count;
 }
 
+static BOOL names_platform(const char *field, size_t length)
+{
+    size_t i;
+
+    for (i = 0; i + 17 <= length; i++)
+        if (!memcmp(field + i, "$TYPELIB_PLATFORM", 17))
+            return TRUE;
+    return FALSE;
+}
+
 static HRESULT parse_line(const char *line, size_t length, const WCHAR *module_path,
-                          struct registry_line *out)
+                          const WCHAR *platform, struct registry_line *out)
 {
     const char *fields[4];
     size_t lengths[4];
@@ -162,20 +254,27 @@ static HRESULT parse_line(const char *line, size_t length, const WCHAR *module_p
         out->kind = REGISTRY_VALUE;
     else
         return E_INVALIDARG;
-    if (!(out->key = expand(fields[1], lengths[1], module_path)))
+    out->per_platform = names_platform(fields[1], lengths[1]);
+    if (!(out->key = expand(fields[1], lengths[1], module_path, platform)))
         return E_OUTOFMEMORY;
     if (out->kind != REGISTRY_VALUE)
         return S_OK;
     if (!(lengths[2] == 1 && fields[2][0] == '@')
-        && !(out->name = expand(fields[2], lengths[2], module_path)))
+        && !(out->name = expand(fields[2], lengths[2], module_path, platform)))
         return E_OUTOFMEMORY;
-    if (!(out->data = expand(fields[3], lengths[3], module_path)))
+    if (!(out->data = expand(fields[3], lengths[3], module_path, platform)))
         return E_OUTOFMEMORY;
     return S_OK;
 }
 
 HRESULT registry_description_parse(const char *text, size_t size, const WCHAR *module_path,
                                    struct registry_description *out)
+{
+    return registry_description_parse_for(text, size, module_path, native_platform, out);
+}
+
+HRESULT registry_description_parse_for(const char *text, size_t size, const WCHAR *module_path,
+                                       const WCHAR *platform, struct registry_description *out)
 {
     size_t start = 0, capacity = 0;
     HRESULT hr = S_OK;
@@ -199,7 +298,7 @@ HRESULT registry_description_parse(const char *text, size_t size, const WCHAR *m
                 out->lines = grown;
                 capacity = grown_capacity;
             }
-            hr = parse_line(text + start, length, module_path, &out->lines[out->count]);
+            hr = parse_line(text + start, length, module_path, platform, &out->lines[out->count]);
             out->count++;
             if (FAILED(hr))
                 break;

@@ -1,5 +1,5 @@
 /* Compares what the registry holds with registry/vsdisk.registry, key by key.
- * Usage: check_registry DESCRIPTION DLL SCOPE STATE
+ * Usage: check_registry DESCRIPTION DLL SCOPE STATE [PEER_DLL]
  *   SCOPE  machine (HKLM\Software\Classes) or user (HKCU\Software\Classes)
  *   STATE  registered    every described value is there, exactly, and nothing else in our trees,
  *                        Virtual Server's keys (the tree-if-ours group) included and marked ours
@@ -12,6 +12,14 @@
  *          absent-foreign        the same, Virtual Server's keys may be another product's
  *          activate      vsdisk's own ProgIDs create a working object (CoCreateInstance, then
  *                        IDispatch "Version")
+ *          absent-beside-peer    the DLL of the other bitness (PEER_DLL) stays registered: each of
+ *                               our trees is gone, or is a key both views share and has lost
+ *                               only our own keys (the type library's platform key)
+ *   PEER_DLL  the other bitness's DLL, registered too: in a key both views share (TypeLib,
+ *             AppID, ProgIDs) its keys and values are as good as ours. Without it, the DLL that
+ *             the other view's CLSID key names (if any) is the peer, and "absent" means
+ *             absent-beside-peer when there is one.
+ * The Interface trees must also be in the other view, with the same values, when registered.
  * Prints one line a failed check and ends with "N passed, M failed"; exits 1 on any failure. */
 #include <windows.h>
 #include <ole2.h>
@@ -22,6 +30,29 @@
 #include "registry_description.h"
 
 static int passed, failed;
+static const struct registry_description *peer;     /* NULL without a peer */
+static HKEY hive;
+static REGSAM other_view;                           /* 0 where there is no other view */
+
+/* The DLL the other view's CLSID key names, if it is not ours (the other bitness's). */
+static BOOL other_view_server(const WCHAR *ours, WCHAR *server, DWORD chars)
+{
+    WCHAR clsid[39], key[128];
+    DWORD bytes = chars * sizeof(WCHAR);
+    HKEY opened;
+    BOOL found;
+
+    if (!other_view)
+        return FALSE;
+    _snwprintf(key, ARRAYSIZE(key) - 1, L"CLSID\\%ls\\InprocServer32", registry_our_clsid(clsid));
+    key[ARRAYSIZE(key) - 1] = 0;
+    if (registry_open_in_view(hive, key, KEY_QUERY_VALUE, other_view, FALSE, &opened) != ERROR_SUCCESS)
+        return FALSE;
+    found = RegGetValueW(opened, NULL, NULL, RRF_RT_REG_SZ, NULL, server, &bytes) == ERROR_SUCCESS
+            && _wcsicmp(server, ours) != 0;
+    RegCloseKey(opened);
+    return found;
+}
 
 static void check(BOOL ok, const char *what, const WCHAR *key, const WCHAR *name)
 {
@@ -63,9 +94,51 @@ static BOOL is_foreign_tree(const struct registry_description *description, cons
     return FALSE;
 }
 
-/* TRUE if the description names this value. */
+static BOOL described_value_in(const struct registry_description *description, const WCHAR *key,
+                               const WCHAR *name);
+static BOOL described_key_in(const struct registry_description *description, const WCHAR *key);
+
+/* TRUE if key lies in a tree both registry views share. */
+static BOOL in_shared_tree(const struct registry_description *description, const WCHAR *key)
+{
+    size_t i;
+
+    for (i = 0; i < description->count; i++)
+        if (description->lines[i].kind != REGISTRY_VALUE && registry_key_within(key, description->lines[i].key))
+            return registry_key_shared(description->lines[i].key);
+    return FALSE;
+}
+
+/* TRUE if the description names this value, or the peer's does in a shared tree. */
 static BOOL described_value(const struct registry_description *description, const WCHAR *key,
                             const WCHAR *name)
+{
+    return described_value_in(description, key, name)
+           || (peer && described_value_in(peer, key, name) && in_shared_tree(description, key));
+}
+
+static BOOL described_key(const struct registry_description *description, const WCHAR *key)
+{
+    return described_key_in(description, key)
+           || (peer && described_key_in(peer, key) && in_shared_tree(description, key));
+}
+
+/* The peer's data for this value, or NULL. */
+static const WCHAR *peer_data(const WCHAR *key, const WCHAR *name)
+{
+    size_t i;
+
+    for (i = 0; peer && i < peer->count; i++) {
+        const struct registry_line *line = &peer->lines[i];
+        if (line->kind == REGISTRY_VALUE && !_wcsicmp(line->key, key)
+            && ((!line->name && !name) || (line->name && name && !_wcsicmp(line->name, name))))
+            return line->data;
+    }
+    return NULL;
+}
+
+static BOOL described_value_in(const struct registry_description *description, const WCHAR *key,
+                               const WCHAR *name)
 {
     size_t i;
 
@@ -79,7 +152,7 @@ static BOOL described_value(const struct registry_description *description, cons
 }
 
 /* TRUE if the description writes a value at key or below it. */
-static BOOL described_key(const struct registry_description *description, const WCHAR *key)
+static BOOL described_key_in(const struct registry_description *description, const WCHAR *key)
 {
     size_t i;
 
@@ -138,11 +211,26 @@ static void check_registered(HKEY classes, const struct registry_description *de
         }
         if ((foreign || without_shared) && is_foreign_tree(description, line->key))
             continue;
+        if (registry_key_both_views(line->key) && other_view) {
+            WCHAR other[1024];
+            DWORD other_bytes = sizeof(other);
+            HKEY opened;
+            BOOL same = FALSE;
+            if (registry_open_in_view(hive, line->key, KEY_QUERY_VALUE, other_view, FALSE, &opened) == ERROR_SUCCESS) {
+                same = RegGetValueW(opened, NULL, line->name, RRF_RT_REG_SZ, NULL, other, &other_bytes) == ERROR_SUCCESS
+                       && !wcscmp(other, line->data);
+                RegCloseKey(opened);
+            }
+            check(same, "value missing or different in the other view", line->key, line->name);
+        }
         status = RegGetValueW(classes, line->key, line->name, RRF_RT_ANY, &type, data, &bytes);
         check(status == ERROR_SUCCESS, "value missing", line->key, line->name);
         if (status != ERROR_SUCCESS)
             continue;
         check(type == REG_SZ, "value is not REG_SZ", line->key, line->name);
+        if (wcscmp(data, line->data) && peer_data(line->key, line->name)
+            && !wcscmp(data, peer_data(line->key, line->name)) && in_shared_tree(description, line->key))
+            continue;   /* the peer wrote it last in a key both share (HELPDIR) */
         check(!wcscmp(data, line->data), "value differs from the description", line->key, line->name);
         if (wcscmp(data, line->data))
             printf("      found \"%ls\", described \"%ls\"\n", data, line->data);
@@ -193,17 +281,37 @@ static void check_activation(void)
     CoUninitialize();
 }
 
+/* The other bitness stays registered: our trees are gone, or shared and without our keys. */
+static void check_absent_beside_peer(HKEY classes, const struct registry_description *description)
+{
+    size_t i, j;
+
+    for (i = 0; i < description->count; i++) {
+        const struct registry_line *tree = &description->lines[i];
+
+        if (tree->kind == REGISTRY_VALUE || !registry_key_exists(classes, tree->key))
+            continue;
+        check(registry_key_shared(tree->key) || registry_key_both_views(tree->key),
+              "key still there, and not shared with the other view", tree->key, NULL);
+        for (j = 0; j < description->count; j++) {
+            const struct registry_line *line = &description->lines[j];
+            if (line->kind == REGISTRY_VALUE && line->per_platform && registry_key_within(line->key, tree->key))
+                check(!registry_key_exists(classes, line->key), "our platform key still there", line->key, NULL);
+        }
+    }
+}
+
 int main(int argc, char **argv)
 {
-    struct registry_description description;
+    struct registry_description description, peer_description;
     WCHAR dll[MAX_PATH], wide[MAX_PATH];
     HKEY classes;
     char *text;
     size_t size;
     BOOL user, foreign, without_shared;
 
-    if (argc != 5) {
-        fprintf(stderr, "usage: check_registry DESCRIPTION DLL machine|user registered|registered-foreign|registered-without-shared|absent|absent-foreign|activate\n");
+    if (argc != 5 && argc != 6) {
+        fprintf(stderr, "usage: check_registry DESCRIPTION DLL machine|user registered|registered-foreign|registered-without-shared|absent|absent-foreign|absent-beside-peer|activate [PEER_DLL]\n");
         return 2;
     }
     text = read_file(argv[1], &size);
@@ -214,6 +322,21 @@ int main(int argc, char **argv)
         return 2;
     }
     user = !strcmp(argv[3], "user");
+    hive = user ? HKEY_CURRENT_USER : HKEY_LOCAL_MACHINE;
+    other_view = registry_other_view();
+    if (argc == 6 || other_view_server(dll, wide, ARRAYSIZE(wide))) {
+        WCHAR peer_dll[MAX_PATH];
+        if (argc == 6)
+            MultiByteToWideChar(CP_UTF8, 0, argv[5], -1, wide, ARRAYSIZE(wide));
+        if (!GetFullPathNameW(wide, ARRAYSIZE(peer_dll), peer_dll, NULL)
+            || FAILED(registry_description_parse_for(text, size, peer_dll,
+                                                     sizeof(void *) == 8 ? L"win32" : L"win64", &peer_description))) {
+            fprintf(stderr, "check_registry: cannot read %s for the peer\n", argv[1]);
+            return 2;
+        }
+        peer = &peer_description;
+        printf("check_registry: the other view has the peer %ls\n", peer_dll);
+    }
     foreign = strstr(argv[4], "foreign") != NULL;
     without_shared = strstr(argv[4], "without-shared") != NULL;
     if (RegOpenKeyExW(user ? HKEY_CURRENT_USER : HKEY_LOCAL_MACHINE, L"Software\\Classes", 0,
@@ -225,10 +348,14 @@ int main(int argc, char **argv)
         check_activation();
     else if (!strncmp(argv[4], "registered", 10))
         check_registered(classes, &description, foreign, without_shared);
+    else if (!strcmp(argv[4], "absent-beside-peer") || peer)
+        check_absent_beside_peer(classes, &description);
     else
         check_absent(classes, &description, foreign);
     RegCloseKey(classes);
     registry_description_free(&description);
+    if (peer)
+        registry_description_free(&peer_description);
     free(text);
     printf("check_registry %s %s: %d passed, %d failed\n", argv[3], argv[4], passed, failed);
     return failed ? 1 : 0;

@@ -1,29 +1,11 @@
 ' E_DISK_FULL from VBScript, on a real volume with less than 8 MB free (the harness mounts
 ' a 6 MiB tmpfs at FOLDER).
 ' Usage: cscript disk_full.vbs FOLDER
+' include: helpers.vbs
 Option Explicit
 
-Dim fso, vs, folder, passed, failed
-passed = 0
-failed = 0
+Dim fso, vs, folder
 Set fso = CreateObject("Scripting.FileSystemObject")
-
-Sub Check(ok, what)
-    If ok Then
-        passed = passed + 1
-    Else
-        failed = failed + 1
-        WScript.Echo "FAIL: " & what
-    End If
-End Sub
-
-Function WinPath(p)
-    If Left(p, 1) = "/" Then
-        WinPath = "Z:" & Replace(p, "/", "\")
-    Else
-        WinPath = p
-    End If
-End Function
 
 Sub ExpectDiskFull(label, path, size, absent)
     Dim t, number, description
@@ -49,5 +31,4 @@ ExpectDiskFull "largest, in new folders", folder & "\sub\deeper\a.vhd", 2088960,
 Check fso.GetFolder(folder).Files.Count = 0 And fso.GetFolder(folder).SubFolders.Count = 0, _
     "the volume is not empty"
 Set vs = Nothing
-WScript.Echo passed & " passed, " & failed & " failed"
-WScript.Quit failed
+Finish

@@ -1,21 +1,11 @@
 ' End to end from VBScript: creates disks of 3 MB, 16 GB and 2,088,960 MB in FOLDER and
 ' waits for each; the harness (script_disks.sh) then reads them with vhdiinfo and qemu-img.
 ' Usage: cscript end_to_end.vbs FOLDER
+' include: helpers.vbs
 Option Explicit
 
-Dim fso, vs, folder, passed, failed, disks, names, i
-passed = 0
-failed = 0
+Dim fso, vs, folder, disks, names, i
 Set fso = CreateObject("Scripting.FileSystemObject")
-
-Sub Check(ok, what)
-    If ok Then
-        passed = passed + 1
-    Else
-        failed = failed + 1
-        WScript.Echo "FAIL: " & what
-    End If
-End Sub
 
 Sub CreateDisk(name, size)
     Dim t, path, number
@@ -49,5 +39,4 @@ For i = 0 To UBound(names)
     CreateDisk names(i), disks(i)
 Next
 Set vs = Nothing
-WScript.Echo passed & " passed, " & failed & " failed"
-WScript.Quit failed
+Finish

@@ -6,29 +6,11 @@
 '        fat16       VSDISK_TEST_FILESYSTEM=FAT16 is set: the same at 2 GB
 '        unexpected  VSDISK_TEST_FAIL_IO_CALL=1 is set: DISP_E_EXCEPTION
 ' (E_POINTER cannot be caused from VBScript: even vbNullString arrives as an empty string.)
+' include: helpers.vbs
 Option Explicit
 
-Dim fso, vs, work, passed, failed, mode
-passed = 0
-failed = 0
+Dim fso, vs, work, mode
 Set fso = CreateObject("Scripting.FileSystemObject")
-
-Sub Check(ok, what)
-    If ok Then
-        passed = passed + 1
-    Else
-        failed = failed + 1
-        WScript.Echo "FAIL: " & what
-    End If
-End Sub
-
-Function WinPath(p)
-    If Left(p, 1) = "/" Then
-        WinPath = "Z:" & Replace(p, "/", "\")
-    Else
-        WinPath = p
-    End If
-End Function
 
 Function Exists(p)
     Exists = fso.FileExists(p) Or fso.FolderExists(p)
@@ -270,5 +252,4 @@ fso.DeleteFolder work, True
 On Error Resume Next
 If fso.GetFolder(base).Files.Count = 0 And fso.GetFolder(base).SubFolders.Count = 0 Then fso.DeleteFolder base
 On Error GoTo 0
-WScript.Echo passed & " passed, " & failed & " failed"
-WScript.Quit failed
+Finish

@@ -1,29 +1,11 @@
 ' IVMTask's members from VBScript. VSDISK_TEST_WRITE_DELAY_MS (150) is set, so a creation of
 ' the largest disk (five writes) takes about 0.75 s.
 ' Usage: cscript task.vbs TMPBASE
+' include: helpers.vbs
 Option Explicit
 
-Dim fso, vs, work, passed, failed, base
-passed = 0
-failed = 0
+Dim fso, vs, work, base
 Set fso = CreateObject("Scripting.FileSystemObject")
-
-Sub Check(ok, what)
-    If ok Then
-        passed = passed + 1
-    Else
-        failed = failed + 1
-        WScript.Echo "FAIL: " & what
-    End If
-End Sub
-
-Function WinPath(p)
-    If Left(p, 1) = "/" Then
-        WinPath = "Z:" & Replace(p, "/", "\")
-    Else
-        WinPath = p
-    End If
-End Function
 
 Sub ExpectBadTimeout(t, timeout)
     Dim number, description
@@ -100,5 +82,4 @@ fso.DeleteFolder work, True
 On Error Resume Next
 If fso.GetFolder(base).Files.Count = 0 And fso.GetFolder(base).SubFolders.Count = 0 Then fso.DeleteFolder base
 On Error GoTo 0
-WScript.Echo passed & " passed, " & failed & " failed"
-WScript.Quit failed
+Finish

@@ -1,29 +1,11 @@
 ' IVMVirtualServer.Tasks from VBScript: Count, Item (1-based; the default member), For Each,
 ' DISP_E_BADINDEX outside 1..Count. VSDISK_TEST_WRITE_DELAY_MS (200) keeps the tasks running.
 ' Usage: cscript tasks.vbs TMPBASE
+' include: helpers.vbs
 Option Explicit
 
-Dim fso, vs, work, passed, failed, base
-passed = 0
-failed = 0
+Dim fso, vs, work, base
 Set fso = CreateObject("Scripting.FileSystemObject")
-
-Sub Check(ok, what)
-    If ok Then
-        passed = passed + 1
-    Else
-        failed = failed + 1
-        WScript.Echo "FAIL: " & what
-    End If
-End Sub
-
-Function WinPath(p)
-    If Left(p, 1) = "/" Then
-        WinPath = "Z:" & Replace(p, "/", "\")
-    Else
-        WinPath = p
-    End If
-End Function
 
 Sub ExpectBadIndex(c, index)
     Dim t, number, description
@@ -125,5 +107,4 @@ fso.DeleteFolder work, True
 On Error Resume Next
 If fso.GetFolder(base).Files.Count = 0 And fso.GetFolder(base).SubFolders.Count = 0 Then fso.DeleteFolder base
 On Error GoTo 0
-WScript.Echo passed & " passed, " & failed & " failed"
-WScript.Quit failed
+Finish

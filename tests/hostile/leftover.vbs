@@ -2,20 +2,10 @@
 ' E_ALREADY_EXISTS, and Err.Description says it is an unfinished disk to delete; after
 ' deleting it (as the description says), the same creation works.
 ' Usage: cscript leftover.vbs PATH...   (Windows paths of leftovers; they are deleted)
+' include: helpers.vbs
 Option Explicit
 Const UNFINISHED = "unfinished disk left by an interrupted creation; delete it and try again"
-Dim vs, fso, task, path, i, passed, failed, number, description
-passed = 0
-failed = 0
-
-Sub Check(condition, what)
-    If condition Then
-        passed = passed + 1
-    Else
-        failed = failed + 1
-        WScript.Echo "FAIL: " & what
-    End If
-End Sub
+Dim vs, fso, task, path, i, number, description
 
 Set vs = CreateObject("VirtualServer.Application")
 Set fso = CreateObject("Scripting.FileSystemObject")
@@ -39,5 +29,4 @@ For i = 0 To WScript.Arguments.Count - 1
     fso.DeleteFile path
 Next
 Check WScript.Arguments.Count > 0, "leftovers were given"
-WScript.Echo passed & " passed, " & failed & " failed"
-WScript.Quit failed
+Finish

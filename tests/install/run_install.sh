@@ -26,6 +26,9 @@ for file in bin/vsdisk.dll bin/vsdisk.tlb include/vsdisk.h include/vsdisk_i.c \
     check "$file is installed" [ -s "$tree/$file" ]
 done
 
+leftover=$(cd "$tree" && find . -name '*.a' -o -name '*.lib' -o -name '*.dll.a')
+check "no import library is installed (found: $leftover)" [ -z "$leftover" ]
+
 "$wrap" regsvr32 /s "$(to_windows "$tree/bin/vsdisk.dll")"
 check "the installed DLL registers" [ $? -eq 0 ]
 "$wrap" cscript //nologo "$(to_windows "$tree/share/vsdisk/examples/create-disk.vbs")" \

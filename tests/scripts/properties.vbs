@@ -1,18 +1,8 @@
 ' Creates the server by each ProgID through IDispatch and reads its properties.
 ' Ends with "N passed, M failed" and exits with the failure count: Wine's cscript hides
 ' script errors, so the harness checks both.
+' include: helpers.vbs
 Option Explicit
-Dim passed, failed
-passed = 0 : failed = 0
-
-Sub Check(ok, what)
-    If ok Then
-        passed = passed + 1
-    Else
-        failed = failed + 1
-        WScript.Echo "FAIL: " & what
-    End If
-End Sub
 
 Dim computer, progId, vs, tasks
 ' Wine's ExpandEnvironmentStrings leaves a NUL at the end of the string.
@@ -39,5 +29,4 @@ For Each progId In Array("VirtualServer.Application", "VsDisk.VirtualServer", "V
     End If
 Next
 
-WScript.Echo passed & " passed, " & failed & " failed"
-WScript.Quit failed
+Finish

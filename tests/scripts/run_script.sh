@@ -7,6 +7,7 @@
 set -u
 wrap=$1 dll=$2 script=$3
 shift 3
+here=$(cd "$(dirname "$0")" && pwd)
 # cscript silently runs nothing for a script path with ".." in it: give it a canonical one.
 to_windows() {
     printf 'Z:%s' "$(realpath "$1")" | tr / '\\'
@@ -15,9 +16,31 @@ if ! "$wrap" regsvr32 /s "$(to_windows "$dll")"; then
     echo "run_script: regsvr32 failed for $dll"
     exit 1
 fi
-out=$(mktemp)
-err=$(mktemp)
-trap 'rm -f "$out" "$err"' EXIT
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/vsdisk-script.XXXXXX")
+out=$tmp/out err=$tmp/err
+trap 'rm -rf "$tmp"' EXIT
+# A VBScript test that says "' include: NAME" (helpers.vbs) runs joined: its Option Explicit
+# first, then each named file of this folder, then the test itself. One with no such line
+# runs as it is.
+case $script in
+    *.vbs)
+        includes=$(tr -d '\r' <"$script" | sed -n "s/^' include: *//p")
+        if [ -n "$includes" ]; then
+            joined=$tmp/$(basename "$script")
+            {
+                if grep -q '^Option Explicit' "$script"; then echo 'Option Explicit'; fi
+                for name in $includes; do
+                    if [ ! -f "$here/$name" ]; then
+                        echo "run_script: $(basename "$script") includes $name, which is not in $here" >&2
+                        exit 1
+                    fi
+                    cat "$here/$name"
+                done
+                sed "s/^Option Explicit/' Option Explicit: moved to the top/" "$script"
+            } >"$joined" || exit 1
+            script=$joined
+        fi ;;
+esac
 case $script in
     *.exe) "$wrap" "$(to_windows "$script")" "$@" >"$out" 2>"$err" ;;
     *) "$wrap" cscript //nologo "$(to_windows "$script")" "$@" >"$out" 2>"$err" ;;
