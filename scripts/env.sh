@@ -45,7 +45,13 @@ setup_cross() {
     setup_cross_for "$cross_build" x86_64-w64-mingw32.ini -Dpeer_build="$cross_x86_build" "$@"
     if [ "$(python3 -c 'import json, sys; print([o["value"] for o in json.load(open(sys.argv[1])) if o["name"] == "peer_build"][0])' \
             "$cross_build/meson-info/intro-buildoptions.json" 2>/dev/null)" != "$cross_x86_build" ]; then
-        meson configure "$cross_build" -Dpeer_build="$cross_x86_build" >/dev/null
+        # --reconfigure, not configure: a build made before the option existed must learn it.
+        log="$root/build-setup-$(basename "$cross_build").log"
+        if ! meson setup --reconfigure "$cross_build" -Dpeer_build="$cross_x86_build" \
+                </dev/null >"$log" 2>&1; then
+            cat "$log"
+            return 1
+        fi
     fi
 }
 setup_cross_x86() {
