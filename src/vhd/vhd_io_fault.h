@@ -1,6 +1,7 @@
 /* A vhd_io that wraps another one to inject failures, for reliability tests: it counts the
- * calls to create, write_at, flush and close, and can fail the Nth of them, or act as a disk
- * that fills up after a number of bytes. remove() is passed through and never counted. */
+ * calls to create, write_at, flush, close and allocate, and can fail the Nth of them, or act
+ * as a disk that fills up after a number of bytes (writes and allocations alike). remove() is
+ * passed through and never counted. */
 #ifndef VHD_IO_FAULT_H
 #define VHD_IO_FAULT_H
 
@@ -13,7 +14,8 @@ enum vhd_io_fault_call {
     VHD_IO_FAULT_CREATE,
     VHD_IO_FAULT_WRITE,
     VHD_IO_FAULT_FLUSH,
-    VHD_IO_FAULT_CLOSE
+    VHD_IO_FAULT_CLOSE,
+    VHD_IO_FAULT_ALLOCATE
 };
 
 struct vhd_io_fault {
@@ -29,6 +31,11 @@ struct vhd_io_fault {
     /* Called after every counted call that succeeded, with its 1-based number. */
     void (*after_call)(void *ctx, unsigned call, enum vhd_io_fault_call kind);
     void *ctx;
+    /* allocate() reports VHD_E_NOT_SUPPORTED (counted, passed nothing), as a file system
+     * without fallocate does; allocate_unsupported_from: only from that allocate call on
+     * (1-based; 0 with allocate_unsupported set means from the first). */
+    bool allocate_unsupported;
+    unsigned allocate_unsupported_from;
 
     /* Observations. */
     unsigned calls;            /* counted calls so far, the failed one included */
@@ -37,6 +44,8 @@ struct vhd_io_fault {
     unsigned removes;          /* remove() calls (passed through, never failed) */
     size_t largest_write;
     uint64_t bytes_written;    /* by the inner back end */
+    unsigned allocations;      /* allocate() calls */
+    uint64_t bytes_allocated;  /* by the inner back end */
 };
 
 /* No failure, no space limit, counters at zero. */

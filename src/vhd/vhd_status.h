@@ -14,7 +14,8 @@ typedef enum vhd_status {
     VHD_E_INVALID_PATH,   /* the path is not acceptable to the back end */
     VHD_E_NO_MEMORY,
     VHD_E_IO,             /* any other I/O failure */
-    VHD_E_CANCELLED
+    VHD_E_CANCELLED,
+    VHD_E_NOT_SUPPORTED   /* the back end or file system cannot do this (e.g. reserve space) */
 } vhd_status;
 
 /* One sentence in English, without a trailing period; never NULL. */
