@@ -60,10 +60,10 @@ size_t path_relative_to_file(const uint16_t *from, size_t from_length,
 
     /* The longest common run of whole components: `common` is just after a separator. */
     size_t common = root, i = root;
-    while (i < from_folder && i < target_length &&
-           fold(from[i], flavour) == fold(target[i], flavour)) {
+    while (i < from_folder && i < target_length) {
         bool at_separator = is_separator(from[i], flavour);
-        if (at_separator != is_separator(target[i], flavour))
+        if (at_separator != is_separator(target[i], flavour) ||
+                (!at_separator && fold(from[i], flavour) != fold(target[i], flavour)))
             break;
         i++;
         if (at_separator)
