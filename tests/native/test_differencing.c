@@ -207,12 +207,14 @@ static void check_child(const uint8_t *c, size_t len, const vhd_parent_facts *fa
     assert_int_equal(test_be32(l + 8), facts->absolute_length * 2);
     assert_int_equal(test_be32(l + 12), 0);
     assert_true(test_be64(l + 16) == 4096);
-    assert_memory_equal(l + 24, "W2ru", 4);
-    assert_int_equal(test_be32(l + 28), 65536);
-    assert_int_equal(test_be32(l + 32), facts->relative_length * 2);
-    assert_int_equal(test_be32(l + 36), 0);
-    assert_true(test_be64(l + 40) == padding_end);
-    for (size_t i = 48; i < 1024 - 576; i++)
+    if (facts->relative_length != 0) {
+        assert_memory_equal(l + 24, "W2ru", 4);
+        assert_int_equal(test_be32(l + 28), 65536);
+        assert_int_equal(test_be32(l + 32), facts->relative_length * 2);
+        assert_int_equal(test_be32(l + 36), 0);
+        assert_true(test_be64(l + 40) == padding_end);
+    }
+    for (size_t i = facts->relative_length != 0 ? 48 : 24; i < 1024 - 576; i++)
         assert_int_equal(l[i], 0);
 
     /* Locator data (UTF-16LE, no terminator), zeros around it; the table. */
@@ -261,6 +263,8 @@ static void test_children_of_every_sample(void **state)
 }
 
 /* No relative path (another drive): the W2ru entry stays empty, the layout is the same. */
+static void check_child(const uint8_t *c, size_t len, const vhd_parent_facts *facts,
+                        const vhd_create_options *options);
 static void test_without_relative_path(void **state)
 {
     (void)state;
@@ -268,9 +272,12 @@ static void test_without_relative_path(void **state)
     uint8_t footer[512] = { 0 };
     footer[48 + 4] = 0x02;    /* 32 MiB */
     vhd_parent_facts facts = facts_of_parent_footer(footer, &b, "D:\\base.vhd", NULL);
+    /* A geometry no size would give: the child copies the parent's, never recomputes it. */
+    facts.geometry = (vhd_disk_geometry){ 1234, 7, 11 };
     vhd_create_options options = { .timestamp = 1 };
     size_t len;
     uint8_t *child = make_child(&options, &facts, &len);
+    check_child(child, len, &facts, &options);
     assert_int_equal(len, 8192 + 4096 + 65536 + 4096);
     assert_memory_equal(child + 512 + 576, "W2ku", 4);
     for (size_t i = 576 + 24; i < 1024; i++)
