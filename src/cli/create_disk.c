@@ -90,12 +90,14 @@ static bool random_bytes(uint8_t *buf, size_t len)
 #endif
 }
 
+static const char *prog = "vhdcreate";
+
 static int fail(const char *path, const char *reason, int error)
 {
     if (error != 0)
-        fprintf(stderr, "vhdcreate: %s: %s (%s)\n", path, reason, strerror(error));
+        fprintf(stderr, "%s: %s: %s (%s)\n", prog, path, reason, strerror(error));
     else
-        fprintf(stderr, "vhdcreate: %s: %s\n", path, reason);
+        fprintf(stderr, "%s: %s: %s\n", prog, path, reason);
     return EXIT_CREATION_FAILED;
 }
 
@@ -113,10 +115,11 @@ static bool free_space(const char *path, uint64_t *bytes)
     return known;
 }
 
-int create_disk(const struct create_options *options)
+int create_disk(const char *name, const struct create_options *options)
 {
     const char *path = options->path;
     struct create_parent parent;
+    prog = name;
     uint8_t random[16];
     vhd_status status;
 

@@ -4,7 +4,8 @@
 
 #include "create_options.h"
 
-/* Creates the disk; on failure prints one line to stderr. Returns an exit_code. */
-int create_disk(const struct create_options *options);
+/* Creates the disk; on failure prints one line to stderr, naming the command (name).
+ * Returns an exit_code. */
+int create_disk(const char *name, const struct create_options *options);
 
 #endif

@@ -7,10 +7,7 @@
 #define MIN_SIZE_MB 3u
 #define MAX_SIZE_MB 2088960u   /* 2040 GiB */
 
-const char create_help_text[] =
-    "Usage: vhdcreate PATH SIZE_MB                 a dynamically expanding disk\n"
-    "       vhdcreate --fixed PATH SIZE_MB         a fixed-size disk\n"
-    "       vhdcreate --parent PARENT PATH         a differencing disk (child of PARENT)\n"
+static const char help_text[] =
     "Creates PATH, a VHD (Virtual Hard Disk), as Virtual Server 2005's\n"
     "CreateDynamicVirtualHardDisk, CreateFixedVirtualHardDisk and\n"
     "CreateDifferencingVirtualHardDisk do.\n"
@@ -30,11 +27,11 @@ const char create_help_text[] =
     "zeros. A differencing disk takes its parent's size and geometry and records the\n"
     "parent as Windows does: its full path, its path relative to the child's folder\n"
     "(.\\name), its unique id and its last-write time. The creator application is\n"
-    "'vsdk'. The file is complete once vhdcreate succeeds; on any failure or\n"
+    "'vsdk'. The file is complete once the command succeeds; on any failure or\n"
     "interruption nothing is left behind.\n"
     "\n"
     "Azure accepts fixed VHDs whose size is a whole number of MB (at least 20 MB):\n"
-    "  vhdcreate --fixed disk.vhd 30720\n"
+    "  vhdcreate --fixed disk.vhd 30720      (or: vsdisk create --fixed ...)\n"
     "makes one of 30 GB (file 32,212,254,720 + 512 bytes), ready to upload.\n"
     "\n"
     "qemu sizes disks from creators it does not know by their CHS geometry, slightly\n"
@@ -51,9 +48,21 @@ const char create_help_text[] =
     "  -h, --help     show this help\n"
     "      --version  show the version\n";
 
+static const char *prog = "vhdcreate";
+
+void create_print_help(const char *name)
+{
+    /* %1$s is POSIX printf, not C11: spell the name out three times instead. */
+    printf("Usage: %s PATH SIZE_MB                 a dynamically expanding disk\n"
+           "       %s --fixed PATH SIZE_MB         a fixed-size disk\n"
+           "       %s --parent PARENT PATH         a differencing disk (child of PARENT)\n",
+           name, name, name);
+    fputs(help_text, stdout);
+}
+
 static int usage_error(const char *message)
 {
-    fprintf(stderr, "vhdcreate: %s; try 'vhdcreate --help'\n", message);
+    fprintf(stderr, "%s: %s; try '%s --help'\n", prog, message, prog);
     return EXIT_USAGE;
 }
 
@@ -76,10 +85,12 @@ static bool parse_size_mb(const char *text, uint32_t *size_mb)
     return true;
 }
 
-int create_options_parse(int argc, char **argv, int first, struct create_options *options)
+int create_options_parse(const char *name, int argc, char **argv, int first,
+                         struct create_options *options)
 {
     int i = first;
     bool kind_given = false;
+    prog = name;
     memset(options, 0, sizeof *options);
     options->kind = DISK_DYNAMIC;
 
@@ -126,8 +137,8 @@ int create_options_parse(int argc, char **argv, int first, struct create_options
         return usage_error("expected PATH and SIZE_MB");
     options->path = argv[i];
     if (!parse_size_mb(argv[i + 1], &options->size_mb)) {
-        fprintf(stderr, "vhdcreate: %s: SIZE_MB must be a whole number from %u to %u, not '%s'\n",
-                options->path, MIN_SIZE_MB, MAX_SIZE_MB, argv[i + 1]);
+        fprintf(stderr, "%s: %s: SIZE_MB must be a whole number from %u to %u, not '%s'\n",
+                prog, options->path, MIN_SIZE_MB, MAX_SIZE_MB, argv[i + 1]);
         return EXIT_USAGE;
     }
     return EXIT_CREATED;

@@ -3,11 +3,12 @@
 #define CREATE_OPTIONS_H
 
 #include <stdint.h>
+#include "cli.h"
 
 enum exit_code {
-    EXIT_CREATED = 0,
-    EXIT_CREATION_FAILED = 1,
-    EXIT_USAGE = 2
+    EXIT_CREATED = CLI_EXIT_OK,
+    EXIT_CREATION_FAILED = CLI_EXIT_FAILED,
+    EXIT_USAGE = CLI_EXIT_USAGE
 };
 
 enum disk_kind {
@@ -23,11 +24,13 @@ struct create_options {
     uint32_t size_mb;        /* DISK_DYNAMIC and DISK_FIXED only */
 };
 
-extern const char create_help_text[];
+/* Prints the help of the command called name ("vhdcreate", "vsdisk create") to stdout. */
+void create_print_help(const char *name);
 
 /* Parses argv[first..argc) as [--dynamic | --fixed | --parent PARENT] [--] PATH [SIZE_MB].
- * EXIT_CREATED when options is filled; otherwise prints one line to stderr and returns
- * EXIT_USAGE. */
-int create_options_parse(int argc, char **argv, int first, struct create_options *options);
+ * EXIT_CREATED when options is filled; otherwise prints one line to stderr (naming the
+ * command, name) and returns EXIT_USAGE. */
+int create_options_parse(const char *name, int argc, char **argv, int first,
+                         struct create_options *options);
 
 #endif

@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 #include <unistd.h>
 
@@ -160,6 +161,76 @@ static vhd_status posix_remove(vhd_io *io)
     return status;
 }
 
+static vhd_status posix_open(vhd_io *io, vhd_io_open_mode mode)
+{
+    struct vhd_io_posix *posix = impl_from_vhd_io(io);
+    struct stat st;
+    if (posix->fd != -1 || posix->created)
+        return fail_with_errno(io, EALREADY);
+    /* O_NONBLOCK: opening a FIFO must not wait for a writer; it is refused just below. */
+    int flags = (mode == VHD_IO_OPEN_READ_WRITE ? O_RDWR : O_RDONLY) | O_NONBLOCK | O_CLOEXEC
+        | O_NOCTTY;
+    int fd = open(posix->path, flags);
+    if (fd == -1)
+        return fail_with_errno(io, errno);
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        int error = S_ISDIR(st.st_mode) ? EISDIR : EINVAL;
+        close(fd);
+        io->os_error = error;
+        return S_ISDIR(st.st_mode) ? VHD_E_NOT_DIRECTORY : VHD_E_INVALID_PATH;
+    }
+    int fl = fcntl(fd, F_GETFL);
+    if (fl == -1 || fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) == -1) {
+        int error = errno;
+        close(fd);
+        return fail_with_errno(io, error);
+    }
+    posix->fd = fd;
+    posix->device = (uint64_t)st.st_dev;
+    posix->inode = (uint64_t)st.st_ino;
+    return VHD_OK;
+}
+
+static vhd_status posix_read_at(vhd_io *io, uint64_t offset, void *buf, size_t len)
+{
+    struct vhd_io_posix *posix = impl_from_vhd_io(io);
+    unsigned char *p = buf;
+    if (posix->fd == -1)
+        return fail_with_errno(io, EBADF);
+    if (offset > (uint64_t)INT64_MAX || len > (uint64_t)INT64_MAX - offset) {
+        io->os_error = 0;
+        return VHD_E_END_OF_FILE;
+    }
+    while (len > 0) {
+        ssize_t got = pread(posix->fd, p, len, (off_t)offset);
+        if (got < 0) {
+            if (errno == EINTR)
+                continue;
+            return fail_with_errno(io, errno);
+        }
+        if (got == 0) {   /* the file ends here */
+            io->os_error = 0;
+            return VHD_E_END_OF_FILE;
+        }
+        p += got;
+        offset += (uint64_t)got;
+        len -= (size_t)got;
+    }
+    return VHD_OK;
+}
+
+static vhd_status posix_get_size(vhd_io *io, uint64_t *size)
+{
+    struct vhd_io_posix *posix = impl_from_vhd_io(io);
+    struct stat st;
+    if (posix->fd == -1)
+        return fail_with_errno(io, EBADF);
+    if (fstat(posix->fd, &st) != 0)
+        return fail_with_errno(io, errno);
+    *size = st.st_size < 0 ? 0 : (uint64_t)st.st_size;
+    return VHD_OK;
+}
+
 void vhd_io_posix_init(struct vhd_io_posix *posix, const char *path)
 {
     posix->io.create = posix_create;
@@ -167,9 +238,13 @@ void vhd_io_posix_init(struct vhd_io_posix *posix, const char *path)
     posix->io.flush = posix_flush;
     posix->io.close = posix_close;
     posix->io.remove = posix_remove;
+    posix->io.open = posix_open;
+    posix->io.read_at = posix_read_at;
+    posix->io.get_size = posix_get_size;
     posix->io.os_error = 0;
     posix->io.allocate = posix_allocate;
     posix->path = path;
     posix->fd = -1;
     posix->created = false;
+    posix->device = posix->inode = 0;
 }

@@ -1,4 +1,4 @@
-/* The POSIX back end of vhd_io: one regular file, created exclusively. */
+/* The POSIX back end of vhd_io: one regular file, created exclusively or opened. */
 #ifndef VHD_IO_POSIX_H
 #define VHD_IO_POSIX_H
 
@@ -10,6 +10,7 @@ struct vhd_io_posix {
     const char *path;     /* not copied: must outlive the back end */
     int fd;               /* -1 when not open */
     bool created;         /* create() made the file, so remove() may delete it */
+    uint64_t device, inode;   /* of the file open() opened: its identity */
 };
 
 void vhd_io_posix_init(struct vhd_io_posix *posix, const char *path);
