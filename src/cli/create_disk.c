@@ -133,8 +133,7 @@ int create_disk(const char *name, const struct create_options *options)
             return fail(options->parent, "the parent's size is outside 3 MiB .. 2040 GiB, the "
                         "sizes a differencing disk can have", 0);
         if (status != VHD_OK)
-            return fail(status == VHD_E_NOT_FOUND || status == VHD_E_IO ? options->parent : path,
-                        reason, error);
+            return fail(parent.parent_at_fault ? options->parent : path, reason, error);
     }
 
     if (!random_bytes(random, sizeof random))

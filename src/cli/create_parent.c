@@ -72,6 +72,7 @@ vhd_status create_parent_load(const char *child_path, const char *parent_path,
     *error = 0;
     chain.count = 0;
 
+    parent->parent_at_fault = true;
     resolved = realpath(parent_path, NULL);
     if (resolved == NULL) {
         int e = errno;
@@ -82,6 +83,7 @@ vhd_status create_parent_load(const char *child_path, const char *parent_path,
     status = create_parent_check(resolved, &parent->facts, &chain, reason, reason_size, error);
     if (status != VHD_OK)
         goto done;
+    parent->parent_at_fault = false;
 
     child = canonical_child_path(child_path);
     if (child == NULL) {
@@ -108,6 +110,7 @@ vhd_status create_parent_load(const char *child_path, const char *parent_path,
     parent->facts.absolute_length = path_utf8_to_utf16(resolved, parent->absolute,
                                                        VHD_PARENT_NAME_MAX_UNITS);
     if (parent->facts.absolute_length == SIZE_MAX) {
+        parent->parent_at_fault = true;
         status = failure(VHD_E_INVALID_PATH, reason, reason_size,
                          "the parent's full path is not UTF-8 or longer than the 256 characters "
                          "a VHD records", error, 0);

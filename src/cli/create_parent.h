@@ -3,6 +3,7 @@
 #ifndef CREATE_PARENT_H
 #define CREATE_PARENT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include "vhd_create_differencing.h"
@@ -11,6 +12,7 @@ struct create_parent {
     vhd_parent_facts facts;
     uint16_t absolute[VHD_PARENT_NAME_MAX_UNITS];
     uint16_t relative[VHD_PARENT_RELATIVE_MAX_UNITS];
+    bool parent_at_fault;     /* after a failure: the parent (not the child's path) is why */
 };
 
 /* Fills parent for a child at child_path. On failure returns the status the creation fails

@@ -1,12 +1,14 @@
 #!/bin/sh
 # Fixed and differencing disks made by vhdcreate, checked by independent readers: qemu-img
 # and qemu-io (qemu), vhdiinfo and pyvhdi (libvhdi). Data written into parents with qemu-io
-# is read back through the children with libvhdi. Parents are never changed: bytes, size and
+# is read back through the children with libvhdi and with vsdisk's own reader (qemu cannot:
+# it ignores a differencing disk's parent). Parents are never changed: bytes, size and
 # modification time are compared after every creation, failed and cancelled ones included.
-# Usage: test_writers_interop.sh VHDCREATE SAMPLES_DIR
+# Usage: test_writers_interop.sh VHDCREATE SAMPLES_DIR CHAIN_READ
 set -eu
 vhdcreate=$1
 samples=$2
+chain_read_vsdisk=$3
 here=$(cd "$(dirname "$0")" && pwd)
 tap_dir=$(mktemp -d)
 trap 'rm -rf "$tap_dir"' EXIT
@@ -164,6 +166,9 @@ for base in dynamic fixed qemu; do
     check "chain $base: the child reads (libvhdi) exactly what the parent holds (qemu)" sh -c '
         "$1" "$2" raw "$3" "$4" "$5" && cmp "$3" "$6"' \
         _ "$python" "$here/vhd_chain_read.py" "$tap_dir/child.raw" "$child" "$parent" "$tap_dir/parent.raw"
+    check "chain $base: vsdisk's reader reads the same through the child" sh -c '
+        "$1" "$2" "$3" && cmp "$3" "$4"' _ "$chain_read_vsdisk" "$child" "$tap_dir/child2.raw" \
+        "$tap_dir/parent.raw"
     check "chain $base: the patterns are there" sh -c '
         has() { dd if="$1" bs=512 skip=$(($2 / 512)) count=$(($3 / 512)) 2>/dev/null > "$1.part" &&
                 head -c "$3" /dev/zero | tr "\\000" "\\$4" | cmp - "$1.part"; }
@@ -181,6 +186,31 @@ check "chain of three: the grandchild reads what the base holds" sh -c '
     "$3" "$4" raw "$5" "$6" "$7" "$8" && cmp "$5" "$2"' _ "$(exact "$work/base/dynamic.vhd")" \
     "$tap_dir/parent.raw" "$python" "$here/vhd_chain_read.py" "$tap_dir/child.raw" "$grandchild" \
     "$child" "$work/base/dynamic.vhd"
+check "chain of three: vsdisk's reader finds depth 3 and reads the same" sh -c '
+    "$1" "$2" "$3" > "$5" && cat "$5" && grep -q "^depth 3$" "$5" && cmp "$3" "$4"' \
+    _ "$chain_read_vsdisk" "$grandchild" "$tap_dir/child2.raw" "$tap_dir/parent.raw" "$tap_dir/depth"
+check "a disk of the parent's chain (the grandparent) as the child: refused" \
+    refused "would replace a disk of its parent's chain" --parent "$grandchild" "$work/base/dynamic.vhd"
+check "the grandchild's parent (in the chain) as the child: refused" \
+    refused "would replace a disk of its parent's chain" --parent "$grandchild" "$child"
+
+# ---- Parents whose chain does not resolve ----------------------------------------------
+check "win10-fat-differencing (its parent is not in the samples): refused, nothing created" sh -c '
+    ! "$1" --parent "$2" "$3" 2> "$4"; cat "$4";
+    grep -q "the parent.s chain does not resolve" "$4" && [ ! -e "$3" ]' \
+    _ "$vhdcreate" "$work/samples/win10-fat-differencing.vhd" "$work/vm/c.vhd" "$tap_dir/err"
+mkdir "$work/wrong"
+cp "$samples/win8-child.vhd" "$work/wrong/win8-child.vhd"
+cp "$samples/vbox.vhd" "$work/wrong/win8.vhd"     # the right name, another disk's id
+check "a child whose parent has another unique id: refused, nothing created" sh -c '
+    ! "$1" --parent "$2" "$3" 2> "$4"; cat "$4";
+    grep -q "the parent.s chain does not resolve" "$4" && [ ! -e "$3" ]' \
+    _ "$vhdcreate" "$work/wrong/win8-child.vhd" "$work/vm/c.vhd" "$tap_dir/err"
+head -c 2048 "$samples/win8.vhd" > "$work/wrong/truncated.vhd"
+check "a truncated dynamic parent: refused as not a valid VHD, with the reason" sh -c '
+    ! "$1" --parent "$2" "$3" 2> "$4"; cat "$4";
+    grep -q "the parent is not a valid VHD: ." "$4" && [ ! -e "$3" ]' \
+    _ "$vhdcreate" "$work/wrong/truncated.vhd" "$work/vm/c.vhd" "$tap_dir/err"
 
 # ---- Refusals; the parent unchanged after each ------------------------------------------
 parent="$work/base/dynamic.vhd"
