@@ -1,5 +1,6 @@
-/* CreateDynamicVirtualHardDisk's checks, in the order design.md gives: pointers, path shape,
- * size, then the file system. Nothing is written before the last of them passes. */
+/* CreateDynamicVirtualHardDisk's and CreateFixedVirtualHardDisk's checks, in the order
+ * design.md gives: pointers, path shape, size, then the file system. Nothing is written
+ * before the last of them passes. */
 #include <windows.h>
 #include <ole2.h>
 
@@ -14,7 +15,7 @@
 #define MINIMUM_SIZE_MB 3
 #define MAXIMUM_SIZE_MB 2088960     /* 2040 GiB, the VHD ceiling */
 
-static HRESULT check_path(BSTR path)
+static HRESULT check_path(const WCHAR *method, const WCHAR *name, BSTR path)
 {
     const char *reason;
     HRESULT hr;
@@ -34,56 +35,57 @@ static HRESULT check_path(BSTR path)
     }
     /* The reason comes first: a path of thousands of characters would push it out of the
      * description's fixed-size buffer. */
-    return error_set(hr, &IID_IVMVirtualServer,
-                     L"CreateDynamicVirtualHardDisk: imagePath is not accepted: %hs: \"%ls\".",
-                     reason, path);
+    return error_set(hr, &IID_IVMVirtualServer, L"%ls: %ls is not accepted: %hs: \"%ls\".",
+                     method, name, reason, path);
 }
 
-static HRESULT check_size(LONG size_mb)
+static HRESULT check_size(const WCHAR *method, LONG size_mb)
 {
     if (size_mb <= 0)
         return error_set(E_INVALIDARG, &IID_IVMVirtualServer,
-                         L"CreateDynamicVirtualHardDisk: size must be a positive number of megabytes, not %ld.",
-                         size_mb);
+                         L"%ls: size must be a positive number of megabytes, not %ld.",
+                         method, size_mb);
     if (size_mb < MINIMUM_SIZE_MB)
         return error_set(VM_E_IMAGE_SIZE_TOO_SMALL, &IID_IVMVirtualServer,
-                         L"CreateDynamicVirtualHardDisk: a size of %ld MB is too small; the smallest disk is 3 MB.",
-                         size_mb);
+                         L"%ls: a size of %ld MB is too small; the smallest disk is 3 MB.",
+                         method, size_mb);
     if (size_mb > MAXIMUM_SIZE_MB)
         return error_set(VM_E_IMAGE_SIZE_TOO_LARGE, &IID_IVMVirtualServer,
-                         L"CreateDynamicVirtualHardDisk: a size of %ld MB is too large; the largest disk is 2,088,960 MB (2040 GB).",
-                         size_mb);
+                         L"%ls: a size of %ld MB is too large; the largest disk is 2,088,960 MB (2040 GB).",
+                         method, size_mb);
     return S_OK;
 }
 
-HRESULT disk_request_start(struct task_list *tasks, BSTR image_path, LONG size_mb,
-                           IVMTask **task)
+HRESULT disk_request_start(struct task_list *tasks, enum creation_kind kind, BSTR image_path,
+                           LONG size_mb, IVMTask **task)
 {
+    const WCHAR *method = kind == CREATION_FIXED ? L"CreateFixedVirtualHardDisk"
+                                                 : L"CreateDynamicVirtualHardDisk";
     struct disk_target *target;
     struct task_job *job;
     struct host_error error;
     HRESULT hr;
 
     if (!task)
-        return error_set(E_POINTER, &IID_IVMVirtualServer,
-                         L"CreateDynamicVirtualHardDisk: the diskTask pointer is NULL.");
+        return error_set(E_POINTER, &IID_IVMVirtualServer, L"%ls: the diskTask pointer is NULL.",
+                         method);
     *task = NULL;
     if (!image_path)
-        return error_set(E_POINTER, &IID_IVMVirtualServer,
-                         L"CreateDynamicVirtualHardDisk: imagePath is NULL.");
-    hr = check_path(image_path);
+        return error_set(E_POINTER, &IID_IVMVirtualServer, L"%ls: imagePath is NULL.", method);
+    hr = check_path(method, L"imagePath", image_path);
     if (FAILED(hr))
         return hr;
-    hr = check_size(size_mb);
+    hr = check_size(method, size_mb);
     if (FAILED(hr))
         return hr;
-    hr = disk_target_prepare(image_path, (ULONGLONG)size_mb * 1024 * 1024, &target, &error);
+    hr = disk_target_prepare(image_path, kind == CREATION_FIXED ? DISK_TARGET_FIXED
+                                                               : DISK_TARGET_DYNAMIC,
+                             (ULONGLONG)size_mb * 1024 * 1024, &target, &error);
     if (FAILED(hr))
         return error_set(hr, &IID_IVMVirtualServer, L"%ls", error.text);
-    job = creation_job_new(CREATION_DYNAMIC, target, NULL);
+    job = creation_job_new(kind, target, NULL);
     if (!job)
-        return error_set(E_OUTOFMEMORY, &IID_IVMVirtualServer,
-                         L"CreateDynamicVirtualHardDisk: out of memory.");
+        return error_set(E_OUTOFMEMORY, &IID_IVMVirtualServer, L"%ls: out of memory.", method);
     hr = task_start(tasks, job, task);
     if (FAILED(hr))
         return hr;
