@@ -127,6 +127,14 @@ static HRESULT WINAPI server_CreateDynamicVirtualHardDisk(IVMVirtualServer *ifac
                               image_path, size, task);
 }
 
+static HRESULT WINAPI server_CreateDifferencingVirtualHardDisk(IVMVirtualServer *iface,
+                                                               BSTR image_path, BSTR parent_path,
+                                                               IVMTask **task)
+{
+    return disk_request_start_differencing(impl_from_IVMVirtualServer(iface)->tasks, image_path,
+                                           parent_path, task);
+}
+
 static HRESULT WINAPI server_CreateFixedVirtualHardDisk(IVMVirtualServer *iface, BSTR image_path,
                                                         LONG size, IVMTask **task)
 {

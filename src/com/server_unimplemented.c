@@ -90,7 +90,6 @@ HRESULT WINAPI server_UnregisterVirtualNetwork(IVMVirtualServer *iface, IVMVirtu
 HRESULT WINAPI server_get_VirtualNetworks(IVMVirtualServer *iface, IVMVirtualNetworkCollection **virtualNetworks) { return outside_ptr(L"VirtualNetworks", (void **)virtualNetworks); }
 HRESULT WINAPI server_get_UnconnectedNetworkAdapters(IVMVirtualServer *iface, IVMNetworkAdapterCollection **unconnectedNetworkAdapters) { return outside_ptr(L"UnconnectedNetworkAdapters", (void **)unconnectedNetworkAdapters); }
 HRESULT WINAPI server_get_SupportDrivers(IVMVirtualServer *iface, IVMSupportDriverCollection **supportDrivers) { return outside_ptr(L"SupportDrivers", (void **)supportDrivers); }
-HRESULT WINAPI server_CreateDifferencingVirtualHardDisk(IVMVirtualServer *iface, BSTR imagePath, BSTR parentPath, IVMTask **diskTask) { return later_ptr(L"CreateDifferencingVirtualHardDisk", (void **)diskTask); }
 HRESULT WINAPI server_CreateHostDriveVirtualHardDisk(IVMVirtualServer *iface, BSTR imagePath, BSTR HostDriveIdentifier, VARIANT_BOOL reserved, IVMTask **diskTask) { return no_host_drive_disks((void **)diskTask); }
 HRESULT WINAPI server_GetHardDisk(IVMVirtualServer *iface, BSTR imagePath, IVMHardDisk **hardDisk) { return later_ptr(L"GetHardDisk", (void **)hardDisk); }
 HRESULT WINAPI server_CreateFloppyDiskImage(IVMVirtualServer *iface, BSTR imagePath, VMFloppyDiskImageType imageType) { return outside(L"CreateFloppyDiskImage"); }

@@ -27,7 +27,6 @@ HRESULT WINAPI server_UnregisterVirtualNetwork(IVMVirtualServer *iface, IVMVirtu
 HRESULT WINAPI server_get_VirtualNetworks(IVMVirtualServer *iface, IVMVirtualNetworkCollection **virtualNetworks);
 HRESULT WINAPI server_get_UnconnectedNetworkAdapters(IVMVirtualServer *iface, IVMNetworkAdapterCollection **unconnectedNetworkAdapters);
 HRESULT WINAPI server_get_SupportDrivers(IVMVirtualServer *iface, IVMSupportDriverCollection **supportDrivers);
-HRESULT WINAPI server_CreateDifferencingVirtualHardDisk(IVMVirtualServer *iface, BSTR imagePath, BSTR parentPath, IVMTask **diskTask);
 HRESULT WINAPI server_CreateHostDriveVirtualHardDisk(IVMVirtualServer *iface, BSTR imagePath, BSTR HostDriveIdentifier, VARIANT_BOOL reserved, IVMTask **diskTask);
 HRESULT WINAPI server_GetHardDisk(IVMVirtualServer *iface, BSTR imagePath, IVMHardDisk **hardDisk);
 HRESULT WINAPI server_CreateFloppyDiskImage(IVMVirtualServer *iface, BSTR imagePath, VMFloppyDiskImageType imageType);
