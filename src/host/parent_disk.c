@@ -223,6 +223,9 @@ HRESULT parent_disk_read(const WCHAR *path, struct parent_disk *parent, struct h
     case ERROR_BAD_NETPATH:
     case ERROR_BAD_NET_NAME:
     case ERROR_INVALID_DRIVE:
+    case ERROR_CANT_RESOLVE_FILENAME:       /* a loop of links names no file */
+    case ERROR_INVALID_NAME:
+    case ERROR_FILENAME_EXCED_RANGE:        /* no file can have that name here */
         return host_error_set(error, VM_E_PARENT_PATH_NOT_FOUND,
                               L"The parent disk \"%ls\" cannot be found.", path);
     case ERROR_DIRECTORY:
