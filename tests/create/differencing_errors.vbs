@@ -121,6 +121,8 @@ ExpectError "bad character in parentPath", folder & "\x.vhd", work & "\base\a|b.
 ExpectError "reserved name as imagePath", folder & "\con.vhd", parent, "8007007B", "reserved", ""
 ExpectError "long imagePath", folder & "\" & Repeat(300, "x") & ".vhd", parent, "8007006F", "260", ""
 ExpectError "long parentPath", folder & "\x.vhd", work & "\" & Repeat(300, "y") & ".vhd", "8007006F", "parentPath", folder & "\x.vhd"
+' E_PATH_NOT_FOUND: the child's drive does not exist
+ExpectError "missing drive for the child", "Q:\nowhere\c.vhd", parent, "80070003", "cannot be found", ""
 ' VM_E_PARENT_PATH_NOT_FOUND
 ExpectError "missing parent", folder & "\x.vhd", work & "\base\none.vhd", "A0040677", "cannot be found", folder & "\x.vhd"
 ExpectError "missing relative parent", folder & "\x.vhd", "none.vhd", "A0040677", "cannot be found", folder & "\x.vhd"

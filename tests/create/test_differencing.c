@@ -308,6 +308,8 @@ static void test_codes(void **state)
     expect_child_failure(longer, parent, X_E_BUFFER_OVERFLOW, "260", NULL);
     expect_child_failure(child, longer, X_E_BUFFER_OVERFLOW, "parentPath", NULL);
     expect_child_failure(longer + wcslen(base) + 1, parent, X_E_BUFFER_OVERFLOW, "260", NULL);
+    /* E_PATH_NOT_FOUND: the child's drive does not exist */
+    expect_child_failure(L"Q:\\nowhere\\c.vhd", parent, X_E_PATH_NOT_FOUND, "cannot be found", NULL);
     /* VM_E_PARENT_PATH_NOT_FOUND */
     WORK_PATH(other, L"codes\\none.vhd");
     expect_child_failure(child, other, X_VM_E_PARENT_PATH_NOT_FOUND, "cannot be found", NULL);
