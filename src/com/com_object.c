@@ -25,6 +25,7 @@ static struct typeinfo_entry typeinfos[] = {
     { &IID_IVMTask2, NULL, NULL },
     { &IID_IVMTaskCollection, NULL, NULL },
     { &IID_IVMHardDisk, NULL, NULL },
+    { &IID_IVsDiskHardDisk, NULL, NULL },
     { &CLSID_VMVirtualServer, NULL, NULL },
     { &CLSID_VsDiskVirtualServer, NULL, NULL },
     { &CLSID_VMTask, NULL, NULL },
@@ -201,6 +202,9 @@ HRESULT dispatch_invoke(void *iface, REFIID iid, DISPID member, REFIID riid, WOR
      * as property gets and would answer DISP_E_MEMBERNOTFOUND. Accept either kind of call. */
     if (flags == DISPATCH_METHOD)
         flags |= DISPATCH_PROPERTYGET;
+    /* "Set vs.Security = x" asks for a put by reference; the library has plain puts. */
+    if (flags & DISPATCH_PROPERTYPUTREF)
+        flags |= DISPATCH_PROPERTYPUT;
     return DispInvoke(iface, entry->callable, member, flags, params, result, excep, arg_err);
 }
 

@@ -20,6 +20,7 @@ static const struct {
     { "IID_IVMTask2", &IID_IVMTask2 },
     { "IID_IVMTaskCollection", &IID_IVMTaskCollection },
     { "IID_IVMHardDisk", &IID_IVMHardDisk },
+    { "IID_IVsDiskHardDisk", &IID_IVsDiskHardDisk },
 };
 
 enum registry_owner registry_key_owner(HKEY root, const WCHAR *key)

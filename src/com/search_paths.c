@@ -19,6 +19,19 @@ void search_paths_destroy(struct search_paths *search_paths)
     search_paths->paths = NULL;
 }
 
+/* Stores text (a NULL BSTR is an empty string) at index at of an array of BSTR. */
+static HRESULT put_string(SAFEARRAY *strings, LONG at, BSTR text)
+{
+    BSTR empty = NULL;
+    HRESULT hr;
+
+    if (!text && !(text = empty = SysAllocString(L"")))
+        return E_OUTOFMEMORY;
+    hr = SafeArrayPutElement(strings, &at, text);
+    SysFreeString(empty);
+    return hr;
+}
+
 /* Copies element index of a one-dimensional array of BSTR or VARIANT into strings[at]. */
 static HRESULT copy_element(SAFEARRAY *array, VARTYPE type, LONG index, SAFEARRAY *strings, LONG at)
 {
@@ -45,7 +58,7 @@ static HRESULT copy_element(SAFEARRAY *array, VARTYPE type, LONG index, SAFEARRA
     }
     if (FAILED(hr))
         return hr;
-    hr = SafeArrayPutElement(strings, &at, text ? text : (BSTR)L"");
+    hr = put_string(strings, at, text);
     SysFreeString(text);
     return hr;
 }
@@ -85,10 +98,8 @@ HRESULT search_paths_from_variant(const VARIANT *value, SAFEARRAY **out)
     if (FAILED(hr))
         return hr == E_OUTOFMEMORY ? hr : E_INVALIDARG;
     if (V_VT(&direct) == VT_BSTR) {
-        LONG at = 0;
         *out = SafeArrayCreateVector(VT_BSTR, 0, 1);
-        hr = *out ? SafeArrayPutElement(*out, &at, V_BSTR(&direct) ? V_BSTR(&direct) : (BSTR)L"")
-                  : E_OUTOFMEMORY;
+        hr = *out ? put_string(*out, 0, V_BSTR(&direct)) : E_OUTOFMEMORY;
     } else if (V_VT(&direct) == (VT_ARRAY | VT_BSTR) || V_VT(&direct) == (VT_ARRAY | VT_VARIANT)) {
         hr = strings_from_array(V_ARRAY(&direct), V_VT(&direct) & VT_TYPEMASK, out);
     } else {
@@ -102,24 +113,67 @@ HRESULT search_paths_from_variant(const VARIANT *value, SAFEARRAY **out)
     return hr;
 }
 
+/* The strings as an array of VARIANTs (each a BSTR): the only kind of array Wine's VBScript and
+ * JScript can read (Windows' read any); .NET sees object[] of strings. */
+static HRESULT variants_from_strings(SAFEARRAY *strings, SAFEARRAY **out)
+{
+    LONG upper = -1, i;
+    SAFEARRAY *variants;
+    HRESULT hr = S_OK;
+
+    if (strings && FAILED(SafeArrayGetUBound(strings, 1, &upper)))
+        return E_UNEXPECTED;
+    variants = SafeArrayCreateVector(VT_VARIANT, 0, (ULONG)(upper + 1));
+    if (!variants)
+        return E_OUTOFMEMORY;
+    for (i = 0; i <= upper && SUCCEEDED(hr); i++) {
+        VARIANT item;
+        V_VT(&item) = VT_BSTR;
+        hr = SafeArrayGetElement(strings, &i, &V_BSTR(&item));
+        if (SUCCEEDED(hr)) {
+            hr = SafeArrayPutElement(variants, &i, &item);
+            VariantClear(&item);
+        }
+    }
+    if (FAILED(hr)) {
+        SafeArrayDestroy(variants);
+        return hr;
+    }
+    *out = variants;
+    return S_OK;
+}
+
+HRESULT search_paths_copy(struct search_paths *search_paths, SAFEARRAY **out)
+{
+    HRESULT hr = S_OK;
+
+    *out = NULL;
+    AcquireSRWLockShared(&search_paths->lock);
+    if (search_paths->paths)
+        hr = SafeArrayCopy(search_paths->paths, out);
+    ReleaseSRWLockShared(&search_paths->lock);
+    if (SUCCEEDED(hr) && !*out && !(*out = SafeArrayCreateVector(VT_BSTR, 0, 0)))
+        hr = E_OUTOFMEMORY;
+    return hr;
+}
+
 HRESULT search_paths_get(struct search_paths *search_paths, VARIANT *out)
 {
-    SAFEARRAY *copy = NULL;
-    HRESULT hr = S_OK;
+    SAFEARRAY *strings = NULL, *variants = NULL;
+    HRESULT hr;
 
     if (!out)
         return error_set(E_POINTER, &IID_IVMVirtualServer, L"SearchPaths: the result pointer is NULL.");
     VariantInit(out);
-    AcquireSRWLockShared(&search_paths->lock);
-    if (search_paths->paths)
-        hr = SafeArrayCopy(search_paths->paths, &copy);
-    ReleaseSRWLockShared(&search_paths->lock);
-    if (SUCCEEDED(hr) && !copy && !(copy = SafeArrayCreateVector(VT_BSTR, 0, 0)))
-        hr = E_OUTOFMEMORY;
+    hr = search_paths_copy(search_paths, &strings);
+    if (SUCCEEDED(hr))
+        hr = variants_from_strings(strings, &variants);
+    if (strings)
+        SafeArrayDestroy(strings);
     if (FAILED(hr))
         return error_set(E_OUTOFMEMORY, &IID_IVMVirtualServer, L"SearchPaths: out of memory.");
-    V_VT(out) = VT_ARRAY | VT_BSTR;
-    V_ARRAY(out) = copy;
+    V_VT(out) = VT_ARRAY | VT_VARIANT;
+    V_ARRAY(out) = variants;
     return error_none();
 }
 

@@ -14,8 +14,11 @@ struct search_paths {
 void search_paths_init(struct search_paths *search_paths);
 void search_paths_destroy(struct search_paths *search_paths);
 
-/* get_SearchPaths: a VARIANT holding a copy of the array (VT_ARRAY | VT_BSTR), empty if none. */
+/* get_SearchPaths: a VARIANT holding an array of VARIANTs, each a BSTR (empty if none was set). */
 HRESULT search_paths_get(struct search_paths *search_paths, VARIANT *out);
+/* A copy of the paths as a one-dimensional SAFEARRAY of BSTR, lower bound 0 (empty if none
+ * was set), for the members that search them (GetHardDiskFiles). Sets no error information. */
+HRESULT search_paths_copy(struct search_paths *search_paths, SAFEARRAY **out);
 /* put_SearchPaths: a string or a one-dimensional array of strings (of BSTR, or of VARIANTs that
  * each hold a string, as script arrays do), by value or by reference; E_INVALIDARG otherwise. */
 HRESULT search_paths_put(struct search_paths *search_paths, const VARIANT *value);

@@ -14,6 +14,7 @@
 #include "disk_request.h"
 #include "search_paths.h"
 #include "server_unimplemented.h"
+#include "hard_disk.h"
 
 #define WIDEN_(s) L##s
 #define WIDEN(s) WIDEN_(s)
@@ -189,6 +190,19 @@ static HRESULT WINAPI server_get_SearchPaths(IVMVirtualServer *iface, VARIANT *p
 static HRESULT WINAPI server_put_SearchPaths(IVMVirtualServer *iface, VARIANT paths)
 {
     return search_paths_put(&impl_from_IVMVirtualServer(iface)->search_paths, &paths);
+}
+
+static HRESULT WINAPI server_GetHardDisk(IVMVirtualServer *iface, BSTR image_path,
+                                         IVMHardDisk **disk)
+{
+    (void)iface;
+    return hard_disk_get(image_path, disk);
+}
+
+static HRESULT WINAPI server_GetHardDiskFiles(IVMVirtualServer *iface, VARIANT additional,
+                                              VARIANT *files)
+{
+    return hard_disk_files(&impl_from_IVMVirtualServer(iface)->search_paths, &additional, files);
 }
 
 /* Every member of the real IVMVirtualServer, in its vtable order; the ones vsdisk does not

@@ -55,13 +55,6 @@ static HRESULT later_ptr(const WCHAR *member, void **out)
     return later(member);
 }
 
-static HRESULT later_variant(const WCHAR *member, VARIANT *out)
-{
-    if (out)
-        VariantInit(out);
-    return later(member);
-}
-
 /* A decision, not a gap: host-drive disks pass a physical drive through to a guest, which
  * needs Virtual Server itself. */
 static HRESULT no_host_drive_disks(void **out)
@@ -91,7 +84,6 @@ HRESULT WINAPI server_get_VirtualNetworks(IVMVirtualServer *iface, IVMVirtualNet
 HRESULT WINAPI server_get_UnconnectedNetworkAdapters(IVMVirtualServer *iface, IVMNetworkAdapterCollection **unconnectedNetworkAdapters) { return outside_ptr(L"UnconnectedNetworkAdapters", (void **)unconnectedNetworkAdapters); }
 HRESULT WINAPI server_get_SupportDrivers(IVMVirtualServer *iface, IVMSupportDriverCollection **supportDrivers) { return outside_ptr(L"SupportDrivers", (void **)supportDrivers); }
 HRESULT WINAPI server_CreateHostDriveVirtualHardDisk(IVMVirtualServer *iface, BSTR imagePath, BSTR HostDriveIdentifier, VARIANT_BOOL reserved, IVMTask **diskTask) { return no_host_drive_disks((void **)diskTask); }
-HRESULT WINAPI server_GetHardDisk(IVMVirtualServer *iface, BSTR imagePath, IVMHardDisk **hardDisk) { return later_ptr(L"GetHardDisk", (void **)hardDisk); }
 HRESULT WINAPI server_CreateFloppyDiskImage(IVMVirtualServer *iface, BSTR imagePath, VMFloppyDiskImageType imageType) { return outside(L"CreateFloppyDiskImage"); }
 HRESULT WINAPI server_GetFloppyDiskImageType(IVMVirtualServer *iface, BSTR imagePath, VMFloppyDiskImageType *getFloppyDiskImageType) { return outside_value(L"GetFloppyDiskImageType", getFloppyDiskImageType, sizeof(*getFloppyDiskImageType)); }
 HRESULT WINAPI server_get_VSScriptsEnabled(IVMVirtualServer *iface, VARIANT_BOOL *outVSScriptsEnabled) { return outside_value(L"VSScriptsEnabled", outVSScriptsEnabled, sizeof(*outVSScriptsEnabled)); }
@@ -139,7 +131,6 @@ HRESULT WINAPI server_get_MaximumNumberOfSCSIControllers(IVMVirtualServer *iface
 HRESULT WINAPI server_get_DefaultVMConfigurationPath(IVMVirtualServer *iface, BSTR *defaultVMConfigurationPath) { return outside_value(L"DefaultVMConfigurationPath", defaultVMConfigurationPath, sizeof(*defaultVMConfigurationPath)); }
 HRESULT WINAPI server_put_DefaultVMConfigurationPath(IVMVirtualServer *iface, BSTR configurationPath) { return outside(L"DefaultVMConfigurationPath"); }
 HRESULT WINAPI server_get_DefaultVNConfigurationPath(IVMVirtualServer *iface, BSTR *defaultVNConfigurationPath) { return outside_value(L"DefaultVNConfigurationPath", defaultVNConfigurationPath, sizeof(*defaultVNConfigurationPath)); }
-HRESULT WINAPI server_GetHardDiskFiles(IVMVirtualServer *iface, VARIANT inAdditionalSearchPaths, VARIANT *outHardDiskFileList) { return later_variant(L"GetHardDiskFiles", outHardDiskFileList); }
 HRESULT WINAPI server_GetVirtualMachineFiles(IVMVirtualServer *iface, VARIANT inAdditionalSearchPaths, VARIANT_BOOL inExcludedRegisteredVMs, VARIANT *outVirtualMachineFileList) { return outside_variant(L"GetVirtualMachineFiles", outVirtualMachineFileList); }
 HRESULT WINAPI server_GetVirtualNetworkFiles(IVMVirtualServer *iface, VARIANT inAdditionalSearchPaths, VARIANT_BOOL inExcludedRegisteredVNs, VARIANT *outVirtualNetworkFileList) { return outside_variant(L"GetVirtualNetworkFiles", outVirtualNetworkFileList); }
 HRESULT WINAPI server_GetFloppyDiskFiles(IVMVirtualServer *iface, VARIANT inAdditionalSearchPaths, VARIANT *outFloppyDiskFileList) { return outside_variant(L"GetFloppyDiskFiles", outFloppyDiskFileList); }

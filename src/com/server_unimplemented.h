@@ -28,7 +28,6 @@ HRESULT WINAPI server_get_VirtualNetworks(IVMVirtualServer *iface, IVMVirtualNet
 HRESULT WINAPI server_get_UnconnectedNetworkAdapters(IVMVirtualServer *iface, IVMNetworkAdapterCollection **unconnectedNetworkAdapters);
 HRESULT WINAPI server_get_SupportDrivers(IVMVirtualServer *iface, IVMSupportDriverCollection **supportDrivers);
 HRESULT WINAPI server_CreateHostDriveVirtualHardDisk(IVMVirtualServer *iface, BSTR imagePath, BSTR HostDriveIdentifier, VARIANT_BOOL reserved, IVMTask **diskTask);
-HRESULT WINAPI server_GetHardDisk(IVMVirtualServer *iface, BSTR imagePath, IVMHardDisk **hardDisk);
 HRESULT WINAPI server_CreateFloppyDiskImage(IVMVirtualServer *iface, BSTR imagePath, VMFloppyDiskImageType imageType);
 HRESULT WINAPI server_GetFloppyDiskImageType(IVMVirtualServer *iface, BSTR imagePath, VMFloppyDiskImageType *getFloppyDiskImageType);
 HRESULT WINAPI server_get_VSScriptsEnabled(IVMVirtualServer *iface, VARIANT_BOOL *outVSScriptsEnabled);
@@ -76,7 +75,6 @@ HRESULT WINAPI server_get_MaximumNumberOfSCSIControllers(IVMVirtualServer *iface
 HRESULT WINAPI server_get_DefaultVMConfigurationPath(IVMVirtualServer *iface, BSTR *defaultVMConfigurationPath);
 HRESULT WINAPI server_put_DefaultVMConfigurationPath(IVMVirtualServer *iface, BSTR configurationPath);
 HRESULT WINAPI server_get_DefaultVNConfigurationPath(IVMVirtualServer *iface, BSTR *defaultVNConfigurationPath);
-HRESULT WINAPI server_GetHardDiskFiles(IVMVirtualServer *iface, VARIANT inAdditionalSearchPaths, VARIANT *outHardDiskFileList);
 HRESULT WINAPI server_GetVirtualMachineFiles(IVMVirtualServer *iface, VARIANT inAdditionalSearchPaths, VARIANT_BOOL inExcludedRegisteredVMs, VARIANT *outVirtualMachineFileList);
 HRESULT WINAPI server_GetVirtualNetworkFiles(IVMVirtualServer *iface, VARIANT inAdditionalSearchPaths, VARIANT_BOOL inExcludedRegisteredVNs, VARIANT *outVirtualNetworkFileList);
 HRESULT WINAPI server_GetFloppyDiskFiles(IVMVirtualServer *iface, VARIANT inAdditionalSearchPaths, VARIANT *outFloppyDiskFileList);

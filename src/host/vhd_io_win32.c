@@ -220,7 +220,7 @@ static vhd_status win32_close(vhd_io *io)
     struct vhd_io_win32 *backend = impl_from_vhd_io(io);
     HANDLE file = backend->file;
 
-    if (file != INVALID_HANDLE_VALUE && !still_at_path(backend)) {
+    if (file != INVALID_HANDLE_VALUE && !backend->opened && !still_at_path(backend)) {
         backend->vanished = TRUE;
         backend->io.os_error = ERROR_FILE_NOT_FOUND;
         return VHD_E_IO;        /* the handle stays open for remove() */
@@ -237,6 +237,13 @@ static vhd_status win32_close(vhd_io *io)
 static vhd_status win32_remove(vhd_io *io)
 {
     struct vhd_io_win32 *backend = impl_from_vhd_io(io);
+
+    if (backend->opened) {      /* not ours to delete: only close it */
+        if (backend->file != INVALID_HANDLE_VALUE)
+            CloseHandle(backend->file);
+        backend->file = INVALID_HANDLE_VALUE;
+        return VHD_OK;
+    }
 
     if (backend->file != INVALID_HANDLE_VALUE) {
         /* Delete through our own handle: exactly the file we created, whatever the path
@@ -267,6 +274,104 @@ static vhd_status win32_remove(vhd_io *io)
     return VHD_OK;
 }
 
+/* Opens an existing regular file. A reader shares it with everyone (FILE_SHARE_READ | WRITE |
+ * DELETE): it never blocks another program or a vsdisk task that writes or replaces the disk,
+ * and every read is checked, so a disk changing underneath gives an error, not a half-read.
+ * A disk that vsdisk itself is creating is opened without sharing by its creator, so a
+ * reader gets ERROR_SHARING_VIOLATION until it is complete. Read-write (an in-place change)
+ * shares with readers only. */
+static vhd_status win32_open(vhd_io *io, vhd_io_open_mode mode)
+{
+    struct vhd_io_win32 *backend = impl_from_vhd_io(io);
+    BY_HANDLE_FILE_INFORMATION info;
+    DWORD access = GENERIC_READ, share = FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE;
+
+    if (injected_failure(backend))
+        return fail(backend);
+    if (mode == VHD_IO_OPEN_READ_WRITE) {
+        access |= GENERIC_WRITE;
+        share = FILE_SHARE_READ;
+    }
+    backend->file = CreateFileW(backend->path, access, share, NULL, OPEN_EXISTING,
+                                FILE_ATTRIBUTE_NORMAL, NULL);
+    if (backend->file == INVALID_HANDLE_VALUE) {
+        DWORD error = GetLastError();
+        /* A folder opens only with backup semantics: say what it is. */
+        DWORD attributes = GetFileAttributesW(backend->path);
+        if (error == ERROR_ACCESS_DENIED && attributes != INVALID_FILE_ATTRIBUTES
+            && (attributes & FILE_ATTRIBUTE_DIRECTORY))
+            error = ERROR_DIRECTORY;
+        SetLastError(error);
+        return fail(backend);
+    }
+    if (GetFileType(backend->file) != FILE_TYPE_DISK
+        || !GetFileInformationByHandle(backend->file, &info)
+        || (info.dwFileAttributes & FILE_ATTRIBUTE_DIRECTORY)) {
+        CloseHandle(backend->file);
+        backend->file = INVALID_HANDLE_VALUE;
+        SetLastError(ERROR_BAD_FILE_TYPE);
+        return fail(backend);
+    }
+    backend->opened = TRUE;
+    backend->volume = info.dwVolumeSerialNumber;
+    backend->index = (ULONGLONG)info.nFileIndexHigh << 32 | info.nFileIndexLow;
+    return VHD_OK;
+}
+
+static vhd_status win32_read_at(vhd_io *io, uint64_t offset, void *buf, size_t len)
+{
+    struct vhd_io_win32 *backend = impl_from_vhd_io(io);
+    BYTE *bytes = buf;
+
+    if (injected_failure(backend))
+        return fail(backend);
+    if (offset > (uint64_t)INT64_MAX || len > (uint64_t)INT64_MAX - offset) {
+        io->os_error = 0;
+        return VHD_E_END_OF_FILE;
+    }
+    while (len > 0) {
+        OVERLAPPED position = { 0 };
+        DWORD chunk = len > 0x40000000 ? 0x40000000 : (DWORD)len;
+        DWORD got = 0;
+
+        position.Offset = (DWORD)offset;
+        position.OffsetHigh = (DWORD)(offset >> 32);
+        if (!ReadFile(backend->file, bytes, chunk, &got, &position)) {
+            if (GetLastError() == ERROR_HANDLE_EOF) {
+                io->os_error = ERROR_HANDLE_EOF;
+                return VHD_E_END_OF_FILE;
+            }
+            return fail(backend);
+        }
+        if (got == 0) {
+            io->os_error = ERROR_HANDLE_EOF;
+            return VHD_E_END_OF_FILE;
+        }
+        bytes += got;
+        offset += got;
+        len -= got;
+    }
+    return VHD_OK;
+}
+
+static vhd_status win32_get_size(vhd_io *io, uint64_t *size)
+{
+    struct vhd_io_win32 *backend = impl_from_vhd_io(io);
+    LARGE_INTEGER value;
+
+    if (injected_failure(backend) || !GetFileSizeEx(backend->file, &value))
+        return fail(backend);
+    *size = value.QuadPart < 0 ? 0 : (uint64_t)value.QuadPart;
+    return VHD_OK;
+}
+
+vhd_file_identity vhd_io_win32_identity(const struct vhd_io_win32 *backend)
+{
+    vhd_file_identity id = { .known = backend->opened, .volume = backend->volume,
+                             .file = backend->index };
+    return id;
+}
+
 static DWORD environment_number(const WCHAR *name, DWORD *second)
 {
     WCHAR value[32], *end;
@@ -287,9 +392,9 @@ void vhd_io_win32_init(struct vhd_io_win32 *backend, const WCHAR *path)
     backend->io.flush = win32_flush;
     backend->io.close = win32_close;
     backend->io.remove = win32_remove;
-    backend->io.open = NULL;       /* reading: not on this back end yet */
-    backend->io.read_at = NULL;
-    backend->io.get_size = NULL;
+    backend->io.open = win32_open;
+    backend->io.read_at = win32_read_at;
+    backend->io.get_size = win32_get_size;
     backend->io.os_error = 0;
     /* VSDISK_TEST_NO_RESERVATION=1 makes the writer write a fixed disk's zeros itself. */
     backend->io.allocate = running_on_wine()
@@ -297,6 +402,9 @@ void vhd_io_win32_init(struct vhd_io_win32 *backend, const WCHAR *path)
     backend->path = path;
     backend->file = INVALID_HANDLE_VALUE;
     backend->vanished = FALSE;
+    backend->opened = FALSE;
+    backend->volume = 0;
+    backend->index = 0;
     backend->calls = 0;
     backend->fail_error = ERROR_IO_DEVICE;
     backend->write_delay_ms = environment_number(L"VSDISK_TEST_WRITE_DELAY_MS", NULL);

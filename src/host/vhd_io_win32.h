@@ -4,6 +4,7 @@
 
 #include <windows.h>
 #include "vhd_io.h"
+#include "vhd_reader.h"
 
 struct vhd_io_win32 {
     vhd_io io;
@@ -13,6 +14,10 @@ struct vhd_io_win32 {
      * way, was deleted or moved while it was written); close() then fails, keeps the
      * handle open, and remove() empties and deletes the file through the handle. */
     BOOL vanished;
+    /* open() opened an existing file: close() just closes it, remove() never deletes it. */
+    BOOL opened;
+    DWORD volume;           /* identity of the opened file */
+    ULONGLONG index;
     /* Test hooks, read from the environment when the back end is set up:
      * VSDISK_TEST_WRITE_DELAY_MS=n sleeps n ms before each write or allocate;
      * VSDISK_TEST_FAIL_IO_CALL=n[:error] fails the n-th I/O call (1 = the create) with the
@@ -26,6 +31,9 @@ struct vhd_io_win32 {
 };
 
 void vhd_io_win32_init(struct vhd_io_win32 *backend, const WCHAR *path);
+
+/* The volume serial number and file index of the open file (for the reader's loop checks). */
+vhd_file_identity vhd_io_win32_identity(const struct vhd_io_win32 *backend);
 
 /* The status for a Win32 error code. */
 vhd_status vhd_status_from_win32(DWORD error);

@@ -150,7 +150,7 @@ static vhd_reader_code add_parent(vhd_chain *chain, const vhd_reader_options *op
     const struct chain_level *child = &chain->levels[chain->depth - 1];
     const vhd_image_info *info = vhd_image_get_info(child->image);
     vhd_reader_error attempt, worst;
-    char tried[160] = "";
+    char tried[200] = "";
     size_t tried_len = 0;
     bool any = false;
 
@@ -188,8 +188,9 @@ static vhd_reader_code add_parent(vhd_chain *chain, const vhd_reader_options *op
             if (worst.code == VHD_READER_OK || severity(code) > severity(worst.code))
                 worst = attempt;
             if (tried_len < sizeof tried)
-                tried_len += (size_t)snprintf(tried + tried_len, sizeof tried - tried_len, "%s%s",
-                                              tried_len ? ", " : "", candidate.path);
+                tried_len += (size_t)snprintf(tried + tried_len, sizeof tried - tried_len,
+                                              "%s%s (%s)", tried_len ? ", " : "", candidate.path,
+                                              platform_name(candidate.platform_code));
         }
     }
     if (!any)
@@ -207,6 +208,16 @@ vhd_reader_code vhd_chain_open(vhd_chain **result, vhd_io *io, const char *name,
                                const vhd_file_identity *identity,
                                const vhd_parent_opener *opener,
                                const vhd_reader_options *options, vhd_reader_error *error)
+{
+    return vhd_chain_open_levels(result, io, name, identity, opener, options,
+                                 VHD_CHAIN_MAX_DEPTH + 1, error);
+}
+
+vhd_reader_code vhd_chain_open_levels(vhd_chain **result, vhd_io *io, const char *name,
+                                      const vhd_file_identity *identity,
+                                      const vhd_parent_opener *opener,
+                                      const vhd_reader_options *options, unsigned max_depth,
+                                      vhd_reader_error *error)
 {
     vhd_reader_code code;
     vhd_chain *chain;
@@ -231,7 +242,7 @@ vhd_reader_code vhd_chain_open(vhd_chain **result, vhd_io *io, const char *name,
     chain->depth = 1;
     for (;;) {
         const vhd_image_info *info = vhd_image_get_info(chain->levels[chain->depth - 1].image);
-        if (info->footer.disk_type != VHD_DISK_TYPE_DIFFERENCING)
+        if (info->footer.disk_type != VHD_DISK_TYPE_DIFFERENCING || chain->depth >= max_depth)
             break;
         if ((code = add_parent(chain, options, error)) != VHD_READER_OK)
             goto fail;

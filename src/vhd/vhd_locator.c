@@ -1,7 +1,9 @@
 /* Parent locators of a differencing disk: each non-empty entry is checked against the file
  * (inside the data, off the metadata and the other locators, length within its space) and
  * its path decoded to UTF-8: W2ku/W2ru UTF-16LE, Wi2k/Wi2r bytes (read as Latin-1), MacX a
- * UTF-8 file URL kept as stored. A Mac alias is checked but not decoded. */
+ * UTF-8 file URL kept as stored. A Mac alias is checked but not decoded. Text that does not
+ * decode (an unpaired surrogate, bad UTF-8) leaves that locator with an empty path, never
+ * tried: the file's structure is sound, only that one way to the parent is lost. */
 #include "vhd_reader_internal.h"
 
 #include <stdlib.h>
@@ -71,8 +73,7 @@ static vhd_reader_code decode(vhd_image *image, unsigned index, const uint8_t *d
         if ((*path = image_alloc(image, size)) == NULL)
             return vhd_reader_fail(error, VHD_READER_NO_MEMORY, "out of memory for a locator");
         if (!vhd_utf16_to_utf8(data, length / 2, false, true, *path, size))
-            return vhd_reader_fail(error, VHD_READER_BAD_LOCATOR,
-                                   "parent locator %u (%s) is not valid UTF-16", index, code);
+            (*path)[0] = '\0';   /* an unpaired surrogate: no path to look for */
         return VHD_READER_OK;
     case VHD_PLATFORM_WI2K:
     case VHD_PLATFORM_WI2R:
@@ -92,11 +93,10 @@ static vhd_reader_code decode(vhd_image *image, unsigned index, const uint8_t *d
     case VHD_PLATFORM_MACX:
         while (length > 0 && data[length - 1] == 0)
             length--;
-        if (!valid_utf8(data, length))
-            return vhd_reader_fail(error, VHD_READER_BAD_LOCATOR,
-                                   "parent locator %u (%s) is not valid UTF-8", index, code);
         if ((*path = image_alloc(image, (size_t)length + 1)) == NULL)
             return vhd_reader_fail(error, VHD_READER_NO_MEMORY, "out of memory for a locator");
+        if (!valid_utf8(data, length))
+            length = 0;   /* not UTF-8: no path to look for */
         memcpy(*path, data, length);
         (*path)[length] = '\0';
         return VHD_READER_OK;

@@ -55,7 +55,8 @@ typedef enum vhd_reader_code {
     VHD_READER_CHAIN_LOOP,          /* the same disk (unique id or file) twice in the chain */
     VHD_READER_CHAIN_TOO_DEEP,      /* more than VHD_CHAIN_MAX_DEPTH images */
     /* The caller's request: */
-    VHD_READER_OUT_OF_RANGE         /* sectors beyond the disk's size */
+    VHD_READER_OUT_OF_RANGE,        /* sectors beyond the disk's size */
+    VHD_READER_NOT_POSSIBLE         /* a change this file has no room or no field for */
 } vhd_reader_code;
 
 typedef struct vhd_reader_error {
@@ -172,6 +173,13 @@ vhd_reader_code vhd_chain_open(vhd_chain **chain, vhd_io *io, const char *name,
                                const vhd_file_identity *identity,
                                const vhd_parent_opener *opener,
                                const vhd_reader_options *options, vhd_reader_error *error);
+/* The same, but stops after max_depth images (2: the disk and its parent, whatever the
+ * parent's own parents are). */
+vhd_reader_code vhd_chain_open_levels(vhd_chain **chain, vhd_io *io, const char *name,
+                                      const vhd_file_identity *identity,
+                                      const vhd_parent_opener *opener,
+                                      const vhd_reader_options *options, unsigned max_depth,
+                                      vhd_reader_error *error);
 void vhd_chain_close(vhd_chain *chain);
 unsigned vhd_chain_depth(const vhd_chain *chain);          /* 1 for a lone image */
 vhd_image *vhd_chain_image(const vhd_chain *chain, unsigned level);   /* 0 = the child */
@@ -181,5 +189,18 @@ const char *vhd_chain_name(const vhd_chain *chain, unsigned level);
  * that holds it, zeros where none does. */
 vhd_reader_code vhd_chain_read_sectors(vhd_chain *chain, uint64_t lba, uint32_t count,
                                        void *buf, vhd_reader_error *error);
+
+/* Re-points the differencing disk in io (open for reading and writing) at a moved parent.
+ * parent_id must be the unique id the child's header expects, else
+ * VHD_READER_PARENT_ID_MISMATCH and nothing is written. The W2ku locator and the header's
+ * parent name get absolute_path, the W2ru locator relative_path (NULL: left as it is); all
+ * UTF-8, Windows separators. The new header and locators are first opened by the reader in
+ * memory (over the file, nothing written); the locator data is then written (the new path,
+ * zero-filled over the old one) and flushed, then the header in one write, and flushed. A
+ * failure at any point leaves a child that opens, with the old locators or the new ones.
+ * VHD_READER_NOT_POSSIBLE if the child has no W2ku locator or a path does not fit its space. */
+vhd_reader_code vhd_relink_parent(vhd_io *io, const uint8_t parent_id[16],
+                                  const char *absolute_path, const char *relative_path,
+                                  vhd_reader_error *error);
 
 #endif

@@ -23,6 +23,7 @@ const char *vhd_reader_code_name(vhd_reader_code code)
     case VHD_READER_CHAIN_LOOP:           return "the chain of parent disks loops";
     case VHD_READER_CHAIN_TOO_DEEP:       return "the chain of parent disks is too long";
     case VHD_READER_OUT_OF_RANGE:         return "sectors beyond the end of the disk";
+    case VHD_READER_NOT_POSSIBLE:         return "the change cannot be made to this file";
     }
     return "unknown reader error";
 }

@@ -43,6 +43,10 @@ void vhd_reader_clear(vhd_reader_error *error);
 bool vhd_utf16_to_utf8(const uint8_t *in, size_t units, bool big_endian, bool strict,
                        char *out, size_t out_size);
 
+/* UTF-8 text to UTF-16 without a terminator; false if it is not valid UTF-8 or does not fit. */
+bool vhd_utf8_to_utf16(const char *text, bool big_endian, uint8_t *out, size_t out_size,
+                       size_t *bytes);
+
 /* Checks and decodes the parent locators of a differencing image (info.locators, strings);
  * regions already holds the footer copy, header and BAT. */
 vhd_reader_code vhd_locators_load(vhd_image *image, vhd_reader_error *error);

@@ -76,3 +76,45 @@ void vhd_unique_id_format_guid(const uint8_t id[16], char out[39])
              id[3], id[2], id[1], id[0], id[5], id[4], id[7], id[6], id[8], id[9], id[10],
              id[11], id[12], id[13], id[14], id[15]);
 }
+
+bool vhd_utf8_to_utf16(const char *text, bool big_endian, uint8_t *out, size_t out_size,
+                       size_t *bytes)
+{
+    const unsigned char *p = (const unsigned char *)text;
+    size_t o = 0;
+    while (*p) {
+        uint32_t c;
+        size_t n;
+        if (p[0] < 0x80) { c = p[0]; n = 1; }
+        else if ((p[0] & 0xE0) == 0xC0 && p[0] >= 0xC2) { c = p[0] & 0x1Fu; n = 2; }
+        else if ((p[0] & 0xF0) == 0xE0) { c = p[0] & 0x0Fu; n = 3; }
+        else if ((p[0] & 0xF8) == 0xF0 && p[0] <= 0xF4) { c = p[0] & 0x07u; n = 4; }
+        else return false;
+        for (size_t k = 1; k < n; k++) {
+            if ((p[k] & 0xC0) != 0x80)
+                return false;
+            c = c << 6 | (p[k] & 0x3Fu);
+        }
+        if ((n == 3 && c < 0x800) || (n == 4 && (c < 0x10000 || c > 0x10FFFF))
+            || (c >= 0xD800 && c < 0xE000))
+            return false;
+        uint16_t units[2];
+        size_t count = 1;
+        if (c >= 0x10000) {
+            units[0] = (uint16_t)(0xD800 + ((c - 0x10000) >> 10));
+            units[1] = (uint16_t)(0xDC00 + ((c - 0x10000) & 0x3FF));
+            count = 2;
+        } else {
+            units[0] = (uint16_t)c;
+        }
+        if (out_size - o < 2 * count)
+            return false;
+        for (size_t k = 0; k < count; k++, o += 2) {
+            out[o + (big_endian ? 0 : 1)] = (uint8_t)(units[k] >> 8);
+            out[o + (big_endian ? 1 : 0)] = (uint8_t)units[k];
+        }
+        p += n;
+    }
+    *bytes = o;
+    return true;
+}

@@ -1,22 +1,25 @@
 /* Compares what the registry holds with registry/vsdisk.registry, key by key.
  * Usage: check_registry DESCRIPTION DLL SCOPE STATE
  *   SCOPE  machine (HKLM\Software\Classes) or user (HKCU\Software\Classes)
- *   STATE  registered    every described value is there, exactly, and nothing else in our trees
- *          registered-foreign   the same, but VirtualServer.Application belongs to another CLSID
- *                               and must be exactly as the test left it
- *          registered-without-shared   the same, and VirtualServer.Application is not in this
- *                               scope at all (another product owns it in the other one)
- *          absent        none of our trees is there
- *          absent-foreign        the same, and the foreign VirtualServer.Application is untouched
+ *   STATE  registered    every described value is there, exactly, and nothing else in our trees,
+ *                        Virtual Server's keys (the tree-if-ours group) included and marked ours
+ *          registered-foreign   vsdisk's own trees exactly as described; not one of Virtual
+ *                               Server's keys is ours: each is absent or another product's
+ *                               (the test compares those byte for byte itself)
+ *          registered-without-shared   vsdisk's own trees exactly; none of Virtual Server's
+ *                               keys is in this scope at all
+ *          absent        none of our trees is there, and no key is marked ours
+ *          absent-foreign        the same, Virtual Server's keys may be another product's
+ *          activate      vsdisk's own ProgIDs create a working object (CoCreateInstance, then
+ *                        IDispatch "Version")
  * Prints one line a failed check and ends with "N passed, M failed"; exits 1 on any failure. */
 #include <windows.h>
+#include <ole2.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <wchar.h>
 
 #include "registry_description.h"
-
-#define FOREIGN_CLSID L"{11111111-2222-3333-4444-555555555555}"
 
 static int passed, failed;
 
@@ -119,8 +122,15 @@ static void check_registered(HKEY classes, const struct registry_description *de
         DWORD bytes = sizeof(data), type = 0;
         LSTATUS status;
 
-        if (line->kind == REGISTRY_TREE_IF_OURS && without_shared)
-            check(!registry_key_exists(classes, line->key), "shared key written", line->key, NULL);
+        if (line->kind == REGISTRY_TREE_IF_OURS) {
+            enum registry_owner owner = registry_key_owner(classes, line->key);
+            if (without_shared)
+                check(owner == REGISTRY_KEY_ABSENT, "Virtual Server's key written in this scope", line->key, NULL);
+            else if (foreign)
+                check(owner != REGISTRY_KEY_OURS, "Virtual Server's key taken beside a foreign one", line->key, NULL);
+            else
+                check(owner == REGISTRY_KEY_OURS, "Virtual Server's key not marked ours", line->key, NULL);
+        }
         if (line->kind != REGISTRY_VALUE) {
             if (line->kind == REGISTRY_TREE || !(foreign || without_shared))
                 check_nothing_extra(classes, description, line->key);
@@ -139,26 +149,6 @@ static void check_registered(HKEY classes, const struct registry_description *de
     }
 }
 
-static void check_foreign_untouched(HKEY classes, const struct registry_description *description)
-{
-    size_t i;
-
-    for (i = 0; i < description->count; i++) {
-        const struct registry_line *line = &description->lines[i];
-        WCHAR subkey[512], data[128], extra[128];
-        DWORD bytes = sizeof(data), extra_bytes = sizeof(extra);
-
-        if (line->kind != REGISTRY_TREE_IF_OURS)
-            continue;
-        _snwprintf(subkey, ARRAYSIZE(subkey) - 1, L"%ls\\CLSID", line->key);
-        subkey[ARRAYSIZE(subkey) - 1] = 0;
-        check(RegGetValueW(classes, subkey, NULL, RRF_RT_REG_SZ, NULL, data, &bytes) == ERROR_SUCCESS
-              && !wcscmp(data, FOREIGN_CLSID), "foreign CLSID changed", subkey, NULL);
-        check(RegGetValueW(classes, line->key, L"Owner", RRF_RT_REG_SZ, NULL, extra, &extra_bytes) == ERROR_SUCCESS
-              && !wcscmp(extra, L"another product"), "foreign value changed", line->key, L"Owner");
-    }
-}
-
 static void check_absent(HKEY classes, const struct registry_description *description, BOOL foreign)
 {
     size_t i;
@@ -167,7 +157,40 @@ static void check_absent(HKEY classes, const struct registry_description *descri
         const struct registry_line *line = &description->lines[i];
         if (line->kind == REGISTRY_TREE || (line->kind == REGISTRY_TREE_IF_OURS && !foreign))
             check(!registry_key_exists(classes, line->key), "key still there", line->key, NULL);
+        else if (line->kind == REGISTRY_TREE_IF_OURS)
+            check(registry_key_owner(classes, line->key) != REGISTRY_KEY_OURS, "key still ours", line->key, NULL);
     }
+}
+
+/* vsdisk's own ProgIDs work whatever happened to Virtual Server's keys. */
+static void check_activation(void)
+{
+    static const WCHAR *const prog_ids[] = { L"VsDisk.VirtualServer", L"VsDisk.VirtualServer.1" };
+    size_t i;
+
+    CoInitializeEx(NULL, COINIT_MULTITHREADED);
+    for (i = 0; i < ARRAYSIZE(prog_ids); i++) {
+        LPOLESTR names[1] = { (LPOLESTR)L"Version" };
+        DISPPARAMS none = { NULL, NULL, 0, 0 };
+        IDispatch *object = NULL;
+        DISPID id = DISPID_UNKNOWN;
+        VARIANT version;
+        CLSID clsid;
+        BOOL ok;
+
+        VariantInit(&version);
+        ok = SUCCEEDED(CLSIDFromProgID(prog_ids[i], &clsid))
+             && SUCCEEDED(CoCreateInstance(&clsid, NULL, CLSCTX_INPROC_SERVER, &IID_IDispatch, (void **)&object))
+             && SUCCEEDED(IDispatch_GetIDsOfNames(object, &IID_NULL, names, 1, LOCALE_USER_DEFAULT, &id))
+             && SUCCEEDED(IDispatch_Invoke(object, id, &IID_NULL, LOCALE_USER_DEFAULT, DISPATCH_PROPERTYGET,
+                                           &none, &version, NULL, NULL))
+             && V_VT(&version) == VT_BSTR && SysStringLen(V_BSTR(&version)) > 0;
+        check(ok, "creating and calling the object fails", prog_ids[i], NULL);
+        VariantClear(&version);
+        if (object)
+            IDispatch_Release(object);
+    }
+    CoUninitialize();
 }
 
 int main(int argc, char **argv)
@@ -180,7 +203,7 @@ int main(int argc, char **argv)
     BOOL user, foreign, without_shared;
 
     if (argc != 5) {
-        fprintf(stderr, "usage: check_registry DESCRIPTION DLL machine|user registered|registered-foreign|registered-without-shared|absent|absent-foreign\n");
+        fprintf(stderr, "usage: check_registry DESCRIPTION DLL machine|user registered|registered-foreign|registered-without-shared|absent|absent-foreign|activate\n");
         return 2;
     }
     text = read_file(argv[1], &size);
@@ -198,12 +221,12 @@ int main(int argc, char **argv)
         fprintf(stderr, "check_registry: cannot open the classes key\n");
         return 2;
     }
-    if (!strncmp(argv[4], "registered", 10))
+    if (!strcmp(argv[4], "activate"))
+        check_activation();
+    else if (!strncmp(argv[4], "registered", 10))
         check_registered(classes, &description, foreign, without_shared);
     else
         check_absent(classes, &description, foreign);
-    if (foreign)
-        check_foreign_untouched(classes, &description);
     RegCloseKey(classes);
     registry_description_free(&description);
     free(text);

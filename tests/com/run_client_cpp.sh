@@ -1,6 +1,6 @@
 #!/bin/sh
-# Runs the C++ client, which creates a 3 MB disk in a fresh folder, then checks the disk
-# with independent readers. Usage: run_client_cpp.sh RUN_SCRIPT WINE_WRAP DLL CLIENT VERSION
+# Runs a client (the C++ one, the early-bound C one) that creates a 3 MB disk in a fresh
+# folder, then checks the disk with independent readers. Usage: run_client_cpp.sh RUN_SCRIPT WINE_WRAP DLL CLIENT VERSION
 set -u
 run_script=$1 wrap=$2 dll=$3 client=$4 version=$5
 dir=$(mktemp -d "${TMPDIR:-/tmp}/vsdisk-cpp.XXXXXX")

@@ -1,5 +1,6 @@
 /* Fails each of the DLL's allocations in turn (VSDISK_TEST_FAIL_ALLOCATION=n) through a whole
- * session — server, IDispatch by name, a creation in a new folder, the task list — and checks
+ * session — server, IDispatch by name, a creation in a new folder, the task list, opening
+ * the new disk with GetHardDisk and reading its properties — and checks
  * that every failure comes back as E_OUTOFMEMORY or a task ending in OutOfMemoryError, that a
  * failed creation leaves nothing behind, and that nothing leaks (the DLL's own count of live
  * allocations when it unloads, VSDISK_TEST_ALLOCATION_REPORT). */
@@ -72,6 +73,27 @@ static struct session_outcome run_session(const struct dll_under_test *dll, cons
     hr = IVMVirtualServer_get_Tasks(server, &tasks);
     if (out_of_memory(hr))
         outcome.failed = TRUE;
+    if (outcome.disk_created) {
+        /* Opening the new disk and reading it. */
+        IVMHardDisk *disk = NULL, *parent = NULL;
+        VMHardDiskType type;
+        VARIANT size;
+        hr = IVMVirtualServer_GetHardDisk(server, path, &disk);
+        if (out_of_memory(hr)) {
+            assert_null(disk);
+            outcome.failed = TRUE;
+        } else {
+            if (out_of_memory(IVMHardDisk_get_Type(disk, &type)))
+                outcome.failed = TRUE;
+            if (out_of_memory(IVMHardDisk_get_SizeInGuest(disk, &size)))
+                outcome.failed = TRUE;
+            hr = IVMHardDisk_get_Parent(disk, &parent);
+            if (hr != S_FALSE && out_of_memory(hr))
+                outcome.failed = TRUE;
+            assert_null(parent);
+            IVMHardDisk_Release(disk);
+        }
+    }
 
 done:
     if (tasks)

@@ -1,7 +1,9 @@
 /* What PowerShell's COM adapter needs: it lists and calls members from
  * IDispatch::GetTypeInfo, reading GetTypeAttr, GetFuncDesc, GetNames, GetDocumentation and,
  * for return types, GetRefTypeInfo. This walks every interface that way and checks each
- * member's kind, parameter names, help string and return type, and the enum's values. */
+ * member's kind, parameter names, help string and return type (IVMVirtualServer, IVMHardDisk
+ * as GetHardDisk's type, IVMTask2, IVMTaskCollection), that every type named resolves, and
+ * the enum's values. */
 #include <stdio.h>
 #include <wchar.h>
 
@@ -25,6 +27,38 @@ static const struct expected_member server_members[] = {
     { L"Name", INVOKE_PROPERTYGET, { NULL }, VT_BSTR, NULL },
     { L"Version", INVOKE_PROPERTYGET, { NULL }, VT_BSTR, NULL },
     { L"UpTime", INVOKE_PROPERTYGET, { NULL }, VT_I4, NULL },
+    { L"SearchPaths", INVOKE_PROPERTYGET, { NULL }, VT_VARIANT, NULL },
+    { L"SearchPaths", INVOKE_PROPERTYPUT, { L"", NULL }, VT_VOID, NULL },
+    { L"CreateFixedVirtualHardDisk", INVOKE_FUNC, { L"imagePath", L"size", NULL }, VT_PTR, L"IVMTask" },
+    { L"CreateDifferencingVirtualHardDisk", INVOKE_FUNC, { L"imagePath", L"parentPath", NULL }, VT_PTR, L"IVMTask" },
+    { L"GetHardDisk", INVOKE_FUNC, { L"imagePath", NULL }, VT_PTR, L"IVMHardDisk" },
+    { L"GetHardDiskFiles", INVOKE_FUNC, { L"inAdditionalSearchPaths", NULL }, VT_VARIANT, NULL },
+    { L"HostInfo", INVOKE_PROPERTYGET, { NULL }, VT_PTR, L"IVMHostInfo" },
+    { L"FindVirtualMachine", INVOKE_FUNC, { L"configurationName", NULL }, VT_PTR, L"IVMVirtualMachine" },
+    { L"GetFloppyDiskImageType", INVOKE_FUNC, { L"imagePath", NULL }, VT_USERDEFINED, L"VMFloppyDiskImageType" },
+};
+
+static const struct expected_member hard_disk_members[] = {
+    { L"Merge", INVOKE_FUNC, { NULL }, VT_PTR, L"IVMTask" },
+    { L"MergeTo", INVOKE_FUNC, { L"newDiskImagePath", L"newDiskImageType", NULL }, VT_PTR, L"IVMTask" },
+    { L"Compact", INVOKE_FUNC, { NULL }, VT_PTR, L"IVMTask" },
+    { L"Convert", INVOKE_FUNC, { L"convertedDiskImagePath", L"convertedDiskImageType", NULL }, VT_PTR, L"IVMTask" },
+    { L"File", INVOKE_PROPERTYGET, { NULL }, VT_BSTR, NULL },
+    { L"Type", INVOKE_PROPERTYGET, { NULL }, VT_USERDEFINED, L"VMHardDiskType" },
+    { L"Security", INVOKE_PROPERTYGET, { NULL }, VT_PTR, L"IVMSecurity" },
+    { L"SizeInGuest", INVOKE_PROPERTYGET, { NULL }, VT_VARIANT, NULL },
+    { L"SizeOnHost", INVOKE_PROPERTYGET, { NULL }, VT_VARIANT, NULL },
+    { L"HostFreeDiskSpace", INVOKE_PROPERTYGET, { NULL }, VT_VARIANT, NULL },
+    { L"Parent", INVOKE_PROPERTYGET, { NULL }, VT_PTR, L"IVMHardDisk" },
+    { L"Parent", INVOKE_PROPERTYPUT, { L"", NULL }, VT_VOID, NULL },
+    { L"HostDriveIdentifier", INVOKE_PROPERTYGET, { NULL }, VT_BSTR, NULL },
+};
+
+/* What the object's own type information (vsdisk's IVsDiskHardDisk) adds: the sizes as Numbers. */
+static const struct expected_member vsdisk_hard_disk_members[] = {
+    { L"SizeInGuestBytes", INVOKE_PROPERTYGET, { NULL }, VT_R8, NULL },
+    { L"SizeOnHostBytes", INVOKE_PROPERTYGET, { NULL }, VT_R8, NULL },
+    { L"HostFreeDiskSpaceBytes", INVOKE_PROPERTYGET, { NULL }, VT_R8, NULL },
 };
 
 static const struct expected_member task_members[] = {
@@ -109,7 +143,8 @@ static void check_member(ITypeInfo *info, const TYPEATTR *attr, const struct exp
             continue;
         }
         for (p = 0; expected->params[p]; p++) {
-            if (p + 1 >= count || wcscmp(names[p + 1], expected->params[p]))
+            /* "": a put's parameter, whose name GetNames (by DISPID) gives for the get */
+            if (expected->params[p][0] && (p + 1 >= count || wcscmp(names[p + 1], expected->params[p])))
                 fail_msg("%ls: parameter %u should be named %ls", expected->name, p, expected->params[p]);
         }
         if (func->cParams != (SHORT)p)
@@ -124,15 +159,43 @@ static void check_member(ITypeInfo *info, const TYPEATTR *attr, const struct exp
     fail_msg("member %ls (invoke kind %d) not found", expected->name, expected->kind);
 }
 
-static void check_interface(IDispatch *dispatch, const WCHAR *name,
-                            const struct expected_member *members, size_t count)
+/* Every member the adapter lists has a help string, and every type it names resolves. */
+static void check_every_member_resolves(ITypeInfo *info, const TYPEATTR *attr)
 {
-    ITypeInfo *info = NULL;
+    UINT i;
+    SHORT p;
+
+    for (i = 0; i < attr->cFuncs; i++) {
+        FUNCDESC *func;
+        BSTR name = NULL;
+        UINT count;
+
+        assert_int_equal(ITypeInfo_GetFuncDesc(info, i, &func), S_OK);
+        if (func->wFuncFlags & FUNCFLAG_FRESTRICTED) {      /* not listed: IUnknown, IDispatch, _NewEnum */
+            ITypeInfo_ReleaseFuncDesc(info, func);
+            continue;
+        }
+        assert_int_equal(ITypeInfo_GetNames(info, func->memid, &name, 1, &count), S_OK);
+        check_help_string(info, func->memid, name);
+        for (p = -1; p < func->cParams; p++) {
+            const TYPEDESC *type = p < 0 ? &func->elemdescFunc.tdesc : &func->lprgelemdescParam[p].tdesc;
+            if (type->vt == VT_PTR)
+                type = type->lptdesc;
+            if (type->vt == VT_USERDEFINED)
+                SysFreeString(type_name(info, type->hreftype));
+        }
+        SysFreeString(name);
+        ITypeInfo_ReleaseFuncDesc(info, func);
+    }
+}
+
+static void check_interface_info(ITypeInfo *info, const WCHAR *name,
+                                 const struct expected_member *members, size_t count)
+{
     TYPEATTR *attr;
     BSTR found = NULL;
     size_t i;
 
-    assert_int_equal(IDispatch_GetTypeInfo(dispatch, 0, LOCALE_USER_DEFAULT, &info), S_OK);
     assert_int_equal(ITypeInfo_GetTypeAttr(info, &attr), S_OK);
     assert_int_equal(attr->typekind, TKIND_DISPATCH);
     assert_true(attr->wTypeFlags & TYPEFLAG_FDUAL);
@@ -143,16 +206,57 @@ static void check_interface(IDispatch *dispatch, const WCHAR *name,
     check_help_string(info, MEMBERID_NIL, name);
     for (i = 0; i < count; i++)
         check_member(info, attr, &members[i]);
+    check_every_member_resolves(info, attr);
     ITypeInfo_ReleaseTypeAttr(info, attr);
+}
+
+static void check_interface(IDispatch *dispatch, const WCHAR *name,
+                            const struct expected_member *members, size_t count)
+{
+    ITypeInfo *info = NULL;
+
+    assert_int_equal(IDispatch_GetTypeInfo(dispatch, 0, LOCALE_USER_DEFAULT, &info), S_OK);
+    check_interface_info(info, name, members, count);
     ITypeInfo_Release(info);
+}
+
+/* The type a member returns, as the adapter reaches it: IVMHardDisk through GetHardDisk. */
+static ITypeInfo *returned_type(ITypeInfo *info, const WCHAR *member)
+{
+    ITypeInfo *found = NULL;
+    TYPEATTR *attr;
+    UINT i;
+
+    assert_int_equal(ITypeInfo_GetTypeAttr(info, &attr), S_OK);
+    for (i = 0; i < attr->cFuncs && !found; i++) {
+        FUNCDESC *func;
+        BSTR name = NULL;
+        UINT count;
+        assert_int_equal(ITypeInfo_GetFuncDesc(info, i, &func), S_OK);
+        ITypeInfo_GetNames(info, func->memid, &name, 1, &count);
+        if (!wcscmp(name, member) && func->elemdescFunc.tdesc.vt == VT_PTR
+            && func->elemdescFunc.tdesc.lptdesc->vt == VT_USERDEFINED)
+            assert_int_equal(ITypeInfo_GetRefTypeInfo(info, func->elemdescFunc.tdesc.lptdesc->hreftype, &found), S_OK);
+        SysFreeString(name);
+        ITypeInfo_ReleaseFuncDesc(info, func);
+    }
+    ITypeInfo_ReleaseTypeAttr(info, attr);
+    assert_non_null(found);
+    return found;
 }
 
 static void test_server_type_information(void **state)
 {
     IVMVirtualServer *server = dll_new_server(&dll);
+    ITypeInfo *info = NULL, *hard_disk;
 
-    (void)state;
     check_interface((IDispatch *)server, L"IVMVirtualServer", server_members, ARRAYSIZE(server_members));
+    assert_int_equal(IVMVirtualServer_GetTypeInfo(server, 0, LOCALE_USER_DEFAULT, &info), S_OK);
+    (void)state;
+    hard_disk = returned_type(info, L"GetHardDisk");
+    check_interface_info(hard_disk, L"IVMHardDisk", hard_disk_members, ARRAYSIZE(hard_disk_members));
+    ITypeInfo_Release(hard_disk);
+    ITypeInfo_Release(info);
     IVMVirtualServer_Release(server);
 }
 
@@ -184,6 +288,50 @@ static void test_task_and_collection_type_information(void **state)
     check_interface((IDispatch *)tasks, L"IVMTaskCollection", collection_members,
                     ARRAYSIZE(collection_members));
     IVMTaskCollection_Release(tasks);
+    IVMTask_Release(task);
+    IVMVirtualServer_Release(server);
+}
+
+static void test_hard_disk_type_information(void **state)
+{
+    IVMVirtualServer *server = dll_new_server(&dll);
+    IVMTask *task = new_task(server, "harddisk.vhd");
+    IVMHardDisk *disk = NULL;
+    WCHAR path[MAX_PATH];
+    BSTR bstr;
+    UINT i;
+
+    (void)state;
+    _snwprintf(path, ARRAYSIZE(path) - 1, L"%ls\\harddisk.vhd", disk_folder);
+    path[ARRAYSIZE(path) - 1] = 0;
+    bstr = SysAllocString(path);
+    assert_int_equal(IVMVirtualServer_GetHardDisk(server, bstr, &disk), S_OK);
+    SysFreeString(bstr);
+    check_interface((IDispatch *)disk, L"IVsDiskHardDisk", hard_disk_members,
+                    ARRAYSIZE(hard_disk_members));
+    check_interface((IDispatch *)disk, L"IVsDiskHardDisk", vsdisk_hard_disk_members,
+                    ARRAYSIZE(vsdisk_hard_disk_members));
+
+    /* Parent is also a property put, which the adapter shows as settable. */
+    ITypeInfo *info = NULL;
+    TYPEATTR *attr;
+    BOOL put = FALSE;
+    assert_int_equal(IDispatch_GetTypeInfo((IDispatch *)disk, 0, LOCALE_USER_DEFAULT, &info), S_OK);
+    assert_int_equal(ITypeInfo_GetTypeAttr(info, &attr), S_OK);
+    for (i = 0; i < attr->cFuncs; i++) {
+        FUNCDESC *func;
+        BSTR name = NULL;
+        UINT count;
+        assert_int_equal(ITypeInfo_GetFuncDesc(info, i, &func), S_OK);
+        ITypeInfo_GetNames(info, func->memid, &name, 1, &count);
+        put |= !wcscmp(name, L"Parent") && func->invkind == INVOKE_PROPERTYPUT && func->cParams == 1;
+        SysFreeString(name);
+        ITypeInfo_ReleaseFuncDesc(info, func);
+    }
+    ITypeInfo_ReleaseTypeAttr(info, attr);
+    ITypeInfo_Release(info);
+    assert_true(put);
+    IVMHardDisk_Release(disk);
     IVMTask_Release(task);
     IVMVirtualServer_Release(server);
 }
@@ -251,6 +399,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_server_type_information),
         cmocka_unit_test(test_task_and_collection_type_information),
         cmocka_unit_test(test_task_result_enum),
+        cmocka_unit_test(test_hard_disk_type_information),
     };
 
     dll_load(&dll, argc, argv);

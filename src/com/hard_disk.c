@@ -1,0 +1,426 @@
+/* VMHardDisk: an existing virtual hard disk image (IVMVirtualServer.GetHardDisk). It holds
+ * only the path: every property opens the file, reads what it needs through the reader, and
+ * closes it, so it reports what the file holds now. The object implements IVMHardDisk and
+ * vsdisk's IVsDiskHardDisk (the same plus the sizes as Numbers, which JScript can read); its
+ * IDispatch describes IVsDiskHardDisk. */
+#include <windows.h>
+#include <ole2.h>
+#include <wchar.h>
+
+#include "allocation.h"
+#include "vsdisk.h"
+#include "module.h"
+#include "com_object.h"
+#include "disk_file.h"
+#include "hard_disk.h"
+#include "path_check.h"
+
+struct hard_disk {
+    IVsDiskHardDisk IVsDiskHardDisk_iface;    /* IVMHardDisk is its first part */
+    struct com_extras extras;
+    LONG ref;
+    BSTR path;
+};
+
+static const IID *const hard_disk_iids[] = { &IID_IVMHardDisk, &IID_IVsDiskHardDisk, NULL };
+
+static inline struct hard_disk *impl_from_IVsDiskHardDisk(IVsDiskHardDisk *iface)
+{
+    return CONTAINING_RECORD(iface, struct hard_disk, IVsDiskHardDisk_iface);
+}
+
+static HRESULT WINAPI hard_disk_QueryInterface(IVsDiskHardDisk *iface, REFIID riid, void **out)
+{
+    struct hard_disk *disk = impl_from_IVsDiskHardDisk(iface);
+
+    if (!out)
+        return E_POINTER;
+    if (IsEqualIID(riid, &IID_IUnknown) || IsEqualIID(riid, &IID_IDispatch)
+        || IsEqualIID(riid, &IID_IVMHardDisk) || IsEqualIID(riid, &IID_IVsDiskHardDisk)) {
+        *out = iface;
+        IVsDiskHardDisk_AddRef(iface);
+        return S_OK;
+    }
+    if (com_extras_query(&disk->extras, riid, out))
+        return S_OK;
+    *out = NULL;
+    return E_NOINTERFACE;
+}
+
+static ULONG WINAPI hard_disk_AddRef(IVsDiskHardDisk *iface)
+{
+    return InterlockedIncrement(&impl_from_IVsDiskHardDisk(iface)->ref);
+}
+
+static ULONG WINAPI hard_disk_Release(IVsDiskHardDisk *iface)
+{
+    struct hard_disk *disk = impl_from_IVsDiskHardDisk(iface);
+    LONG ref = InterlockedDecrement(&disk->ref);
+
+    if (ref == 0) {
+        SysFreeString(disk->path);
+        vs_free(disk);
+        module_release();
+    }
+    return ref;
+}
+
+static HRESULT WINAPI hard_disk_GetTypeInfoCount(IVsDiskHardDisk *iface, UINT *count)
+{
+    (void)iface;
+    if (!count)
+        return E_POINTER;
+    *count = 1;
+    return S_OK;
+}
+
+static HRESULT WINAPI hard_disk_GetTypeInfo(IVsDiskHardDisk *iface, UINT index, LCID lcid,
+                                            ITypeInfo **out)
+{
+    (void)iface;
+    (void)lcid;
+    return dispatch_get_type_info(&IID_IVsDiskHardDisk, index, out);
+}
+
+static HRESULT WINAPI hard_disk_GetIDsOfNames(IVsDiskHardDisk *iface, REFIID riid, LPOLESTR *names,
+                                              UINT count, LCID lcid, DISPID *ids)
+{
+    (void)iface;
+    (void)lcid;
+    return dispatch_get_ids_of_names(&IID_IVsDiskHardDisk, riid, names, count, ids);
+}
+
+static HRESULT WINAPI hard_disk_Invoke(IVsDiskHardDisk *iface, DISPID member, REFIID riid, LCID lcid,
+                                       WORD flags, DISPPARAMS *params, VARIANT *result,
+                                       EXCEPINFO *excep, UINT *arg_err)
+{
+    (void)lcid;
+    return dispatch_invoke(iface, &IID_IVsDiskHardDisk, member, riid, flags, params, result,
+                           excep, arg_err);
+}
+
+static HRESULT not_yet(const WCHAR *member, void **out)
+{
+    if (out)
+        *out = NULL;
+    return error_set(E_NOTIMPL, &IID_IVMHardDisk,
+                     L"IVMHardDisk.%ls is not implemented yet in this version of vsdisk.", member);
+}
+
+static HRESULT WINAPI hard_disk_Merge(IVsDiskHardDisk *iface, IVMTask **task)
+{
+    (void)iface;
+    return not_yet(L"Merge", (void **)task);
+}
+
+static HRESULT WINAPI hard_disk_MergeTo(IVsDiskHardDisk *iface, BSTR path, VMHardDiskType type,
+                                        IVMTask **task)
+{
+    (void)iface;
+    (void)path;
+    (void)type;
+    return not_yet(L"MergeTo", (void **)task);
+}
+
+static HRESULT WINAPI hard_disk_Compact(IVsDiskHardDisk *iface, IVMTask **task)
+{
+    (void)iface;
+    return not_yet(L"Compact", (void **)task);
+}
+
+static HRESULT WINAPI hard_disk_Convert(IVsDiskHardDisk *iface, BSTR path, VMHardDiskType type,
+                                        IVMTask **task)
+{
+    (void)iface;
+    (void)path;
+    (void)type;
+    return not_yet(L"Convert", (void **)task);
+}
+
+static HRESULT WINAPI hard_disk_get_File(IVsDiskHardDisk *iface, BSTR *name)
+{
+    if (!name)
+        return error_set(E_POINTER, &IID_IVMHardDisk, L"IVMHardDisk.File: the result pointer is NULL.");
+    *name = SysAllocString(impl_from_IVsDiskHardDisk(iface)->path);
+    if (!*name)
+        return error_set(E_OUTOFMEMORY, &IID_IVMHardDisk, L"IVMHardDisk.File: out of memory.");
+    return error_none();
+}
+
+/* Opens the disk for a property; on failure sets error information naming the member. */
+static HRESULT open_for(struct hard_disk *disk, const WCHAR *member, struct disk_file **file)
+{
+    struct host_error error;
+    HRESULT hr = disk_file_open(disk->path, VHD_IO_OPEN_READ, file, &error);
+    if (FAILED(hr))
+        return error_set(hr, &IID_IVMHardDisk, L"IVMHardDisk.%ls: %ls", member, error.text);
+    return S_OK;
+}
+
+static HRESULT WINAPI hard_disk_get_Type(IVsDiskHardDisk *iface, VMHardDiskType *type)
+{
+    struct disk_file *file;
+    HRESULT hr;
+
+    if (!type)
+        return error_set(E_POINTER, &IID_IVMHardDisk, L"IVMHardDisk.Type: the result pointer is NULL.");
+    if (FAILED(hr = open_for(impl_from_IVsDiskHardDisk(iface), L"Type", &file)))
+        return hr;
+    switch (vhd_image_get_info(file->image)->footer.disk_type) {
+    case VHD_DISK_TYPE_FIXED:        *type = vmDiskType_FixedSize; break;
+    case VHD_DISK_TYPE_DIFFERENCING: *type = vmDiskType_Differencing; break;
+    default:                         *type = vmDiskType_Dynamic; break;
+    }
+    disk_file_close(file);
+    return error_none();
+}
+
+static HRESULT WINAPI hard_disk_get_Security(IVsDiskHardDisk *iface, IVMSecurity **security)
+{
+    (void)iface;
+    if (security)
+        *security = NULL;
+    return error_set(E_NOTIMPL, &IID_IVMHardDisk,
+                     L"IVMHardDisk.Security is not implemented: vsdisk keeps no Virtual Server "
+                     L"security settings; use the file's own permissions.");
+}
+
+/* A Decimal of scale 0, as Virtual Server returns sizes. */
+static void decimal_variant(VARIANT *out, ULONGLONG value)
+{
+    DECIMAL decimal;
+
+    memset(&decimal, 0, sizeof(decimal));
+    decimal.Lo64 = value;
+    V_DECIMAL(out) = decimal;
+    V_VT(out) = VT_DECIMAL;    /* after: vt shares its place with the DECIMAL's wReserved */
+}
+
+static HRESULT WINAPI hard_disk_get_SizeInGuest(IVsDiskHardDisk *iface, VARIANT *size)
+{
+    struct disk_file *file;
+    HRESULT hr;
+
+    if (!size)
+        return error_set(E_POINTER, &IID_IVMHardDisk, L"IVMHardDisk.SizeInGuest: the result pointer is NULL.");
+    VariantInit(size);
+    if (FAILED(hr = open_for(impl_from_IVsDiskHardDisk(iface), L"SizeInGuest", &file)))
+        return hr;
+    decimal_variant(size, vhd_image_get_info(file->image)->footer.current_size);
+    disk_file_close(file);
+    return error_none();
+}
+
+static HRESULT WINAPI hard_disk_get_SizeOnHost(IVsDiskHardDisk *iface, VARIANT *size)
+{
+    struct disk_file *file;
+    HRESULT hr;
+
+    if (!size)
+        return error_set(E_POINTER, &IID_IVMHardDisk, L"IVMHardDisk.SizeOnHost: the result pointer is NULL.");
+    VariantInit(size);
+    if (FAILED(hr = open_for(impl_from_IVsDiskHardDisk(iface), L"SizeOnHost", &file)))
+        return hr;
+    decimal_variant(size, vhd_image_get_info(file->image)->file_size);
+    disk_file_close(file);
+    return error_none();
+}
+
+static HRESULT WINAPI hard_disk_get_HostFreeDiskSpace(IVsDiskHardDisk *iface, VARIANT *bytes)
+{
+    struct hard_disk *disk = impl_from_IVsDiskHardDisk(iface);
+    struct host_error error;
+    ULONGLONG free_bytes;
+    HRESULT hr;
+
+    if (!bytes)
+        return error_set(E_POINTER, &IID_IVMHardDisk, L"IVMHardDisk.HostFreeDiskSpace: the result pointer is NULL.");
+    VariantInit(bytes);
+    if (FAILED(hr = disk_file_free_space(disk->path, &free_bytes, &error)))
+        return error_set(hr, &IID_IVMHardDisk, L"IVMHardDisk.HostFreeDiskSpace: %ls", error.text);
+    decimal_variant(bytes, free_bytes);
+    return error_none();
+}
+
+static HRESULT WINAPI hard_disk_get_Parent(IVsDiskHardDisk *iface, IVMHardDisk **parent)
+{
+    struct hard_disk *disk = impl_from_IVsDiskHardDisk(iface);
+    struct host_error error;
+    struct disk_file *file;
+    WCHAR *parent_path;
+    HRESULT hr;
+
+    if (!parent)
+        return error_set(E_POINTER, &IID_IVMHardDisk, L"IVMHardDisk.Parent: the result pointer is NULL.");
+    *parent = NULL;
+    if (FAILED(hr = open_for(disk, L"Parent", &file)))
+        return hr;
+    if (vhd_image_get_info(file->image)->footer.disk_type != VHD_DISK_TYPE_DIFFERENCING) {
+        disk_file_close(file);
+        error_none();
+        return S_FALSE;    /* not a differencing disk: no parent */
+    }
+    hr = disk_file_find_parent(file, &parent_path, &error);
+    disk_file_close(file);
+    if (FAILED(hr))
+        return error_set(hr, &IID_IVMHardDisk, L"IVMHardDisk.Parent: %ls", error.text);
+    hr = hard_disk_create(parent_path, parent);
+    vs_free(parent_path);
+    if (FAILED(hr))
+        return error_set(hr, &IID_IVMHardDisk, L"IVMHardDisk.Parent: out of memory.");
+    return error_none();
+}
+
+static HRESULT WINAPI hard_disk_put_Parent(IVsDiskHardDisk *iface, IVMHardDisk *parent)
+{
+    struct hard_disk *disk = impl_from_IVsDiskHardDisk(iface);
+    struct host_error error;
+    BSTR parent_path = NULL;
+    const char *reason;
+    HRESULT hr;
+
+    if (!parent)
+        return error_set(E_POINTER, &IID_IVMHardDisk, L"IVMHardDisk.Parent: the new parent is Nothing (NULL).");
+    /* Any IVMHardDisk will do: its File names the new parent. */
+    hr = IVMHardDisk_get_File(parent, &parent_path);
+    if (FAILED(hr) || !parent_path) {
+        SysFreeString(parent_path);
+        return error_set(FAILED(hr) ? hr : E_INVALIDARG, &IID_IVMHardDisk,
+                         L"IVMHardDisk.Parent: the new parent's File could not be read.");
+    }
+    if (path_check((const uint16_t *)parent_path, SysStringLen(parent_path), &reason) != PATH_OK) {
+        hr = error_set(E_BAD_PATHNAME, &IID_IVMHardDisk,
+                       L"IVMHardDisk.Parent: the new parent's path is not accepted: %hs.", reason);
+        SysFreeString(parent_path);
+        return hr;
+    }
+    hr = disk_file_relink(disk->path, parent_path, &error);
+    SysFreeString(parent_path);
+    if (FAILED(hr))
+        return error_set(hr, &IID_IVMHardDisk, L"IVMHardDisk.Parent: %ls", error.text);
+    return error_none();
+}
+
+static HRESULT WINAPI hard_disk_get_HostDriveIdentifier(IVsDiskHardDisk *iface, BSTR *identifier)
+{
+    (void)iface;
+    if (!identifier)
+        return error_set(E_POINTER, &IID_IVMHardDisk,
+                         L"IVMHardDisk.HostDriveIdentifier: the result pointer is NULL.");
+    *identifier = NULL;
+    error_none();
+    return S_FALSE;    /* vsdisk makes no host-drive disks */
+}
+
+/* The Number twins of the three Decimal properties (IVsDiskHardDisk). */
+static HRESULT as_number(IVsDiskHardDisk *iface, HRESULT (WINAPI *get)(IVsDiskHardDisk *, VARIANT *),
+                         const WCHAR *member, double *bytes)
+{
+    VARIANT value;
+    HRESULT hr;
+
+    if (!bytes)
+        return error_set(E_POINTER, &IID_IVsDiskHardDisk,
+                         L"IVsDiskHardDisk.%ls: the result pointer is NULL.", member);
+    hr = get(iface, &value);   /* sets the error information of a failure */
+    if (FAILED(hr))
+        return hr;
+    *bytes = (double)V_DECIMAL(&value).Lo64;
+    return S_OK;
+}
+
+static HRESULT WINAPI hard_disk_get_SizeInGuestBytes(IVsDiskHardDisk *iface, double *bytes)
+{
+    return as_number(iface, hard_disk_get_SizeInGuest, L"SizeInGuestBytes", bytes);
+}
+
+static HRESULT WINAPI hard_disk_get_SizeOnHostBytes(IVsDiskHardDisk *iface, double *bytes)
+{
+    return as_number(iface, hard_disk_get_SizeOnHost, L"SizeOnHostBytes", bytes);
+}
+
+static HRESULT WINAPI hard_disk_get_HostFreeDiskSpaceBytes(IVsDiskHardDisk *iface, double *bytes)
+{
+    return as_number(iface, hard_disk_get_HostFreeDiskSpace,
+                     L"HostFreeDiskSpaceBytes", bytes);
+}
+
+static const IVsDiskHardDiskVtbl hard_disk_vtbl = {
+    hard_disk_QueryInterface,
+    hard_disk_AddRef,
+    hard_disk_Release,
+    hard_disk_GetTypeInfoCount,
+    hard_disk_GetTypeInfo,
+    hard_disk_GetIDsOfNames,
+    hard_disk_Invoke,
+    hard_disk_Merge,
+    hard_disk_MergeTo,
+    hard_disk_Compact,
+    hard_disk_Convert,
+    hard_disk_get_File,
+    hard_disk_get_Type,
+    hard_disk_get_Security,
+    hard_disk_get_SizeInGuest,
+    hard_disk_get_SizeOnHost,
+    hard_disk_get_HostFreeDiskSpace,
+    hard_disk_get_Parent,
+    hard_disk_put_Parent,
+    hard_disk_get_HostDriveIdentifier,
+    hard_disk_get_SizeInGuestBytes,
+    hard_disk_get_SizeOnHostBytes,
+    hard_disk_get_HostFreeDiskSpaceBytes,
+};
+
+HRESULT hard_disk_create(const WCHAR *path, IVMHardDisk **out)
+{
+    struct hard_disk *disk;
+
+    *out = NULL;
+    if (!(disk = vs_malloc(sizeof(*disk))))
+        return E_OUTOFMEMORY;
+    if (!(disk->path = SysAllocString(path))) {
+        vs_free(disk);
+        return E_OUTOFMEMORY;
+    }
+    disk->IVsDiskHardDisk_iface.lpVtbl = &hard_disk_vtbl;
+    disk->ref = 1;
+    com_extras_init(&disk->extras, (IUnknown *)&disk->IVsDiskHardDisk_iface, &CLSID_VMHardDisk,
+                    hard_disk_iids);
+    module_add_ref();
+    *out = (IVMHardDisk *)&disk->IVsDiskHardDisk_iface;
+    return S_OK;
+}
+
+HRESULT hard_disk_get(BSTR image_path, IVMHardDisk **out)
+{
+    struct host_error error;
+    struct disk_file *file;
+    const char *reason;
+    HRESULT hr;
+
+    if (!out)
+        return error_set(E_POINTER, &IID_IVMVirtualServer, L"GetHardDisk: the hardDisk pointer is NULL.");
+    *out = NULL;
+    if (!image_path)
+        return error_set(E_POINTER, &IID_IVMVirtualServer, L"GetHardDisk: imagePath is NULL.");
+    switch (path_check((const uint16_t *)image_path, SysStringLen(image_path), &reason)) {
+    case PATH_OK:
+        break;
+    case PATH_BAD_PATHNAME:
+        return error_set(E_BAD_PATHNAME, &IID_IVMVirtualServer,
+                         L"GetHardDisk: imagePath is not accepted: %hs: \"%ls\".", reason, image_path);
+    case PATH_INVALID_NAME:
+        return error_set(E_INVALID_NAME, &IID_IVMVirtualServer,
+                         L"GetHardDisk: imagePath is not accepted: %hs: \"%ls\".", reason, image_path);
+    default:
+        return error_set(E_BUFFER_OVERFLOW, &IID_IVMVirtualServer,
+                         L"GetHardDisk: imagePath is not accepted: %hs: \"%ls\".", reason, image_path);
+    }
+    /* The disk must be a valid VHD now; each property reads it again when asked. */
+    if (FAILED(hr = disk_file_open(image_path, VHD_IO_OPEN_READ, &file, &error)))
+        return error_set(hr, &IID_IVMVirtualServer, L"GetHardDisk: %ls", error.text);
+    disk_file_close(file);
+    if (FAILED(hr = hard_disk_create(image_path, out)))
+        return error_set(hr, &IID_IVMVirtualServer, L"GetHardDisk: out of memory.");
+    return error_none();
+}

@@ -1,0 +1,442 @@
+#include <windows.h>
+#include <string.h>
+#include <wchar.h>
+
+#include "allocation.h"
+#include "disk_file.h"
+#include "path_check.h"
+#include "vsdisk.h"
+
+#define E_SHARING_VIOLATION_HR HRESULT_FROM_WIN32(ERROR_SHARING_VIOLATION)
+
+static const vhd_reader_options reader_allocator = { vs_malloc, vs_free };
+
+char *disk_file_utf8(const WCHAR *text)
+{
+    int size = WideCharToMultiByte(CP_UTF8, WC_ERR_INVALID_CHARS, text, -1, NULL, 0, NULL, NULL);
+    char *out;
+    if (size <= 0 || !(out = vs_malloc((size_t)size)))
+        return NULL;
+    WideCharToMultiByte(CP_UTF8, WC_ERR_INVALID_CHARS, text, -1, out, size, NULL, NULL);
+    return out;
+}
+
+WCHAR *disk_file_utf16(const char *text)
+{
+    int size = MultiByteToWideChar(CP_UTF8, MB_ERR_INVALID_CHARS, text, -1, NULL, 0);
+    WCHAR *out;
+    if (size <= 0 || !(out = vs_malloc((size_t)size * sizeof(WCHAR))))
+        return NULL;
+    MultiByteToWideChar(CP_UTF8, MB_ERR_INVALID_CHARS, text, -1, out, size);
+    return out;
+}
+
+static HRESULT open_failed(const WCHAR *path, DWORD error, struct host_error *out)
+{
+    switch (error) {
+    case ERROR_FILE_NOT_FOUND:
+        return host_error_set(out, E_FILE_NOT_FOUND, L"The file \"%ls\" does not exist.", path);
+    case ERROR_PATH_NOT_FOUND:
+    case ERROR_INVALID_DRIVE:
+    case ERROR_BAD_NETPATH:
+    case ERROR_BAD_NET_NAME:
+        return host_error_set(out, E_PATH_NOT_FOUND,
+                              L"The folder of \"%ls\" (or its drive or share) does not exist.", path);
+    case ERROR_SHARING_VIOLATION:
+        return host_error_set(out, E_SHARING_VIOLATION_HR,
+                              L"\"%ls\" is in use: a program (or a vsdisk task still creating it) "
+                              L"has it open without sharing; try again when it is finished.", path);
+    case ERROR_ACCESS_DENIED:
+        return host_error_set(out, E_ACCESSDENIED, L"Access to \"%ls\" is denied.", path);
+    case ERROR_DIRECTORY:
+        return host_error_set(out, VM_E_INVALID_HD_FILE,
+                              L"\"%ls\" is a folder, not a virtual hard disk file.", path);
+    case ERROR_BAD_FILE_TYPE:
+        return host_error_set(out, VM_E_INVALID_HD_FILE,
+                              L"\"%ls\" is not a regular file.", path);
+    case ERROR_NOT_ENOUGH_MEMORY:
+    case ERROR_OUTOFMEMORY:
+        return host_error_set(out, E_OUTOFMEMORY, L"Out of memory opening \"%ls\".", path);
+    }
+    return host_error_set(out, DISP_E_EXCEPTION, L"\"%ls\" could not be opened (error %lu).",
+                          path, error);
+}
+
+static HRESULT reader_failed(const WCHAR *path, const vhd_reader_error *reader, struct host_error *out)
+{
+    if (vhd_reader_code_is_invalid_file(reader->code))
+        return host_error_set(out, VM_E_INVALID_HD_FILE,
+                              L"\"%ls\" is not a valid virtual hard disk: %hs.", path, reader->reason);
+    switch (reader->code) {
+    case VHD_READER_NO_MEMORY:
+        return host_error_set(out, E_OUTOFMEMORY, L"Out of memory reading \"%ls\".", path);
+    case VHD_READER_PARENT_ID_MISMATCH:
+        return host_error_set(out, VM_E_PARENT_CHILD_ID_MISMATCH, L"%hs.", reader->reason);
+    case VHD_READER_PARENT_NOT_FOUND:
+    case VHD_READER_PARENT_INVALID:
+    case VHD_READER_PARENT_SIZE_MISMATCH:
+    case VHD_READER_CHAIN_LOOP:
+    case VHD_READER_CHAIN_TOO_DEEP:
+        return host_error_set(out, VM_E_PARENT_PATH_NOT_FOUND, L"%hs.", reader->reason);
+    case VHD_READER_NOT_POSSIBLE:
+        return host_error_set(out, DISP_E_EXCEPTION, L"\"%ls\": %hs.", path, reader->reason);
+    default:
+        break;
+    }
+    return host_error_set(out, DISP_E_EXCEPTION, L"Reading \"%ls\" failed: %hs.", path,
+                          reader->reason);
+}
+
+static void free_file(struct disk_file *file)
+{
+    if (!file)
+        return;
+    vhd_image_close(file->image);
+    if (file->backend.file != INVALID_HANDLE_VALUE)
+        file->backend.io.close(&file->backend.io);
+    vs_free(file->path);
+    vs_free(file);
+}
+
+HRESULT disk_file_open(const WCHAR *path, vhd_io_open_mode mode, struct disk_file **result,
+                       struct host_error *error)
+{
+    struct disk_file *file;
+    vhd_reader_error reader;
+    size_t length = wcslen(path);
+
+    *result = NULL;
+    file = vs_malloc(sizeof(*file));
+    if (!file || !(file->path = vs_malloc((length + 1) * sizeof(WCHAR)))) {
+        vs_free(file);
+        return host_error_set(error, E_OUTOFMEMORY, L"Out of memory opening \"%ls\".", path);
+    }
+    memcpy(file->path, path, (length + 1) * sizeof(WCHAR));
+    file->image = NULL;
+    vhd_io_win32_init(&file->backend, file->path);
+    if (file->backend.io.open(&file->backend.io, mode) != VHD_OK) {
+        HRESULT hr = open_failed(path, (DWORD)file->backend.io.os_error, error);
+        free_file(file);
+        return hr;
+    }
+    if (vhd_image_open(&file->image, &file->backend.io, &reader_allocator, &reader)
+        != VHD_READER_OK) {
+        HRESULT hr = reader_failed(path, &reader, error);
+        free_file(file);
+        return hr;
+    }
+    *result = file;
+    return S_OK;
+}
+
+void disk_file_close(struct disk_file *file)
+{
+    free_file(file);
+}
+
+/* ---- the parent opener ---- */
+
+struct win32_parent {
+    struct vhd_io_win32 backend;
+    WCHAR path[MAX_PATH];
+    char *name;
+};
+
+static BOOL is_unc(const WCHAR *p)
+{
+    return p[0] == '\\' && p[1] == '\\';
+}
+
+static BOOL is_absolute(const WCHAR *p)
+{
+    return is_unc(p) || (((p[0] | 0x20) >= 'a' && (p[0] | 0x20) <= 'z') && p[1] == ':'
+                         && p[2] == '\\');
+}
+
+/* The full path a candidate names, in out (MAX_PATH), or FALSE if it names nothing vsdisk
+ * may open: relative ones are taken from the child's folder; a UNC path is followed only for
+ * a child that is itself on a share (a disk on a local drive never makes the host contact a
+ * server); the result must pass the same checks as a path a script passes. */
+static BOOL candidate_path(const WCHAR *child, const vhd_parent_candidate *candidate, WCHAR *out)
+{
+    WCHAR joined[2 * MAX_PATH], *rel, *base;
+    const WCHAR *slash;
+    const char *reason;
+    BOOL ok = FALSE;
+    DWORD length;
+
+    if (candidate->platform_code == VHD_PLATFORM_MACX || candidate->platform_code == VHD_PLATFORM_MAC)
+        return FALSE;
+    if (!(rel = disk_file_utf16(candidate->path)))
+        return FALSE;
+    if (candidate->platform_code == VHD_PLATFORM_UNICODE_NAME) {
+        base = wcsrchr(rel, '\\');
+        memmove(rel, base ? base + 1 : rel, (wcslen(base ? base + 1 : rel) + 1) * sizeof(WCHAR));
+    }
+    for (WCHAR *p = rel; *p; p++)
+        if (*p == '/')
+            *p = '\\';
+    if (is_absolute(rel)) {
+        if (is_unc(rel) && !is_unc(child))
+            goto done;
+        if (wcslen(rel) >= ARRAYSIZE(joined))
+            goto done;
+        wcscpy(joined, rel);
+    } else {
+        slash = wcsrchr(child, '\\');
+        if (!slash || (size_t)(slash - child) + 1 + wcslen(rel) >= ARRAYSIZE(joined))
+            goto done;
+        memcpy(joined, child, ((size_t)(slash - child) + 1) * sizeof(WCHAR));
+        wcscpy(joined + (slash - child) + 1, rel);
+    }
+    /* Folds ".\" and "..\" (no file system access). */
+    length = GetFullPathNameW(joined, MAX_PATH, out, NULL);
+    if (length == 0 || length >= MAX_PATH)
+        goto done;
+    ok = path_check((const uint16_t *)out, wcslen(out), &reason) == PATH_OK;
+done:
+    vs_free(rel);
+    return ok;
+}
+
+static vhd_status win32_parent_open(void *ctx, const char *child_name,
+                                    const vhd_parent_candidate *candidate, vhd_parent_file *file)
+{
+    struct win32_parent *parent;
+    WCHAR *child;
+    vhd_status status;
+
+    (void)ctx;
+    if (!(parent = vs_malloc(sizeof(*parent))))
+        return VHD_E_NO_MEMORY;
+    if (!(child = disk_file_utf16(child_name))) {
+        vs_free(parent);
+        return VHD_E_NO_MEMORY;
+    }
+    parent->name = NULL;
+    if (!candidate_path(child, candidate, parent->path)) {
+        vs_free(child);
+        vs_free(parent);
+        return VHD_E_NOT_FOUND;
+    }
+    vs_free(child);
+    vhd_io_win32_init(&parent->backend, parent->path);
+    status = parent->backend.io.open(&parent->backend.io, VHD_IO_OPEN_READ);
+    if (status == VHD_OK && !(parent->name = disk_file_utf8(parent->path))) {
+        parent->backend.io.close(&parent->backend.io);
+        status = VHD_E_NO_MEMORY;
+    }
+    if (status != VHD_OK) {
+        vs_free(parent);
+        return status;
+    }
+    file->io = &parent->backend.io;
+    file->name = parent->name;
+    file->identity = vhd_io_win32_identity(&parent->backend);
+    file->handle = parent;
+    return VHD_OK;
+}
+
+static void win32_parent_close(void *ctx, vhd_parent_file *file)
+{
+    struct win32_parent *parent = file->handle;
+
+    (void)ctx;
+    if (!parent)
+        return;
+    parent->backend.io.close(&parent->backend.io);
+    vs_free(parent->name);
+    vs_free(parent);
+    file->handle = NULL;
+}
+
+const vhd_parent_opener win32_parent_opener = { win32_parent_open, win32_parent_close, NULL };
+
+HRESULT disk_file_find_parent(struct disk_file *file, WCHAR **parent_path,
+                              struct host_error *error)
+{
+    vhd_reader_error reader;
+    vhd_file_identity identity = vhd_io_win32_identity(&file->backend);
+    vhd_chain *chain;
+    char *name;
+    HRESULT hr = S_OK;
+
+    *parent_path = NULL;
+    if (!(name = disk_file_utf8(file->path)))
+        return host_error_set(error, E_OUTOFMEMORY, L"Out of memory finding a parent.");
+    if (vhd_chain_open_levels(&chain, &file->backend.io, name, &identity, &win32_parent_opener,
+                              &reader_allocator, 2, &reader) != VHD_READER_OK) {
+        hr = reader_failed(file->path, &reader, error);
+        if (hr == VM_E_PARENT_CHILD_ID_MISMATCH)   /* a file, but not the parent */
+            hr = host_error_set(error, VM_E_PARENT_PATH_NOT_FOUND, L"%hs.", reader.reason);
+    } else {
+        if (vhd_chain_depth(chain) < 2 || !(*parent_path = disk_file_utf16(vhd_chain_name(chain, 1))))
+            hr = host_error_set(error, E_OUTOFMEMORY, L"Out of memory finding a parent.");
+        vhd_chain_close(chain);
+    }
+    vs_free(name);
+    return hr;
+}
+
+/* The path of target relative to the folder of from, as Windows writes W2ru (".\name",
+ * "..\dir\name"); FALSE if there is none (another drive or share). */
+static BOOL relative_path(const WCHAR *from, const WCHAR *target, WCHAR *out, size_t size)
+{
+    size_t common = 0, i, ups = 0, o = 0;
+    const WCHAR *from_dir_end = wcsrchr(from, '\\');
+
+    if (!from_dir_end)
+        return FALSE;
+    /* The longest common prefix of whole components (case-insensitive, as NTFS). */
+    for (i = 0; from + i <= from_dir_end && target[i]; i++) {
+        if (towlower(from[i]) != towlower(target[i]))
+            break;
+        if (from[i] == '\\')
+            common = i + 1;
+    }
+    if (common == 0 || (from[1] == ':' && common < 3))
+        return FALSE;
+    for (i = common; from + i <= from_dir_end; i++)
+        ups += from[i] == '\\';
+    if (ups == 0) {
+        if (size < 3)
+            return FALSE;
+        out[o++] = '.';
+        out[o++] = '\\';
+    }
+    for (i = 0; i < ups; i++) {
+        if (o + 3 >= size)
+            return FALSE;
+        out[o++] = '.';
+        out[o++] = '.';
+        out[o++] = '\\';
+    }
+    if (o + wcslen(target + common) >= size)
+        return FALSE;
+    wcscpy(out + o, target + common);
+    return TRUE;
+}
+
+HRESULT disk_file_relink(const WCHAR *child_path, const WCHAR *parent_path,
+                         struct host_error *error)
+{
+    struct disk_file *child = NULL, *parent = NULL;
+    vhd_reader_error reader;
+    WCHAR relative[MAX_PATH];
+    char *absolute_utf8 = NULL, *relative_utf8 = NULL;
+    HRESULT hr;
+
+    if (FAILED(hr = disk_file_open(parent_path, VHD_IO_OPEN_READ, &parent, error)))
+        goto done;
+    if (FAILED(hr = disk_file_open(child_path, VHD_IO_OPEN_READ_WRITE, &child, error)))
+        goto done;
+    const vhd_image_info *child_info = vhd_image_get_info(child->image);
+    const vhd_image_info *parent_info = vhd_image_get_info(parent->image);
+    if (child_info->footer.disk_type != VHD_DISK_TYPE_DIFFERENCING) {
+        hr = host_error_set(error, VM_E_WRONG_HD_IMAGE_TYPE,
+                            L"\"%ls\" is not a differencing disk, so it has no parent to set.",
+                            child_path);
+        goto done;
+    }
+    if (parent_info->footer.current_size != child_info->footer.current_size) {
+        hr = host_error_set(error, VM_E_PARENT_CHILD_ID_MISMATCH,
+                            L"\"%ls\" holds %I64u bytes but the differencing disk \"%ls\" %I64u: "
+                            L"it is not its parent.", parent_path,
+                            parent_info->footer.current_size, child_path,
+                            child_info->footer.current_size);
+        goto done;
+    }
+    if (!(absolute_utf8 = disk_file_utf8(parent_path))
+        || (relative_path(child_path, parent_path, relative, ARRAYSIZE(relative))
+            && !(relative_utf8 = disk_file_utf8(relative)))) {
+        hr = host_error_set(error, E_OUTOFMEMORY, L"Out of memory setting a parent.");
+        goto done;
+    }
+    /* The reader the re-link opens must not see the image this one holds open. */
+    vhd_image_close(child->image);
+    child->image = NULL;
+    if (vhd_relink_parent(&child->backend.io, parent_info->footer.unique_id, absolute_utf8,
+                          relative_utf8, &reader) != VHD_READER_OK) {
+        hr = reader_failed(child_path, &reader, error);
+        goto done;
+    }
+    hr = S_OK;
+done:
+    vs_free(absolute_utf8);
+    vs_free(relative_utf8);
+    disk_file_close(child);
+    disk_file_close(parent);
+    return hr;
+}
+
+HRESULT disk_file_free_space(const WCHAR *path, ULONGLONG *free_bytes, struct host_error *error)
+{
+    WCHAR folder[MAX_PATH];
+    const WCHAR *slash = wcsrchr(path, '\\');
+    ULARGE_INTEGER available;
+    size_t length;
+
+    if (!slash || (length = (size_t)(slash - path) + 1) >= ARRAYSIZE(folder))
+        return host_error_set(error, E_BAD_PATHNAME, L"\"%ls\" has no folder.", path);
+    memcpy(folder, path, length * sizeof(WCHAR));
+    folder[length] = 0;
+    if (!GetDiskFreeSpaceExW(folder, &available, NULL, NULL)) {
+        DWORD code = GetLastError();
+        if (code == ERROR_PATH_NOT_FOUND || code == ERROR_FILE_NOT_FOUND
+            || code == ERROR_INVALID_DRIVE || code == ERROR_BAD_NETPATH)
+            return host_error_set(error, E_PATH_NOT_FOUND, L"The folder \"%ls\" does not exist.",
+                                  folder);
+        return host_error_set(error, DISP_E_EXCEPTION,
+                              L"The free space of \"%ls\" could not be read (error %lu).", folder,
+                              code);
+    }
+    *free_bytes = available.QuadPart;
+    return S_OK;
+}
+
+static BOOL has_vhd_extension(const WCHAR *name)
+{
+    size_t length = wcslen(name);
+    return length > 4 && _wcsicmp(name + length - 4, L".vhd") == 0;
+}
+
+HRESULT disk_file_search(const WCHAR *folder, HRESULT (*found)(void *ctx, const WCHAR *path),
+                         void *ctx, struct host_error *error)
+{
+    WCHAR pattern[MAX_PATH + 8], path[MAX_PATH];
+    WIN32_FIND_DATAW data;
+    size_t length = wcslen(folder);
+    BOOL separator = length > 0 && folder[length - 1] == '\\';
+    HANDLE find;
+    HRESULT hr = S_OK;
+
+    if (length == 0 || length + 3 >= MAX_PATH)
+        return host_error_set(error, E_BAD_PATHNAME, L"The search path \"%ls\" is not a folder "
+                              L"path.", folder);
+    _snwprintf(pattern, ARRAYSIZE(pattern), L"%ls%ls*", folder, separator ? L"" : L"\\");
+    find = FindFirstFileExW(pattern, FindExInfoBasic, &data, FindExSearchNameMatch, NULL, 0);
+    if (find == INVALID_HANDLE_VALUE) {
+        DWORD code = GetLastError();
+        if (code == ERROR_FILE_NOT_FOUND || code == ERROR_NO_MORE_FILES)
+            return S_OK;
+        if (code == ERROR_PATH_NOT_FOUND || code == ERROR_DIRECTORY || code == ERROR_INVALID_NAME
+            || code == ERROR_BAD_NETPATH || code == ERROR_INVALID_DRIVE)
+            return host_error_set(error, E_PATH_NOT_FOUND, L"The search folder \"%ls\" does not "
+                                  L"exist.", folder);
+        return host_error_set(error, DISP_E_EXCEPTION, L"The search folder \"%ls\" could not be "
+                              L"listed (error %lu).", folder, code);
+    }
+    do {
+        if ((data.dwFileAttributes & FILE_ATTRIBUTE_DIRECTORY) || !has_vhd_extension(data.cFileName))
+            continue;
+        if (length + 1 + wcslen(data.cFileName) >= MAX_PATH)
+            continue;   /* a path the API could not take back */
+        _snwprintf(path, ARRAYSIZE(path), L"%ls%ls%ls", folder, separator ? L"" : L"\\",
+                 data.cFileName);
+        hr = found(ctx, path);
+    } while (SUCCEEDED(hr) && FindNextFileW(find, &data));
+    FindClose(find);
+    if (FAILED(hr))
+        return host_error_set(error, hr, L"Out of memory listing \"%ls\".", folder);
+    return S_OK;
+}

@@ -1,0 +1,56 @@
+/* An existing VHD opened for reading (or for an in-place change) through the portable
+ * reader, with every failure reported as the documented HRESULT and a sentence: what
+ * GetHardDisk and IVMHardDisk's properties stand on. Each call opens the file anew and the
+ * caller closes it, so what it reports is what the file holds now. */
+#ifndef VSDISK_DISK_FILE_H
+#define VSDISK_DISK_FILE_H
+
+#include <windows.h>
+#include "host_error.h"
+#include "vhd_io_win32.h"
+#include "vhd_reader.h"
+
+struct disk_file {
+    struct vhd_io_win32 backend;
+    WCHAR *path;
+    vhd_image *image;
+};
+
+/* Opens path (a full path that passed path_check). E_FILE_NOT_FOUND, E_PATH_NOT_FOUND,
+ * E_SHARING_VIOLATION (in use: being created, or opened without sharing), E_ACCESSDENIED,
+ * VM_E_INVALID_HD_FILE (a folder, or not a valid VHD: the reason says which field),
+ * E_OUTOFMEMORY, DISP_E_EXCEPTION (reading failed). */
+HRESULT disk_file_open(const WCHAR *path, vhd_io_open_mode mode, struct disk_file **file,
+                       struct host_error *error);
+void disk_file_close(struct disk_file *file);
+
+/* The full path of the parent of the differencing disk in file, found through its locators
+ * (W2ru relative to the child's folder, W2ku, then the header's parent name in the child's
+ * folder) and checked (unique id, size, a valid VHD). VM_E_PARENT_PATH_NOT_FOUND with the
+ * reason when none works. The caller frees *parent_path with vs_free. */
+HRESULT disk_file_find_parent(struct disk_file *file, WCHAR **parent_path,
+                              struct host_error *error);
+
+/* Re-points the differencing disk at child_path to the disk at parent_path (crash-safe, see
+ * vhd_relink_parent). VM_E_PARENT_CHILD_ID_MISMATCH when the parent's unique id is not the
+ * one the child expects, VM_E_WRONG_HD_IMAGE_TYPE when the child is not differencing. */
+HRESULT disk_file_relink(const WCHAR *child_path, const WCHAR *parent_path,
+                         struct host_error *error);
+
+/* The bytes free for the caller on the volume that holds path's folder. */
+HRESULT disk_file_free_space(const WCHAR *path, ULONGLONG *free_bytes, struct host_error *error);
+
+/* Calls found with the full path of each file named *.vhd (any case) directly in folder,
+ * in the order the file system lists them. A folder that does not exist gives
+ * E_PATH_NOT_FOUND; found's failure stops the search and is returned. */
+HRESULT disk_file_search(const WCHAR *folder, HRESULT (*found)(void *ctx, const WCHAR *path),
+                         void *ctx, struct host_error *error);
+
+/* UTF-8 of a UTF-16 string, and back; vs_malloc'd, NULL when out of memory or not valid. */
+char *disk_file_utf8(const WCHAR *text);
+WCHAR *disk_file_utf16(const char *text);
+
+/* The parent opener for Win32 hosts (what disk_file_find_parent uses). */
+extern const vhd_parent_opener win32_parent_opener;
+
+#endif
