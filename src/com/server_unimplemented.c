@@ -42,19 +42,6 @@ static HRESULT outside_variant(const WCHAR *member, VARIANT *out)
     return outside(member);
 }
 
-static HRESULT later(const WCHAR *member)
-{
-    return error_set(E_NOTIMPL, &IID_IVMVirtualServer,
-                     L"IVMVirtualServer.%ls is not implemented yet.", member);
-}
-
-static HRESULT later_ptr(const WCHAR *member, void **out)
-{
-    if (out)
-        *out = NULL;
-    return later(member);
-}
-
 /* A decision, not a gap: host-drive disks pass a physical drive through to a guest, which
  * needs Virtual Server itself. */
 static HRESULT no_host_drive_disks(void **out)

@@ -1,6 +1,6 @@
 /* The members of IVMVirtualServer vsdisk does not implement (server_unimplemented.c), in
- * vtable order: those outside the virtual hard disk API, and the disk members later work fills
- * in. Each returns E_NOTIMPL with an IErrorInfo description naming the member. */
+ * vtable order: those outside the virtual hard disk API, and CreateHostDriveVirtualHardDisk.
+ * Each returns E_NOTIMPL with an IErrorInfo description naming the member. */
 #ifndef VSDISK_SERVER_UNIMPLEMENTED_H
 #define VSDISK_SERVER_UNIMPLEMENTED_H
 
