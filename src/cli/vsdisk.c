@@ -9,7 +9,9 @@ static const struct subcommand {
     int (*run)(const char *name, int argc, char **argv);
     const char *summary;
 } subcommands[] = {
-    { "create", cli_create, "create PATH SIZE_MB   create a dynamically expanding VHD" },
+    { "create", cli_create, "create PATH SIZE_MB   create a dynamically expanding VHD\n"
+                            "  vsdisk create --fixed PATH SIZE_MB    a fixed-size one (Azure: whole MB)\n"
+                            "  vsdisk create --parent PARENT PATH    a differencing one" },
     { "info", cli_info,     "info FILE             describe any VHD (fixed, dynamic, differencing)" },
 };
 

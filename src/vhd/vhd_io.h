@@ -39,6 +39,13 @@ struct vhd_io {
     vhd_status (*get_size)(vhd_io *io, uint64_t *size);
     /* errno or GetLastError() of the last failure, for messages; 0 if none. */
     int os_error;
+
+    /* Fixed disks. */
+    /* Reserves [offset, offset + len) of the open file: the file grows to at least
+     * offset + len, and the range is allocated on the volume and reads as zeros, without
+     * writing it. VHD_E_NOT_SUPPORTED when the file system (or the back end) cannot do that,
+     * VHD_E_NO_SPACE when the volume cannot hold it. NULL means never supported. */
+    vhd_status (*allocate)(vhd_io *io, uint64_t offset, uint64_t len);
 };
 
 #endif

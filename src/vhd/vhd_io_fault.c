@@ -90,6 +90,36 @@ static vhd_status fault_close(vhd_io *io)
     return passed_on(fault, fault->inner->close(fault->inner), VHD_IO_FAULT_CLOSE);
 }
 
+static vhd_status fault_allocate(vhd_io *io, uint64_t offset, uint64_t len)
+{
+    struct vhd_io_fault *fault = impl_from_vhd_io(io);
+    vhd_status status;
+
+    fault->allocations++;
+    if (next_call_fails(fault, VHD_IO_FAULT_ALLOCATE))
+        return injected(fault);
+    if (fault->inner->allocate == NULL ||
+            (fault->allocate_unsupported && fault->allocations >= fault->allocate_unsupported_from)) {
+        fault->io.os_error = 0;
+        return VHD_E_NOT_SUPPORTED;
+    }
+    if (offset >= fault->space_limit || len > fault->space_limit - offset) {
+        /* fallocate() on a full volume may keep what it reserved: so does this. */
+        if (offset < fault->space_limit) {
+            status = fault->inner->allocate(fault->inner, offset, fault->space_limit - offset);
+            if (status != VHD_OK)
+                return passed_on(fault, status, VHD_IO_FAULT_ALLOCATE);
+            fault->bytes_allocated += fault->space_limit - offset;
+        }
+        fault->io.os_error = 0;
+        return VHD_E_NO_SPACE;
+    }
+    status = fault->inner->allocate(fault->inner, offset, len);
+    if (status == VHD_OK)
+        fault->bytes_allocated += len;
+    return passed_on(fault, status, VHD_IO_FAULT_ALLOCATE);
+}
+
 static vhd_status fault_remove(vhd_io *io)
 {
     struct vhd_io_fault *fault = impl_from_vhd_io(io);
@@ -142,6 +172,7 @@ void vhd_io_fault_init(struct vhd_io_fault *fault, vhd_io *inner)
             .flush = fault_flush,
             .close = fault_close,
             .remove = fault_remove,
+            .allocate = fault_allocate,
             .open = fault_open,
             .read_at = fault_read_at,
             .get_size = fault_get_size,

@@ -1,3 +1,6 @@
+#ifdef __linux__
+#define _GNU_SOURCE          /* fallocate() */
+#endif
 #define _POSIX_C_SOURCE 200809L
 #define _FILE_OFFSET_BITS 64
 
@@ -91,6 +94,40 @@ static vhd_status posix_flush(vhd_io *io)
         if (errno != EINTR)
             return fail_with_errno(io, errno);
     }
+    return VHD_OK;
+}
+
+/* Linux fallocate() mode 0 reserves unwritten extents: allocated, reading as zeros, no data
+ * written. glibc's posix_fallocate() would instead fall back to writing a byte per block on
+ * file systems without it, so on Linux an unsupported file system is reported and the writer
+ * writes zeros itself, with its bounded buffer, cancellable. */
+static vhd_status posix_allocate(vhd_io *io, uint64_t offset, uint64_t len)
+{
+    struct vhd_io_posix *posix = impl_from_vhd_io(io);
+    int error;
+    if (posix->fd == -1)
+        return fail_with_errno(io, EBADF);
+    if (offset > (uint64_t)INT64_MAX || len > (uint64_t)INT64_MAX - offset)
+        return fail_with_errno(io, EFBIG);
+    if (len == 0)
+        return VHD_OK;
+#ifdef __linux__
+    do
+        error = fallocate(posix->fd, 0, (off_t)offset, (off_t)len) == 0 ? 0 : errno;
+    while (error == EINTR);
+#else
+    do
+        error = posix_fallocate(posix->fd, (off_t)offset, (off_t)len);
+    while (error == EINTR);
+    if (error == EINVAL)   /* POSIX: the file system does not support the operation */
+        error = EOPNOTSUPP;
+#endif
+    if (error == EOPNOTSUPP || error == ENOSYS) {
+        io->os_error = error;
+        return VHD_E_NOT_SUPPORTED;
+    }
+    if (error != 0)
+        return fail_with_errno(io, error);
     return VHD_OK;
 }
 
@@ -205,6 +242,7 @@ void vhd_io_posix_init(struct vhd_io_posix *posix, const char *path)
     posix->io.read_at = posix_read_at;
     posix->io.get_size = posix_get_size;
     posix->io.os_error = 0;
+    posix->io.allocate = posix_allocate;
     posix->path = path;
     posix->fd = -1;
     posix->created = false;
