@@ -242,6 +242,8 @@ void vhd_io_win32_init(struct vhd_io_win32 *backend, const WCHAR *path)
     backend->io.close = win32_close;
     backend->io.remove = win32_remove;
     backend->io.os_error = 0;
+    backend->io.set_size = NULL;
+    backend->io.publish = NULL;
     backend->path = path;
     backend->file = INVALID_HANDLE_VALUE;
     backend->vanished = FALSE;

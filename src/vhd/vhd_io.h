@@ -27,6 +27,15 @@ struct vhd_io {
      * writing it. VHD_E_NOT_SUPPORTED when the file system (or the back end) cannot do that,
      * VHD_E_NO_SPACE when the volume cannot hold it. NULL means never supported. */
     vhd_status (*allocate)(vhd_io *io, uint64_t offset, uint64_t len);
+
+    /* Disk operations (vhd_ops.h). */
+    /* Sets the open file's size: cuts it there, or extends it with bytes that read as zeros.
+     * NULL means never supported. */
+    vhd_status (*set_size)(vhd_io *io, uint64_t size);
+    /* For a back end whose create() makes the file under a temporary name: gives the closed
+     * file its final name, durably, never replacing anything there (VHD_E_EXISTS). After it,
+     * remove() no longer deletes it. NULL when create() makes the file at its final name. */
+    vhd_status (*publish)(vhd_io *io);
 };
 
 #endif

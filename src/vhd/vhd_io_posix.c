@@ -9,6 +9,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
+#include <string.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 #include <unistd.h>
 
@@ -49,8 +51,11 @@ static vhd_status fail_with_errno(vhd_io *io, int error)
 static vhd_status posix_create(vhd_io *io)
 {
     struct vhd_io_posix *posix = impl_from_vhd_io(io);
+    struct stat st;
     if (posix->fd != -1 || posix->created)
         return fail_with_errno(io, EALREADY);   /* create() is called once */
+    if (posix->final_path != NULL && lstat(posix->final_path, &st) == 0)
+        return fail_with_errno(io, EEXIST);
     /* O_EXCL fails on anything already there, a dangling symbolic link included. */
     int fd = open(posix->path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0666);
     if (fd == -1)
@@ -160,6 +165,74 @@ static vhd_status posix_remove(vhd_io *io)
     return status;
 }
 
+static vhd_status posix_set_size(vhd_io *io, uint64_t size)
+{
+    struct vhd_io_posix *posix = impl_from_vhd_io(io);
+    if (posix->fd == -1)
+        return fail_with_errno(io, EBADF);
+    if (size > (uint64_t)INT64_MAX)
+        return fail_with_errno(io, EFBIG);
+    while (ftruncate(posix->fd, (off_t)size) != 0) {
+        if (errno != EINTR)
+            return fail_with_errno(io, errno);
+    }
+    return VHD_OK;
+}
+
+/* The folder of path, flushed so that a new name in it survives a crash. */
+static int flush_folder(const char *path)
+{
+    char folder[4096];
+    const char *slash = strrchr(path, '/');
+    size_t len = slash == NULL ? 1 : (slash == path ? 1 : (size_t)(slash - path));
+    if (len >= sizeof folder)
+        return ENAMETOOLONG;
+    memcpy(folder, slash == NULL ? "." : path, len);
+    folder[len] = '\0';
+    int fd = open(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd == -1)
+        return errno;
+    int error = fsync(fd) == 0 || errno == EINVAL ? 0 : errno;
+    close(fd);
+    return error;
+}
+
+static vhd_status posix_publish(vhd_io *io)
+{
+    struct vhd_io_posix *posix = impl_from_vhd_io(io);
+    if (posix->final_path == NULL || !posix->created || posix->fd != -1)
+        return fail_with_errno(io, EINVAL);
+    /* link() never replaces what is at the new name: the no-replace rename of POSIX. */
+    if (link(posix->path, posix->final_path) != 0) {
+        int error = errno;
+        if (error != EPERM && error != ENOTSUP && error != EOPNOTSUPP && error != EXDEV)
+            return fail_with_errno(io, error);
+        /* A file system without hard links (FAT, some FUSE): check, then rename. */
+        struct stat st;
+        if (lstat(posix->final_path, &st) == 0)
+            return fail_with_errno(io, EEXIST);
+        if (rename(posix->path, posix->final_path) != 0)
+            return fail_with_errno(io, errno);
+    } else if (unlink(posix->path) != 0) {
+        int error = errno;
+        unlink(posix->final_path);
+        return fail_with_errno(io, error);
+    }
+    posix->created = false;   /* the file is the user's now: remove() leaves it */
+    int error = flush_folder(posix->final_path);
+    if (error != 0)
+        return fail_with_errno(io, error);
+    return VHD_OK;
+}
+
+void vhd_io_posix_init_staged(struct vhd_io_posix *posix, const char *temp_path,
+                              const char *final_path)
+{
+    vhd_io_posix_init(posix, temp_path);
+    posix->final_path = final_path;
+    posix->io.publish = posix_publish;
+}
+
 void vhd_io_posix_init(struct vhd_io_posix *posix, const char *path)
 {
     posix->io.create = posix_create;
@@ -169,6 +242,9 @@ void vhd_io_posix_init(struct vhd_io_posix *posix, const char *path)
     posix->io.remove = posix_remove;
     posix->io.os_error = 0;
     posix->io.allocate = posix_allocate;
+    posix->io.set_size = posix_set_size;
+    posix->io.publish = NULL;
+    posix->final_path = NULL;
     posix->path = path;
     posix->fd = -1;
     posix->created = false;
