@@ -40,7 +40,6 @@
 typedef struct flatten {
     vhd_chain *chain;
     unsigned depth;
-    vhd_bat *bats;               /* one per level; table_offset 0 for a fixed image */
     uint64_t size;               /* guest bytes */
     vhd_io *target;
     const vhd_create_options *options;
@@ -50,25 +49,21 @@ typedef struct flatten {
     size_t buffer_size;          /* a multiple of 512 */
 } flatten;
 
-/* True if no image of the chain allocates any sector of [lba, lba + count): zeros. */
+/* True if no image of the chain holds any sector of [lba, lba + count): they read as zeros.
+ * Only the last image of a chain is not a differencing disk. */
 static vhd_op_code range_unallocated(flatten *job, uint64_t lba, uint32_t count, bool *zero)
 {
     *zero = false;
     for (unsigned level = 0; level < job->depth; level++) {
-        const vhd_image_info *info = vhd_image_get_info(vhd_chain_image(job->chain, level));
-        if (info->footer.disk_type == VHD_DISK_TYPE_FIXED)
-            return VHD_OP_OK;
-        uint32_t spb = info->sectors_per_block;
-        for (uint64_t block = lba / spb; block <= (lba + count - 1) / spb; block++) {
-            uint32_t entry;
-            if (block >= info->blocks)
-                break;
-            vhd_status status = vhd_bat_get(&job->bats[level], (uint32_t)block, &entry);
-            if (status != VHD_OK)
-                return vhd_op_fail_io(job->result, job->bats[level].io, status,
-                                      "reading the source's block table");
-            if (entry != VHD_BAT_ENTRY_UNUSED)
+        vhd_image *image = vhd_chain_image(job->chain, level);
+        for (uint64_t at = lba, end = lba + count; at < end; ) {
+            vhd_extent extent;
+            vhd_reader_error error;
+            if (vhd_image_map(image, at, (uint32_t)(end - at), &extent, &error) != VHD_READER_OK)
+                return vhd_op_result_from_reader(job->result, "reading the source", &error);
+            if (extent.present)
                 return VHD_OP_OK;
+            at += extent.sectors;
         }
     }
     *zero = true;
@@ -331,29 +326,6 @@ static vhd_op_code write_dynamic(flatten *job)
     return finish(job);
 }
 
-static vhd_op_code open_tables(flatten *job)
-{
-    job->bats = job->options->allocate ? job->options->allocate(job->depth * sizeof *job->bats)
-                                       : malloc(job->depth * sizeof *job->bats);
-    if (job->bats == NULL)
-        return vhd_op_fail(job->result, VHD_OP_NO_MEMORY, "out of memory");
-    for (unsigned level = 0; level < job->depth; level++) {
-        vhd_image *image = vhd_chain_image(job->chain, level);
-        const vhd_image_info *info = vhd_image_get_info(image);
-        vhd_bat_init(&job->bats[level], vhd_image_io(image), info->header.table_offset,
-                     info->footer.disk_type == VHD_DISK_TYPE_FIXED ? 0 : info->blocks);
-    }
-    return VHD_OP_OK;
-}
-
-static void release(const vhd_create_options *options, void *block)
-{
-    if (options->release)
-        options->release(block);
-    else
-        free(block);
-}
-
 vhd_op_code vhd_flatten_chain(vhd_chain *source, vhd_io *target, vhd_target_type type,
                               const vhd_create_options *options, vhd_op_result *result)
 {
@@ -388,19 +360,15 @@ vhd_op_code vhd_flatten_chain(vhd_chain *source, vhd_io *target, vhd_target_type
         return result->code;
     }
     vhd_progress_init(&job.progress, options, job.size);
-    code = open_tables(&job);
-    if (code == VHD_OP_OK) {
-        job.buffer = vhd_buffer_acquire(options, job.size, VHD_SECTOR_SIZE, &job.buffer_size);
-        job.buffer_size -= job.buffer_size % VHD_SECTOR_SIZE;
-        if (job.buffer == NULL)
-            code = vhd_op_fail(result, VHD_OP_NO_MEMORY, "out of memory");
-    }
+    code = VHD_OP_OK;
+    job.buffer = vhd_buffer_acquire(options, job.size, VHD_SECTOR_SIZE, &job.buffer_size);
+    job.buffer_size -= job.buffer_size % VHD_SECTOR_SIZE;
+    if (job.buffer == NULL)
+        code = vhd_op_fail(result, VHD_OP_NO_MEMORY, "out of memory");
     if (code == VHD_OP_OK)
         code = type == VHD_TARGET_FIXED ? write_fixed(&job) : write_dynamic(&job);
     if (job.buffer != NULL)
         vhd_buffer_release(options, job.buffer);
-    if (job.bats != NULL)
-        release(options, job.bats);
     if (code != VHD_OP_OK) {
         target->remove(target);
         return code;

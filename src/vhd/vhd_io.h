@@ -1,4 +1,4 @@
-/* The small I/O interface every disk-writer operation goes through.
+/* The small I/O interface every disk operation goes through.
  * A back end embeds struct vhd_io as its first member and fills in the functions. */
 #ifndef VHD_IO_H
 #define VHD_IO_H
@@ -9,6 +9,20 @@
 
 typedef struct vhd_io vhd_io;
 
+/* How open() opens an existing file. */
+typedef enum vhd_io_open_mode {
+    /* Read only, sharing the file with other readers and writers: a reader never blocks a
+     * writer, so what it reads may change under it (the reader checks every read). */
+    VHD_IO_OPEN_READ = 0,
+    /* Read and write, for in-place changes (a parent re-link, Merge's parent, Compact);
+     * shared with readers only: VHD_E_IN_USE while another process holds it for writing or
+     * opened it VHD_IO_OPEN_READ_DENY_WRITE. */
+    VHD_IO_OPEN_READ_WRITE = 1,
+    /* Read only, refusing writers (the source of Convert and MergeTo, Merge's child): VHD_E_IN_USE
+     * while another process holds it for writing, and keeps writers out while open. */
+    VHD_IO_OPEN_READ_DENY_WRITE = 2
+} vhd_io_open_mode;
+
 struct vhd_io {
     /* Creates the target exclusively and opens it for writing. Never opens, truncates or
      * replaces anything already there, and never follows a link at the target. */
@@ -18,6 +32,16 @@ struct vhd_io {
     vhd_status (*close)(vhd_io *io);
     /* Removes the file create() made. Closes it first if it is still open. */
     vhd_status (*remove)(vhd_io *io);
+
+    /* Reading (the reader, and in-place operations). */
+    /* Opens the existing regular file; anything else (a folder, a device, a pipe) is
+     * refused without blocking. close() closes it; remove() never deletes what open() opened. */
+    vhd_status (*open)(vhd_io *io, vhd_io_open_mode mode);
+    /* Reads exactly len bytes at offset: a read that would reach past the end of the file
+     * fails with VHD_E_END_OF_FILE, never a short success. */
+    vhd_status (*read_at)(vhd_io *io, uint64_t offset, void *buf, size_t len);
+    /* The file's current size in bytes. */
+    vhd_status (*get_size)(vhd_io *io, uint64_t *size);
     /* errno or GetLastError() of the last failure, for messages; 0 if none. */
     int os_error;
 

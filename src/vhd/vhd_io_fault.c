@@ -129,6 +129,40 @@ static vhd_status fault_remove(vhd_io *io)
     return status;
 }
 
+static vhd_status fault_open(vhd_io *io, vhd_io_open_mode mode)
+{
+    struct vhd_io_fault *fault = impl_from_vhd_io(io);
+    if (next_call_fails(fault, VHD_IO_FAULT_OPEN))
+        return injected(fault);   /* nothing is opened */
+    return passed_on(fault, fault->inner->open(fault->inner, mode), VHD_IO_FAULT_OPEN);
+}
+
+static vhd_status fault_read_at(vhd_io *io, uint64_t offset, void *buf, size_t len)
+{
+    struct vhd_io_fault *fault = impl_from_vhd_io(io);
+    vhd_status status;
+
+    fault->reads++;
+    if (next_call_fails(fault, VHD_IO_FAULT_READ))
+        return injected(fault);
+    if (offset >= fault->read_limit || len > fault->read_limit - offset) {
+        fault->io.os_error = 0;
+        return VHD_E_END_OF_FILE;
+    }
+    status = fault->inner->read_at(fault->inner, offset, buf, len);
+    if (status == VHD_OK)
+        fault->bytes_read += len;
+    return passed_on(fault, status, VHD_IO_FAULT_READ);
+}
+
+static vhd_status fault_get_size(vhd_io *io, uint64_t *size)
+{
+    struct vhd_io_fault *fault = impl_from_vhd_io(io);
+    if (next_call_fails(fault, VHD_IO_FAULT_SIZE))
+        return injected(fault);
+    return passed_on(fault, fault->inner->get_size(fault->inner, size), VHD_IO_FAULT_SIZE);
+}
+
 void vhd_io_fault_init(struct vhd_io_fault *fault, vhd_io *inner)
 {
     *fault = (struct vhd_io_fault){
@@ -139,9 +173,13 @@ void vhd_io_fault_init(struct vhd_io_fault *fault, vhd_io *inner)
             .close = fault_close,
             .remove = fault_remove,
             .allocate = fault_allocate,
+            .open = fault_open,
+            .read_at = fault_read_at,
+            .get_size = fault_get_size,
         },
         .inner = inner,
         .fail_status = VHD_E_IO,
         .space_limit = UINT64_MAX,
+        .read_limit = UINT64_MAX,
     };
 }

@@ -1,7 +1,8 @@
 /* A vhd_io that wraps another one to inject failures, for reliability tests: it counts the
- * calls to create, write_at, flush, close and allocate, and can fail the Nth of them, or act
- * as a disk that fills up after a number of bytes (writes and allocations alike). remove() is
- * passed through and never counted. */
+ * calls to create, write_at, flush, close, allocate, open, read_at and get_size, and can
+ * fail the Nth of them, act as a disk that fills up after a number of bytes (writes and
+ * allocations alike), or as a file that ends early for reads. remove() is passed through
+ * and never counted. */
 #ifndef VHD_IO_FAULT_H
 #define VHD_IO_FAULT_H
 
@@ -15,7 +16,10 @@ enum vhd_io_fault_call {
     VHD_IO_FAULT_WRITE,
     VHD_IO_FAULT_FLUSH,
     VHD_IO_FAULT_CLOSE,
-    VHD_IO_FAULT_ALLOCATE
+    VHD_IO_FAULT_ALLOCATE,
+    VHD_IO_FAULT_OPEN,
+    VHD_IO_FAULT_READ,
+    VHD_IO_FAULT_SIZE
 };
 
 struct vhd_io_fault {
@@ -28,6 +32,9 @@ struct vhd_io_fault {
     bool torn_write;           /* a failing write first writes the first half of its bytes */
     uint64_t space_limit;      /* writes reaching beyond this file offset write what fits and
                                   fail with VHD_E_NO_SPACE; UINT64_MAX for no limit */
+    uint64_t read_limit;       /* reads reaching beyond this file offset fail with
+                                  VHD_E_END_OF_FILE, as if the file ended there (nothing is
+                                  read); UINT64_MAX for no limit */
     /* Called after every counted call that succeeded, with its 1-based number. */
     void (*after_call)(void *ctx, unsigned call, enum vhd_io_fault_call kind);
     void *ctx;
@@ -46,9 +53,11 @@ struct vhd_io_fault {
     uint64_t bytes_written;    /* by the inner back end */
     unsigned allocations;      /* allocate() calls */
     uint64_t bytes_allocated;  /* by the inner back end */
+    unsigned reads;
+    uint64_t bytes_read;       /* by the inner back end */
 };
 
-/* No failure, no space limit, counters at zero. */
+/* No failure, no space or read limit, counters at zero. */
 void vhd_io_fault_init(struct vhd_io_fault *fault, vhd_io *inner);
 
 #endif

@@ -1,5 +1,5 @@
 #ifdef __linux__
-#define _GNU_SOURCE          /* fallocate() */
+#define _GNU_SOURCE          /* fallocate(), F_OFD_SETLK */
 #endif
 #define _POSIX_C_SOURCE 200809L
 #define _FILE_OFFSET_BITS 64
@@ -8,7 +8,9 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/types.h>
@@ -179,6 +181,118 @@ static vhd_status posix_set_size(vhd_io *io, uint64_t size)
     return VHD_OK;
 }
 
+/* "Held for writing", natively: the open file description locks qemu uses (fcntl F_OFD_SETLK on
+ * single bytes, shared locks only), so that vsdisk and qemu (qemu-img, qemu-io, a running VM)
+ * see each other. Byte 100 + n says "I use permission n", byte 200 + n "I refuse to share
+ * permission n"; n = 0 consistent read, 1 write, 3 resize. A writer takes 100, 101, 103, 201
+ * and 203; a reader that refuses writers takes 100, 201 and 203. Then each checks that nobody
+ * else holds the bytes that conflict (a writer: 101, 103, 201, 203; a reader refusing
+ * writers: 101, 103) by asking whether an exclusive lock could be placed there (F_OFD_GETLK).
+ * Plain readers (VHD_IO_OPEN_READ, e.g. "info") take no lock. The locks go with the
+ * descriptor. EAGAIN when someone holds a conflicting one. */
+static int lock_byte(int fd, short type, off_t byte, bool test)
+{
+#ifdef F_OFD_SETLK
+    struct flock lock = { .l_type = type, .l_whence = SEEK_SET, .l_start = byte, .l_len = 1 };
+    if (fcntl(fd, test ? F_OFD_GETLK : F_OFD_SETLK, &lock) != 0)
+        return errno == EACCES ? EAGAIN : errno;
+    return test && lock.l_type != F_UNLCK ? EAGAIN : 0;
+#else
+    (void)fd; (void)type; (void)byte; (void)test;
+    return 0;   /* no OFD locks on this system: nothing is detected */
+#endif
+}
+
+static int lock_for(int fd, vhd_io_open_mode mode)
+{
+    static const off_t writer_takes[] = { 100, 101, 103, 201, 203 };
+    static const off_t writer_checks[] = { 101, 103, 201, 203 };
+    static const off_t reader_takes[] = { 100, 201, 203 };
+    static const off_t reader_checks[] = { 101, 103 };
+    const off_t *takes, *checks;
+    size_t take_count, check_count;
+    int error = 0;
+    if (mode == VHD_IO_OPEN_READ)
+        return 0;
+    if (mode == VHD_IO_OPEN_READ_WRITE) {
+        takes = writer_takes, take_count = sizeof writer_takes / sizeof *writer_takes;
+        checks = writer_checks, check_count = sizeof writer_checks / sizeof *writer_checks;
+    } else {
+        takes = reader_takes, take_count = sizeof reader_takes / sizeof *reader_takes;
+        checks = reader_checks, check_count = sizeof reader_checks / sizeof *reader_checks;
+    }
+    for (size_t i = 0; i < take_count && error == 0; i++)
+        error = lock_byte(fd, F_RDLCK, takes[i], false);
+    /* Our own shared locks do not conflict with the test: F_OFD_GETLK ignores the caller's. */
+    for (size_t i = 0; i < check_count && error == 0; i++)
+        error = lock_byte(fd, F_WRLCK, checks[i], true);
+    return error;
+}
+
+static vhd_status posix_open(vhd_io *io, vhd_io_open_mode mode)
+{
+    struct vhd_io_posix *posix = impl_from_vhd_io(io);
+    struct stat st;
+    if (posix->fd != -1 || posix->created)
+        return fail_with_errno(io, EALREADY);
+    /* O_NONBLOCK: opening a FIFO must not wait for a writer; it is refused just below. */
+    int flags = (mode == VHD_IO_OPEN_READ_WRITE ? O_RDWR : O_RDONLY) | O_NONBLOCK | O_CLOEXEC
+        | O_NOCTTY;
+    int fd = open(posix->path, flags);
+    if (fd == -1)
+        return fail_with_errno(io, errno);
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        int error = S_ISDIR(st.st_mode) ? EISDIR : EINVAL;
+        close(fd);
+        io->os_error = error;
+        return S_ISDIR(st.st_mode) ? VHD_E_NOT_DIRECTORY : VHD_E_INVALID_PATH;
+    }
+    int fl = fcntl(fd, F_GETFL);
+    if (fl == -1 || fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) == -1) {
+        int error = errno;
+        close(fd);
+        return fail_with_errno(io, error);
+    }
+    int error = lock_for(fd, mode);
+    if (error != 0) {
+        close(fd);
+        io->os_error = error;
+        return error == EAGAIN ? VHD_E_IN_USE : vhd_status_from_errno(error);
+    }
+    posix->fd = fd;
+    posix->device = (uint64_t)st.st_dev;
+    posix->inode = (uint64_t)st.st_ino;
+    return VHD_OK;
+}
+
+static vhd_status posix_read_at(vhd_io *io, uint64_t offset, void *buf, size_t len)
+{
+    struct vhd_io_posix *posix = impl_from_vhd_io(io);
+    unsigned char *p = buf;
+    if (posix->fd == -1)
+        return fail_with_errno(io, EBADF);
+    if (offset > (uint64_t)INT64_MAX || len > (uint64_t)INT64_MAX - offset) {
+        io->os_error = 0;
+        return VHD_E_END_OF_FILE;
+    }
+    while (len > 0) {
+        ssize_t got = pread(posix->fd, p, len, (off_t)offset);
+        if (got < 0) {
+            if (errno == EINTR)
+                continue;
+            return fail_with_errno(io, errno);
+        }
+        if (got == 0) {   /* the file ends here */
+            io->os_error = 0;
+            return VHD_E_END_OF_FILE;
+        }
+        p += got;
+        offset += (uint64_t)got;
+        len -= (size_t)got;
+    }
+    return VHD_OK;
+}
+
 /* The folder of path, flushed so that a new name in it survives a crash. */
 static int flush_folder(const char *path)
 {
@@ -225,12 +339,16 @@ static vhd_status posix_publish(vhd_io *io)
     return VHD_OK;
 }
 
-void vhd_io_posix_init_staged(struct vhd_io_posix *posix, const char *temp_path,
-                              const char *final_path)
+static vhd_status posix_get_size(vhd_io *io, uint64_t *size)
 {
-    vhd_io_posix_init(posix, temp_path);
-    posix->final_path = final_path;
-    posix->io.publish = posix_publish;
+    struct vhd_io_posix *posix = impl_from_vhd_io(io);
+    struct stat st;
+    if (posix->fd == -1)
+        return fail_with_errno(io, EBADF);
+    if (fstat(posix->fd, &st) != 0)
+        return fail_with_errno(io, errno);
+    *size = st.st_size < 0 ? 0 : (uint64_t)st.st_size;
+    return VHD_OK;
 }
 
 void vhd_io_posix_init(struct vhd_io_posix *posix, const char *path)
@@ -240,6 +358,9 @@ void vhd_io_posix_init(struct vhd_io_posix *posix, const char *path)
     posix->io.flush = posix_flush;
     posix->io.close = posix_close;
     posix->io.remove = posix_remove;
+    posix->io.open = posix_open;
+    posix->io.read_at = posix_read_at;
+    posix->io.get_size = posix_get_size;
     posix->io.os_error = 0;
     posix->io.allocate = posix_allocate;
     posix->io.set_size = posix_set_size;
@@ -248,4 +369,13 @@ void vhd_io_posix_init(struct vhd_io_posix *posix, const char *path)
     posix->path = path;
     posix->fd = -1;
     posix->created = false;
+    posix->device = posix->inode = 0;
+}
+
+void vhd_io_posix_init_staged(struct vhd_io_posix *posix, const char *temp_path,
+                              const char *final_path)
+{
+    vhd_io_posix_init(posix, temp_path);
+    posix->final_path = final_path;
+    posix->io.publish = posix_publish;
 }

@@ -1,4 +1,4 @@
-/* The POSIX back end of vhd_io: one regular file, created exclusively. */
+/* The POSIX back end of vhd_io: one regular file, created exclusively or opened. */
 #ifndef VHD_IO_POSIX_H
 #define VHD_IO_POSIX_H
 
@@ -11,6 +11,7 @@ struct vhd_io_posix {
     int fd;               /* -1 when not open */
     bool created;         /* create() made the file, so remove() may delete it */
     const char *final_path;   /* staged: create() makes path, publish() names it this */
+    uint64_t device, inode;   /* of the file open() opened: its identity */
 };
 
 void vhd_io_posix_init(struct vhd_io_posix *posix, const char *path);

@@ -44,7 +44,6 @@
 typedef struct merge_job {
     vhd_image *child;
     const vhd_image_info *child_info;
-    vhd_bat child_bat;
     vhd_io *parent;
     uint32_t parent_type;
     vhd_block_geometry geometry;         /* the parent's (dynamic and differencing) */
@@ -55,7 +54,7 @@ typedef struct merge_job {
     const vhd_create_options *options;
     vhd_op_result *result;
     vhd_progress progress;
-    uint8_t *buffer, *present, *bitmap;
+    uint8_t *buffer, *bitmap;
     size_t buffer_size;
 } merge_job;
 
@@ -66,79 +65,58 @@ static vhd_op_code parent_call(merge_job *job, vhd_status status, const char *do
     return VHD_OP_OK;
 }
 
-/* Whether the child allocates anything in [lba, lba + count). */
-static vhd_op_code child_holds_any(merge_job *job, uint64_t lba, uint64_t count, bool *any)
-{
-    uint32_t spb = job->child_info->sectors_per_block;
-    *any = false;
-    for (uint64_t block = lba / spb; block <= (lba + count - 1) / spb; block++) {
-        uint32_t entry;
-        if (block >= job->child_info->blocks)
-            break;
-        vhd_status status = vhd_bat_get(&job->child_bat, (uint32_t)block, &entry);
-        if (status != VHD_OK)
-            return vhd_op_fail_io(job->result, job->child_bat.io, status,
-                                  "reading the differencing disk's block table");
-        if (entry != VHD_BAT_ENTRY_UNUSED) {
-            *any = true;
-            return VHD_OP_OK;
-        }
-    }
-    return VHD_OP_OK;
-}
-
-static vhd_op_code read_child(merge_job *job, uint64_t lba, uint32_t count)
+static vhd_op_code map_child(merge_job *job, uint64_t lba, uint32_t max, vhd_extent *extent)
 {
     vhd_reader_error error;
-    if (vhd_image_read_sectors(job->child, lba, count, job->buffer, job->present, &error)
-        != VHD_READER_OK)
+    if (vhd_image_map(job->child, lba, max, extent, &error) != VHD_READER_OK)
         return vhd_op_result_from_reader(job->result, "reading the differencing disk", &error);
     return VHD_OP_OK;
 }
 
-/* Writes the runs of present sectors of the buffer (count sectors from lba) at base + the
- * sector's offset from first, and sets their bits (relative to first) in job->bitmap. */
-static vhd_op_code write_runs(merge_job *job, uint64_t base, uint64_t first, uint64_t lba,
-                              uint32_t count, bool *wrote)
+/* Whether the child holds any sector of [lba, lba + count). */
+static vhd_op_code child_holds_any(merge_job *job, uint64_t lba, uint32_t count, bool *any)
 {
-    for (uint32_t i = 0; i < count; ) {
-        if (!job->present[i]) {
-            i++;
-            continue;
-        }
-        uint32_t run = 1;
-        while (i + run < count && job->present[i + run])
-            run++;
-        vhd_status status = job->parent->write_at(
-            job->parent, base + (lba + i - first) * VHD_SECTOR_SIZE,
-            job->buffer + (size_t)i * VHD_SECTOR_SIZE, (size_t)run * VHD_SECTOR_SIZE);
-        if (status != VHD_OK)
-            return parent_call(job, status, "writing into the parent");
-        if (job->bitmap != NULL)
-            vhd_bitmap_set(job->bitmap, (uint32_t)(lba + i - first), run);
-        *wrote = true;
-        i += run;
+    vhd_op_code code = VHD_OP_OK;
+    *any = false;
+    for (uint64_t end = lba + count; lba < end && !*any && code == VHD_OP_OK; ) {
+        vhd_extent extent;
+        code = map_child(job, lba, (uint32_t)(end - lba), &extent);
+        *any = extent.present;
+        lba += extent.sectors;
     }
-    return VHD_OP_OK;
+    return code;
 }
 
-/* Reads the child over [first, first + count) chunk by chunk and writes what it holds at
- * base (the offset of sector `first` in the parent file). */
+/* Copies the sectors the child holds in [first, first + count) to base + their offset from
+ * first in the parent file, setting their bits (relative to first) in job->bitmap. */
 static vhd_op_code copy_range(merge_job *job, uint64_t base, uint64_t first, uint32_t count,
                               bool *wrote)
 {
-    uint32_t chunk = (uint32_t)(job->buffer_size / VHD_SECTOR_SIZE);
+    const uint32_t chunk = (uint32_t)(job->buffer_size / VHD_SECTOR_SIZE);
+    vhd_io *child_io = vhd_image_io(job->child);
     vhd_op_code code = VHD_OP_OK;
     *wrote = false;
-    for (uint32_t done = 0; done < count && code == VHD_OP_OK; ) {
-        uint32_t n = count - done < chunk ? count - done : chunk;
-        bool any;
-        code = child_holds_any(job, first + done, n, &any);
-        if (code == VHD_OP_OK && any)
-            code = read_child(job, first + done, n);
-        if (code == VHD_OP_OK && any)
-            code = write_runs(job, base, first, first + done, n, wrote);
-        done += n;
+    for (uint64_t lba = first, end = first + count; lba < end && code == VHD_OP_OK; ) {
+        vhd_extent extent;
+        uint32_t max = end - lba < chunk ? (uint32_t)(end - lba) : chunk;
+        code = map_child(job, lba, max, &extent);
+        if (code != VHD_OP_OK)
+            break;
+        if (extent.present) {
+            size_t len = (size_t)extent.sectors * VHD_SECTOR_SIZE;
+            vhd_status status = child_io->read_at(child_io, extent.file_offset, job->buffer, len);
+            if (status != VHD_OK)
+                return vhd_op_fail_io(job->result, child_io, status,
+                                      "reading the differencing disk");
+            status = job->parent->write_at(job->parent, base + (lba - first) * VHD_SECTOR_SIZE,
+                                           job->buffer, len);
+            if (status != VHD_OK)
+                return parent_call(job, status, "writing into the parent");
+            if (job->bitmap != NULL)
+                vhd_bitmap_set(job->bitmap, (uint32_t)(lba - first), extent.sectors);
+            *wrote = true;
+        }
+        lba += extent.sectors;
     }
     return code;
 }
@@ -337,8 +315,6 @@ vhd_op_code vhd_merge(vhd_chain *chain, vhd_io *parent, const vhd_create_options
                            job.child_info->footer.disk_type == VHD_DISK_TYPE_FIXED
                                ? "a fixed-size disk" : "a dynamic disk");
     job.sectors = job.child_info->footer.current_size / VHD_SECTOR_SIZE;
-    vhd_bat_init(&job.child_bat, vhd_image_io(job.child), job.child_info->header.table_offset,
-                 job.child_info->blocks);
     code = check_parent(&job, chain);
     if (code != VHD_OP_OK)
         return code;
@@ -346,10 +322,9 @@ vhd_op_code vhd_merge(vhd_chain *chain, vhd_io *parent, const vhd_create_options
     job.buffer = vhd_buffer_acquire(options, job.child_info->footer.current_size,
                                     VHD_SECTOR_SIZE, &job.buffer_size);
     job.buffer_size -= job.buffer_size % VHD_SECTOR_SIZE;
-    job.present = allocate(options, job.buffer_size / VHD_SECTOR_SIZE);
     if (job.parent_type != VHD_DISK_TYPE_FIXED)
         job.bitmap = allocate(options, job.geometry.bitmap_size);
-    if (job.buffer == NULL || job.present == NULL
+    if (job.buffer == NULL
         || (job.parent_type != VHD_DISK_TYPE_FIXED && job.bitmap == NULL)) {
         code = vhd_op_fail(result, VHD_OP_NO_MEMORY, "out of memory");
     } else {
@@ -361,7 +336,6 @@ vhd_op_code vhd_merge(vhd_chain *chain, vhd_io *parent, const vhd_create_options
     }
     if (job.buffer != NULL)
         vhd_buffer_release(options, job.buffer);
-    release(options, job.present);
     release(options, job.bitmap);
     if (code != VHD_OP_OK)
         return code;

@@ -1,4 +1,4 @@
-/* Outcome of a disk-writer operation. Back ends map their OS errors onto these. */
+/* Outcome of a disk I/O operation. Back ends map their OS errors onto these. */
 #ifndef VHD_STATUS_H
 #define VHD_STATUS_H
 
@@ -16,6 +16,7 @@ typedef enum vhd_status {
     VHD_E_IO,             /* any other I/O failure */
     VHD_E_CANCELLED,
     VHD_E_NOT_SUPPORTED,  /* the back end or file system cannot do this (e.g. reserve space) */
+    VHD_E_END_OF_FILE,    /* a read reached past the end of the file */
     VHD_E_IN_USE          /* another process holds the file for writing (or, for a writer,
                              holds it open refusing writers) */
 } vhd_status;

@@ -15,6 +15,8 @@ struct memory_io {
 };
 
 void memory_io_init(struct memory_io *mem);
+/* An existing (closed) file holding a copy of len bytes of data; false if out of memory. */
+bool memory_io_init_with(struct memory_io *mem, const void *data, size_t len);
 void memory_io_free(struct memory_io *mem);
 
 #endif

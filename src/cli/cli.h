@@ -1,0 +1,18 @@
+/* The native command's subcommands. Each takes its own name (for messages, "vsdisk info")
+ * and argv with argv[0] the subcommand, and returns the exit status. */
+#ifndef CLI_H
+#define CLI_H
+
+enum cli_exit {
+    CLI_EXIT_OK = 0,
+    CLI_EXIT_FAILED = 1,    /* the operation failed (one line on stderr says why) */
+    CLI_EXIT_USAGE = 2      /* bad arguments */
+};
+
+int cli_create(const char *name, int argc, char **argv);
+int cli_info(const char *name, int argc, char **argv);
+
+/* Prints "NAME VERSION" and returns the exit status. */
+int cli_print_version(const char *name);
+
+#endif
