@@ -7,9 +7,12 @@
  *
  *   1. scan every allocated block; each one whose data is all zeros gets an unused entry
  *      (table windows written as the scan goes); flush.        <- zero blocks are free now
- *   2. plan, in memory (one bit per live block): the packed layout has the live blocks in
- *      4 KiB-aligned slots from the end of the metadata; a block reaching past the packed
- *      end moves into a slot no live block overlaps, below it and before the footer.
+ *   2. plan, in memory: the live blocks sorted by address (8 bytes each, up to SORTED_MAX);
+ *      the block at the top moves into the lowest gap between live blocks (from the end of
+ *      the metadata; data 4 KiB-aligned when that fits) that holds it, as long as the gap is
+ *      below it.
+ *      (More live blocks than that: one bit per live block, and a block reaching past the
+ *      packed end moves into a free slot of a 4 KiB-aligned grid, below it.)
  *   3. per batch of moves: copy each block (bitmap and data) into its slot, flush;
  *      then their table entries, flush.  Until the entry changes, the old block is the one in
  *      use and the copy is unreferenced bytes; after it, the old one is. A slot is written only
@@ -31,6 +34,9 @@
 #include "vhd_write_common.h"
 
 #define MOVE_BATCH 8u
+/* Live blocks sorted in memory (8 bytes each, 1 MiB): 256 GiB of data in 2 MiB blocks. Above
+ * that, blocks move only into free slots of a 4 KiB-aligned grid (plan, move_blocks). */
+#define SORTED_MAX 131072u
 
 typedef struct compact_job {
     vhd_io *io;
@@ -238,6 +244,85 @@ static vhd_op_code move_blocks(compact_job *job)
     return code != VHD_OP_OK ? code : committed;
 }
 
+/* Step 2 and 3 when the live blocks fit in memory (at most SORTED_MAX): sorted by address,
+ * each block from the top moves into the lowest gap between live blocks that holds it, as long
+ * as the gap is below it. Exact whatever the stride the file's writer used. */
+typedef struct live_block {
+    uint32_t sector;
+    uint32_t block;
+} live_block;
+
+static int by_sector(const void *a, const void *b)
+{
+    const live_block *x = a, *y = b;
+    return x->sector < y->sector ? -1 : x->sector > y->sector;
+}
+
+static vhd_op_code pack_sorted(compact_job *job)
+{
+    size_t bytes = (size_t)job->live * sizeof(live_block) + 1;
+    live_block *blocks = job->options->allocate ? job->options->allocate(bytes) : malloc(bytes);
+    uint32_t n = 0;
+    vhd_op_code code = VHD_OP_OK;
+    if (blocks == NULL)
+        return vhd_op_fail(job->result, VHD_OP_NO_MEMORY, "out of memory");
+    for (uint32_t block = 0; block < job->geometry.blocks && code == VHD_OP_OK; block++) {
+        uint64_t offset;
+        bool used;
+        code = entry_at(job, block, &offset, &used);
+        if (code == VHD_OP_OK && used && n < job->live)
+            blocks[n++] = (live_block){ (uint32_t)(offset / VHD_SECTOR_SIZE), block };
+    }
+    if (code == VHD_OP_OK)
+        qsort(blocks, n, sizeof *blocks, by_sector);
+    for (uint32_t i = 1; i < n && code == VHD_OP_OK; i++) {
+        if ((uint64_t)blocks[i - 1].sector * VHD_SECTOR_SIZE + job->block_span
+            > (uint64_t)blocks[i].sector * VHD_SECTOR_SIZE)
+            code = vhd_op_fail(job->result, VHD_OP_INVALID_DISK,
+                               "blocks %u and %u overlap in the file", blocks[i - 1].block,
+                               blocks[i].block);
+    }
+    /* hole: where free space starts (the end of the metadata, of a live block or of a block
+     * moved in); a block goes there with its data 4 KiB-aligned if that fits before the
+     * next live block, else right at the start of the gap. */
+    uint64_t hole = job->geometry.metadata_end;
+    uint32_t i = 0, j = n;
+    while (code == VHD_OP_OK && i < j) {
+        uint64_t low = (uint64_t)blocks[i].sector * VHD_SECTOR_SIZE;
+        uint64_t place = vhd_next_block_bitmap(&job->geometry, hole);
+        if (place + job->block_span > low)
+            place = hole;
+        if (place + job->block_span > low) {
+            /* Block i is in the way: the next gap starts after it. */
+            if (low + job->block_span > hole)
+                hole = low + job->block_span;
+            i++;
+            continue;
+        }
+        uint64_t high = (uint64_t)blocks[j - 1].sector * VHD_SECTOR_SIZE;
+        if (high <= place)
+            break;
+        if ((code = check_cancel(job)) != VHD_OP_OK)
+            break;
+        code = copy_block(job, high, place);
+        if (code != VHD_OP_OK)
+            break;
+        job->batch_block[job->batch_count] = blocks[j - 1].block;
+        job->batch_offset[job->batch_count] = place;
+        if (++job->batch_count == MOVE_BATCH)
+            code = commit_batch(job);
+        vhd_progress_advance(&job->progress, job->geometry.block_size);
+        hole = place + job->block_span;
+        j--;
+    }
+    vhd_op_code committed = commit_batch(job);
+    if (job->options->release)
+        job->options->release(blocks);
+    else
+        free(blocks);
+    return code != VHD_OP_OK ? code : committed;
+}
+
 /* Step 4. */
 static vhd_op_code shrink(compact_job *job)
 {
@@ -314,10 +399,14 @@ vhd_op_code vhd_compact(vhd_io *disk, const vhd_create_options *options, vhd_op_
     if (job.buffer == NULL)
         return vhd_op_fail(result, VHD_OP_NO_MEMORY, "out of memory");
     code = drop_zero_blocks(&job);
-    if (code == VHD_OP_OK)
-        code = plan(&job);
-    if (code == VHD_OP_OK)
-        code = move_blocks(&job);
+    if (code == VHD_OP_OK && job.live <= SORTED_MAX) {
+        code = pack_sorted(&job);
+    } else {
+        if (code == VHD_OP_OK)
+            code = plan(&job);
+        if (code == VHD_OP_OK)
+            code = move_blocks(&job);
+    }
     if (code == VHD_OP_OK)
         code = shrink(&job);
     vhd_buffer_release(options, job.buffer);
