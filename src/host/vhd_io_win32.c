@@ -241,6 +241,9 @@ void vhd_io_win32_init(struct vhd_io_win32 *backend, const WCHAR *path)
     backend->io.flush = win32_flush;
     backend->io.close = win32_close;
     backend->io.remove = win32_remove;
+    backend->io.open = NULL;       /* reading: not on this back end yet */
+    backend->io.read_at = NULL;
+    backend->io.get_size = NULL;
     backend->io.os_error = 0;
     backend->io.set_size = NULL;
     backend->io.publish = NULL;

@@ -693,7 +693,7 @@ static int write_corpus(const char *dir)
         char path[512];
         build_base(cases[i].base, &m);
         cases[i].mutate(&m);
-        snprintf(path, sizeof path, "%s/%s.vhd", dir, cases[i].name);
+        snprintf(path, sizeof path, "%s/%s", dir, cases[i].name);
         FILE *f = fopen(path, "wb");
         if (f == NULL || fwrite(m.data, 1, m.size, f) != m.size || fclose(f) != 0)
             return 1;
