@@ -5,7 +5,8 @@ set -eu
 here=$(cd "$(dirname "$0")/.." && pwd)
 
 packages="gcc-mingw-w64-x86-64 g++-mingw-w64-x86-64 mingw-w64-tools wine64 wine libwine-dev
-  meson ninja-build python3 gcc g++ clang libclang-rt-14-dev qemu-utils libvhdi-utils"
+  meson ninja-build python3 gcc g++ clang libclang-rt-14-dev qemu-utils libvhdi-utils
+  python3-libvhdi strace"
 
 missing=""
 for p in $packages; do

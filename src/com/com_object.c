@@ -24,8 +24,11 @@ static struct typeinfo_entry typeinfos[] = {
     { &IID_IVMTask, NULL, NULL },
     { &IID_IVMTask2, NULL, NULL },
     { &IID_IVMTaskCollection, NULL, NULL },
+    { &IID_IVMHardDisk, NULL, NULL },
     { &CLSID_VMVirtualServer, NULL, NULL },
+    { &CLSID_VsDiskVirtualServer, NULL, NULL },
     { &CLSID_VMTask, NULL, NULL },
+    { &CLSID_VMHardDisk, NULL, NULL },
     { &CLSID_VMTaskCollection, NULL, NULL },
 };
 

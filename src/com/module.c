@@ -137,7 +137,8 @@ HRESULT WINAPI DllGetClassObject(REFCLSID clsid, REFIID riid, void **out)
     if (!out)
         return E_POINTER;
     *out = NULL;
-    if (!IsEqualCLSID(clsid, &CLSID_VMVirtualServer))
+    /* One factory serves Virtual Server's CLSID and vsdisk's own. */
+    if (!IsEqualCLSID(clsid, &CLSID_VMVirtualServer) && !IsEqualCLSID(clsid, &CLSID_VsDiskVirtualServer))
         return CLASS_E_CLASSNOTAVAILABLE;
     return IClassFactory_QueryInterface(&server_factory, riid, out);
 }

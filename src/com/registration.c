@@ -47,36 +47,65 @@ static void say(const WCHAR *text)
 
     OutputDebugStringW(text);
     if (err && err != INVALID_HANDLE_VALUE) {
-        char buffer[512];
+        char buffer[2048];
         int length = WideCharToMultiByte(CP_UTF8, 0, text, -1, buffer, sizeof(buffer), NULL, NULL);
         if (length > 1)
             WriteFile(err, buffer, (DWORD)(length - 1), &written, NULL);
     }
 }
 
-/* The default value of KEY\CLSID under classes, or an empty string. */
-static void read_clsid_of(HKEY classes, const WCHAR *key, WCHAR *clsid, DWORD chars)
+/* What a foreign key points at, for the message: the CLSID a ProgID names, or the server a
+ * CLSID key names. */
+static void describe_owner(HKEY classes, const WCHAR *key, WCHAR *owner, DWORD chars)
 {
-    WCHAR subkey[512];
-    DWORD bytes = chars * sizeof(WCHAR);
+    static const WCHAR *const subkeys[] = { L"CLSID", L"InprocServer32", L"LocalServer32" };
+    size_t i;
 
-    clsid[0] = 0;
-    _snwprintf(subkey, ARRAYSIZE(subkey) - 1, L"%ls\\CLSID", key);
-    subkey[ARRAYSIZE(subkey) - 1] = 0;
-    if (RegGetValueW(classes, subkey, NULL, RRF_RT_REG_SZ, NULL, clsid, &bytes) != ERROR_SUCCESS)
-        clsid[0] = 0;
+    owner[0] = 0;
+    for (i = 0; i < ARRAYSIZE(subkeys); i++) {
+        WCHAR subkey[512];
+        DWORD bytes = chars * sizeof(WCHAR);
+
+        _snwprintf(subkey, ARRAYSIZE(subkey) - 1, L"%ls\\%ls", key, subkeys[i]);
+        subkey[ARRAYSIZE(subkey) - 1] = 0;
+        if (RegGetValueW(classes, subkey, NULL, RRF_RT_REG_SZ, NULL, owner, &bytes) == ERROR_SUCCESS)
+            return;
+        owner[0] = 0;
+    }
 }
 
-/* Whether a shared key (VirtualServer.Application) is free for us in classes: absent, or
- * already naming our CLSID. */
-static BOOL shared_key_free(HKEY classes, const WCHAR *key, WCHAR *owner, DWORD owner_chars)
+/* Whether the group of tree-if-ours keys is free for us: each key absent or ours in classes
+ * and, for a per-user registration, machine-wide too (a per-user key would hide a machine-wide
+ * owner). Names every foreign key on the console. */
+static BOOL shared_group_free(const struct registry_description *description, HKEY classes,
+                              HKEY machine_classes)
 {
-    WCHAR ours[39];
+    BOOL free_for_us = TRUE;
+    size_t i;
 
-    if (!registry_key_exists(classes, key))
-        return TRUE;
-    read_clsid_of(classes, key, owner, owner_chars);
-    return !_wcsicmp(owner, registry_our_clsid(ours));
+    for (i = 0; i < description->count; i++) {
+        const struct registry_line *line = &description->lines[i];
+        HKEY roots[2] = { classes, machine_classes };
+        size_t r;
+
+        if (line->kind != REGISTRY_TREE_IF_OURS)
+            continue;
+        for (r = 0; r < ARRAYSIZE(roots); r++) {
+            WCHAR owner[512], message[1024];
+            if (!roots[r] || registry_key_owner(roots[r], line->key) != REGISTRY_KEY_FOREIGN)
+                continue;
+            describe_owner(roots[r], line->key, owner, ARRAYSIZE(owner));
+            _snwprintf(message, ARRAYSIZE(message) - 1, L"vsdisk: %ls belongs to another server (%ls).\n",
+                       line->key, owner[0] ? owner : L"not vsdisk's");
+            message[ARRAYSIZE(message) - 1] = 0;
+            say(message);
+            free_for_us = FALSE;
+            break;
+        }
+    }
+    if (!free_for_us)
+        say(L"vsdisk: Virtual Server's CLSID, VirtualServer.Application, its type library and its interface keys were all left alone; vsdisk's own VsDisk.VirtualServer is registered.\n");
+    return free_for_us;
 }
 
 /* The embedded description and the scope's classes key, both or neither. */
@@ -100,7 +129,6 @@ static HRESULT unregister(enum scope scope)
 {
     struct registry_description description;
     HKEY classes;
-    WCHAR owner[64];
     HRESULT hr = open_scope(scope, &description, &classes);
     size_t i;
 
@@ -112,14 +140,9 @@ static HRESULT unregister(enum scope scope)
 
         if (line->kind == REGISTRY_VALUE)
             continue;
-        if (line->kind == REGISTRY_TREE_IF_OURS) {
-            WCHAR ours[39];
-            if (!registry_key_exists(classes, line->key))
-                continue;
-            read_clsid_of(classes, line->key, owner, ARRAYSIZE(owner));
-            if (_wcsicmp(owner, registry_our_clsid(ours)))
-                continue;       /* someone else's: leave it */
-        }
+        if (line->kind == REGISTRY_TREE_IF_OURS
+            && registry_key_owner(classes, line->key) != REGISTRY_KEY_OURS)
+            continue;       /* absent, or someone else's: leave it */
         status = RegDeleteTreeW(classes, line->key);
         if (status != ERROR_SUCCESS && status != ERROR_FILE_NOT_FOUND && SUCCEEDED(hr))
             hr = HRESULT_FROM_WIN32(status);
@@ -142,45 +165,43 @@ static HRESULT write_value(HKEY classes, const struct registry_line *line)
     return HRESULT_FROM_WIN32(status);
 }
 
+/* TRUE if key lies within a tree-if-ours key of the description. */
+static BOOL within_shared(const struct registry_description *description, const WCHAR *key)
+{
+    size_t i;
+
+    for (i = 0; i < description->count; i++)
+        if (description->lines[i].kind == REGISTRY_TREE_IF_OURS
+            && registry_key_within(key, description->lines[i].key))
+            return TRUE;
+    return FALSE;
+}
+
 static HRESULT do_register(enum scope scope)
 {
     struct registry_description description;
-    const WCHAR *skipped = NULL;
     HKEY classes, machine_classes = NULL;
-    WCHAR owner[64];
     HRESULT hr = open_scope(scope, &description, &classes);
+    BOOL take_shared;
     size_t i;
 
     if (FAILED(hr))
         return hr;
-    /* A per-user registration must not hide a machine-wide owner either. */
     if (scope == SCOPE_USER)
         RegOpenKeyExW(HKEY_LOCAL_MACHINE, L"Software\\Classes", 0, KEY_READ, &machine_classes);
+    take_shared = shared_group_free(&description, classes, machine_classes);
+    if (machine_classes)
+        RegCloseKey(machine_classes);
 
     for (i = 0; i < description.count && SUCCEEDED(hr); i++) {
         const struct registry_line *line = &description.lines[i];
 
-        if (line->kind == REGISTRY_TREE_IF_OURS) {
-            if (!shared_key_free(classes, line->key, owner, ARRAYSIZE(owner))
-                || (machine_classes && !shared_key_free(machine_classes, line->key, owner, ARRAYSIZE(owner)))) {
-                WCHAR message[512];
-                skipped = line->key;
-                _snwprintf(message, ARRAYSIZE(message) - 1,
-                           L"vsdisk: %ls belongs to another server (CLSID %ls); it was left alone. Use VsDisk.VirtualServer instead.\n",
-                           line->key, owner[0] ? owner : L"unknown");
-                message[ARRAYSIZE(message) - 1] = 0;
-                say(message);
-            }
-            continue;
-        }
         if (line->kind != REGISTRY_VALUE)
             continue;
-        if (skipped && registry_key_within(line->key, skipped))
+        if (!take_shared && within_shared(&description, line->key))
             continue;
         hr = write_value(classes, line);
     }
-    if (machine_classes)
-        RegCloseKey(machine_classes);
     RegCloseKey(classes);
     registry_description_free(&description);
     if (FAILED(hr))

@@ -13,17 +13,25 @@ static const struct {
     const GUID *guid;
 } guid_names[] = {
     { "CLSID_VMVirtualServer", &CLSID_VMVirtualServer },
-    { "LIBID_VsDiskLib", &LIBID_VsDiskLib },
+    { "CLSID_VsDiskVirtualServer", &CLSID_VsDiskVirtualServer },
+    { "LIBID_VirtualServer", &LIBID_VirtualServer },
     { "IID_IVMVirtualServer", &IID_IVMVirtualServer },
     { "IID_IVMTask", &IID_IVMTask },
     { "IID_IVMTask2", &IID_IVMTask2 },
     { "IID_IVMTaskCollection", &IID_IVMTaskCollection },
+    { "IID_IVMHardDisk", &IID_IVMHardDisk },
 };
 
-const WCHAR *registry_our_clsid(WCHAR buffer[39])
+enum registry_owner registry_key_owner(HKEY root, const WCHAR *key)
 {
-    StringFromGUID2(&CLSID_VMVirtualServer, buffer, 39);
-    return buffer;
+    HKEY opened;
+    LSTATUS status;
+
+    if (RegOpenKeyExW(root, key, 0, KEY_READ, &opened) != ERROR_SUCCESS)
+        return REGISTRY_KEY_ABSENT;
+    status = RegQueryValueExW(opened, REGISTRY_OWNER_VALUE, NULL, NULL, NULL, NULL);
+    RegCloseKey(opened);
+    return status == ERROR_SUCCESS ? REGISTRY_KEY_OURS : REGISTRY_KEY_FOREIGN;
 }
 
 BOOL registry_key_exists(HKEY root, const WCHAR *key)

@@ -34,7 +34,13 @@ BOOL registry_key_within(const WCHAR *key, const WCHAR *tree);
 /* TRUE if key exists under root. */
 BOOL registry_key_exists(HKEY root, const WCHAR *key);
 
-/* The CLSID the description registers, in registry form. */
-const WCHAR *registry_our_clsid(WCHAR buffer[39]);
+/* The value registration writes at the top of each tree-if-ours key it takes. */
+#define REGISTRY_OWNER_VALUE L"VsDiskOwner"
+
+enum registry_owner { REGISTRY_KEY_ABSENT, REGISTRY_KEY_OURS, REGISTRY_KEY_FOREIGN };
+
+/* Whose a tree-if-ours key under root is: absent, ours (it holds REGISTRY_OWNER_VALUE) or
+ * another product's. */
+enum registry_owner registry_key_owner(HKEY root, const WCHAR *key);
 
 #endif

@@ -1,4 +1,5 @@
-/* VMVirtualServer: the object scripts create as VirtualServer.Application. */
+/* VMVirtualServer: the object scripts create as VirtualServer.Application (and programs by
+ * its real CLSID or vsdisk's own). */
 #include <windows.h>
 #include <ole2.h>
 #include <stdlib.h>
@@ -11,6 +12,8 @@
 #include "task_list.h"
 #include "task_collection.h"
 #include "disk_request.h"
+#include "search_paths.h"
+#include "server_unimplemented.h"
 
 #define WIDEN_(s) L##s
 #define WIDEN(s) WIDEN_(s)
@@ -21,6 +24,7 @@ struct server {
     LONG ref;
     ULONGLONG created_tick;
     struct task_list *tasks;
+    struct search_paths search_paths;
 };
 
 static const IID *const server_iids[] = { &IID_IVMVirtualServer, NULL };
@@ -63,6 +67,7 @@ static ULONG WINAPI server_Release(IVMVirtualServer *iface)
          * the last release lets in-flight creations finish before the host can exit. */
         task_list_wait_idle(server->tasks);
         task_list_release(server->tasks);
+        search_paths_destroy(&server->search_paths);
         vs_free(server);
         module_release();
     }
@@ -160,6 +165,18 @@ static HRESULT WINAPI server_get_UpTime(IVMVirtualServer *iface, LONG *seconds)
     return error_none();
 }
 
+static HRESULT WINAPI server_get_SearchPaths(IVMVirtualServer *iface, VARIANT *paths)
+{
+    return search_paths_get(&impl_from_IVMVirtualServer(iface)->search_paths, paths);
+}
+
+static HRESULT WINAPI server_put_SearchPaths(IVMVirtualServer *iface, VARIANT paths)
+{
+    return search_paths_put(&impl_from_IVMVirtualServer(iface)->search_paths, &paths);
+}
+
+/* Every member of the real IVMVirtualServer, in its vtable order; the ones vsdisk does not
+ * implement are in server_unimplemented.c. */
 static const IVMVirtualServerVtbl server_vtbl = {
     server_QueryInterface,
     server_AddRef,
@@ -168,11 +185,91 @@ static const IVMVirtualServerVtbl server_vtbl = {
     server_GetTypeInfo,
     server_GetIDsOfNames,
     server_Invoke,
+    server_get_HostInfo,
+    server_QueryLocale,
+    server_get_DefaultLocale,
+    server_put_Locale,
+    server_FindVirtualMachine,
+    server_CreateVirtualMachine,
+    server_DeleteVirtualMachine,
+    server_RegisterVirtualMachine,
+    server_UnregisterVirtualMachine,
+    server_get_VirtualMachines,
+    server_FindVirtualNetwork,
+    server_CreateVirtualNetwork,
+    server_DeleteVirtualNetwork,
+    server_RegisterVirtualNetwork,
+    server_UnregisterVirtualNetwork,
+    server_get_VirtualNetworks,
+    server_get_UnconnectedNetworkAdapters,
+    server_get_SupportDrivers,
     server_get_Tasks,
     server_CreateDynamicVirtualHardDisk,
+    server_CreateFixedVirtualHardDisk,
+    server_CreateDifferencingVirtualHardDisk,
+    server_CreateHostDriveVirtualHardDisk,
+    server_GetHardDisk,
+    server_CreateFloppyDiskImage,
+    server_GetFloppyDiskImageType,
+    server_get_VSScriptsEnabled,
+    server_put_VSScriptsEnabled,
+    server_get_VMScriptsEnabled,
+    server_put_VMScriptsEnabled,
+    server_AttachScriptToEvent,
+    server_RemoveScriptFromEvent,
+    server_FetchScriptByEvent,
+    server_GetConfigurationValue,
+    server_SetConfigurationValue,
+    server_RemoveConfigurationValue,
+    server_VMRCCreateEncryptionCertificateRequest,
+    server_get_VMRCEnabled,
+    server_put_VMRCEnabled,
+    server_get_VMRCAdminAddress,
+    server_put_VMRCAdminAddress,
+    server_get_VMRCAdminPortNumber,
+    server_put_VMRCAdminPortNumber,
+    server_get_VMRCXResolution,
+    server_put_VMRCXResolution,
+    server_get_VMRCYResolution,
+    server_put_VMRCYResolution,
+    server_get_VMRCEncryptionEnabled,
+    server_put_VMRCEncryptionEnabled,
+    server_get_VMRCAuthenticator,
+    server_put_VMRCAuthenticator,
+    server_get_VMRCAuthenticators,
+    server_put_VMRCIdleConnectionTimeoutEnabled,
+    server_get_VMRCIdleConnectionTimeoutEnabled,
+    server_put_VMRCIdleConnectionTimeout,
+    server_get_VMRCIdleConnectionTimeout,
+    server_get_VMRCEncryptionCertificate,
+    server_put_VMRCEncryptionCertificate,
+    server_get_VMRCEncryptionCertificateRequest,
+    server_get_MinimumMemoryPerVM,
+    server_get_MaximumMemoryPerVM,
+    server_get_SuggestedMaximumMemoryPerVM,
+    server_get_MaximumFloppyDrivesPerVM,
+    server_get_MaximumSerialPortsPerVM,
+    server_get_MaximumParallelPortsPerVM,
+    server_get_MaximumNetworkAdaptersPerVM,
+    server_get_MaximumNumberOfIDEBuses,
+    server_get_MaximumNumberOfSCSIControllers,
+    server_get_DefaultVMConfigurationPath,
+    server_put_DefaultVMConfigurationPath,
+    server_get_DefaultVNConfigurationPath,
+    server_get_SearchPaths,
+    server_put_SearchPaths,
+    server_GetHardDiskFiles,
+    server_GetVirtualMachineFiles,
+    server_GetVirtualNetworkFiles,
+    server_GetFloppyDiskFiles,
+    server_GetDVDFiles,
     server_get_Name,
     server_get_Version,
+    server_get_ProductID,
     server_get_UpTime,
+    server_get_AvailableSystemCapacity,
+    server_get_Security,
+    server_put_Security,
 };
 
 HRESULT server_create(REFIID riid, void **out)
@@ -192,6 +289,7 @@ HRESULT server_create(REFIID riid, void **out)
     server->IVMVirtualServer_iface.lpVtbl = &server_vtbl;
     server->ref = 1;
     server->created_tick = GetTickCount64();
+    search_paths_init(&server->search_paths);
     com_extras_init(&server->extras, (IUnknown *)&server->IVMVirtualServer_iface,
                     &CLSID_VMVirtualServer, server_iids);
     module_add_ref();

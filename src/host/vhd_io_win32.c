@@ -245,6 +245,7 @@ void vhd_io_win32_init(struct vhd_io_win32 *backend, const WCHAR *path)
     backend->io.read_at = NULL;
     backend->io.get_size = NULL;
     backend->io.os_error = 0;
+    backend->io.allocate = NULL;   /* none yet: fixed disks get their zeros written */
     backend->io.set_size = NULL;
     backend->io.publish = NULL;
     backend->path = path;

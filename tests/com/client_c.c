@@ -1,5 +1,5 @@
-/* A plain C client of the registered server: CoCreateInstance in a single-threaded and in a
- * multithreaded apartment, every ProgID, and a call from another apartment through the
+/* A plain C client of the registered server: CoCreateInstance by both CLSIDs in a single-threaded
+ * and in a multithreaded apartment, every ProgID, and a call from another apartment through the
  * type-library marshaler. Ends with "N passed, M failed". */
 #include <windows.h>
 #include <ole2.h>
@@ -39,25 +39,32 @@ static void use_server(IVMVirtualServer *server, const char *apartment, const WC
 
 static void in_apartment(DWORD model, const char *name, const WCHAR *version)
 {
-    static const WCHAR *const prog_ids[] = {
-        L"VirtualServer.Application", L"VsDisk.VirtualServer", L"VsDisk.VirtualServer.1",
+    /* Virtual Server's ProgID names its CLSID; vsdisk's own ProgIDs name vsdisk's CLSID. */
+    static const struct { const WCHAR *prog_id; const CLSID *clsid; } prog_ids[] = {
+        { L"VirtualServer.Application", &CLSID_VMVirtualServer },
+        { L"VsDisk.VirtualServer", &CLSID_VsDiskVirtualServer },
+        { L"VsDisk.VirtualServer.1", &CLSID_VsDiskVirtualServer },
     };
+    static const CLSID *const clsids[] = { &CLSID_VMVirtualServer, &CLSID_VsDiskVirtualServer };
     IVMVirtualServer *server = NULL;
     size_t i;
     HRESULT hr;
 
     check(SUCCEEDED(CoInitializeEx(NULL, model)), name, S_OK);
-    hr = CoCreateInstance(&CLSID_VMVirtualServer, NULL, CLSCTX_INPROC_SERVER, &IID_IVMVirtualServer,
-                          (void **)&server);
-    check(hr == S_OK && server, name, hr);
-    if (server) {
-        use_server(server, name, version);
-        IVMVirtualServer_Release(server);
+    for (i = 0; i < ARRAYSIZE(clsids); i++) {
+        server = NULL;
+        hr = CoCreateInstance(clsids[i], NULL, CLSCTX_INPROC_SERVER, &IID_IVMVirtualServer,
+                              (void **)&server);
+        check(hr == S_OK && server, name, hr);
+        if (server) {
+            use_server(server, name, version);
+            IVMVirtualServer_Release(server);
+        }
     }
     for (i = 0; i < ARRAYSIZE(prog_ids); i++) {
         CLSID clsid;
-        hr = CLSIDFromProgID(prog_ids[i], &clsid);
-        check(hr == S_OK && IsEqualCLSID(&clsid, &CLSID_VMVirtualServer), "CLSIDFromProgID", hr);
+        hr = CLSIDFromProgID(prog_ids[i].prog_id, &clsid);
+        check(hr == S_OK && IsEqualCLSID(&clsid, prog_ids[i].clsid), "CLSIDFromProgID", hr);
     }
     CoUninitialize();
 }
