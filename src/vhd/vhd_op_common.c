@@ -65,6 +65,8 @@ vhd_op_code vhd_op_result_from_reader(vhd_op_result *result, const char *which,
                                       const vhd_reader_error *error)
 {
     vhd_op_code code;
+    result->io_status = VHD_OK;
+    result->os_error = 0;
     switch (error->code) {
     case VHD_READER_OK:
         return vhd_op_succeed(result);
