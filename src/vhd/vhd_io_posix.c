@@ -16,6 +16,8 @@
 #include <sys/types.h>
 #include <unistd.h>
 
+#define WRITE_BEHIND (8u * 1024 * 1024)
+
 static struct vhd_io_posix *impl_from_vhd_io(vhd_io *io)
 {
     return (struct vhd_io_posix *)io;
@@ -87,7 +89,18 @@ static vhd_status posix_write_at(vhd_io *io, uint64_t offset, const void *buf, s
         p += written;
         offset += (uint64_t)written;
         len -= (size_t)written;
+        posix->unflushed += (uint64_t)written;
     }
+#ifdef SYNC_FILE_RANGE_WRITE
+    /* Write-behind: every WRITE_BEHIND bytes, start (without waiting) the writeback of what
+     * the file has dirty, so the device writes while the job goes on reading, and the flush
+     * at the end has little left to wait for. Only timing changes: durability still comes
+     * from flush(). */
+    if (posix->unflushed >= WRITE_BEHIND) {
+        posix->unflushed = 0;
+        sync_file_range(posix->fd, 0, 0, SYNC_FILE_RANGE_WRITE);
+    }
+#endif
     return VHD_OK;
 }
 
@@ -366,6 +379,7 @@ void vhd_io_posix_init(struct vhd_io_posix *posix, const char *path)
     posix->io.set_size = posix_set_size;
     posix->io.publish = NULL;
     posix->final_path = NULL;
+    posix->unflushed = 0;
     posix->path = path;
     posix->fd = -1;
     posix->created = false;

@@ -11,6 +11,7 @@ struct vhd_io_posix {
     int fd;               /* -1 when not open */
     bool created;         /* create() made the file, so remove() may delete it */
     const char *final_path;   /* staged: create() makes path, publish() names it this */
+    uint64_t unflushed;       /* bytes written since writeback was last started */
     uint64_t device, inode;   /* of the file open() opened: its identity */
 };
 
