@@ -6,12 +6,13 @@
  * How each operation keeps it is written at the top of its source file (vhd_convert.c,
  * vhd_merge_to.c, vhd_merge.c, vhd_compact.c).
  *
- * Memory: one buffer of options->buffer_max bytes (capped at VHD_CREATE_BUFFER_MAX, 1 MiB),
- * one 4 KiB block-table window per image a job reads the table of, one present-map of
- * buffer/512 bytes and one sector bitmap of the changed disk (512 bytes for 2 MiB blocks,
- * block/4096 bytes in general), plus what the reader holds per image (VHD_READER_IMAGE_HEAP_MAX)
- * and, for Compact, a slot map of one bit per allocated block (128 KiB for the largest disk):
- * VHD_OP_MEMORY_MAX below, whatever the disk size.
+ * Memory: one buffer of options->buffer_max bytes (capped at VHD_CREATE_BUFFER_MAX, 1 MiB) and a
+ * few KiB (a 4 KiB block-table window of the disk changed, 512 bytes of bitmap), whatever the
+ * disk size; Merge also holds one sector bitmap of the parent's blocks (512 bytes for 2 MiB
+ * blocks, block size / 4096 in general: 512 KiB for the largest block a VHD can declare) and
+ * Compact, while it plans, 8 bytes per live block up to 131,072 of them (1 MiB; above that one
+ * bit per live block). Plus what the reader keeps per image (VHD_READER_IMAGE_HEAP_MAX).
+ * VHD_OP_MEMORY_MAX bounds the job's own part.
  *
  * Progress is reported by bytes of the guest's disk processed, never goes back, and reaches
  * 100 only once the job is complete (flushed, closed and, for a new disk, named). Cancel is
@@ -74,8 +75,7 @@ vhd_op_code vhd_op_result_from_open(vhd_op_result *result, const char *which,
                                     bool for_writing, vhd_status status, int os_error);
 
 /* Bound of a job's own heap use (the reader's images not included). */
-#define VHD_OP_MEMORY_MAX (VHD_CREATE_BUFFER_MAX + VHD_CREATE_BUFFER_MAX / 512 \
-    + 2u * 65536u + 131072u + 2u * 4096u * VHD_CHAIN_MAX_DEPTH)
+#define VHD_OP_MEMORY_MAX (VHD_CREATE_BUFFER_MAX + 131072u * 8u + 16384u)
 
 /* Options of every job: options->timestamp and options->unique_id are the new disk's (Convert,
  * MergeTo); progress, cancelled, ctx, buffer_max, allocate and release as for creation;
