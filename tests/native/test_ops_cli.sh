@@ -7,8 +7,9 @@
 # for writing by qemu-io is refused; the CLI's errors. TAP output.
 # Usage: test_ops_cli.sh VSDISK FX_WRITE
 set -eu
-vsdisk=$1
-fx_write=$2
+# Absolute paths: the test works in its own folder.
+vsdisk=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
+fx_write=$(cd "$(dirname "$2")" && pwd)/$(basename "$2")
 tmp=$(mktemp -d)
 tap_dir=$tmp
 . "$(dirname "$0")/tap.sh"
