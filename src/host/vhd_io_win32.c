@@ -399,6 +399,8 @@ void vhd_io_win32_init(struct vhd_io_win32 *backend, const WCHAR *path)
     /* VSDISK_TEST_NO_RESERVATION=1 makes the writer write a fixed disk's zeros itself. */
     backend->io.allocate = running_on_wine()
         && !environment_number(L"VSDISK_TEST_NO_RESERVATION", NULL) ? win32_allocate : NULL;
+    backend->io.set_size = NULL;   /* the in-place operations on Win32 come with their COM methods */
+    backend->io.publish = NULL;
     backend->path = path;
     backend->file = INVALID_HANDLE_VALUE;
     backend->vanished = FALSE;

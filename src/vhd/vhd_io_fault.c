@@ -163,6 +163,30 @@ static vhd_status fault_get_size(vhd_io *io, uint64_t *size)
     return passed_on(fault, fault->inner->get_size(fault->inner, size), VHD_IO_FAULT_SIZE);
 }
 
+static vhd_status fault_set_size(vhd_io *io, uint64_t size)
+{
+    struct vhd_io_fault *fault = impl_from_vhd_io(io);
+    if (next_call_fails(fault, VHD_IO_FAULT_SET_SIZE))
+        return injected(fault);
+    if (fault->inner->set_size == NULL) {
+        fault->io.os_error = 0;
+        return VHD_E_NOT_SUPPORTED;
+    }
+    if (size > fault->space_limit) {
+        fault->io.os_error = 0;
+        return VHD_E_NO_SPACE;
+    }
+    return passed_on(fault, fault->inner->set_size(fault->inner, size), VHD_IO_FAULT_SET_SIZE);
+}
+
+static vhd_status fault_publish(vhd_io *io)
+{
+    struct vhd_io_fault *fault = impl_from_vhd_io(io);
+    if (next_call_fails(fault, VHD_IO_FAULT_PUBLISH))
+        return injected(fault);
+    return passed_on(fault, fault->inner->publish(fault->inner), VHD_IO_FAULT_PUBLISH);
+}
+
 void vhd_io_fault_init(struct vhd_io_fault *fault, vhd_io *inner)
 {
     *fault = (struct vhd_io_fault){
@@ -182,4 +206,7 @@ void vhd_io_fault_init(struct vhd_io_fault *fault, vhd_io *inner)
         .space_limit = UINT64_MAX,
         .read_limit = UINT64_MAX,
     };
+    /* Passed on (and counted) only where the inner back end has them. */
+    fault->io.set_size = inner->set_size != NULL ? fault_set_size : NULL;
+    fault->io.publish = inner->publish != NULL ? fault_publish : NULL;
 }

@@ -1,8 +1,9 @@
 /* A vhd_io that wraps another one to inject failures, for reliability tests: it counts the
- * calls to create, write_at, flush, close, allocate, open, read_at and get_size, and can fail
- * the Nth of them, act as a disk that fills up after a number of bytes (writes and
- * allocations alike), or as a file that ends early for reads. remove() is passed through
- * and never counted. */
+ * calls to create, write_at, flush, close, allocate, open, read_at and get_size, and can
+ * fail the Nth of them, act as a disk that fills up after a number of bytes (writes and
+ * allocations alike), or as a file that ends early for reads; set_size and publish are
+ * counted and passed on when the inner back end has them. remove() is passed through and
+ * never counted. */
 #ifndef VHD_IO_FAULT_H
 #define VHD_IO_FAULT_H
 
@@ -19,7 +20,9 @@ enum vhd_io_fault_call {
     VHD_IO_FAULT_ALLOCATE,
     VHD_IO_FAULT_OPEN,
     VHD_IO_FAULT_READ,
-    VHD_IO_FAULT_SIZE
+    VHD_IO_FAULT_SIZE,
+    VHD_IO_FAULT_SET_SIZE,
+    VHD_IO_FAULT_PUBLISH
 };
 
 struct vhd_io_fault {
