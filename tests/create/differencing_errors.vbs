@@ -4,29 +4,11 @@
 ' its parent's size; the parent unchanged.
 ' Usage: cscript differencing_errors.vbs TMPBASE
 ' (E_POINTER cannot be caused from VBScript: even vbNullString arrives as an empty string.)
+' include: helpers.vbs
 Option Explicit
 
-Dim fso, vs, work, passed, failed
-passed = 0
-failed = 0
+Dim fso, vs, work
 Set fso = CreateObject("Scripting.FileSystemObject")
-
-Sub Check(ok, what)
-    If ok Then
-        passed = passed + 1
-    Else
-        failed = failed + 1
-        WScript.Echo "FAIL: " & what
-    End If
-End Sub
-
-Function WinPath(p)
-    If Left(p, 1) = "/" Then
-        WinPath = "Z:" & Replace(p, "/", "\")
-    Else
-        WinPath = p
-    End If
-End Function
 
 Function Exists(p)
     Exists = fso.FileExists(p) Or fso.FolderExists(p)
@@ -146,5 +128,4 @@ fso.DeleteFolder work, True
 On Error Resume Next
 If fso.GetFolder(base).Files.Count = 0 And fso.GetFolder(base).SubFolders.Count = 0 Then fso.DeleteFolder base
 On Error GoTo 0
-WScript.Echo passed & " passed, " & failed & " failed"
-WScript.Quit failed
+Finish

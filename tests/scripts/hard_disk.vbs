@@ -1,19 +1,8 @@
 ' GetHardDisk and IVMHardDisk from VBScript. Arguments: the samples folder, then one
 ' "NAME:TYPE:SIZE:FILESIZE" per sample, as vhdiinfo and stat reported them.
 ' Ends with "N passed, M failed" and exits with the failure count.
+' include: helpers.vbs
 Option Explicit
-Dim passed, failed
-passed = 0 : failed = 0
-
-Sub Check(ok, what)
-    If ok Then
-        passed = passed + 1
-    Else
-        failed = failed + 1
-        WScript.Echo "FAIL: " & what
-    End If
-End Sub
-
 Dim vs, folder, i, spec, parts, d, p, files, f, count
 Set vs = CreateObject("VirtualServer.Application")
 folder = WScript.Arguments(0)
@@ -72,5 +61,4 @@ files = vs.GetHardDiskFiles(42)
 Check Err.Number = &H80070057, "GetHardDiskFiles(42) raises E_INVALIDARG, got " & Hex(Err.Number)
 On Error GoTo 0
 
-WScript.Echo passed & " passed, " & failed & " failed"
-WScript.Quit failed
+Finish

@@ -4,18 +4,10 @@
 ' the real type library (tests/com/typelib-listing.tsv) less the disk members and Name,
 ' Version, UpTime, Tasks and SearchPaths. Also: names resolve whatever their case.
 ' Ends with "N passed, M failed" and exits with the failure count.
+' include: helpers.vbs
 Option Explicit
-Dim passed, failed, vs, x, count
-passed = 0 : failed = 0 : count = 0
-
-Sub Check(ok, what)
-    If ok Then
-        passed = passed + 1
-    Else
-        failed = failed + 1
-        WScript.Echo "FAIL: " & what
-    End If
-End Sub
+Dim vs, x, count
+count = 0
 
 ' Called right after the member, under On Error Resume Next, with the error it raised.
 Sub Expect(member, number, description)
@@ -141,5 +133,4 @@ Check InStr(description, "SearchPaths") > 0, "the E_INVALIDARG description names
 paths = vs.SearchPaths
 Check UBound(paths) = 0, "a refused value leaves the search paths as they were"
 
-WScript.Echo passed & " passed, " & failed & " failed"
-WScript.Quit failed
+Finish
