@@ -2,54 +2,25 @@
 
 #include "vhd_ops_posix.h"
 
-#include <stdlib.h>
 #include <string.h>
-
-struct ops_parent {
-    struct vhd_io_posix file;
-    char *path;
-};
 
 static vhd_status open_parent(void *ctx, const char *child_name,
                               const vhd_parent_candidate *candidate, vhd_parent_file *file)
 {
     vhd_ops_posix_chain *c = ctx;
-    struct ops_parent *parent = malloc(sizeof *parent);
-    if (parent == NULL)
-        return VHD_E_NO_MEMORY;
-    parent->path = vhd_parent_posix_path(child_name, candidate);
-    if (parent->path == NULL) {
-        free(parent);
-        return VHD_E_NOT_FOUND;
-    }
-    vhd_io_posix_init(&parent->file, parent->path);
     bool merge_parent = c->for_merge && child_name == c->path;
-    vhd_status status = parent->file.io.open(&parent->file.io, merge_parent
-                                                 ? VHD_IO_OPEN_READ : VHD_IO_OPEN_READ_DENY_WRITE);
-    if (status != VHD_OK) {
-        if (status == VHD_E_IN_USE)
-            c->in_use = true;
-        free(parent->path);
-        free(parent);
-        return status;
-    }
-    file->io = &parent->file.io;
-    file->name = parent->path;
-    file->identity = vhd_io_posix_identity(&parent->file);
-    file->handle = parent;
-    return VHD_OK;
+    vhd_status status = vhd_parent_posix_open_file(child_name, candidate, merge_parent
+                                                   ? VHD_IO_OPEN_READ
+                                                   : VHD_IO_OPEN_READ_DENY_WRITE, file);
+    if (status == VHD_E_IN_USE)
+        c->in_use = true;
+    return status;
 }
 
 static void close_parent(void *ctx, vhd_parent_file *file)
 {
     (void)ctx;
-    struct ops_parent *parent = file->handle;
-    if (parent == NULL)
-        return;
-    parent->file.io.close(&parent->file.io);
-    free(parent->path);
-    free(parent);
-    file->handle = NULL;
+    vhd_parent_posix_close_file(file);
 }
 
 vhd_op_code vhd_ops_posix_open_chain(vhd_ops_posix_chain *c, const char *path, bool for_merge,

@@ -69,10 +69,10 @@ char *vhd_parent_posix_path(const char *child_name, const vhd_parent_candidate *
     return join(child_name, p);
 }
 
-static vhd_status posix_parent_open(void *ctx, const char *child_name,
-                                    const vhd_parent_candidate *candidate, vhd_parent_file *file)
+vhd_status vhd_parent_posix_open_file(const char *child_name,
+                                      const vhd_parent_candidate *candidate,
+                                      vhd_io_open_mode mode, vhd_parent_file *file)
 {
-    (void)ctx;
     struct posix_parent *parent = malloc(sizeof *parent);
     if (parent == NULL)
         return VHD_E_NO_MEMORY;
@@ -82,7 +82,7 @@ static vhd_status posix_parent_open(void *ctx, const char *child_name,
         return VHD_E_NOT_FOUND;
     }
     vhd_io_posix_init(&parent->file, parent->path);
-    vhd_status status = parent->file.io.open(&parent->file.io, VHD_IO_OPEN_READ);
+    vhd_status status = parent->file.io.open(&parent->file.io, mode);
     if (status != VHD_OK) {
         free(parent->path);
         free(parent);
@@ -95,9 +95,8 @@ static vhd_status posix_parent_open(void *ctx, const char *child_name,
     return VHD_OK;
 }
 
-static void posix_parent_close(void *ctx, vhd_parent_file *file)
+void vhd_parent_posix_close_file(vhd_parent_file *file)
 {
-    (void)ctx;
     struct posix_parent *parent = file->handle;
     if (parent == NULL)
         return;
@@ -105,6 +104,19 @@ static void posix_parent_close(void *ctx, vhd_parent_file *file)
     free(parent->path);
     free(parent);
     file->handle = NULL;
+}
+
+static vhd_status posix_parent_open(void *ctx, const char *child_name,
+                                    const vhd_parent_candidate *candidate, vhd_parent_file *file)
+{
+    (void)ctx;
+    return vhd_parent_posix_open_file(child_name, candidate, VHD_IO_OPEN_READ, file);
+}
+
+static void posix_parent_close(void *ctx, vhd_parent_file *file)
+{
+    (void)ctx;
+    vhd_parent_posix_close_file(file);
 }
 
 const vhd_parent_opener vhd_parent_posix_opener = {

@@ -17,4 +17,12 @@ vhd_file_identity vhd_io_posix_identity(const struct vhd_io_posix *posix);
 /* The path a candidate maps to (malloc'd), or NULL if it names nothing on this host. */
 char *vhd_parent_posix_path(const char *child_name, const vhd_parent_candidate *candidate);
 
+/* Opens the file a candidate maps to with mode and fills file (its handle owns the back end
+ * and the path); VHD_E_NOT_FOUND if the candidate names nothing here, else the open's status.
+ * vhd_parent_posix_close_file closes and frees what it opened. */
+vhd_status vhd_parent_posix_open_file(const char *child_name,
+                                      const vhd_parent_candidate *candidate,
+                                      vhd_io_open_mode mode, vhd_parent_file *file);
+void vhd_parent_posix_close_file(vhd_parent_file *file);
+
 #endif
