@@ -21,22 +21,11 @@ static const char help_text[] =
 
 int cli_compact(const char *name, int argc, char **argv)
 {
-    int first = 1;
-    bool progress = false;
-    if (argc == 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
-        printf(help_text, name);
-        return fflush(stdout) == 0 ? CLI_EXIT_OK : CLI_EXIT_FAILED;
-    }
-    if (argc > first && (strcmp(argv[first], "-p") == 0 || strcmp(argv[first], "--progress") == 0)) {
-        progress = true;
-        first++;
-    }
-    if (argc > first && strcmp(argv[first], "--") == 0)
-        first++;
-    else if (argc > first && argv[first][0] == '-' && argv[first][1] != '\0') {
-        fprintf(stderr, "%s: unknown option '%s'; try '%s --help'\n", name, argv[first], name);
-        return CLI_EXIT_USAGE;
-    }
+    int first;
+    bool progress;
+    int parsed = cli_job_parse_options(name, argc, argv, help_text, &first, &progress);
+    if (parsed != -1)
+        return parsed;
     if (argc - first != 1) {
         fprintf(stderr, "%s: expected DISK; try '%s --help'\n", name, name);
         return CLI_EXIT_USAGE;

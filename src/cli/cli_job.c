@@ -3,29 +3,13 @@
 #include "cli_job.h"
 
 #include <errno.h>
-#include <fcntl.h>
-#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "cli.h"
+#include "cli_interrupt.h"
 #include "vhd_create.h"
-
-static volatile sig_atomic_t interrupted;
-
-static void on_signal(int signo)
-{
-    (void)signo;
-    interrupted = 1;
-}
-
-static bool job_cancelled(void *ctx)
-{
-    (void)ctx;
-    return interrupted != 0;
-}
 
 static void show_progress(void *ctx, unsigned percent)
 {
@@ -33,57 +17,33 @@ static void show_progress(void *ctx, unsigned percent)
     fprintf(stderr, "%s: %u%%\n", job->prog, percent);
 }
 
-static bool random_bytes(uint8_t *buf, size_t len)
-{
-    int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
-    size_t done = 0;
-    if (fd == -1)
-        return false;
-    while (done < len) {
-        ssize_t n = read(fd, buf + done, len - done);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            break;
-        done += (size_t)n;
-    }
-    close(fd);
-    return done == len;
-}
-
 bool cli_job_init(cli_job *job, const char *prog, bool progress)
 {
-    static const int signals[] = { SIGINT, SIGTERM, SIGHUP };
-    struct sigaction action;
     uint8_t random[16];
 
     memset(job, 0, sizeof *job);
     job->prog = prog;
     job->show_progress = progress;
-    if (!random_bytes(random, sizeof random)) {
+    if (!cli_random_bytes(random, sizeof random)) {
         fprintf(stderr, "%s: no random numbers for the new disk's unique id (%s)\n", prog,
                 strerror(errno));
         return false;
     }
     vhd_unique_id_from_random(job->options.unique_id, random);
     job->options.timestamp = vhd_timestamp_from_unix((int64_t)time(NULL));
-    job->options.cancelled = job_cancelled;
+    job->options.cancelled = cli_interrupted;
     job->options.progress = progress ? show_progress : NULL;
     job->options.ctx = job;
     job->options.buffer_max = CLI_JOB_BUFFER;
 
-    memset(&action, 0, sizeof action);
-    action.sa_handler = on_signal;
-    sigemptyset(&action.sa_mask);
-    for (size_t i = 0; i < sizeof signals / sizeof signals[0]; i++)
-        sigaction(signals[i], &action, NULL);
+    cli_catch_interrupts();
     return true;
 }
 
 bool cli_job_target(cli_job *job, struct vhd_io_posix *target, const char *path)
 {
     uint8_t random[4];
-    if (!random_bytes(random, sizeof random))
+    if (!cli_random_bytes(random, sizeof random))
         memset(random, 0, sizeof random);
     int n = snprintf(job->temp_path, sizeof job->temp_path, "%s.vsdisk-partial-%02x%02x%02x%02x",
                      path, random[0], random[1], random[2], random[3]);
@@ -115,4 +75,27 @@ bool cli_job_parse_type(const char *text, vhd_target_type *type)
     else
         return false;
     return true;
+}
+
+int cli_job_parse_options(const char *name, int argc, char **argv, const char *help_text,
+                          int *first, bool *progress)
+{
+    *first = 1;
+    *progress = false;
+    if (argc == 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+        printf(help_text, name, name);
+        return fflush(stdout) == 0 ? CLI_EXIT_OK : CLI_EXIT_FAILED;
+    }
+    if (argc > *first && (strcmp(argv[*first], "-p") == 0
+                          || strcmp(argv[*first], "--progress") == 0)) {
+        *progress = true;
+        (*first)++;
+    }
+    if (argc > *first && strcmp(argv[*first], "--") == 0)
+        (*first)++;
+    else if (argc > *first && argv[*first][0] == '-' && argv[*first][1] != '\0') {
+        fprintf(stderr, "%s: unknown option '%s'; try '%s --help'\n", name, argv[*first], name);
+        return CLI_EXIT_USAGE;
+    }
+    return -1;
 }

@@ -29,6 +29,13 @@ bool cli_job_target(cli_job *job, struct vhd_io_posix *target, const char *path)
 /* One line "PROG: PATH: reason (os error)" on stderr; returns CLI_EXIT_FAILED. */
 int cli_job_fail(const cli_job *job, const char *path, const vhd_op_result *result);
 
+/* The options every job subcommand takes: "-h" or "--help" alone prints help_text (a printf
+ * format whose every %s is name) on stdout; else an optional "-p"/"--progress", then an
+ * optional "--"; any other option is refused with a message. Returns -1 to go on, with
+ * *first the index of the first operand, or the exit status to return now. */
+int cli_job_parse_options(const char *name, int argc, char **argv, const char *help_text,
+                          int *first, bool *progress);
+
 /* "dynamic" or "fixed". */
 bool cli_job_parse_type(const char *text, vhd_target_type *type);
 

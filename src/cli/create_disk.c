@@ -4,8 +4,6 @@
 #include "create_disk.h"
 
 #include <errno.h>
-#include <fcntl.h>
-#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -13,11 +11,8 @@
 #include <string.h>
 #include <sys/statvfs.h>
 #include <time.h>
-#include <unistd.h>
-#ifdef HAVE_GETRANDOM
-#include <sys/random.h>
-#endif
 
+#include "cli_interrupt.h"
 #include "create_parent.h"
 #include "vhd_create.h"
 #include "vhd_create_differencing.h"
@@ -27,68 +22,6 @@
 /* A small buffer keeps peak memory the same for every disk size. */
 #define VHDCREATE_BUFFER_MAX (64u * 1024)
 #define MB (1024u * 1024u)
-
-static volatile sig_atomic_t interrupted;
-
-static void on_signal(int signo)
-{
-    (void)signo;
-    interrupted = 1;
-}
-
-static bool creation_cancelled(void *ctx)
-{
-    (void)ctx;
-    return interrupted != 0;
-}
-
-/* Interrupts cancel the creation, which then removes the file. */
-static void catch_interrupts(void)
-{
-    static const int signals[] = { SIGINT, SIGTERM, SIGHUP };
-    struct sigaction action;
-    memset(&action, 0, sizeof action);
-    action.sa_handler = on_signal;
-    sigemptyset(&action.sa_mask);
-    for (size_t i = 0; i < sizeof signals / sizeof signals[0]; i++)
-        sigaction(signals[i], &action, NULL);
-}
-
-static bool read_urandom(uint8_t *buf, size_t len)
-{
-    int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
-    if (fd == -1)
-        return false;
-    size_t done = 0;
-    while (done < len) {
-        ssize_t n = read(fd, buf + done, len - done);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            break;
-        done += (size_t)n;
-    }
-    close(fd);
-    return done == len;
-}
-
-static bool random_bytes(uint8_t *buf, size_t len)
-{
-#ifdef HAVE_GETRANDOM
-    size_t done = 0;
-    while (done < len) {
-        ssize_t n = getrandom(buf + done, len - done, 0);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0)
-            return read_urandom(buf, len);   /* e.g. ENOSYS on an old kernel */
-        done += (size_t)n;
-    }
-    return true;
-#else
-    return read_urandom(buf, len);
-#endif
-}
 
 static const char *prog = "vhdcreate";
 
@@ -136,12 +69,12 @@ int create_disk(const char *name, const struct create_options *options)
             return fail(parent.parent_at_fault ? options->parent : path, reason, error);
     }
 
-    if (!random_bytes(random, sizeof random))
+    if (!cli_random_bytes(random, sizeof random))
         return fail(path, "no random numbers for the disk's unique id", errno);
     vhd_create_options create = {
         .size_bytes = (uint64_t)options->size_mb * MB,
         .timestamp = vhd_timestamp_from_unix((int64_t)time(NULL)),
-        .cancelled = creation_cancelled,
+        .cancelled = cli_interrupted,
         .buffer_max = VHDCREATE_BUFFER_MAX,
     };
     vhd_unique_id_from_random(create.unique_id, random);
@@ -152,7 +85,7 @@ int create_disk(const char *name, const struct create_options *options)
             available < vhd_fixed_file_size(create.size_bytes))
         return fail(path, vhd_status_message(VHD_E_NO_SPACE), ENOSPC);
 
-    catch_interrupts();
+    cli_catch_interrupts();   /* an interrupt cancels the creation, which removes the file */
     struct vhd_io_posix file;
     vhd_io_posix_init(&file, path);
     switch (options->kind) {
