@@ -213,6 +213,32 @@ static vhd_op_code compact(const char *path, const vhd_create_options *options,
     return code;
 }
 
+/* What most tests start from: a world and the options of a watched job. */
+struct job_fixture {
+    struct world w;
+    struct watch watch;
+    vhd_create_options options;
+    vhd_op_result result;
+};
+
+static int setup_job(void **state)
+{
+    struct job_fixture *f = calloc(1, sizeof *f);
+    assert_non_null(f);
+    world_init(&f->w);
+    f->options = options_with(&f->watch);
+    *state = f;
+    return 0;
+}
+
+static int teardown_job(void **state)
+{
+    struct job_fixture *f = *state;
+    world_free(&f->w);
+    free(f);
+    return 0;
+}
+
 static void assert_reads(const char *path, const uint8_t *model, uint64_t size)
 {
     uint8_t *got = fx_read_chain(path, size);
@@ -222,124 +248,109 @@ static void assert_reads(const char *path, const uint8_t *model, uint64_t size)
 
 static void test_wrong_kinds(void **state)
 {
-    (void)state;
-    struct world w;
-    struct watch watch;
-    vhd_op_result result;
-    world_init(&w);
-    vhd_create_options options = options_with(&watch);
-    char *copy = test_path_join(w.dir, "copy.vhd");
-    fx_copy_file(w.base, copy);
+    struct job_fixture *f = *state;
+    struct world *w = &f->w;
+    vhd_create_options *options = &f->options;
+    vhd_op_result *result = &f->result;
+    char *copy = test_path_join(w->dir, "copy.vhd");
+    fx_copy_file(w->base, copy);
 
     /* Merge of a dynamic and of a fixed disk; MergeTo of a dynamic one. */
-    assert_int_equal(merge(w.base, &options, &result, UINT64_MAX), VHD_OP_WRONG_TYPE);
-    assert_non_null(strstr(result.reason, "differencing"));
-    assert_int_equal(merge(w.fixed, &options, &result, UINT64_MAX), VHD_OP_WRONG_TYPE);
-    assert_int_equal(convert(w.base, w.target, VHD_TARGET_DYNAMIC, true, &options, &result, NULL),
+    assert_int_equal(merge(w->base, options, result, UINT64_MAX), VHD_OP_WRONG_TYPE);
+    assert_non_null(strstr(result->reason, "differencing"));
+    assert_int_equal(merge(w->fixed, options, result, UINT64_MAX), VHD_OP_WRONG_TYPE);
+    assert_int_equal(convert(w->base, w->target, VHD_TARGET_DYNAMIC, true, options, result, NULL),
                      VHD_OP_WRONG_TYPE);
     /* Compact of a fixed and of a differencing disk. */
-    assert_int_equal(compact(w.fixed, &options, &result), VHD_OP_WRONG_TYPE);
-    assert_int_equal(compact(w.child, &options, &result), VHD_OP_WRONG_TYPE);
+    assert_int_equal(compact(w->fixed, options, result), VHD_OP_WRONG_TYPE);
+    assert_int_equal(compact(w->child, options, result), VHD_OP_WRONG_TYPE);
     /* Convert to a kind other than dynamic and fixed (vmDiskType_Differencing = 2). */
-    assert_int_equal(convert(w.base, w.target, (vhd_target_type)2, false, &options, &result, NULL),
+    assert_int_equal(convert(w->base, w->target, (vhd_target_type)2, false, options, result, NULL),
                      VHD_OP_WRONG_TYPE);
-    assert_false(fx_exists(w.target));
-    assert_true(fx_same_file(w.base, copy));
-    assert_int_equal(test_dir_entry_count(w.dir), 4);
+    assert_false(fx_exists(w->target));
+    assert_true(fx_same_file(w->base, copy));
+    assert_int_equal(test_dir_entry_count(w->dir), 4);
     free(copy);
-    world_free(&w);
 }
 
 static void test_target_exists(void **state)
 {
-    (void)state;
-    struct world w;
-    struct watch watch;
-    vhd_op_result result;
-    world_init(&w);
-    vhd_create_options options = options_with(&watch);
-    test_write_file(w.target, "keep", 4);
-    assert_int_equal(convert(w.base, w.target, VHD_TARGET_FIXED, false, &options, &result, NULL),
+    struct job_fixture *f = *state;
+    struct world *w = &f->w;
+    vhd_create_options *options = &f->options;
+    vhd_op_result *result = &f->result;
+    test_write_file(w->target, "keep", 4);
+    assert_int_equal(convert(w->base, w->target, VHD_TARGET_FIXED, false, options, result, NULL),
                      VHD_OP_TARGET_EXISTS);
-    assert_int_equal(fx_file_size(w.target), 4);
-    assert_int_equal(test_dir_entry_count(w.dir), 4);   /* no partial file either */
-    world_free(&w);
+    assert_int_equal(fx_file_size(w->target), 4);
+    assert_int_equal(test_dir_entry_count(w->dir), 4);   /* no partial file either */
 }
 
 /* "Held for writing": the other holder is another open file description (a second open in
  * this process is one, as another process's would be). */
 static void test_in_use(void **state)
 {
-    (void)state;
-    struct world w;
-    struct watch watch;
-    vhd_op_result result;
+    struct job_fixture *f = *state;
+    struct world *w = &f->w;
+    vhd_create_options *options = &f->options;
+    vhd_op_result *result = &f->result;
     struct vhd_io_posix holder;
-    world_init(&w);
-    vhd_create_options options = options_with(&watch);
 
-    vhd_io_posix_init(&holder, w.base);
+    vhd_io_posix_init(&holder, w->base);
     assert_int_equal(holder.io.open(&holder.io, VHD_IO_OPEN_READ_WRITE), VHD_OK);
     /* The source, a parent in the source's chain, the parent of a Merge, the disk to compact. */
-    assert_int_equal(convert(w.base, w.target, VHD_TARGET_DYNAMIC, false, &options, &result, NULL),
+    assert_int_equal(convert(w->base, w->target, VHD_TARGET_DYNAMIC, false, options, result, NULL),
                      VHD_OP_IN_USE);
-    assert_int_equal(convert(w.child, w.target, VHD_TARGET_DYNAMIC, true, &options, &result, NULL),
+    assert_int_equal(convert(w->child, w->target, VHD_TARGET_DYNAMIC, true, options, result, NULL),
                      VHD_OP_IN_USE);
-    assert_non_null(strstr(result.reason, "held for writing"));
-    assert_int_equal(merge(w.child, &options, &result, UINT64_MAX), VHD_OP_IN_USE);
-    assert_int_equal(compact(w.base, &options, &result), VHD_OP_IN_USE);
+    assert_non_null(strstr(result->reason, "held for writing"));
+    assert_int_equal(merge(w->child, options, result, UINT64_MAX), VHD_OP_IN_USE);
+    assert_int_equal(compact(w->base, options, result), VHD_OP_IN_USE);
     holder.io.close(&holder.io);
 
     /* A reader that refuses writers (a Convert's source) keeps Merge and Compact out... */
     assert_int_equal(holder.io.open(&holder.io, VHD_IO_OPEN_READ_DENY_WRITE), VHD_OK);
-    assert_int_equal(merge(w.child, &options, &result, UINT64_MAX), VHD_OP_IN_USE);
-    assert_int_equal(compact(w.base, &options, &result), VHD_OP_IN_USE);
+    assert_int_equal(merge(w->child, options, result, UINT64_MAX), VHD_OP_IN_USE);
+    assert_int_equal(compact(w->base, options, result), VHD_OP_IN_USE);
     /* ...but not another such reader. */
-    assert_int_equal(convert(w.base, w.target, VHD_TARGET_DYNAMIC, false, &options, &result, NULL),
+    assert_int_equal(convert(w->base, w->target, VHD_TARGET_DYNAMIC, false, options, result, NULL),
                      VHD_OP_OK);
     holder.io.close(&holder.io);
     /* A plain reader ("info", GetHardDisk) keeps nobody out. */
     assert_int_equal(holder.io.open(&holder.io, VHD_IO_OPEN_READ), VHD_OK);
-    assert_int_equal(compact(w.base, &options, &result), VHD_OP_OK);
+    assert_int_equal(compact(w->base, options, result), VHD_OP_OK);
     holder.io.close(&holder.io);
-    assert_reads(w.base, w.base_model, SIZE);
-    world_free(&w);
+    assert_reads(w->base, w->base_model, SIZE);
 }
 
 static void test_parent_not_found(void **state)
 {
-    (void)state;
-    struct world w;
-    struct watch watch;
-    vhd_op_result result;
-    world_init(&w);
-    vhd_create_options options = options_with(&watch);
-    char *moved = test_path_join(w.dir, "moved.vhd");
-    assert_int_equal(rename(w.base, moved), 0);
-    assert_int_equal(merge(w.child, &options, &result, UINT64_MAX), VHD_OP_PARENT_NOT_FOUND);
-    assert_int_equal(convert(w.child, w.target, VHD_TARGET_FIXED, true, &options, &result, NULL),
+    struct job_fixture *f = *state;
+    struct world *w = &f->w;
+    vhd_create_options *options = &f->options;
+    vhd_op_result *result = &f->result;
+    char *moved = test_path_join(w->dir, "moved.vhd");
+    assert_int_equal(rename(w->base, moved), 0);
+    assert_int_equal(merge(w->child, options, result, UINT64_MAX), VHD_OP_PARENT_NOT_FOUND);
+    assert_int_equal(convert(w->child, w->target, VHD_TARGET_FIXED, true, options, result, NULL),
                      VHD_OP_PARENT_NOT_FOUND);
-    assert_false(fx_exists(w.target));
+    assert_false(fx_exists(w->target));
     free(moved);
-    world_free(&w);
 }
 
 static void test_not_a_disk(void **state)
 {
-    (void)state;
-    struct world w;
-    struct watch watch;
-    vhd_op_result result;
-    world_init(&w);
-    vhd_create_options options = options_with(&watch);
-    char *junk = test_path_join(w.dir, "junk.vhd");
+    struct job_fixture *f = *state;
+    struct world *w = &f->w;
+    vhd_create_options *options = &f->options;
+    vhd_op_result *result = &f->result;
+    char *junk = test_path_join(w->dir, "junk.vhd");
     uint8_t bytes[4096] = { 1, 2, 3 };
     test_write_file(junk, bytes, sizeof bytes);
-    assert_int_equal(compact(junk, &options, &result), VHD_OP_INVALID_DISK);
-    assert_int_equal(convert(junk, w.target, VHD_TARGET_FIXED, false, &options, &result, NULL),
+    assert_int_equal(compact(junk, options, result), VHD_OP_INVALID_DISK);
+    assert_int_equal(convert(junk, w->target, VHD_TARGET_FIXED, false, options, result, NULL),
                      VHD_OP_INVALID_DISK);
     free(junk);
-    world_free(&w);
 }
 
 /* Cancel at every poll: a new target is removed; an in-place job leaves the disk valid with
@@ -412,59 +423,53 @@ static void test_cancel_and_progress(void **state)
  * chain unchanged, and completes once there is room. Compact never grows the file. */
 static void test_disk_full(void **state)
 {
-    (void)state;
-    struct world w;
-    struct watch watch;
-    vhd_op_result result;
-    world_init(&w);
-    vhd_create_options options = options_with(&watch);
+    struct job_fixture *f = *state;
+    struct world *w = &f->w;
+    vhd_create_options *options = &f->options;
+    vhd_op_result *result = &f->result;
     const uint64_t limits[] = { 0, 4096, 1 * MiB, 3 * MiB, 5 * MiB };
     for (size_t i = 0; i < sizeof limits / sizeof limits[0]; i++) {
         struct vhd_io_fault settings;
         memset(&settings, 0, sizeof settings);
         settings.space_limit = limits[i];
         for (int type = 0; type < 2; type++) {
-            assert_int_equal(convert(w.child, w.target, (vhd_target_type)type, true, &options,
-                                     &result, &settings.io), VHD_OP_NO_SPACE);
-            assert_int_equal(test_dir_entry_count(w.dir), 3);
+            assert_int_equal(convert(w->child, w->target, (vhd_target_type)type, true, options,
+                                     result, &settings.io), VHD_OP_NO_SPACE);
+            assert_int_equal(test_dir_entry_count(w->dir), 3);
         }
     }
     /* Merge: room for the parent as it is, not for a new block. */
-    uint64_t base_size = fx_file_size(w.base);
-    assert_int_equal(merge(w.child, &options, &result, base_size + 4096), VHD_OP_NO_SPACE);
-    assert_reads(w.child, w.child_model, SIZE);
-    assert_true(fx_opens(w.base));
-    assert_int_equal(merge(w.child, &options, &result, UINT64_MAX), VHD_OP_OK);
-    assert_reads(w.base, w.child_model, SIZE);
+    uint64_t base_size = fx_file_size(w->base);
+    assert_int_equal(merge(w->child, options, result, base_size + 4096), VHD_OP_NO_SPACE);
+    assert_reads(w->child, w->child_model, SIZE);
+    assert_true(fx_opens(w->base));
+    assert_int_equal(merge(w->child, options, result, UINT64_MAX), VHD_OP_OK);
+    assert_reads(w->base, w->child_model, SIZE);
     /* Compact with no byte to spare beyond the file. */
     struct vhd_io_posix disk;
     struct vhd_io_fault fault;
-    vhd_io_posix_init(&disk, w.base);
+    vhd_io_posix_init(&disk, w->base);
     assert_int_equal(disk.io.open(&disk.io, VHD_IO_OPEN_READ_WRITE), VHD_OK);
     vhd_io_fault_init(&fault, &disk.io);
-    fault.space_limit = fx_file_size(w.base);
-    assert_int_equal(vhd_compact(&fault.io, &options, &result), VHD_OP_OK);
+    fault.space_limit = fx_file_size(w->base);
+    assert_int_equal(vhd_compact(&fault.io, options, result), VHD_OP_OK);
     disk.io.close(&disk.io);
-    assert_reads(w.base, w.child_model, SIZE);
-    world_free(&w);
+    assert_reads(w->base, w->child_model, SIZE);
 }
 
 /* POSIX keeps an open file readable after its name is removed: the job completes. */
 static void test_source_deleted(void **state)
 {
-    (void)state;
-    struct world w;
-    struct watch watch;
-    vhd_op_result result;
-    world_init(&w);
-    vhd_create_options options = options_with(&watch);
-    watch.delete_at_half = w.base;
-    assert_int_equal(convert(w.child, w.target, VHD_TARGET_DYNAMIC, true, &options, &result, NULL),
+    struct job_fixture *f = *state;
+    struct world *w = &f->w;
+    vhd_create_options *options = &f->options;
+    vhd_op_result *result = &f->result;
+    f->watch.delete_at_half = w->base;
+    assert_int_equal(convert(w->child, w->target, VHD_TARGET_DYNAMIC, true, options, result, NULL),
                      VHD_OP_OK);
-    assert_null(watch.delete_at_half);   /* it was deleted */
-    assert_false(fx_exists(w.base));
-    assert_reads(w.target, w.child_model, SIZE);
-    world_free(&w);
+    assert_null(f->watch.delete_at_half);   /* it was deleted */
+    assert_false(fx_exists(w->base));
+    assert_reads(w->target, w->child_model, SIZE);
 }
 
 /* Peak heap of a job, the reader's images apart, is the same for a 8 MiB and a 2040 GiB disk
@@ -570,14 +575,14 @@ int main(int argc, char **argv)
     if (getenv("OPS_TEST_FILTER") != NULL)
         cmocka_set_test_filter(getenv("OPS_TEST_FILTER"));
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_wrong_kinds),
-        cmocka_unit_test(test_target_exists),
-        cmocka_unit_test(test_in_use),
-        cmocka_unit_test(test_parent_not_found),
-        cmocka_unit_test(test_not_a_disk),
+        cmocka_unit_test_setup_teardown(test_wrong_kinds, setup_job, teardown_job),
+        cmocka_unit_test_setup_teardown(test_target_exists, setup_job, teardown_job),
+        cmocka_unit_test_setup_teardown(test_in_use, setup_job, teardown_job),
+        cmocka_unit_test_setup_teardown(test_parent_not_found, setup_job, teardown_job),
+        cmocka_unit_test_setup_teardown(test_not_a_disk, setup_job, teardown_job),
         cmocka_unit_test(test_cancel_and_progress),
-        cmocka_unit_test(test_disk_full),
-        cmocka_unit_test(test_source_deleted),
+        cmocka_unit_test_setup_teardown(test_disk_full, setup_job, teardown_job),
+        cmocka_unit_test_setup_teardown(test_source_deleted, setup_job, teardown_job),
         cmocka_unit_test(test_memory_bound),
         cmocka_unit_test(test_samples),
     };
