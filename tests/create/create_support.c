@@ -493,3 +493,32 @@ int support_teardown(void **state)
     support_vs = NULL;
     return 0;
 }
+
+unsigned fail_io_calls_in_turn(const struct io_call_faults *run, unsigned *stopped)
+{
+    WCHAR value[32];
+    unsigned n, failures = 0;
+
+    for (n = run->first; n < run->limit; n++) {
+        IVMTask *task;
+
+        swprintf(value, ARRAYSIZE(value), L"%u:%ls", n, run->error);
+        set_hook(L"VSDISK_TEST_FAIL_IO_CALL", value);
+        task = run->start(run->ctx);
+        assert_int_equal(IVMTask_WaitForCompletion(task, -1), S_OK);
+        if (task_result(task) == 0) {   /* vmTaskResult_Success */
+            IVMTask_Release(task);
+            break;
+        }
+        assert_int_equal(task_error(task), run->expected);
+        if (run->check)
+            run->check(task, run->ctx);
+        IVMTask_Release(task);
+        if (path_exists(run->absent))
+            fail_msg("call %u failed: %ls left behind", n, run->absent);
+        failures++;
+    }
+    set_hook(L"VSDISK_TEST_FAIL_IO_CALL", NULL);
+    *stopped = n;
+    return failures;
+}

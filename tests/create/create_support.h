@@ -103,6 +103,23 @@ LONG task_error(IVMTask *task);
 /* The task's ErrorDescription as a malloc'ed narrow string. */
 char *task_error_text(IVMTask *task);
 
+/* SQLite style: fails I/O call N of a creation (VSDISK_TEST_FAIL_IO_CALL "N:error") for
+ * N = first, first + 1, ... below limit, each time a creation run->start(run->ctx) began,
+ * until the first creation that succeeds. Each failed task must have ErrorCode
+ * run->expected and leave run->absent missing; run->check (if set) checks it further.
+ * Removes the hook. Returns how many calls failed; *stopped is the N it stopped at (limit
+ * if every one failed). */
+struct io_call_faults {
+    const WCHAR *error;          /* the Win32 error of the failed call, e.g. L"1117" */
+    unsigned first, limit;
+    HRESULT expected;
+    const WCHAR *absent;
+    IVMTask *(*start)(void *ctx);
+    void (*check)(IVMTask *task, void *ctx);
+    void *ctx;
+};
+unsigned fail_io_calls_in_turn(const struct io_call_faults *run, unsigned *stopped);
+
 /* Case-insensitive substring test on a wide string. */
 BOOL contains_ascii(const WCHAR *text, const char *keyword);
 

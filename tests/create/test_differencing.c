@@ -382,12 +382,25 @@ static void test_codes(void **state)
     remove_tree(base);
 }
 
+struct child_job {
+    const WCHAR *path, *parent;
+};
+
+static IVMTask *start_child_job(void *ctx)
+{
+    const struct child_job *job = ctx;
+    return start_child(job->path, job->parent);
+}
+
 /* Every I/O call of a creation failed in turn, then a cancel: nothing left, parent intact. */
 static void test_failures_and_cancel(void **state)
 {
-    WCHAR base[MAX_PATH], parent[MAX_PATH], child[MAX_PATH], folder[MAX_PATH], value[32];
+    WCHAR base[MAX_PATH], parent[MAX_PATH], child[MAX_PATH], folder[MAX_PATH];
     struct snapshot before;
-    unsigned n, failures = 0;
+    struct child_job job = { child, parent };
+    struct io_call_faults run = { L"1117", 2, 32, X_E_IO_DEVICE, folder, start_child_job, NULL,
+                                  &job };
+    unsigned n, failures;
     IVMTask *task;
     (void)state;
 
@@ -398,22 +411,7 @@ static void test_failures_and_cancel(void **state)
     take(&before, parent);
     WORK_PATH(folder, L"faults\\sub");
     WORK_PATH(child, L"faults\\sub\\c.vhd");
-    for (n = 2; n < 32; n++) {
-        swprintf(value, ARRAYSIZE(value), L"%u:1117", n);
-        set_hook(L"VSDISK_TEST_FAIL_IO_CALL", value);
-        task = start_child(child, parent);
-        assert_int_equal(IVMTask_WaitForCompletion(task, -1), S_OK);
-        if (task_result(task) == RESULT_SUCCESS) {
-            IVMTask_Release(task);
-            break;
-        }
-        assert_int_equal(task_error(task), X_E_IO_DEVICE);
-        IVMTask_Release(task);
-        if (path_exists(folder))
-            fail_msg("call %u failed: %ls left behind", n, folder);
-        failures++;
-    }
-    set_hook(L"VSDISK_TEST_FAIL_IO_CALL", NULL);
+    failures = fail_io_calls_in_turn(&run, &n);
     /* the file in one write, flush, the header, flush, close */
     if (failures != 5)
         fail_msg("%u failing calls, stopped at call %u", failures, n);

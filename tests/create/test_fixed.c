@@ -263,10 +263,23 @@ static void test_progress_and_cancel(void **state)
 /* Every I/O call of a creation failed in turn (the create, each allocation step, flush,
  * footer write, flush, close): the task fails with the error, nothing is left; then the
  * first number past the last call succeeds. Also with the zero-writing path. */
+struct fixed_job {
+    const WCHAR *path;
+    LONG mb;
+};
+
+static IVMTask *start_fixed_job(void *ctx)
+{
+    const struct fixed_job *job = ctx;
+    return start(job->path, job->mb);
+}
+
 static void fail_every_call(LONG mb, const WCHAR *error, HRESULT expected, BOOL zeros)
 {
     WCHAR folder[MAX_PATH], path[MAX_PATH], value[32];
-    unsigned n, failures = 0;
+    struct fixed_job job = { path, mb };
+    struct io_call_faults run = { error, 2, 128, expected, folder, start_fixed_job, NULL, &job };
+    unsigned n, failures;
 
     set_hook(L"VSDISK_TEST_NO_RESERVATION", zeros ? L"1" : NULL);
     WORK_PATH(folder, L"every-%ld-%d", mb, zeros);
@@ -275,24 +288,7 @@ static void fail_every_call(LONG mb, const WCHAR *error, HRESULT expected, BOOL 
     set_hook(L"VSDISK_TEST_FAIL_IO_CALL", value);
     expect_fixed_failure(path, mb, expected == X_E_DISK_FULL ? X_E_DISK_FULL : X_DISP_E_EXCEPTION,
                          NULL, folder);
-    for (n = 2; n < 128; n++) {
-        IVMTask *task;
-
-        swprintf(value, ARRAYSIZE(value), L"%u:%ls", n, error);
-        set_hook(L"VSDISK_TEST_FAIL_IO_CALL", value);
-        task = start(path, mb);
-        assert_int_equal(IVMTask_WaitForCompletion(task, -1), S_OK);
-        if (task_result(task) == RESULT_SUCCESS) {
-            IVMTask_Release(task);
-            break;
-        }
-        assert_int_equal(task_error(task), expected);
-        IVMTask_Release(task);
-        if (path_exists(folder))
-            fail_msg("call %u failed: %ls left behind", n, folder);
-        failures++;
-    }
-    set_hook(L"VSDISK_TEST_FAIL_IO_CALL", NULL);
+    failures = fail_io_calls_in_turn(&run, &n);
     /* 3 MB: 3 allocation steps (or 3 zero writes of 1 MiB), flush, footer, flush, close. */
     if (failures != 7 || n == 128)
         fail_msg("%ld MB: %u failing calls, stopped at call %u", mb, failures, n);

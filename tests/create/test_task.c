@@ -220,28 +220,35 @@ static void test_worker_io_error(void **state)
 
 /* SQLite style: fail each I/O call of a creation in turn, from the first write to the close,
  * until the first that does not exist; each failure must leave nothing. */
+struct task_job {
+    const WCHAR *path, *folder;
+    LONG mb;
+    HRESULT expected;
+};
+
+static IVMTask *start_task_job(void *ctx)
+{
+    const struct task_job *job = ctx;
+    return start(job->path, job->mb);
+}
+
+static void check_task_job(IVMTask *task, void *ctx)
+{
+    const struct task_job *job = ctx;
+    check_failed(task, job->expected, job->path, job->folder);
+}
+
 static void fail_every_call(LONG mb, const WCHAR *error, HRESULT expected)
 {
-    WCHAR folder[MAX_PATH], path[MAX_PATH], value[32];
-    unsigned n, failures = 0;
+    WCHAR folder[MAX_PATH], path[MAX_PATH];
+    struct task_job job = { path, folder, mb, expected };
+    struct io_call_faults run = { error, 2, 64, expected, folder, start_task_job, check_task_job,
+                                  &job };
+    unsigned n, failures;
 
     WORK_PATH(folder, L"every-%ld", mb);
     WORK_PATH(path, L"every-%ld\\x.vhd", mb);
-    for (n = 2; n < 64; n++) {
-        IVMTask *task;
-
-        swprintf(value, ARRAYSIZE(value), L"%u:%ls", n, error);
-        set_hook(L"VSDISK_TEST_FAIL_IO_CALL", value);
-        task = start(path, mb);
-        assert_int_equal(IVMTask_WaitForCompletion(task, -1), S_OK);
-        if (task_result(task) == RESULT_SUCCESS) {
-            IVMTask_Release(task);
-            break;
-        }
-        check_failed(task, expected, path, folder);
-        IVMTask_Release(task);
-        failures++;
-    }
+    failures = fail_io_calls_in_turn(&run, &n);
     /* create, at least one write, flush, header write, flush, close */
     if (failures < 5 || n == 64)
         fail_msg("%ld MB: %u failing calls, stopped at call %u", mb, failures, n);
