@@ -44,6 +44,23 @@ value() {
 snapshot() {
     echo "$(sha256sum < "$1") $(stat -c '%s %y' "$1")"
 }
+# unchanged: $parent is as the snapshot $before says.
+unchanged() {
+    [ "$(snapshot "$parent")" = "$before" ]
+}
+# is_child_of CHILD PARENT: vhdiinfo reads CHILD as a differencing disk with PARENT's size,
+# PARENT's identifier as its parent identifier and PARENT's path as its parent filename
+# (leaves both listings in $tap_dir/child.info and parent.info).
+is_child_of() {
+    vhdiinfo "$1" > "$tap_dir/child.info" && vhdiinfo "$2" > "$tap_dir/parent.info" &&
+        cat "$tap_dir/child.info" &&
+        grep -q "Disk type[[:space:]]*: Differential" "$tap_dir/child.info" &&
+        [ "$(value "Media size" "$tap_dir/child.info")" = \
+          "$(value "Media size" "$tap_dir/parent.info")" ] &&
+        [ "$(value "Parent identifier" "$tap_dir/child.info")" = \
+          "$(value "Identifier" "$tap_dir/parent.info")" ] &&
+        [ "$(value "Parent filename" "$tap_dir/child.info")" = "$2" ]
+}
 # silent ARGS...: vhdcreate succeeds and prints nothing.
 silent() {
     "$vhdcreate" "$@" > "$tap_dir/out" 2>&1 && cat "$tap_dir/out" && [ ! -s "$tap_dir/out" ]
@@ -110,15 +127,8 @@ for sample in qemu vbox xapi win8 win8.1-1GB win8-child; do
     child="$work/child-of-$sample.vhd"
     before=$(snapshot "$parent")
     check "child of $sample: created silently" silent --parent "$parent" "$child"
-    check "child of $sample: vhdiinfo: Differential, the parent's size, id and path" sh -c '
-        vhdiinfo "$1" > "$3" && vhdiinfo "$2" > "$4" && cat "$3" &&
-        grep -q "Disk type[[:space:]]*: Differential" "$3" &&
-        [ "$(sed -n "s/^[[:space:]]*Media size[[:space:]]*: //p" "$3")" = \
-          "$(sed -n "s/^[[:space:]]*Media size[[:space:]]*: //p" "$4")" ] &&
-        [ "$(sed -n "s/^[[:space:]]*Parent identifier[[:space:]]*: //p" "$3")" = \
-          "$(sed -n "s/^[[:space:]]*Identifier[[:space:]]*: //p" "$4")" ] &&
-        [ "$(sed -n "s/^[[:space:]]*Parent filename[[:space:]]*: //p" "$3")" = "$2" ]' \
-        _ "$child" "$parent" "$tap_dir/child.info" "$tap_dir/parent.info"
+    check "child of $sample: vhdiinfo: Differential, the parent's size, id and path" \
+        is_child_of "$child" "$parent"
     check "child of $sample: qemu-img info -f vpc: vpc, the parent's size" sh -c '
         qemu-img info --output=json --image-opts "$1" > "$3" && cat "$3" &&
         size=$(sed -n "s/^[[:space:]]*Media size[[:space:]]*: .*(\([0-9]*\) bytes)/\1/p" "$4") &&
@@ -129,8 +139,7 @@ for sample in qemu vbox xapi win8 win8.1-1GB win8-child; do
         [ "$(sed -n 1p "$5")" = "W2ku 4096 $(( ${#4} * 2 )) 4096 $4" ] &&
         [ "$(sed -n 2p "$5")" = "W2ru 65536 $(( (${#6} + 10) * 2 )) 12288 .\\samples\\$6" ]' \
         _ "$python" "$here/vhd_chain_read.py" "$child" "$parent" "$tap_dir/loc" "$sample.vhd"
-    check "child of $sample: the parent is unchanged (bytes, size, mtime)" \
-        sh -c '[ "$(echo "$(sha256sum < "$1") $(stat -c "%s %y" "$1")")" = "$2" ]' _ "$parent" "$before"
+    check "child of $sample: the parent is unchanged (bytes, size, mtime)" unchanged
 done
 rm -f "$work"/child-of-*.vhd
 
@@ -160,15 +169,8 @@ for base in dynamic fixed qemu; do
     qemu-img convert -O raw --image-opts "$(exact "$parent")" "$tap_dir/parent.raw"
     before=$(snapshot "$parent")
     check "chain $base: child in another folder created" silent --parent "$parent" "$child"
-    check "chain $base: vhdiinfo: Differential, the parent's size, id and path" sh -c '
-        vhdiinfo "$1" > "$3" && vhdiinfo "$2" > "$4" && cat "$3" &&
-        grep -q "Disk type[[:space:]]*: Differential" "$3" &&
-        [ "$(sed -n "s/^[[:space:]]*Media size[[:space:]]*: //p" "$3")" = \
-          "$(sed -n "s/^[[:space:]]*Media size[[:space:]]*: //p" "$4")" ] &&
-        [ "$(sed -n "s/^[[:space:]]*Parent identifier[[:space:]]*: //p" "$3")" = \
-          "$(sed -n "s/^[[:space:]]*Identifier[[:space:]]*: //p" "$4")" ] &&
-        [ "$(sed -n "s/^[[:space:]]*Parent filename[[:space:]]*: //p" "$3")" = "$2" ]' \
-        _ "$child" "$parent" "$tap_dir/child.info" "$tap_dir/parent.info"
+    check "chain $base: vhdiinfo: Differential, the parent's size, id and path" \
+        is_child_of "$child" "$parent"
     check "chain $base: W2ru goes up one folder into base" sh -c '
         "$1" "$2" locators "$3" | sed -n 2p | grep -q "\.\.\\\\base\\\\$4\.vhd$"' \
         _ "$python" "$here/vhd_chain_read.py" "$child" "$base"
@@ -184,8 +186,7 @@ for base in dynamic fixed qemu; do
         has "$1" $((2 * 1048576)) 512 132 && has "$1" $((4 * 1048576 - 512)) 1024 153 &&
         has "$1" $((9 * 1048576)) 4096 174 && has "$1" $((10 * 1048576 - 512)) 512 215 &&
         has "$1" $((5 * 1048576)) 4096 000' _ "$tap_dir/child.raw"
-    check "chain $base: the parent is unchanged (bytes, size, mtime)" \
-        sh -c '[ "$(echo "$(sha256sum < "$1") $(stat -c "%s %y" "$1")")" = "$2" ]' _ "$parent" "$before"
+    check "chain $base: the parent is unchanged (bytes, size, mtime)" unchanged
 done
 child="$work/vm/dynamic-child.vhd"
 grandchild="$work/vm/grandchild.vhd"
@@ -224,9 +225,6 @@ check "a truncated dynamic parent: refused as not a valid VHD, with the reason" 
 # ---- Refusals; the parent unchanged after each ------------------------------------------
 parent="$work/base/dynamic.vhd"
 before=$(snapshot "$parent")
-unchanged() {
-    [ "$(snapshot "$parent")" = "$before" ]
-}
 check "the parent as its own child: refused" refused "would replace its own parent" \
     --parent "$parent" "$parent"
 check "a hard link to the parent as the child: refused" sh -c '
