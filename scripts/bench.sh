@@ -53,7 +53,7 @@ echo "bench: building (native release in build-bench/, cross release in build-be
 if [ ! -f "$bench_build/build.ninja" ]; then
     quietly meson setup "$bench_build" -Dbuildtype=release -Db_sanitize=none -Dwerror=true
 fi
-quietly meson compile -C "$bench_build" bench_native bench_proc vhdcreate
+quietly meson compile -C "$bench_build" bench_native bench_proc vhdcreate vsdisk ops_floor fx_write
 setup_cross -Dbuildtype=release
 quietly meson compile -C "$cross_build" vsdisk bench_com
 
@@ -95,4 +95,14 @@ if [ -s "$tmp/out/com.err" ]; then
     echo
     echo "note: Wine wrote $(wc -l <"$tmp/out/com.err") lines on bench_com's stderr; the most frequent:"
     tr -d '\r' <"$tmp/out/com.err" | sort | uniq -c | sort -rn | head -n 3
+fi
+
+# The disk jobs (Convert, MergeTo, Compact) against their floor and qemu-img, and their peak
+# memory (bench/bench_ops.sh; BENCH_OPS_RUNS runs each, default 3; about 2-4 minutes).
+echo
+mkdir "$tmp/ops"
+if [ "${BENCH_OPS:-1}" != 0 ]; then
+    sh "$root/bench/bench_ops.sh" "$bench_build/src/cli/vsdisk" "$bench_build/bench/ops_floor" \
+        "$bench_build/tests/native/fx_write" "$tmp/ops" "${BENCH_OPS_RUNS:-3}" ||
+        echo "bench: a disk job missed its target (MISS above)"
 fi

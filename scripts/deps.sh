@@ -7,7 +7,8 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 
 packages="gcc-mingw-w64-x86-64 g++-mingw-w64-x86-64 gcc-mingw-w64-i686 g++-mingw-w64-i686
   mingw-w64-tools wine64 wine wine32:i386 libwine-dev meson ninja-build python3 gcc g++ clang
-  libclang-rt-14-dev qemu-utils libvhdi-utils zip unzip"
+  libclang-rt-14-dev qemu-utils libvhdi-utils zip unzip
+  python3-libvhdi strace"
 
 sudo=""
 [ "$(id -u)" -eq 0 ] || sudo="sudo"

@@ -11,6 +11,9 @@ enum cli_exit {
 
 int cli_create(const char *name, int argc, char **argv);
 int cli_info(const char *name, int argc, char **argv);
+int cli_convert(const char *name, int argc, char **argv);
+int cli_merge(const char *name, int argc, char **argv);
+int cli_compact(const char *name, int argc, char **argv);
 
 /* Prints "NAME VERSION" and returns the exit status. */
 int cli_print_version(const char *name);

@@ -9,8 +9,13 @@ static const struct subcommand {
     int (*run)(const char *name, int argc, char **argv);
     const char *summary;
 } subcommands[] = {
-    { "create", cli_create, "create PATH SIZE_MB   create a dynamically expanding VHD" },
+    { "create", cli_create, "create PATH SIZE_MB   create a dynamically expanding VHD\n"
+                            "  vsdisk create --fixed PATH SIZE_MB    a fixed-size one (Azure: whole MB)\n"
+                            "  vsdisk create --parent PARENT PATH    a differencing one" },
     { "info", cli_info,     "info FILE             describe any VHD (fixed, dynamic, differencing)" },
+    { "convert", cli_convert, "convert SRC DST TYPE  copy a disk (and its parents) into a new dynamic or fixed one" },
+    { "merge", cli_merge,   "merge CHILD [DST TYPE] merge a differencing disk into its parent (or into a new disk)" },
+    { "compact", cli_compact, "compact DISK          give back the zero blocks of a dynamic disk, in place" },
 };
 
 static int help(FILE *out)

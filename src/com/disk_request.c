@@ -8,6 +8,7 @@
 #include "disk_request.h"
 #include "disk_target.h"
 #include "path_check.h"
+#include "creation_job.h"
 #include "task.h"
 
 #define MINIMUM_SIZE_MB 3
@@ -59,6 +60,7 @@ HRESULT disk_request_start(struct task_list *tasks, BSTR image_path, LONG size_m
                            IVMTask **task)
 {
     struct disk_target *target;
+    struct task_job *job;
     struct host_error error;
     HRESULT hr;
 
@@ -78,7 +80,11 @@ HRESULT disk_request_start(struct task_list *tasks, BSTR image_path, LONG size_m
     hr = disk_target_prepare(image_path, (ULONGLONG)size_mb * 1024 * 1024, &target, &error);
     if (FAILED(hr))
         return error_set(hr, &IID_IVMVirtualServer, L"%ls", error.text);
-    hr = task_start(tasks, target, task);
+    job = creation_job_new(CREATION_DYNAMIC, target, NULL);
+    if (!job)
+        return error_set(E_OUTOFMEMORY, &IID_IVMVirtualServer,
+                         L"CreateDynamicVirtualHardDisk: out of memory.");
+    hr = task_start(tasks, job, task);
     if (FAILED(hr))
         return hr;
     return error_none();

@@ -1,4 +1,6 @@
-/* VMTask: one creation running on a thread-pool worker (IVMTask and IVMTask2). */
+/* VMTask: one job (a creation, ...) running on a thread-pool worker (IVMTask and IVMTask2).
+ * The task knows nothing of what the job does: it runs it, tracks progress, cancel and the
+ * outcome, and lets the job describe itself and clean up. */
 #include <windows.h>
 #include <ole2.h>
 #include <stdlib.h>
@@ -11,7 +13,6 @@
 #include "module.h"
 #include "com_object.h"
 #include "task.h"
-#include "vhd_create.h"
 
 #define WAIT_LIMIT_MS 4000000
 
@@ -23,7 +24,7 @@ struct task {
     struct task_list *list;
     struct task_link link;
     WCHAR *description;
-    struct disk_target *target;     /* owned by the worker until it finishes */
+    struct task_job *job;           /* owned by the worker until it finishes */
     HMODULE pin;                    /* keeps the DLL loaded until the worker returns */
     HANDLE done;                    /* manual-reset; set once the outcome is final */
     LONG percent;
@@ -70,8 +71,8 @@ static void task_destroy(struct task *task)
 {
     task_list_remove(task->list, &task->link);
     task_list_release(task->list);
-    if (task->target)
-        disk_target_free(task->target);
+    if (task->job)
+        task->job->ops->free(task->job);
     if (task->done)
         CloseHandle(task->done);
     DeleteCriticalSection(&task->lock);
@@ -363,46 +364,18 @@ static void task_outcome(vhd_status status, int os_error, VMTaskResult *result, 
     }
 }
 
-static WCHAR *format_text(const WCHAR *format, ...)
+static void task_finish(struct task *task, vhd_status status, int os_error)
 {
-    WCHAR *text;
-    va_list args;
-    int length;
-
-    va_start(args, format);
-    length = _vscwprintf(format, args);
-    va_end(args);
-    if (length < 0 || !(text = vs_malloc((length + 1) * sizeof(WCHAR))))
-        return NULL;
-    va_start(args, format);
-    _vsnwprintf(text, length + 1, format, args);
-    va_end(args);
-    text[length] = 0;
-    return text;
-}
-
-static void task_finish(struct task *task, vhd_status status)
-{
-    struct disk_target *target = task->target;
+    struct task_job *job = task->job;
     VMTaskResult result;
     WCHAR *text = NULL;
     HRESULT error;
 
-    task_outcome(status, target->io.io.os_error, &result, &error);
-    if (status != VHD_OK) {
-        disk_target_remove_folders(target);
-        if (status == VHD_E_CANCELLED)
-            text = format_text(L"The creation of \"%ls\" was cancelled; what it had written was removed.",
-                               target->path);
-        else if (target->io.vanished)
-            text = format_text(L"Creating \"%ls\" failed: the file or its folder was deleted or moved while the disk was being created (Windows error %d); what it had written was discarded.",
-                               target->path, target->io.io.os_error);
-        else
-            text = format_text(L"Creating \"%ls\" failed: %hs (Windows error %d); what it had written was removed.",
-                               target->path, vhd_status_message(status), target->io.io.os_error);
-    }
-    task->target = NULL;
-    disk_target_free(target);
+    task_outcome(status, os_error, &result, &error);
+    if (status != VHD_OK)
+        text = job->ops->fail(job, status, os_error);
+    task->job = NULL;
+    job->ops->free(job);
 
     EnterCriticalSection(&task->lock);
     task->result = result;
@@ -418,21 +391,11 @@ static void CALLBACK task_run(PTP_CALLBACK_INSTANCE instance, void *context)
     struct task *task = context;
     struct task_list *list = task->list;
     HMODULE pin = task->pin;
-    vhd_create_options options = { 0 };
-    GUID unique_id;
+    struct task_job_progress progress = { task_progress, task_cancelled, task };
+    int os_error = 0;
+    vhd_status status = task->job->ops->run(task->job, &progress, &os_error);
 
-    options.size_bytes = task->target->size_bytes;
-    options.timestamp = vhd_timestamp_from_unix((int64_t)time(NULL));
-    /* CoCreateGuid gives a random version-4 GUID, already in the byte layout Windows stores. */
-    if (SUCCEEDED(CoCreateGuid(&unique_id)))
-        memcpy(options.unique_id, &unique_id, sizeof(options.unique_id));
-    options.progress = task_progress;
-    options.cancelled = task_cancelled;
-    options.ctx = task;
-    options.allocate = buffer_cache_take;
-    options.release = buffer_cache_give;
-
-    task_finish(task, vhd_write_dynamic(&task->target->io.io, &options));
+    task_finish(task, status, os_error);
 
     task_list_end_work(list);
     IVMTask2_Release(&task->IVMTask2_iface);
@@ -440,7 +403,7 @@ static void CALLBACK task_run(PTP_CALLBACK_INSTANCE instance, void *context)
     FreeLibraryWhenCallbackReturns(instance, pin);
 }
 
-HRESULT task_start(struct task_list *list, struct disk_target *target, IVMTask **out)
+HRESULT task_start(struct task_list *list, struct task_job *job, IVMTask **out)
 {
     struct task *task;
     HRESULT hr = E_OUTOFMEMORY;
@@ -454,8 +417,7 @@ HRESULT task_start(struct task_list *list, struct disk_target *target, IVMTask *
     task->ref = 1;
     task->id = InterlockedIncrement(&last_task_id);
     task->link.prev = task->link.next = &task->link;
-    task->description = format_text(L"Create dynamic virtual hard disk \"%ls\" (%I64u MB)",
-                                    target->path, target->size_bytes / (1024 * 1024));
+    task->description = vs_wcsdup(job->description);
     task->done = CreateEventW(NULL, TRUE, FALSE, NULL);
     com_extras_init(&task->extras, (IUnknown *)&task->IVMTask2_iface, &CLSID_VMTask, task_iids);
     if (!task->description || !task->done)
@@ -469,7 +431,7 @@ HRESULT task_start(struct task_list *list, struct disk_target *target, IVMTask *
     task->list = list;
     task_list_add_ref(list);
     task_list_insert(list, &task->link);
-    task->target = target;
+    task->job = job;
     module_add_ref();           /* the task object */
 
     /* The worker's own references: the task, a running creation, the module. */
@@ -478,18 +440,18 @@ HRESULT task_start(struct task_list *list, struct disk_target *target, IVMTask *
     module_add_ref();
     if (!TrySubmitThreadpoolCallback(task_run, task, NULL)) {
         DWORD error = GetLastError();
-        task->target = NULL;
-        target->io.io.remove(&target->io.io);
-        disk_target_remove_folders(target);
-        disk_target_free(target);
+        task->job = NULL;
+        job->ops->abandon(job);
         task_list_end_work(list);
         module_release();
         FreeLibrary(task->pin);
         task->ref--;
         IVMTask2_Release(&task->IVMTask2_iface);
-        return error_set(HRESULT_FROM_WIN32(error), &IID_IVMVirtualServer,
-                         L"CreateDynamicVirtualHardDisk: no worker thread could be started (Windows error %lu).",
-                         error);
+        hr = error_set(HRESULT_FROM_WIN32(error), &IID_IVMVirtualServer,
+                       L"%ls: no worker thread could be started (Windows error %lu).",
+                       job->method, error);
+        job->ops->free(job);
+        return hr;
     }
     *out = (IVMTask *)&task->IVMTask2_iface;
     return S_OK;
@@ -502,8 +464,8 @@ failed:
         vs_free(task->description);
         vs_free(task);
     }
-    target->io.io.remove(&target->io.io);
-    disk_target_remove_folders(target);
-    disk_target_free(target);
-    return error_set(hr, &IID_IVMVirtualServer, L"CreateDynamicVirtualHardDisk: out of memory.");
+    job->ops->abandon(job);
+    hr = error_set(hr, &IID_IVMVirtualServer, L"%ls: out of memory.", job->method);
+    job->ops->free(job);
+    return hr;
 }

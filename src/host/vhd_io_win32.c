@@ -350,6 +350,9 @@ void vhd_io_win32_init(struct vhd_io_win32 *backend, const WCHAR *path)
     backend->io.read_at = win32_read_at;
     backend->io.get_size = win32_get_size;
     backend->io.os_error = 0;
+    backend->io.allocate = NULL;   /* none yet: fixed disks get their zeros written */
+    backend->io.set_size = NULL;
+    backend->io.publish = NULL;
     backend->path = path;
     backend->file = INVALID_HANDLE_VALUE;
     backend->vanished = FALSE;

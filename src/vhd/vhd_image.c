@@ -66,7 +66,7 @@ static vhd_reader_code find_footer(vhd_image *image, vhd_reader_error *error)
 {
     vhd_image_info *info = &image->info;
     uint64_t size = info->file_size;
-    vhd_format_status end_format, copy_format;
+    vhd_format_status end_format = VHD_FORMAT_OK, copy_format = VHD_FORMAT_OK;
     vhd_footer copy;
     vhd_reader_code code;
 
@@ -80,7 +80,7 @@ static vhd_reader_code find_footer(vhd_image *image, vhd_reader_error *error)
         return code;
     image->data_end = size - VHD_FOOTER_SIZE;
     if (end_format != VHD_FORMAT_OK && size % VHD_SECTOR_SIZE == VHD_FOOTER_SIZE - 1) {
-        vhd_format_status short_format;
+        vhd_format_status short_format = VHD_FORMAT_OK;
         vhd_footer short_footer;
         code = read_footer(image, size - (VHD_FOOTER_SIZE - 1), VHD_FOOTER_SIZE - 1,
                            &short_footer, &short_format, error);

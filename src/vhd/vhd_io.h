@@ -14,8 +14,13 @@ typedef enum vhd_io_open_mode {
     /* Read only, sharing the file with other readers and writers: a reader never blocks a
      * writer, so what it reads may change under it (the reader checks every read). */
     VHD_IO_OPEN_READ = 0,
-    /* Read and write, for in-place changes (a parent re-link); shared with readers only. */
-    VHD_IO_OPEN_READ_WRITE = 1
+    /* Read and write, for in-place changes (a parent re-link, Merge's parent, Compact);
+     * shared with readers only: VHD_E_IN_USE while another process holds it for writing or
+     * opened it VHD_IO_OPEN_READ_DENY_WRITE. */
+    VHD_IO_OPEN_READ_WRITE = 1,
+    /* Read only, refusing writers (the source of Convert and MergeTo, Merge's child): VHD_E_IN_USE
+     * while another process holds it for writing, and keeps writers out while open. */
+    VHD_IO_OPEN_READ_DENY_WRITE = 2
 } vhd_io_open_mode;
 
 struct vhd_io {
@@ -39,6 +44,22 @@ struct vhd_io {
     vhd_status (*get_size)(vhd_io *io, uint64_t *size);
     /* errno or GetLastError() of the last failure, for messages; 0 if none. */
     int os_error;
+
+    /* Fixed disks. */
+    /* Reserves [offset, offset + len) of the open file: the file grows to at least
+     * offset + len, and the range is allocated on the volume and reads as zeros, without
+     * writing it. VHD_E_NOT_SUPPORTED when the file system (or the back end) cannot do that,
+     * VHD_E_NO_SPACE when the volume cannot hold it. NULL means never supported. */
+    vhd_status (*allocate)(vhd_io *io, uint64_t offset, uint64_t len);
+
+    /* Disk operations (vhd_ops.h). */
+    /* Sets the open file's size: cuts it there, or extends it with bytes that read as zeros.
+     * NULL means never supported. */
+    vhd_status (*set_size)(vhd_io *io, uint64_t size);
+    /* For a back end whose create() makes the file under a temporary name: gives the closed
+     * file its final name, durably, never replacing anything there (VHD_E_EXISTS). After it,
+     * remove() no longer deletes it. NULL when create() makes the file at its final name. */
+    vhd_status (*publish)(vhd_io *io);
 };
 
 #endif

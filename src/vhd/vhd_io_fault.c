@@ -90,6 +90,36 @@ static vhd_status fault_close(vhd_io *io)
     return passed_on(fault, fault->inner->close(fault->inner), VHD_IO_FAULT_CLOSE);
 }
 
+static vhd_status fault_allocate(vhd_io *io, uint64_t offset, uint64_t len)
+{
+    struct vhd_io_fault *fault = impl_from_vhd_io(io);
+    vhd_status status;
+
+    fault->allocations++;
+    if (next_call_fails(fault, VHD_IO_FAULT_ALLOCATE))
+        return injected(fault);
+    if (fault->inner->allocate == NULL ||
+            (fault->allocate_unsupported && fault->allocations >= fault->allocate_unsupported_from)) {
+        fault->io.os_error = 0;
+        return VHD_E_NOT_SUPPORTED;
+    }
+    if (offset >= fault->space_limit || len > fault->space_limit - offset) {
+        /* fallocate() on a full volume may keep what it reserved: so does this. */
+        if (offset < fault->space_limit) {
+            status = fault->inner->allocate(fault->inner, offset, fault->space_limit - offset);
+            if (status != VHD_OK)
+                return passed_on(fault, status, VHD_IO_FAULT_ALLOCATE);
+            fault->bytes_allocated += fault->space_limit - offset;
+        }
+        fault->io.os_error = 0;
+        return VHD_E_NO_SPACE;
+    }
+    status = fault->inner->allocate(fault->inner, offset, len);
+    if (status == VHD_OK)
+        fault->bytes_allocated += len;
+    return passed_on(fault, status, VHD_IO_FAULT_ALLOCATE);
+}
+
 static vhd_status fault_remove(vhd_io *io)
 {
     struct vhd_io_fault *fault = impl_from_vhd_io(io);
@@ -133,6 +163,30 @@ static vhd_status fault_get_size(vhd_io *io, uint64_t *size)
     return passed_on(fault, fault->inner->get_size(fault->inner, size), VHD_IO_FAULT_SIZE);
 }
 
+static vhd_status fault_set_size(vhd_io *io, uint64_t size)
+{
+    struct vhd_io_fault *fault = impl_from_vhd_io(io);
+    if (next_call_fails(fault, VHD_IO_FAULT_SET_SIZE))
+        return injected(fault);
+    if (fault->inner->set_size == NULL) {
+        fault->io.os_error = 0;
+        return VHD_E_NOT_SUPPORTED;
+    }
+    if (size > fault->space_limit) {
+        fault->io.os_error = 0;
+        return VHD_E_NO_SPACE;
+    }
+    return passed_on(fault, fault->inner->set_size(fault->inner, size), VHD_IO_FAULT_SET_SIZE);
+}
+
+static vhd_status fault_publish(vhd_io *io)
+{
+    struct vhd_io_fault *fault = impl_from_vhd_io(io);
+    if (next_call_fails(fault, VHD_IO_FAULT_PUBLISH))
+        return injected(fault);
+    return passed_on(fault, fault->inner->publish(fault->inner), VHD_IO_FAULT_PUBLISH);
+}
+
 void vhd_io_fault_init(struct vhd_io_fault *fault, vhd_io *inner)
 {
     *fault = (struct vhd_io_fault){
@@ -142,6 +196,7 @@ void vhd_io_fault_init(struct vhd_io_fault *fault, vhd_io *inner)
             .flush = fault_flush,
             .close = fault_close,
             .remove = fault_remove,
+            .allocate = fault_allocate,
             .open = fault_open,
             .read_at = fault_read_at,
             .get_size = fault_get_size,
@@ -151,4 +206,7 @@ void vhd_io_fault_init(struct vhd_io_fault *fault, vhd_io *inner)
         .space_limit = UINT64_MAX,
         .read_limit = UINT64_MAX,
     };
+    /* Passed on (and counted) only where the inner back end has them. */
+    fault->io.set_size = inner->set_size != NULL ? fault_set_size : NULL;
+    fault->io.publish = inner->publish != NULL ? fault_publish : NULL;
 }

@@ -1,7 +1,9 @@
 /* A vhd_io that wraps another one to inject failures, for reliability tests: it counts the
- * calls to create, write_at, flush, close, open, read_at and get_size, and can fail the Nth
- * of them, act as a disk that fills up after a number of bytes, or as a file that ends early
- * for reads. remove() is passed through and never counted. */
+ * calls to create, write_at, flush, close, allocate, open, read_at and get_size, and can
+ * fail the Nth of them, act as a disk that fills up after a number of bytes (writes and
+ * allocations alike), or as a file that ends early for reads; set_size and publish are
+ * counted and passed on when the inner back end has them. remove() is passed through and
+ * never counted. */
 #ifndef VHD_IO_FAULT_H
 #define VHD_IO_FAULT_H
 
@@ -15,9 +17,12 @@ enum vhd_io_fault_call {
     VHD_IO_FAULT_WRITE,
     VHD_IO_FAULT_FLUSH,
     VHD_IO_FAULT_CLOSE,
+    VHD_IO_FAULT_ALLOCATE,
     VHD_IO_FAULT_OPEN,
     VHD_IO_FAULT_READ,
-    VHD_IO_FAULT_SIZE
+    VHD_IO_FAULT_SIZE,
+    VHD_IO_FAULT_SET_SIZE,
+    VHD_IO_FAULT_PUBLISH
 };
 
 struct vhd_io_fault {
@@ -36,6 +41,11 @@ struct vhd_io_fault {
     /* Called after every counted call that succeeded, with its 1-based number. */
     void (*after_call)(void *ctx, unsigned call, enum vhd_io_fault_call kind);
     void *ctx;
+    /* allocate() reports VHD_E_NOT_SUPPORTED (counted, passed nothing), as a file system
+     * without fallocate does; allocate_unsupported_from: only from that allocate call on
+     * (1-based; 0 with allocate_unsupported set means from the first). */
+    bool allocate_unsupported;
+    unsigned allocate_unsupported_from;
 
     /* Observations. */
     unsigned calls;            /* counted calls so far, the failed one included */
@@ -44,6 +54,8 @@ struct vhd_io_fault {
     unsigned removes;          /* remove() calls (passed through, never failed) */
     size_t largest_write;
     uint64_t bytes_written;    /* by the inner back end */
+    unsigned allocations;      /* allocate() calls */
+    uint64_t bytes_allocated;  /* by the inner back end */
     unsigned reads;
     uint64_t bytes_read;       /* by the inner back end */
 };

@@ -10,10 +10,19 @@ struct vhd_io_posix {
     const char *path;     /* not copied: must outlive the back end */
     int fd;               /* -1 when not open */
     bool created;         /* create() made the file, so remove() may delete it */
+    const char *final_path;   /* staged: create() makes path, publish() names it this */
+    uint64_t unflushed;       /* bytes written since writeback was last started */
     uint64_t device, inode;   /* of the file open() opened: its identity */
 };
 
 void vhd_io_posix_init(struct vhd_io_posix *posix, const char *path);
+
+/* A back end that stages a new file: create() fails with VHD_E_EXISTS if anything is at
+ * final_path, then makes temp_path (in the same folder); publish() links it as final_path
+ * (never replacing anything there), removes the temporary name and flushes the folder. Both
+ * strings must outlive the back end. */
+void vhd_io_posix_init_staged(struct vhd_io_posix *posix, const char *temp_path,
+                              const char *final_path);
 
 /* The status for an errno value. */
 vhd_status vhd_status_from_errno(int error);

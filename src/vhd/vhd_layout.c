@@ -15,18 +15,45 @@ vhd_status vhd_validate_size(uint64_t size_bytes)
     return VHD_OK;
 }
 
+/* The table at table_offset, padded to 4 KiB; the footer after `end`, so that the first
+ * block's data (which will follow the bitmap taking the footer's place) is 4 KiB aligned. */
+static void place_table(vhd_layout *layout, uint64_t size_bytes, uint64_t table_offset)
+{
+    layout->size_bytes = size_bytes;
+    layout->max_table_entries = (uint32_t)((size_bytes + VHD_BLOCK_SIZE - 1) / VHD_BLOCK_SIZE);
+    layout->table_offset = table_offset;
+    layout->table_end = table_offset + (uint64_t)layout->max_table_entries * 4;
+    layout->table_padding_end = round_up(layout->table_end, VHD_LAYOUT_ALIGNMENT);
+}
+
+static void place_footer(vhd_layout *layout, uint64_t end)
+{
+    layout->file_size = round_up(end + VHD_FOOTER_SIZE, VHD_LAYOUT_ALIGNMENT);
+    layout->footer_offset = layout->file_size - VHD_FOOTER_SIZE;
+}
+
 vhd_status vhd_layout_compute(uint64_t size_bytes, vhd_layout *layout)
 {
     memset(layout, 0, sizeof *layout);
     if (vhd_validate_size(size_bytes) != VHD_OK)
         return VHD_E_INVALID_SIZE;
+    place_table(layout, size_bytes, VHD_TABLE_OFFSET);
+    place_footer(layout, layout->table_padding_end);
+    return VHD_OK;
+}
 
-    layout->size_bytes = size_bytes;
-    layout->max_table_entries = (uint32_t)((size_bytes + VHD_BLOCK_SIZE - 1) / VHD_BLOCK_SIZE);
-    layout->table_end = VHD_TABLE_OFFSET + (uint64_t)layout->max_table_entries * 4;
-    layout->table_padding_end = round_up(layout->table_end, VHD_LAYOUT_ALIGNMENT);
-    layout->file_size = round_up(layout->table_padding_end + VHD_FOOTER_SIZE, VHD_LAYOUT_ALIGNMENT);
-    layout->footer_offset = layout->file_size - VHD_FOOTER_SIZE;
+vhd_status vhd_layout_compute_differencing(uint64_t size_bytes, vhd_layout *layout)
+{
+    memset(layout, 0, sizeof *layout);
+    if (vhd_validate_size(size_bytes) != VHD_OK)
+        return VHD_E_INVALID_SIZE;
+    place_table(layout, size_bytes, VHD_DIFF_TABLE_OFFSET);
+    layout->locator_count = 2;
+    layout->locators[0].offset = VHD_DIFF_ABSOLUTE_OFFSET;
+    layout->locators[0].space = VHD_DIFF_ABSOLUTE_SPACE;
+    layout->locators[1].offset = layout->table_padding_end;
+    layout->locators[1].space = VHD_DIFF_RELATIVE_SPACE;
+    place_footer(layout, layout->locators[1].offset + layout->locators[1].space);
     return VHD_OK;
 }
 
@@ -65,10 +92,15 @@ static void fill_region(uint8_t *buf, uint64_t offset, size_t len, uint64_t star
 void vhd_layout_fill(const vhd_layout *layout, const uint8_t footer[VHD_FOOTER_SIZE],
                      uint64_t offset, uint8_t *buf, size_t len)
 {
-    fill_region(buf, offset, len, 0, VHD_HEADER_OFFSET, footer, 0);
-    fill_region(buf, offset, len, VHD_HEADER_OFFSET, VHD_TABLE_OFFSET, NULL, 0x00);
+    memset(buf, 0, len);
+    fill_region(buf, offset, len, 0, VHD_FOOTER_SIZE, footer, 0);
     /* The table and its padding are both 0xFF: unused entries are 0xFFFFFFFF. */
-    fill_region(buf, offset, len, VHD_TABLE_OFFSET, layout->table_padding_end, NULL, 0xFF);
-    fill_region(buf, offset, len, layout->table_padding_end, layout->footer_offset, NULL, 0x00);
+    fill_region(buf, offset, len, layout->table_offset, layout->table_padding_end, NULL, 0xFF);
+    for (unsigned i = 0; i < layout->locator_count; i++) {
+        const vhd_layout_locator *locator = &layout->locators[i];
+        if (locator->data != NULL)
+            fill_region(buf, offset, len, locator->offset, locator->offset + locator->length,
+                        locator->data, 0);
+    }
     fill_region(buf, offset, len, layout->footer_offset, layout->file_size, footer, 0);
 }

@@ -61,7 +61,7 @@ vhd_reader_code vhd_image_map(vhd_image *image, uint64_t lba, uint32_t max_secto
         return VHD_READER_OK;
     }
     uint64_t bitmap_start = (uint64_t)entry * VHD_SECTOR_SIZE;
-    bool first, next;
+    bool first = false, next = false;
     if ((code = bitmap_bit(image, bitmap_start, s, &first, error)) != VHD_READER_OK)
         return code;
     uint32_t run = 1;

@@ -15,6 +15,8 @@ const char *vhd_status_message(vhd_status status)
     case VHD_E_NO_MEMORY:     return "out of memory";
     case VHD_E_IO:            return "input/output error";
     case VHD_E_CANCELLED:     return "the operation was cancelled";
+    case VHD_E_NOT_SUPPORTED: return "the file system does not support this operation";
+    case VHD_E_IN_USE:        return "the file is in use by another process";
     case VHD_E_END_OF_FILE:   return "the file ends before the data it should hold";
     }
     return "unknown error";

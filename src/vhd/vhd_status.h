@@ -15,7 +15,10 @@ typedef enum vhd_status {
     VHD_E_NO_MEMORY,
     VHD_E_IO,             /* any other I/O failure */
     VHD_E_CANCELLED,
-    VHD_E_END_OF_FILE     /* a read reached past the end of the file */
+    VHD_E_NOT_SUPPORTED,  /* the back end or file system cannot do this (e.g. reserve space) */
+    VHD_E_END_OF_FILE,    /* a read reached past the end of the file */
+    VHD_E_IN_USE          /* another process holds the file for writing (or, for a writer,
+                             holds it open refusing writers) */
 } vhd_status;
 
 /* One sentence in English, without a trailing period; never NULL. */

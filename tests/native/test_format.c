@@ -355,7 +355,7 @@ static void test_image_check(void **state)
 static void test_status_messages(void **state)
 {
     (void)state;
-    for (int s = VHD_OK; s <= VHD_E_CANCELLED; s++) {
+    for (int s = VHD_OK; s <= VHD_E_END_OF_FILE; s++) {
         const char *m = vhd_status_message((vhd_status)s);
         assert_non_null(m);
         assert_true(strlen(m) > 3);

@@ -1,0 +1,65 @@
+/* "vsdisk compact DISK": IVMHardDisk::Compact. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "cli_job.h"
+#include "vhd_ops_posix.h"
+
+static const char help_text[] =
+    "Usage: %s [-p] DISK\n"
+    "Gives back the space of the blocks of the dynamic disk DISK that hold only zeros, in\n"
+    "place, as Virtual Server's Compact does (zero the guest's free space first). The disk\n"
+    "is valid with the same content at every instant: if the job is interrupted (or the\n"
+    "machine crashes) nothing is lost, and running it again finishes it. While it runs no\n"
+    "other program may open DISK for writing (it is locked as qemu locks images); a disk\n"
+    "another program writes is refused.\n"
+    "\n"
+    "  -p, --progress  print the percentage done on stderr\n"
+    "  -h, --help      show this help\n"
+    "Exit status: 0 compacted; 1 failed (one line on stderr says why); 2 bad arguments.\n";
+
+int cli_compact(const char *name, int argc, char **argv)
+{
+    int first = 1;
+    bool progress = false;
+    if (argc == 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+        printf(help_text, name);
+        return fflush(stdout) == 0 ? CLI_EXIT_OK : CLI_EXIT_FAILED;
+    }
+    if (argc > first && (strcmp(argv[first], "-p") == 0 || strcmp(argv[first], "--progress") == 0)) {
+        progress = true;
+        first++;
+    }
+    if (argc > first && strcmp(argv[first], "--") == 0)
+        first++;
+    else if (argc > first && argv[first][0] == '-' && argv[first][1] != '\0') {
+        fprintf(stderr, "%s: unknown option '%s'; try '%s --help'\n", name, argv[first], name);
+        return CLI_EXIT_USAGE;
+    }
+    if (argc - first != 1) {
+        fprintf(stderr, "%s: expected DISK; try '%s --help'\n", name, name);
+        return CLI_EXIT_USAGE;
+    }
+    const char *path = argv[first];
+    cli_job job;
+    vhd_op_result result;
+    struct vhd_io_posix disk;
+    if (!cli_job_init(&job, name, progress))
+        return CLI_EXIT_FAILED;
+    vhd_io_posix_init(&disk, path);
+    vhd_status status = disk.io.open(&disk.io, VHD_IO_OPEN_READ_WRITE);
+    if (status != VHD_OK) {
+        vhd_op_result_from_open(&result, "disk", true, status, disk.io.os_error);
+        return cli_job_fail(&job, path, &result);
+    }
+    vhd_op_code code = vhd_compact(&disk.io, &job.options, &result);
+    status = disk.io.close(&disk.io);
+    if (code != VHD_OP_OK)
+        return cli_job_fail(&job, path, &result);
+    if (status != VHD_OK) {
+        fprintf(stderr, "%s: %s: closing the disk: %s\n", name, path, vhd_status_message(status));
+        return CLI_EXIT_FAILED;
+    }
+    return CLI_EXIT_OK;
+}

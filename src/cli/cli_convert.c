@@ -1,0 +1,64 @@
+/* "vsdisk convert SOURCE TARGET dynamic|fixed": IVMHardDisk::Convert. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "cli_job.h"
+#include "vhd_ops_posix.h"
+
+static const char help_text[] =
+    "Usage: %s [-p] SOURCE TARGET dynamic|fixed\n"
+    "Writes TARGET, a new dynamic or fixed-size VHD with the content of SOURCE (any VHD; a\n"
+    "differencing disk is read through its parents), as Virtual Server's Convert does.\n"
+    "SOURCE and its parents are opened for reading only and are never changed; while the\n"
+    "job runs no other program may write them (they are locked as qemu locks images), and\n"
+    "one that is being written is refused. A dynamic TARGET holds only the blocks that are\n"
+    "not all zeros; a fixed one has its whole data area reserved.\n"
+    "TARGET must not exist: nothing is ever replaced. It is written as\n"
+    "TARGET.vsdisk-partial-XXXXXXXX and renamed once complete; on failure or interrupt\n"
+    "(Ctrl-C) it is removed. After a crash only such a partial file can be left behind.\n"
+    "\n"
+    "  -p, --progress  print the percentage done on stderr\n"
+    "  -h, --help      show this help\n"
+    "Exit status: 0 converted; 1 failed (one line on stderr says why); 2 bad arguments.\n";
+
+int cli_convert(const char *name, int argc, char **argv)
+{
+    int first = 1;
+    bool progress = false;
+    vhd_target_type type;
+    if (argc == 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+        printf(help_text, name);
+        return fflush(stdout) == 0 ? CLI_EXIT_OK : CLI_EXIT_FAILED;
+    }
+    if (argc > first && (strcmp(argv[first], "-p") == 0 || strcmp(argv[first], "--progress") == 0)) {
+        progress = true;
+        first++;
+    }
+    if (argc > first && strcmp(argv[first], "--") == 0)
+        first++;
+    else if (argc > first && argv[first][0] == '-' && argv[first][1] != '\0') {
+        fprintf(stderr, "%s: unknown option '%s'; try '%s --help'\n", name, argv[first], name);
+        return CLI_EXIT_USAGE;
+    }
+    if (argc - first != 3 || !cli_job_parse_type(argv[first + 2], &type)) {
+        fprintf(stderr, "%s: expected SOURCE TARGET dynamic|fixed; try '%s --help'\n", name, name);
+        return CLI_EXIT_USAGE;
+    }
+    const char *source = argv[first], *target = argv[first + 1];
+
+    cli_job job;
+    vhd_op_result result;
+    vhd_ops_posix_chain chain;
+    struct vhd_io_posix out;
+    if (!cli_job_init(&job, name, progress) || !cli_job_target(&job, &out, target))
+        return CLI_EXIT_FAILED;
+    if (vhd_ops_posix_open_chain(&chain, source, false, NULL, &result) != VHD_OP_OK)
+        return cli_job_fail(&job, source, &result);
+    vhd_op_code code = vhd_convert(chain.chain, &out.io, type, &job.options, &result);
+    vhd_ops_posix_close_chain(&chain);
+    if (code != VHD_OP_OK)
+        return cli_job_fail(&job, code == VHD_OP_TARGET_EXISTS || code == VHD_OP_TARGET_PATH
+                                      || code == VHD_OP_NO_SPACE ? target : source, &result);
+    return CLI_EXIT_OK;
+}

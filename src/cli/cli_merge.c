@@ -1,0 +1,114 @@
+/* "vsdisk merge CHILD": IVMHardDisk::Merge; "vsdisk merge CHILD TARGET dynamic|fixed":
+ * IVMHardDisk::MergeTo. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "cli_job.h"
+#include "vhd_ops_posix.h"
+
+static const char help_text[] =
+    "Usage: %s [-p] CHILD\n"
+    "       %s [-p] CHILD TARGET dynamic|fixed\n"
+    "The first form writes every sector the differencing disk CHILD holds into its parent,\n"
+    "as Virtual Server's Merge does. CHILD is never changed, and the parent stays a valid\n"
+    "disk at every instant: if the job is interrupted (or the machine crashes) nothing is\n"
+    "lost, and running it again completes it. Afterwards CHILD is still valid, with the same\n"
+    "content; it may be deleted. Other differencing disks of the same parent no longer show\n"
+    "what they showed before (Virtual Server's documentation: they become invalid).\n"
+    "The second form (MergeTo) writes TARGET, a new dynamic or fixed-size disk with the\n"
+    "content of CHILD and all its parents, which are never changed; TARGET as for\n"
+    "'vsdisk convert'.\n"
+    "While the job runs no other program may write the disks it reads (they are locked as\n"
+    "qemu locks images); a disk another program writes is refused.\n"
+    "\n"
+    "  -p, --progress  print the percentage done on stderr\n"
+    "  -h, --help      show this help\n"
+    "Exit status: 0 merged; 1 failed (one line on stderr says why); 2 bad arguments.\n";
+
+static int merge_into_parent(cli_job *job, const char *path)
+{
+    vhd_op_result result;
+    vhd_ops_posix_chain chain;
+    struct vhd_io_posix parent;
+    if (vhd_ops_posix_open_chain(&chain, path, true, NULL, &result) != VHD_OP_OK)
+        return cli_job_fail(job, path, &result);
+    if (vhd_chain_depth(chain.chain) < 2) {
+        vhd_op_code code = vhd_merge(chain.chain, NULL, &job->options, &result);
+        vhd_ops_posix_close_chain(&chain);
+        (void)code;
+        return cli_job_fail(job, path, &result);
+    }
+    const char *parent_path = vhd_chain_name(chain.chain, 1);
+    vhd_io_posix_init(&parent, parent_path);
+    vhd_status status = parent.io.open(&parent.io, VHD_IO_OPEN_READ_WRITE);
+    if (status != VHD_OK) {
+        vhd_op_result_from_open(&result, "parent disk", true, status, parent.io.os_error);
+        int exit = cli_job_fail(job, parent_path, &result);
+        vhd_ops_posix_close_chain(&chain);
+        return exit;
+    }
+    vhd_op_code code = vhd_merge(chain.chain, &parent.io, &job->options, &result);
+    status = parent.io.close(&parent.io);
+    int exit = CLI_EXIT_OK;
+    if (code != VHD_OP_OK)
+        exit = cli_job_fail(job, code == VHD_OP_CANCELLED || code == VHD_OP_WRONG_TYPE
+                                     ? path : parent_path, &result);
+    else if (status != VHD_OK) {
+        fprintf(stderr, "%s: %s: closing the parent: %s\n", job->prog, parent_path,
+                vhd_status_message(status));
+        exit = CLI_EXIT_FAILED;
+    }
+    vhd_ops_posix_close_chain(&chain);
+    return exit;
+}
+
+static int merge_to(cli_job *job, const char *path, const char *target, vhd_target_type type)
+{
+    vhd_op_result result;
+    vhd_ops_posix_chain chain;
+    struct vhd_io_posix out;
+    if (!cli_job_target(job, &out, target))
+        return CLI_EXIT_FAILED;
+    if (vhd_ops_posix_open_chain(&chain, path, false, NULL, &result) != VHD_OP_OK)
+        return cli_job_fail(job, path, &result);
+    vhd_op_code code = vhd_merge_to(chain.chain, &out.io, type, &job->options, &result);
+    vhd_ops_posix_close_chain(&chain);
+    if (code != VHD_OP_OK)
+        return cli_job_fail(job, code == VHD_OP_TARGET_EXISTS || code == VHD_OP_TARGET_PATH
+                                     || code == VHD_OP_NO_SPACE ? target : path, &result);
+    return CLI_EXIT_OK;
+}
+
+int cli_merge(const char *name, int argc, char **argv)
+{
+    int first = 1;
+    bool progress = false;
+    vhd_target_type type = VHD_TARGET_DYNAMIC;
+    if (argc == 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+        printf(help_text, name, name);
+        return fflush(stdout) == 0 ? CLI_EXIT_OK : CLI_EXIT_FAILED;
+    }
+    if (argc > first && (strcmp(argv[first], "-p") == 0 || strcmp(argv[first], "--progress") == 0)) {
+        progress = true;
+        first++;
+    }
+    if (argc > first && strcmp(argv[first], "--") == 0)
+        first++;
+    else if (argc > first && argv[first][0] == '-' && argv[first][1] != '\0') {
+        fprintf(stderr, "%s: unknown option '%s'; try '%s --help'\n", name, argv[first], name);
+        return CLI_EXIT_USAGE;
+    }
+    if ((argc - first != 1 && argc - first != 3)
+        || (argc - first == 3 && !cli_job_parse_type(argv[first + 2], &type))) {
+        fprintf(stderr, "%s: expected CHILD, or CHILD TARGET dynamic|fixed; try '%s --help'\n",
+                name, name);
+        return CLI_EXIT_USAGE;
+    }
+    cli_job job;
+    if (!cli_job_init(&job, name, progress))
+        return CLI_EXIT_FAILED;
+    if (argc - first == 1)
+        return merge_into_parent(&job, argv[first]);
+    return merge_to(&job, argv[first], argv[first + 1], type);
+}

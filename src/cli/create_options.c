@@ -1,0 +1,145 @@
+#include "create_options.h"
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+
+#define MIN_SIZE_MB 3u
+#define MAX_SIZE_MB 2088960u   /* 2040 GiB */
+
+static const char help_text[] =
+    "Creates PATH, a VHD (Virtual Hard Disk), as Virtual Server 2005's\n"
+    "CreateDynamicVirtualHardDisk, CreateFixedVirtualHardDisk and\n"
+    "CreateDifferencingVirtualHardDisk do.\n"
+    "\n"
+    "  SIZE_MB  a whole number from 3 to 2088960 (2040 GB); 1 MB = 1,048,576 bytes.\n"
+    "  PATH     must not exist: a file, folder or link already there (even a dangling\n"
+    "           link) is never replaced. Its folder must exist: none is created.\n"
+    "  PARENT   any valid VHD (fixed, dynamic, or differencing with its chain in\n"
+    "           place); it is only read, never changed. PATH may not be PARENT or any\n"
+    "           disk of its chain.\n"
+    "\n"
+    "A dynamic or fixed disk holds exactly SIZE_MB x 1,048,576 bytes (original and\n"
+    "current size), with the CHS geometry of the VHD specification. Dynamic disks have\n"
+    "2 MB blocks and the metadata layout of current Windows (block table padded to\n"
+    "4 KB, first block's data 4 KB aligned). A fixed disk's file is SIZE_MB MB + 512\n"
+    "bytes, all of it allocated on the volume (never a sparse file) and reading as\n"
+    "zeros. A differencing disk takes its parent's size and geometry and records the\n"
+    "parent as Windows does: its full path, its path relative to the child's folder\n"
+    "(.\\name), its unique id and its last-write time. The creator application is\n"
+    "'vsdk'. The file is complete once the command succeeds; on any failure or\n"
+    "interruption nothing is left behind.\n"
+    "\n"
+    "Azure accepts fixed VHDs whose size is a whole number of MB (at least 20 MB):\n"
+    "  vhdcreate --fixed disk.vhd 30720      (or: vsdisk create --fixed ...)\n"
+    "makes one of 30 GB (file 32,212,254,720 + 512 bytes), ready to upload.\n"
+    "\n"
+    "qemu sizes disks from creators it does not know by their CHS geometry, slightly\n"
+    "smaller below 127.5 GB. Open them at the exact size with the vpc driver's open\n"
+    "option force_size_calc=current_size (it is not a qemu-img create -o option):\n"
+    "  qemu-img info --image-opts \\\n"
+    "      driver=vpc,force_size_calc=current_size,file.filename=PATH\n"
+    "The same works for qemu-img convert and qemu-io; -drive takes the same keys.\n"
+    "qemu does not follow a differencing disk to its parent.\n"
+    "\n"
+    "Exit status: 0 created; 1 creation failed or was interrupted (nothing is left\n"
+    "behind); 2 bad arguments or size.\n"
+    "\n"
+    "  -h, --help     show this help\n"
+    "      --version  show the version\n";
+
+static const char *prog = "vhdcreate";
+
+void create_print_help(const char *name)
+{
+    /* %1$s is POSIX printf, not C11: spell the name out three times instead. */
+    printf("Usage: %s PATH SIZE_MB                 a dynamically expanding disk\n"
+           "       %s --fixed PATH SIZE_MB         a fixed-size disk\n"
+           "       %s --parent PARENT PATH         a differencing disk (child of PARENT)\n",
+           name, name, name);
+    fputs(help_text, stdout);
+}
+
+static int usage_error(const char *message)
+{
+    fprintf(stderr, "%s: %s; try '%s --help'\n", prog, message, prog);
+    return EXIT_USAGE;
+}
+
+/* A decimal number of MB from MIN_SIZE_MB to MAX_SIZE_MB, digits only. */
+static bool parse_size_mb(const char *text, uint32_t *size_mb)
+{
+    uint32_t value = 0;
+    if (*text == '\0')
+        return false;
+    for (const char *p = text; *p != '\0'; p++) {
+        if (*p < '0' || *p > '9')
+            return false;
+        value = value * 10 + (uint32_t)(*p - '0');
+        if (value > MAX_SIZE_MB)
+            return false;
+    }
+    if (value < MIN_SIZE_MB)
+        return false;
+    *size_mb = value;
+    return true;
+}
+
+int create_options_parse(const char *name, int argc, char **argv, int first,
+                         struct create_options *options)
+{
+    int i = first;
+    bool kind_given = false;
+    prog = name;
+    memset(options, 0, sizeof *options);
+    options->kind = DISK_DYNAMIC;
+
+    for (; i < argc; i++) {
+        const char *arg = argv[i];
+        enum disk_kind kind;
+        if (strcmp(arg, "--") == 0) {
+            i++;
+            break;
+        }
+        if (arg[0] != '-' || arg[1] == '\0')
+            break;
+        if (strcmp(arg, "--dynamic") == 0) {
+            kind = DISK_DYNAMIC;
+        } else if (strcmp(arg, "--fixed") == 0) {
+            kind = DISK_FIXED;
+        } else if (strcmp(arg, "--parent") == 0 || strncmp(arg, "--parent=", 9) == 0) {
+            kind = DISK_DIFFERENCING;
+            if (arg[8] == '=') {
+                options->parent = arg + 9;
+            } else if (i + 1 < argc) {
+                options->parent = argv[++i];
+            } else {
+                return usage_error("--parent needs the parent disk's path");
+            }
+            if (options->parent[0] == '\0')
+                return usage_error("--parent needs the parent disk's path");
+        } else {
+            return usage_error("unknown option");
+        }
+        if (kind_given)
+            return usage_error("give one of --dynamic, --fixed and --parent");
+        kind_given = true;
+        options->kind = kind;
+    }
+
+    if (options->kind == DISK_DIFFERENCING) {
+        if (argc - i != 1)
+            return usage_error("expected PATH after --parent PARENT (the size is the parent's)");
+        options->path = argv[i];
+        return EXIT_CREATED;
+    }
+    if (argc - i != 2)
+        return usage_error("expected PATH and SIZE_MB");
+    options->path = argv[i];
+    if (!parse_size_mb(argv[i + 1], &options->size_mb)) {
+        fprintf(stderr, "%s: %s: SIZE_MB must be a whole number from %u to %u, not '%s'\n",
+                prog, options->path, MIN_SIZE_MB, MAX_SIZE_MB, argv[i + 1]);
+        return EXIT_USAGE;
+    }
+    return EXIT_CREATED;
+}

@@ -1,0 +1,36 @@
+/* vhdcreate's command line: which kind of disk, where, how large or from which parent. */
+#ifndef CREATE_OPTIONS_H
+#define CREATE_OPTIONS_H
+
+#include <stdint.h>
+#include "cli.h"
+
+enum exit_code {
+    EXIT_CREATED = CLI_EXIT_OK,
+    EXIT_CREATION_FAILED = CLI_EXIT_FAILED,
+    EXIT_USAGE = CLI_EXIT_USAGE
+};
+
+enum disk_kind {
+    DISK_DYNAMIC,
+    DISK_FIXED,
+    DISK_DIFFERENCING
+};
+
+struct create_options {
+    enum disk_kind kind;
+    const char *path;
+    const char *parent;      /* DISK_DIFFERENCING only */
+    uint32_t size_mb;        /* DISK_DYNAMIC and DISK_FIXED only */
+};
+
+/* Prints the help of the command called name ("vhdcreate", "vsdisk create") to stdout. */
+void create_print_help(const char *name);
+
+/* Parses argv[first..argc) as [--dynamic | --fixed | --parent PARENT] [--] PATH [SIZE_MB].
+ * EXIT_CREATED when options is filled; otherwise prints one line to stderr (naming the
+ * command, name) and returns EXIT_USAGE. */
+int create_options_parse(const char *name, int argc, char **argv, int first,
+                         struct create_options *options);
+
+#endif

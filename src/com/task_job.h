@@ -1,0 +1,38 @@
+/* What a task runs: a job says what to do (run, on the worker), how to describe itself and
+ * a failure, and how to clean up. Creations are jobs (creation_job.c); conversions will be. */
+#ifndef VSDISK_TASK_JOB_H
+#define VSDISK_TASK_JOB_H
+
+#include <windows.h>
+#include <stdbool.h>
+#include "vhd_status.h"
+
+struct task_job;
+
+/* How a running job reports: percentages that never go back, and polls for a cancel. */
+struct task_job_progress {
+    void (*progress)(void *ctx, unsigned percent);
+    bool (*cancelled)(void *ctx);
+    void *ctx;
+};
+
+struct task_job_ops {
+    /* Does the work on the worker thread. *os_error gets the Windows error behind a failure. */
+    vhd_status (*run)(struct task_job *job, const struct task_job_progress *progress,
+                      int *os_error);
+    /* After run() failed: undoes what is left to undo and returns the failure in words
+     * (vs_malloc'ed; NULL when out of memory). */
+    WCHAR *(*fail)(struct task_job *job, vhd_status status, int os_error);
+    /* When run() will never be called (no worker could start): undoes what was prepared. */
+    void (*abandon)(struct task_job *job);
+    /* Frees the job. */
+    void (*free)(struct task_job *job);
+};
+
+struct task_job {
+    const struct task_job_ops *ops;
+    WCHAR *description;          /* the task's Description (vs_malloc'ed, freed by free()) */
+    const WCHAR *method;         /* the API method that started it, for messages */
+};
+
+#endif

@@ -1,0 +1,27 @@
+/* Opening the disks of a job (vhd_ops.h) on POSIX hosts: what "held for writing" means here
+ * is in vhd_io_posix.c (the OFD byte locks qemu uses). */
+#ifndef VHD_OPS_POSIX_H
+#define VHD_OPS_POSIX_H
+
+#include <stdbool.h>
+#include "vhd_io_posix.h"
+#include "vhd_ops.h"
+#include "vhd_parent_posix.h"
+
+typedef struct vhd_ops_posix_chain {
+    struct vhd_io_posix file;
+    vhd_chain *chain;
+    vhd_parent_opener opener;
+    const char *path;
+    bool for_merge;          /* the parent (level 1) is opened without a lock, for Merge to
+                                open it again for writing */
+    bool in_use;             /* a parent was refused: another process holds it for writing */
+} vhd_ops_posix_chain;
+
+/* Opens path and its parents, each VHD_IO_OPEN_READ_DENY_WRITE (for_merge: the parent
+ * VHD_IO_OPEN_READ), through vhd_parent_posix's locator rules. path must outlive c. */
+vhd_op_code vhd_ops_posix_open_chain(vhd_ops_posix_chain *c, const char *path, bool for_merge,
+                                     const vhd_reader_options *options, vhd_op_result *result);
+void vhd_ops_posix_close_chain(vhd_ops_posix_chain *c);
+
+#endif
