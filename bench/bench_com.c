@@ -3,6 +3,7 @@
  *
  * Usage: bench_com DLL DIR [--runs N] [--warmup N] [--sequential N] [--concurrent N]
  *                          [--throughput-runs N] [--throughput 0|1] [--size MB|0]
+ *                          [--fixed MB]
  *   DLL  vsdisk.dll, loaded registration-free (LoadLibrary + DllGetClassObject)
  *   DIR  an existing folder for the disks (a Unix path is taken as Z:); every file is
  *        deleted after its run
@@ -451,8 +452,91 @@ static void bench_throughput(unsigned runs, unsigned warmup, unsigned sequential
     free(rate);
 }
 
+/* --fixed MB: CreateFixedVirtualHardDisk against its floor, the same reservation calls the
+ * Win32 back end makes (SetFileInformationByHandle(FileEndOfFileInfo) and SetFileValidData,
+ * which Wine maps to fallocate) once for the whole size, one footer write and the flush. */
+static double time_fixed_floor(const WCHAR *path, ULONGLONG size)
+{
+    static const BYTE footer[512] = { 'c', 'o', 'n', 'e', 'c', 't', 'i', 'x' };
+    double start = now_ms();
+    FILE_END_OF_FILE_INFO end;
+    OVERLAPPED at = { 0 };
+    DWORD written = 0;
+    HANDLE file = CreateFileW(path, GENERIC_WRITE | DELETE, 0, NULL, CREATE_NEW, FILE_ATTRIBUTE_NORMAL, NULL);
+
+    if (file == INVALID_HANDLE_VALUE)
+        die("CreateFileW failed", GetLastError());
+    end.EndOfFile.QuadPart = (LONGLONG)size;
+    if (!SetFileInformationByHandle(file, FileEndOfFileInfo, &end, sizeof(end))
+        || !SetFileValidData(file, (LONGLONG)size))
+        die("the reservation failed", GetLastError());
+    at.Offset = (DWORD)size;
+    at.OffsetHigh = (DWORD)(size >> 32);
+    if (!WriteFile(file, footer, sizeof(footer), &written, &at) || written != sizeof(footer))
+        die("WriteFile failed", GetLastError());
+    if (!FlushFileBuffers(file))
+        die("FlushFileBuffers failed", GetLastError());
+    if (!CloseHandle(file))
+        die("CloseHandle failed", GetLastError());
+    return now_ms() - start;
+}
+
+static double time_fixed_task(const WCHAR *path, LONG size_mb)
+{
+    BSTR image = SysAllocString(path);
+    IVMTask *task = NULL;
+    double start = now_ms();
+    HRESULT hr = IVMVirtualServer_CreateFixedVirtualHardDisk(server, image, size_mb, &task);
+
+    SysFreeString(image);
+    if (FAILED(hr))
+        die("CreateFixedVirtualHardDisk failed", (unsigned long)hr);
+    finish_task(task);
+    return now_ms() - start;
+}
+
+static void bench_fixed(unsigned runs, unsigned warmup, LONG size_mb)
+{
+    double *task_ms = calloc(runs, sizeof(double)), *floor_ms = calloc(runs, sizeof(double)),
+           *ratio = calloc(runs, sizeof(double));
+    WCHAR path[MAX_PATH];
+    char attributes[64];
+
+    if (!task_ms || !floor_ms || !ratio)
+        die("out of memory", 0);
+    disk_path(path, ARRAYSIZE(path), 0);
+    for (unsigned i = 0; i < warmup + runs; i++) {
+        double t, f;
+        /* One file at a time: the volume need only hold one. */
+        if (i % 2 == 0) {
+            t = time_fixed_task(path, size_mb);
+            remove_file(path);
+            f = time_fixed_floor(path, (ULONGLONG)size_mb * 1048576);
+            remove_file(path);
+        } else {
+            f = time_fixed_floor(path, (ULONGLONG)size_mb * 1048576);
+            remove_file(path);
+            t = time_fixed_task(path, size_mb);
+            remove_file(path);
+        }
+        if (i >= warmup) {
+            task_ms[i - warmup] = t;
+            floor_ms[i - warmup] = f;
+        }
+    }
+    bench_ratios(task_ms, floor_ms, ratio, runs);
+    snprintf(attributes, sizeof(attributes), "size_mb=%ld", size_mb);
+    print_summary("com_fixed_task", attributes, task_ms, runs);
+    print_summary("com_fixed_floor", attributes, floor_ms, runs);
+    print_summary("com_fixed_ratio", attributes, ratio, runs);
+    free(task_ms);
+    free(floor_ms);
+    free(ratio);
+}
+
 int main(int argc, char **argv)
 {
+    unsigned fixed_mb = 0;
     HRESULT (WINAPI *get_class_object)(REFCLSID, REFIID, void **);
     unsigned runs = 15, warmup = 3, sequential = 1000, concurrent = 64, throughput_runs = 0;
     unsigned throughput = 1;
@@ -480,6 +564,8 @@ int main(int argc, char **argv)
             throughput_runs = value;
         else if (!strcmp(argv[i], "--throughput"))
             throughput = value;
+        else if (!strcmp(argv[i], "--fixed"))
+            fixed_mb = value;
         else if (!strcmp(argv[i], "--size")) {
             /* Only this size (analysis runs); 0 skips the sizes. */
             sizes_mb[0] = (LONG)value;
@@ -517,6 +603,8 @@ int main(int argc, char **argv)
     printf("bench com_config runs=%u warmup=%u sequential=%u concurrent=%u throughput_runs=%u\n",
            runs, warmup, sequential, concurrent, throughput_runs);
     bench_sizes(runs, warmup);
+    if (fixed_mb)
+        bench_fixed(runs, warmup, (LONG)fixed_mb);
     if (throughput)
         bench_throughput(throughput_runs, warmup, sequential, concurrent);
 

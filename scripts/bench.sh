@@ -29,6 +29,9 @@ throughput_runs=${BENCH_THROUGHPUT_RUNS:-10}
 tmp=""
 cleanup() {
     stop_wine
+    if [ -n "${loop_mounted:-}" ]; then
+        umount "$loop_mounted" || umount -l "$loop_mounted"
+    fi
     if [ -n "$tmp" ]; then
         rm -rf "$tmp"
     fi
@@ -53,7 +56,7 @@ echo "bench: building (native release in build-bench/, cross release in build-be
 if [ ! -f "$bench_build/build.ninja" ]; then
     quietly meson setup "$bench_build" -Dbuildtype=release -Db_sanitize=none -Dwerror=true
 fi
-quietly meson compile -C "$bench_build" bench_native bench_proc vhdcreate vsdisk ops_floor fx_write
+quietly meson compile -C "$bench_build" bench_native bench_proc bench_writers vhdcreate vsdisk ops_floor fx_write
 setup_cross -Dbuildtype=release
 quietly meson compile -C "$cross_build" vsdisk bench_com
 
@@ -64,6 +67,22 @@ qemu_img=$(command -v qemu-img || echo -)
     >"$tmp/out/native.txt"
 "$bench_build/bench/bench_proc" "$tmp/disks" "$bench_build/src/cli/vhdcreate" "$qemu_img" \
     --runs "$runs" --warmup "$warmup" --memory-runs "$runs" >"$tmp/out/proc.txt"
+
+# Fixed (64 GiB) and differencing disks. A 64 GiB fixed disk is really allocated, so when
+# root it goes to an ext4 file system in a sparse loop-mounted image (fallocate there writes
+# only metadata into the image); otherwise to BENCH_DIR, which then needs 64 GiB free.
+writers_dir="$tmp/disks"
+loop_mounted=""
+if [ "$(id -u)" -eq 0 ] && truncate -s 90G "$tmp/loop.img" && mkfs.ext4 -q -F \
+        -E lazy_itable_init=1,lazy_journal_init=1 "$tmp/loop.img" && mkdir "$tmp/loop" &&
+        mount -o loop "$tmp/loop.img" "$tmp/loop"; then
+    writers_dir="$tmp/loop/disks"
+    mkdir "$writers_dir"
+    loop_mounted="$tmp/loop"
+fi
+"$bench_build/bench/bench_writers" "$writers_dir" "$bench_build/src/cli/vhdcreate" "$qemu_img" \
+    --runs "$runs" --warmup "$warmup" --fixed-mb 65536 >"$tmp/out/writers.txt"
+writers_fs=$(df -T "$writers_dir" | awk 'NR == 2 { print $2 }')
 
 # The COM bench with a warm, persistent Wine server of our own prefix, stopped right after.
 stop_wine
@@ -76,7 +95,21 @@ if ! "$root/scripts/wine-wrap.sh" "$cross_build/bench/bench_com.exe" "$cross_bui
     echo "bench: bench_com failed" >&2
     exit 1
 fi
+# CreateFixedVirtualHardDisk of 64 GiB under Wine against its floor, on the same volume.
+if ! "$root/scripts/wine-wrap.sh" "$cross_build/bench/bench_com.exe" "$cross_build/src/com/vsdisk.dll" \
+        "$writers_dir" --runs "$runs" --warmup "$warmup" --size 0 --throughput 0 --fixed 65536 \
+        >"$tmp/out/com_fixed.txt" 2>>"$tmp/out/com.err"; then
+    tr -d '\r' <"$tmp/out/com_fixed.txt"
+    echo "bench: bench_com --fixed failed" >&2
+    exit 1
+fi
+tr -d '\r' <"$tmp/out/com_fixed.txt" | grep '^bench com_fixed' >>"$tmp/out/writers.txt"
 stop_wine
+if [ -n "$loop_mounted" ]; then
+    umount "$loop_mounted"
+    loop_mounted=""
+    rm -f "$tmp/loop.img"
+fi
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 
 fs=$(df -T "$tmp" | awk 'NR == 2 { print $2 " on " $1 }')
@@ -91,6 +124,22 @@ echo "floors: COM = CreateFileW(CREATE_NEW), one WriteFile, FlushFileBuffers (Wi
      "native = open(O_CREAT|O_EXCL), one write, fdatasync (as the POSIX back end), close"
 echo
 python3 "$root/bench/report.py" "$tmp/out/com.txt" "$tmp/out/native.txt" "$tmp/out/proc.txt"
+echo
+echo "fixed and differencing disks (ms, median [min-max]; $writers_fs${loop_mounted:+ in a loop-mounted sparse image}):"
+awk '$1 == "bench" {
+        name = $2; attrs = ""; med = ""; lo = ""; hi = "";
+        for (i = 3; i <= NF; i++) {
+            split($i, kv, "=");
+            if (kv[1] == "median") med = kv[2]; else if (kv[1] == "min") lo = kv[2];
+            else if (kv[1] == "max") hi = kv[2]; else if (kv[1] != "runs") attrs = attrs " " $i;
+        }
+        if (med != "") printf "  %-28s %10.2f [%.2f-%.2f] %s\n", name, med, lo, hi, attrs;
+        else printf "  %-28s %s\n", name, attrs;
+        if (name == "fixed_ratio" || name == "com_fixed_ratio") printf "  %-28s %s\n", "  target <= 1.2", (med <= 1.2 ? "PASS" : "MISS");
+    }' "$tmp/out/writers.txt"
+echo "  (qemu-img's 'fixed' VHD is a sparse file: allocated= shows the bytes really reserved;"
+echo "   vhdcreate reserves the whole size. fixed_floor = one fallocate + one footer pwrite +"
+echo "   fdatasync; differencing_floor = one write of the child's file + fdatasync.)"
 if [ -s "$tmp/out/com.err" ]; then
     echo
     echo "note: Wine wrote $(wc -l <"$tmp/out/com.err") lines on bench_com's stderr; the most frequent:"

@@ -124,7 +124,23 @@ static HRESULT WINAPI server_get_Tasks(IVMVirtualServer *iface, IVMTaskCollectio
 static HRESULT WINAPI server_CreateDynamicVirtualHardDisk(IVMVirtualServer *iface, BSTR image_path,
                                                           LONG size, IVMTask **task)
 {
-    return disk_request_start(impl_from_IVMVirtualServer(iface)->tasks, image_path, size, task);
+    return disk_request_start(impl_from_IVMVirtualServer(iface)->tasks, CREATION_DYNAMIC,
+                              image_path, size, task);
+}
+
+static HRESULT WINAPI server_CreateDifferencingVirtualHardDisk(IVMVirtualServer *iface,
+                                                               BSTR image_path, BSTR parent_path,
+                                                               IVMTask **task)
+{
+    return disk_request_start_differencing(impl_from_IVMVirtualServer(iface)->tasks, image_path,
+                                           parent_path, task);
+}
+
+static HRESULT WINAPI server_CreateFixedVirtualHardDisk(IVMVirtualServer *iface, BSTR image_path,
+                                                        LONG size, IVMTask **task)
+{
+    return disk_request_start(impl_from_IVMVirtualServer(iface)->tasks, CREATION_FIXED,
+                              image_path, size, task);
 }
 
 static HRESULT WINAPI server_get_Name(IVMVirtualServer *iface, BSTR *name)

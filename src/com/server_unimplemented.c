@@ -42,19 +42,6 @@ static HRESULT outside_variant(const WCHAR *member, VARIANT *out)
     return outside(member);
 }
 
-static HRESULT later(const WCHAR *member)
-{
-    return error_set(E_NOTIMPL, &IID_IVMVirtualServer,
-                     L"IVMVirtualServer.%ls is not implemented yet.", member);
-}
-
-static HRESULT later_ptr(const WCHAR *member, void **out)
-{
-    if (out)
-        *out = NULL;
-    return later(member);
-}
-
 /* A decision, not a gap: host-drive disks pass a physical drive through to a guest, which
  * needs Virtual Server itself. */
 static HRESULT no_host_drive_disks(void **out)
@@ -83,8 +70,6 @@ HRESULT WINAPI server_UnregisterVirtualNetwork(IVMVirtualServer *iface, IVMVirtu
 HRESULT WINAPI server_get_VirtualNetworks(IVMVirtualServer *iface, IVMVirtualNetworkCollection **virtualNetworks) { return outside_ptr(L"VirtualNetworks", (void **)virtualNetworks); }
 HRESULT WINAPI server_get_UnconnectedNetworkAdapters(IVMVirtualServer *iface, IVMNetworkAdapterCollection **unconnectedNetworkAdapters) { return outside_ptr(L"UnconnectedNetworkAdapters", (void **)unconnectedNetworkAdapters); }
 HRESULT WINAPI server_get_SupportDrivers(IVMVirtualServer *iface, IVMSupportDriverCollection **supportDrivers) { return outside_ptr(L"SupportDrivers", (void **)supportDrivers); }
-HRESULT WINAPI server_CreateFixedVirtualHardDisk(IVMVirtualServer *iface, BSTR imagePath, LONG size, IVMTask **diskTask) { return later_ptr(L"CreateFixedVirtualHardDisk", (void **)diskTask); }
-HRESULT WINAPI server_CreateDifferencingVirtualHardDisk(IVMVirtualServer *iface, BSTR imagePath, BSTR parentPath, IVMTask **diskTask) { return later_ptr(L"CreateDifferencingVirtualHardDisk", (void **)diskTask); }
 HRESULT WINAPI server_CreateHostDriveVirtualHardDisk(IVMVirtualServer *iface, BSTR imagePath, BSTR HostDriveIdentifier, VARIANT_BOOL reserved, IVMTask **diskTask) { return no_host_drive_disks((void **)diskTask); }
 HRESULT WINAPI server_CreateFloppyDiskImage(IVMVirtualServer *iface, BSTR imagePath, VMFloppyDiskImageType imageType) { return outside(L"CreateFloppyDiskImage"); }
 HRESULT WINAPI server_GetFloppyDiskImageType(IVMVirtualServer *iface, BSTR imagePath, VMFloppyDiskImageType *getFloppyDiskImageType) { return outside_value(L"GetFloppyDiskImageType", getFloppyDiskImageType, sizeof(*getFloppyDiskImageType)); }

@@ -1,6 +1,6 @@
 /* The members of IVMVirtualServer vsdisk does not implement (server_unimplemented.c), in
- * vtable order: those outside the virtual hard disk API, and the disk members later work fills
- * in. Each returns E_NOTIMPL with an IErrorInfo description naming the member. */
+ * vtable order: those outside the virtual hard disk API, and CreateHostDriveVirtualHardDisk.
+ * Each returns E_NOTIMPL with an IErrorInfo description naming the member. */
 #ifndef VSDISK_SERVER_UNIMPLEMENTED_H
 #define VSDISK_SERVER_UNIMPLEMENTED_H
 
@@ -27,8 +27,6 @@ HRESULT WINAPI server_UnregisterVirtualNetwork(IVMVirtualServer *iface, IVMVirtu
 HRESULT WINAPI server_get_VirtualNetworks(IVMVirtualServer *iface, IVMVirtualNetworkCollection **virtualNetworks);
 HRESULT WINAPI server_get_UnconnectedNetworkAdapters(IVMVirtualServer *iface, IVMNetworkAdapterCollection **unconnectedNetworkAdapters);
 HRESULT WINAPI server_get_SupportDrivers(IVMVirtualServer *iface, IVMSupportDriverCollection **supportDrivers);
-HRESULT WINAPI server_CreateFixedVirtualHardDisk(IVMVirtualServer *iface, BSTR imagePath, LONG size, IVMTask **diskTask);
-HRESULT WINAPI server_CreateDifferencingVirtualHardDisk(IVMVirtualServer *iface, BSTR imagePath, BSTR parentPath, IVMTask **diskTask);
 HRESULT WINAPI server_CreateHostDriveVirtualHardDisk(IVMVirtualServer *iface, BSTR imagePath, BSTR HostDriveIdentifier, VARIANT_BOOL reserved, IVMTask **diskTask);
 HRESULT WINAPI server_CreateFloppyDiskImage(IVMVirtualServer *iface, BSTR imagePath, VMFloppyDiskImageType imageType);
 HRESULT WINAPI server_GetFloppyDiskImageType(IVMVirtualServer *iface, BSTR imagePath, VMFloppyDiskImageType *getFloppyDiskImageType);

@@ -9,6 +9,8 @@
 #include "disk_target.h"
 #include "path_check.h"
 #include "vhd_create.h"
+#include "vhd_create_differencing.h"
+#include "vhd_create_fixed.h"
 #include "vhd_format.h"
 
 /* The API documents E_DISK_FULL below 8 MB free on the target volume. */
@@ -265,6 +267,22 @@ static ULONGLONG file_size_limit(const WCHAR *file_system)
     return 0;
 }
 
+/* The largest the file can become: a fixed disk's file as created; a dynamic or differencing
+ * disk's once every block is allocated. */
+static ULONGLONG largest_file_size(const struct disk_target *target)
+{
+    switch (target->kind) {
+    case DISK_TARGET_FIXED:
+        return vhd_fixed_file_size(target->size_bytes);
+    case DISK_TARGET_DIFFERENCING:
+        return vhd_dynamic_expanded_file_size(target->size_bytes)
+            - vhd_dynamic_file_size(target->size_bytes)
+            + vhd_differencing_file_size(target->size_bytes);
+    default:
+        return vhd_dynamic_expanded_file_size(target->size_bytes);
+    }
+}
+
 static HRESULT check_volume(struct disk_target *target, const WCHAR *folder)
 {
     ULARGE_INTEGER available, total, free_bytes;
@@ -274,16 +292,26 @@ static HRESULT check_volume(struct disk_target *target, const WCHAR *folder)
     if (!GetDiskFreeSpaceExW(folder, &available, &total, &free_bytes))
         return target_error(target, DISP_E_EXCEPTION, L"the free space of its volume could not be read (Windows error %lu)",
                             GetLastError());
-    if (available.QuadPart < MINIMUM_FREE_BYTES)
-        return target_error(target, E_DISK_FULL, L"its volume has %I64u bytes free, and a dynamic disk needs at least 8 MB",
-                            available.QuadPart);
-    expanded = vhd_dynamic_expanded_file_size(target->size_bytes);
+    if (target->kind == DISK_TARGET_FIXED) {
+        ULONGLONG needed = vhd_fixed_file_size(target->size_bytes);
+        if (available.QuadPart < needed)
+            return target_error(target, E_DISK_FULL, L"its volume has %I64u bytes free, and a fixed disk of %I64u MB needs %I64u bytes (its size and a 512-byte footer)",
+                                available.QuadPart, target->size_bytes / (1024 * 1024), needed);
+    } else if (available.QuadPart < MINIMUM_FREE_BYTES) {
+        return target_error(target, E_DISK_FULL, L"its volume has %I64u bytes free, and a %ls disk needs at least 8 MB",
+                            available.QuadPart,
+                            target->kind == DISK_TARGET_DIFFERENCING ? L"differencing" : L"dynamic");
+    }
+    expanded = largest_file_size(target);
     if (expanded <= SMALLEST_FILE_SIZE_LIMIT)
         return S_OK;            /* every file system holds it: no need to ask which this is */
     volume_file_system(folder, file_system, ARRAYSIZE(file_system));
     limit = file_size_limit(file_system);
     if (limit && expanded > limit)
-        return target_error(target, VM_E_FILE_TOO_LARGE_FOR_VOLUME, L"fully expanded it would be a %I64u-byte file, and its %ls volume holds files of at most %I64u bytes",
+        return target_error(target, VM_E_FILE_TOO_LARGE_FOR_VOLUME,
+                            target->kind == DISK_TARGET_FIXED
+                                ? L"it would be a %I64u-byte file, and its %ls volume holds files of at most %I64u bytes"
+                                : L"fully expanded it would be a %I64u-byte file, and its %ls volume holds files of at most %I64u bytes",
                             expanded, file_system, limit);
     return S_OK;
 }
@@ -300,7 +328,7 @@ static BOOL read_at(HANDLE file, ULONGLONG offset, BYTE *buffer, DWORD len)
 }
 
 /* TRUE if path holds what an interrupted vsdisk creation leaves: a regular file with
- * vsdisk's dynamic-disk footer (at the end or its copy at 0) but no valid dynamic header,
+ * vsdisk's dynamic or differencing footer (at the end or its copy at 0) but no valid header,
  * which is written last. Reads 2.5 KiB at most. Pipes and devices report size 0 and are
  * never opened. */
 static BOOL is_unfinished_disk(const WCHAR *path)
@@ -330,7 +358,8 @@ static BOOL is_unfinished_disk(const WCHAR *path)
         && !(read_at(file, 0, footer_bytes, VHD_FOOTER_SIZE)
              && vhd_footer_decode(&footer, footer_bytes, VHD_FOOTER_SIZE) == VHD_FORMAT_OK))
         goto done;
-    if (memcmp(footer.creator_application, "vsdk", 4) || footer.disk_type != VHD_DISK_TYPE_DYNAMIC)
+    if (memcmp(footer.creator_application, "vsdk", 4)
+        || (footer.disk_type != VHD_DISK_TYPE_DYNAMIC && footer.disk_type != VHD_DISK_TYPE_DIFFERENCING))
         goto done;
     unfinished = !(footer.data_offset <= size.QuadPart - VHD_DYNAMIC_HEADER_SIZE
                    && read_at(file, footer.data_offset, header_bytes, VHD_DYNAMIC_HEADER_SIZE)
@@ -384,8 +413,8 @@ static HRESULT create_file(struct disk_target *target)
     }
 }
 
-HRESULT disk_target_prepare(const WCHAR *path, ULONGLONG size_bytes, struct disk_target **out,
-                            struct host_error *error)
+HRESULT disk_target_prepare(const WCHAR *path, enum disk_target_kind kind, ULONGLONG size_bytes,
+                            struct disk_target **out, struct host_error *error)
 {
     struct disk_target *target;
     WCHAR *folder = NULL, *last_separator;
@@ -401,6 +430,7 @@ HRESULT disk_target_prepare(const WCHAR *path, ULONGLONG size_bytes, struct disk
         goto failed;
     }
     target->size_bytes = size_bytes;
+    target->kind = kind;
     target->error = error;
     target->io.path = target->path;
 

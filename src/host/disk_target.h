@@ -7,9 +7,17 @@
 #include "host_error.h"
 #include "vhd_io_win32.h"
 
+/* What the volume must hold, by kind of disk. */
+enum disk_target_kind {
+    DISK_TARGET_DYNAMIC,        /* 8 MB free; fully expanded within the file-size limit */
+    DISK_TARGET_FIXED,          /* size + 512 free, checked before anything is written */
+    DISK_TARGET_DIFFERENCING    /* as dynamic (the child can grow to the parent's size) */
+};
+
 struct disk_target {
     WCHAR *path;
     ULONGLONG size_bytes;
+    enum disk_target_kind kind;
     WCHAR **created_folders;        /* outermost first */
     size_t created_count;
     struct vhd_io_win32 io;         /* created and open once prepared */
@@ -18,8 +26,8 @@ struct disk_target {
 
 /* Creates missing folders, checks free space and the volume's file-size limit, and creates
  * the file exclusively. On failure fills error and leaves nothing behind. */
-HRESULT disk_target_prepare(const WCHAR *path, ULONGLONG size_bytes, struct disk_target **out,
-                            struct host_error *error);
+HRESULT disk_target_prepare(const WCHAR *path, enum disk_target_kind kind, ULONGLONG size_bytes,
+                            struct disk_target **out, struct host_error *error);
 
 /* Removes the folders prepare created (innermost first; only those still empty). */
 void disk_target_remove_folders(struct disk_target *target);

@@ -106,6 +106,52 @@ static vhd_status win32_write_at(vhd_io *io, uint64_t offset, const void *buf, s
     return VHD_OK;
 }
 
+/* Wine 8 maps SetFileValidData to fallocate() (NtSetInformationFile with
+ * FileValidDataLengthInformation; FileAllocationInformation is not implemented and
+ * SetEndOfFile is ftruncate, which leaves a sparse file): the range is allocated as unwritten
+ * extents that read as zeros, and a full volume fails with ERROR_DISK_FULL. On Windows the
+ * same call would expose whatever the volume held there before (and needs a privilege), so
+ * this back end only reserves under Wine; elsewhere allocate is NULL and the writer writes
+ * zeros. */
+static vhd_status win32_allocate(vhd_io *io, uint64_t offset, uint64_t len)
+{
+    struct vhd_io_win32 *backend = impl_from_vhd_io(io);
+    FILE_END_OF_FILE_INFO end_of_file;
+    FILE_STANDARD_INFO standard;
+    LONGLONG end = (LONGLONG)(offset + len);
+    DWORD error;
+
+    if (backend->write_delay_ms)
+        Sleep(backend->write_delay_ms);
+    if (injected_failure(backend))
+        return fail(backend);
+    end_of_file.EndOfFile.QuadPart = end;
+    if (!SetFileInformationByHandle(backend->file, FileEndOfFileInfo, &end_of_file,
+                                    sizeof(end_of_file)))
+        return fail(backend);
+    if (!SetFileValidData(backend->file, end)) {
+        error = GetLastError();
+        if (error == ERROR_DISK_FULL || error == ERROR_HANDLE_DISK_FULL)
+            return fail(backend);
+        backend->io.os_error = (int)error;      /* no privilege, or not this file system */
+        return VHD_E_NOT_SUPPORTED;
+    }
+    /* Wine only warns when the file system has no fallocate: then the file stayed sparse. */
+    if (GetFileInformationByHandleEx(backend->file, FileStandardInfo, &standard, sizeof(standard))
+        && standard.AllocationSize.QuadPart < end) {
+        backend->io.os_error = ERROR_NOT_SUPPORTED;
+        return VHD_E_NOT_SUPPORTED;
+    }
+    return VHD_OK;
+}
+
+static BOOL running_on_wine(void)
+{
+    HMODULE ntdll = GetModuleHandleW(L"ntdll.dll");
+
+    return ntdll && GetProcAddress(ntdll, "wine_get_version");
+}
+
 static vhd_status win32_flush(vhd_io *io)
 {
     struct vhd_io_win32 *backend = impl_from_vhd_io(io);
@@ -350,7 +396,9 @@ void vhd_io_win32_init(struct vhd_io_win32 *backend, const WCHAR *path)
     backend->io.read_at = win32_read_at;
     backend->io.get_size = win32_get_size;
     backend->io.os_error = 0;
-    backend->io.allocate = NULL;   /* none yet: fixed disks get their zeros written */
+    /* VSDISK_TEST_NO_RESERVATION=1 makes the writer write a fixed disk's zeros itself. */
+    backend->io.allocate = running_on_wine()
+        && !environment_number(L"VSDISK_TEST_NO_RESERVATION", NULL) ? win32_allocate : NULL;
     backend->io.set_size = NULL;
     backend->io.publish = NULL;
     backend->path = path;

@@ -19,9 +19,11 @@ struct vhd_io_win32 {
     DWORD volume;           /* identity of the opened file */
     ULONGLONG index;
     /* Test hooks, read from the environment when the back end is set up:
-     * VSDISK_TEST_WRITE_DELAY_MS=n sleeps n ms before each write;
+     * VSDISK_TEST_WRITE_DELAY_MS=n sleeps n ms before each write or allocate;
      * VSDISK_TEST_FAIL_IO_CALL=n[:error] fails the n-th I/O call (1 = the create) with the
-     * Win32 error given (default ERROR_IO_DEVICE). Unset, they cost nothing. */
+     * Win32 error given (default ERROR_IO_DEVICE); allocate() counts as a call too;
+     * VSDISK_TEST_NO_RESERVATION=1 leaves allocate() NULL (fixed disks get zeros written).
+     * Unset, they cost nothing. */
     DWORD write_delay_ms;
     unsigned fail_call;
     DWORD fail_error;

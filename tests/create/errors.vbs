@@ -1,6 +1,7 @@
-' CreateDynamicVirtualHardDisk's return codes as a script sees them: Err.Number (the
-' documented HRESULT), an Err.Description that gives the reason, no task, nothing created.
-' Usage: cscript errors.vbs TMPBASE MODE
+' CreateDynamicVirtualHardDisk's and CreateFixedVirtualHardDisk's return codes as a script
+' sees them: Err.Number (the documented HRESULT), an Err.Description that gives the reason, no
+' task, nothing created.
+' Usage: cscript errors.vbs TMPBASE MODE [dynamic|fixed]
 '   MODE main        every code but the ones below (no test hook set)
 '        fat32       VSDISK_TEST_FILESYSTEM=FAT32 is set: VM_E_FILE_TOO_LARGE_FOR_VOLUME
 '        fat16       VSDISK_TEST_FILESYSTEM=FAT16 is set: the same at 2 GB
@@ -9,11 +10,20 @@
 ' include: helpers.vbs
 Option Explicit
 
-Dim fso, vs, work, mode
+Dim fso, vs, work, mode, method
 Set fso = CreateObject("Scripting.FileSystemObject")
 
 Function Exists(p)
     Exists = fso.FileExists(p) Or fso.FolderExists(p)
+End Function
+
+' The method under test.
+Function Create(path, size)
+    If method = "fixed" Then
+        Set Create = vs.CreateFixedVirtualHardDisk(path, size)
+    Else
+        Set Create = vs.CreateDynamicVirtualHardDisk(path, size)
+    End If
 End Function
 
 ' The call must fail with hexCode, say keyword in its description, return no task and
@@ -21,7 +31,7 @@ End Function
 Sub ExpectError(label, path, size, hexCode, keyword, absent)
     Dim t, number, description
     On Error Resume Next
-    Set t = vs.CreateDynamicVirtualHardDisk(path, size)
+    Set t = Create(path, size)
     number = Err.Number
     description = Err.Description
     On Error GoTo 0
@@ -37,7 +47,7 @@ End Sub
 Sub ExpectSuccess(label, path, size)
     Dim t, number
     On Error Resume Next
-    Set t = vs.CreateDynamicVirtualHardDisk(path, size)
+    Set t = Create(path, size)
     number = Err.Number
     On Error GoTo 0
     Check number = 0, label & ": Err.Number is " & Hex(number) & ", expected 0"
@@ -47,6 +57,11 @@ Sub ExpectSuccess(label, path, size)
         Check t.IsComplete, label & ": not complete"
         Check fso.FileExists(path), label & ": no file"
         Check fso.GetFile(path).Size > 0, label & ": empty file"
+        ' A fixed disk's file is its size and a 512-byte footer.
+        If method = "fixed" And fso.FileExists(path) Then
+            Check fso.GetFile(path).Size = CDbl(size) * 1048576 + 512, _
+                label & ": the file is " & fso.GetFile(path).Size & " bytes"
+        End If
     End If
 End Sub
 
@@ -183,7 +198,14 @@ Sub MainCases()
     ExpectError "2088961 MB", folder & "\a.vhd", 2088961, "A0040683", "too large", folder
     ExpectError "2147483647 MB", folder & "\a.vhd", 2147483647, "A0040683", "too large", folder
     ExpectSuccess "3 MB", work & "\bounds\min.vhd", 3
-    ExpectSuccess "2088960 MB", work & "\bounds\max.vhd", 2088960
+    If method = "fixed" Then
+        ' E_DISK_FULL: no test volume has 2040 GB free; nothing is written, not even a folder.
+        ExpectError "2088960 MB fixed", work & "\bounds\full\max.vhd", 2088960, "80070070", _
+            "bytes free", work & "\bounds\full"
+        ExpectSuccess "20 MB fixed (Azure's smallest)", work & "\bounds\azure.vhd", 20
+    Else
+        ExpectSuccess "2088960 MB", work & "\bounds\max.vhd", 2088960
+    End If
 
     ' The order of the checks
     ExpectError "relative path, size 0", "rel.vhd", 0, "800700A1", "full path", ""
@@ -217,12 +239,36 @@ Sub Fat16Cases()
     ExpectSuccess "3 MB on FAT16", folder & "\c.vhd", 3
 End Sub
 
+' Fixed disks: the file itself is size + 512 bytes, so the limits fall one MB later.
+Sub FixedFat32Cases()
+    Dim folder
+    folder = work & "\fat32"
+    ExpectError "4096 MB fixed on FAT32", folder & "\a.vhd", 4096, "A0040679", "FAT32", folder
+    ExpectError "8192 MB fixed on FAT32", folder & "\a.vhd", 8192, "A0040679", "FAT32", folder
+    ' Free space is looked at first: no volume here has 2040 GB free.
+    ExpectError "2088960 MB fixed on FAT32", folder & "\a.vhd", 2088960, "80070070", "bytes free", folder
+    ExpectSuccess "3 MB fixed on FAT32", folder & "\c.vhd", 3
+    ExpectError "existing file on FAT32", folder & "\c.vhd", 4096, "800700B7", "already exists", ""
+End Sub
+
+Sub FixedFat16Cases()
+    Dim folder
+    folder = work & "\fat16"
+    ExpectError "2048 MB fixed on FAT16", folder & "\a.vhd", 2048, "A0040679", "FAT16", folder
+    ExpectError "4000 MB fixed on FAT16", folder & "\a.vhd", 4000, "A0040679", "FAT16", folder
+    ExpectSuccess "3 MB fixed on FAT16", folder & "\c.vhd", 3
+End Sub
+
 Sub UnexpectedCases()
     Dim folder
     folder = work & "\unexpected"
     ' The create fails with ERROR_IO_DEVICE (1117), which no documented code describes.
     ExpectError "failed create", folder & "\sub\a.vhd", 3, "80020009", "1117", folder
-    ExpectError "failed create, largest", folder & "\a.vhd", 2088960, "80020009", "1117", folder
+    If method = "fixed" Then
+        ExpectError "failed create, 20 MB", folder & "\a.vhd", 20, "80020009", "1117", folder
+    Else
+        ExpectError "failed create, largest", folder & "\a.vhd", 2088960, "80020009", "1117", folder
+    End If
     ' The argument checks still come first.
     ExpectError "failed create, size 1", folder & "\a.vhd", 1, "A0040684", "too small", folder
 End Sub
@@ -234,15 +280,17 @@ If WScript.Arguments.Count < 2 Then
 End If
 base = WinPath(WScript.Arguments(0))
 mode = WScript.Arguments(1)
+method = "dynamic"
+If WScript.Arguments.Count > 2 Then method = WScript.Arguments(2)
 If Not fso.FolderExists(base) Then fso.CreateFolder base
-work = base & "\vbs-errors-" & mode & "-" & fso.GetBaseName(fso.GetTempName())
+work = base & "\vbs-errors-" & method & "-" & mode & "-" & fso.GetBaseName(fso.GetTempName())
 fso.CreateFolder work
 
 Set vs = CreateObject("VirtualServer.Application")
 Select Case mode
     Case "main": MainCases
-    Case "fat32": Fat32Cases
-    Case "fat16": Fat16Cases
+    Case "fat32": If method = "fixed" Then FixedFat32Cases Else Fat32Cases
+    Case "fat16": If method = "fixed" Then FixedFat16Cases Else Fat16Cases
     Case "unexpected": UnexpectedCases
     Case Else: Check False, "unknown mode " & mode
 End Select

@@ -1,10 +1,14 @@
 /* libFuzzer target: the path validation the DLL runs on every imagePath, on any UTF-16 input.
- * Besides the sanitizers' checks, it holds the validator to what it promises. */
+ * Besides the sanitizers' checks, it holds the validator to what it promises; and the
+ * differencing disk's path helpers (a relative path taken against another's folder, a
+ * parent's path relative to a child's folder) on the input split in two. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "path_check.h"
+#include "path_relative.h"
+#include "path_resolve.h"
 
 static void expect(int condition)
 {
@@ -48,6 +52,34 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     /* The same answer whatever the buffer holds past the given length. */
     expect(path_check(path, length, NULL) == verdict);
+
+    /* The two halves as base and relative path, and as child and parent. */
+    {
+        size_t half = length / 2, n;
+        uint16_t out[600];
+        n = path_resolve_against(path, half, path + half, length - half, out, sizeof out / sizeof out[0]);
+        expect(n <= sizeof out / sizeof out[0]);
+        if (n) {
+            /* Resolved: it keeps the base's root, and has no "." or ".." component left. */
+            root = path_root_length(path, half);
+            expect(root > 0 && n >= root);
+            for (i = root; i < n; i++) {
+                size_t start = i;
+                while (i < n && out[i] != '\\' && out[i] != '/')
+                    i++;
+                expect(!(i - start == 1 && out[start] == '.'));
+                expect(!(i - start == 2 && out[start] == '.' && out[start + 1] == '.'));
+            }
+        }
+        for (int flavour = 0; flavour < 2; flavour++) {
+            n = path_relative_to_file(path, half, path + half, length - half,
+                                      flavour ? PATH_FLAVOUR_POSIX : PATH_FLAVOUR_WINDOWS, out,
+                                      sizeof out / sizeof out[0]);
+            expect(n <= sizeof out / sizeof out[0]);
+            if (n)
+                expect(out[0] == '.');        /* ".\..." or "..\..." */
+        }
+    }
     free(path);
     return 0;
 }

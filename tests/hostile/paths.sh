@@ -5,9 +5,10 @@
 # Without the right to mount, the volume is a plain folder and the read-only rows are
 # skipped, unless CI is set (CI runs as root): then a failed mount is a failure.
 # Prints TAP: the test's lines, its own, then the plan.
-# Usage: paths.sh WINE_WRAP TEST_EXE DLL SNAPSHOT_SH TMPBASE
+# Usage: paths.sh WINE_WRAP TEST_EXE DLL SNAPSHOT_SH TMPBASE [MODE]
+#   MODE dynamic (default) | child | parent: see test_paths.c
 set -u
-wrap=$1 exe=$2 dll=$3 snap=$(realpath "$4") base=$5
+wrap=$1 exe=$2 dll=$3 snap=$(realpath "$4") base=$5 mode=${6:-dynamic}
 helpers=$(dirname "$snap")
 prefix=${WINEPREFIX:-$HOME/.wine}
 dosdevices=$prefix/dosdevices
@@ -86,7 +87,7 @@ mkdir -p "$dosdevices/unc/$host" && ln -s "$vol" "$dosdevices/unc/$host/share" |
 sh "$snap" "$vol" "$work/before" || exit 1
 out=$work/out
 mkdir "$work/scratch"
-"$wrap" "$exe" "$dll" "$vol" "$work/scratch" "$helpers" "$letter" "$missing" "$host" "$readonly_volume" >"$out"
+"$wrap" "$exe" "$dll" "$vol" "$work/scratch" "$helpers" "$letter" "$missing" "$host" "$readonly_volume" "$mode" >"$out"
 rc=$?
 tr -d '\r' <"$out"
 count=$(tr -d '\r' <"$out" | grep -c -E '^(not )?ok')

@@ -5,7 +5,14 @@
  * side (snapshot.sh): a failure must change nothing, a success only add its file and the
  * folders on its way. Reports TAP (one line per row); paths.sh adds the plan.
  *
- * Usage: test_paths DLL VOLUME SCRATCH HELPERS DRIVE MISSING_DRIVE UNC_HOST READONLY
+ * The same table is applied to CreateDifferencingVirtualHardDisk (MODE child: each path as
+ * imagePath, the parent a disk made first in the volume; MODE parent: each path as parentPath,
+ * the child a new path in the volume). A relative row is then taken against the other path's
+ * folder (Virtual Server's rule) and expected to give what its resolved path gives; as a
+ * parent, a path that names no file gives VM_E_PARENT_PATH_NOT_FOUND and an existing thing
+ * that is not a disk VM_E_INVALID_HD_FILE.
+ *
+ * Usage: test_paths DLL VOLUME SCRATCH HELPERS DRIVE MISSING_DRIVE UNC_HOST READONLY [MODE]
  *   VOLUME        Linux path of the test volume, which DRIVE: and \\UNC_HOST\share map to
  *   SCRATCH       Linux folder for scratch files (outside the volume)
  *   HELPERS       Linux folder holding snapshot.sh and linux_run.sh
@@ -21,6 +28,8 @@
 #include <wchar.h>
 
 #include "hostile.h"
+#include "path_check.h"
+#include "path_resolve.h"
 
 #define DISK_MB 3
 #define X_E_INVALID_NAME ((HRESULT)0x8007007B)
@@ -29,7 +38,14 @@
 #define X_E_PATH_NOT_FOUND ((HRESULT)0x80070003)
 #define X_E_ACCESSDENIED ((HRESULT)0x80070005)
 
+#define X_E_ALREADY_EXISTS ((HRESULT)0x800700B7)
+#define X_VM_E_PARENT_PATH_NOT_FOUND ((HRESULT)0xA0040677)
+#define X_VM_E_INVALID_HD_FILE ((HRESULT)0xA0040682)
+
 enum { NEEDS_READONLY = 1, NULL_PATH = 2 };
+enum mode { MODE_DYNAMIC, MODE_CHILD, MODE_PARENT };
+static enum mode mode = MODE_DYNAMIC;
+static WCHAR parent_disk[MAX_PATH], child_disk[MAX_PATH];
 
 struct row {
     const char *label;
@@ -516,6 +532,91 @@ static void count_shape(HRESULT hr)
             tallies[i].count++;
 }
 
+static HRESULT code_of_verdict(path_verdict verdict)
+{
+    switch (verdict) {
+    case PATH_BAD_PATHNAME: return X_E_BAD_PATHNAME;
+    case PATH_INVALID_NAME: return X_E_INVALID_NAME;
+    case PATH_TOO_LONG: return X_E_BUFFER_OVERFLOW;
+    default: return S_OK;
+    }
+}
+
+/* What the row gives in this mode. For a relative path in the differencing modes, *resolved
+ * gets the path it is taken as (malloc'ed). */
+static HRESULT expected_for(const struct row *row, const WCHAR *path, size_t len, WCHAR **resolved)
+{
+    const WCHAR *other = mode == MODE_CHILD ? parent_disk : child_disk;
+    path_verdict verdict;
+    const char *reason;
+
+    *resolved = NULL;
+    if (mode == MODE_DYNAMIC || (row->flags & NULL_PATH))
+        return row->expected;
+    if (path_is_relative((const uint16_t *)path, len)) {
+        WCHAR *r = calloc(40000, sizeof(WCHAR));
+        size_t n = path_resolve_against((const uint16_t *)other, wcslen(other), (const uint16_t *)path,
+                                        len, (uint16_t *)r, 39999);
+        if (!n) {
+            free(r);
+            return X_E_BAD_PATHNAME;
+        }
+        verdict = path_check((const uint16_t *)r, n, &reason);
+        if (verdict != PATH_OK) {
+            free(r);
+            return code_of_verdict(verdict);
+        }
+        *resolved = r;
+        if (GetFileAttributesW(r) != INVALID_FILE_ATTRIBUTES)
+            return mode == MODE_CHILD ? X_E_ALREADY_EXISTS : X_VM_E_INVALID_HD_FILE;
+        return mode == MODE_CHILD ? S_OK : X_VM_E_PARENT_PATH_NOT_FOUND;
+    }
+    if (mode == MODE_CHILD)
+        return row->expected;
+    verdict = path_check((const uint16_t *)path, len, &reason);
+    if (verdict != PATH_OK)
+        return code_of_verdict(verdict);
+    /* Something is there (a file, folder, FIFO, device) and it is not a disk; a dangling link
+     * or a loop of links names nothing. */
+    if (row->expected == X_E_ALREADY_EXISTS && !strstr(row->label, "dangling")
+        && !strstr(row->label, "loop"))
+        return X_VM_E_INVALID_HD_FILE;
+    return X_VM_E_PARENT_PATH_NOT_FOUND;     /* nothing is there (or can be, by that name) */
+}
+
+static HRESULT create_for_mode(IVMVirtualServer *vs, BSTR path, IVMTask **task)
+{
+    BSTR other;
+    HRESULT hr;
+
+    if (mode == MODE_DYNAMIC)
+        return create_disk(vs, path, DISK_MB, task);
+    other = SysAllocString(mode == MODE_CHILD ? parent_disk : child_disk);
+    SetErrorInfo(0, NULL);
+    hr = mode == MODE_CHILD
+        ? IVMVirtualServer_CreateDifferencingVirtualHardDisk(vs, path, other, task)
+        : IVMVirtualServer_CreateDifferencingVirtualHardDisk(vs, other, path, task);
+    SysFreeString(other);
+    return hr;
+}
+
+/* NULL if path holds a differencing disk (footer and its copy, disk type 4). */
+static const char *child_problem(const WCHAR *path)
+{
+    BYTE head[512];
+    DWORD done = 0;
+    HANDLE file = CreateFileW(path, GENERIC_READ, FILE_SHARE_READ, NULL, OPEN_EXISTING, 0, NULL);
+    BOOL ok;
+
+    if (file == INVALID_HANDLE_VALUE)
+        return "cannot be opened";
+    ok = ReadFile(file, head, sizeof(head), &done, NULL) && done == sizeof(head);
+    CloseHandle(file);
+    if (!ok || memcmp(head, "conectix", 8) || head[63] != 4)
+        return "not a differencing disk";
+    return NULL;
+}
+
 /* Runs one row; TRUE if it passed. failure[] says why not. */
 static BOOL run_row(IVMVirtualServer *vs, const struct row *row)
 {
@@ -526,18 +627,19 @@ static BOOL run_row(IVMVirtualServer *vs, const struct row *row)
     BSTR bstr = (row->flags & NULL_PATH) ? NULL : SysAllocStringLen(path, (UINT)len);
     IVMTask *task = NULL;
     char *text, *file = NULL;
-    HRESULT hr;
+    WCHAR *resolved = NULL;
+    HRESULT hr, expected = expected_for(row, path, len, &resolved);
 
     failure[0] = 0;
     if (!snapshot_take(&before, volume)) {
         why("the volume could not be listed before the call");
         goto done;
     }
-    hr = create_disk(vs, bstr, DISK_MB, &task);
+    hr = create_for_mode(vs, bstr, &task);
     text = error_description();
-    if (hr != row->expected)
+    if (hr != expected)
         why("returned 0x%08lx, expected 0x%08lx (%s)", (unsigned long)hr,
-            (unsigned long)row->expected, text ? text : "no description");
+            (unsigned long)expected, text ? text : "no description");
     if (FAILED(hr)) {
         if (task)
             why("a task was returned with a failure");
@@ -572,7 +674,7 @@ static BOOL run_row(IVMVirtualServer *vs, const struct row *row)
         char rel[4096];
         BOOL found = FALSE;
 
-        file = expected_file(row, path);
+        file = expected_file(row, resolved ? resolved : path);
         for (i = 0; i < added_count; i++) {
             snapshot_line_path(added[i], rel, sizeof(rel));
             if (!strcmp(rel, file) && snapshot_line_type(added[i]) == 'f')
@@ -593,7 +695,8 @@ static BOOL run_row(IVMVirtualServer *vs, const struct row *row)
                     wide_rel[k] = '\\';
             _snwprintf(on_drive, ARRAYSIZE(on_drive) - 1, L"%ls\\%ls", drive, wide_rel);
             on_drive[ARRAYSIZE(on_drive) - 1] = 0;
-            problem = vhd_problem(on_drive, DISK_MB * MIB, reason, sizeof(reason));
+            problem = mode == MODE_CHILD ? child_problem(on_drive)
+                                         : vhd_problem(on_drive, DISK_MB * MIB, reason, sizeof(reason));
             if (problem)
                 why("the new file is not a valid disk: %s", problem);
             free(wide_rel);
@@ -624,6 +727,7 @@ static BOOL run_row(IVMVirtualServer *vs, const struct row *row)
     snapshot_free(&after);
 done:
     free(file);
+    free(resolved);
     SysFreeString(bstr);
     free(path);
     return failure[0] == 0;
@@ -666,6 +770,10 @@ int main(int argc, char **argv)
     MultiByteToWideChar(CP_UTF8, 0, argv[7], -1, host, ARRAYSIZE(host));
     swprintf(unc_root, ARRAYSIZE(unc_root), L"\\\\%ls\\share", host);
     have_readonly = argv[8][0] == '1';
+    if (argc > 9 && !strcmp(argv[9], "child"))
+        mode = MODE_CHILD;
+    else if (argc > 9 && !strcmp(argv[9], "parent"))
+        mode = MODE_PARENT;
 
     if (FAILED(CoInitializeEx(NULL, COINIT_MULTITHREADED)) || !hostile_load(argv[1])
         || !(vs = hostile_server())) {
@@ -673,6 +781,21 @@ int main(int argc, char **argv)
         return 1;
     }
     add_generated_rows();
+    /* The differencing modes: the other path, and (child) the parent disk, made before any
+     * row's snapshot and removed at the end. */
+    swprintf(parent_disk, ARRAYSIZE(parent_disk), L"%ls\\parentdisk\\p.vhd", drive);
+    swprintf(child_disk, ARRAYSIZE(child_disk), L"%ls\\children\\c.vhd", drive);
+    if (mode == MODE_CHILD) {
+        BSTR bstr = SysAllocString(parent_disk);
+        IVMTask *task = NULL;
+        if (create_disk(vs, bstr, DISK_MB, &task) != S_OK || IVMTask_WaitForCompletion(task, -1) != S_OK
+            || task_result(task) != 0) {
+            printf("not ok - setup: the parent disk %ls could not be made\n", parent_disk);
+            return 1;
+        }
+        IVMTask_Release(task);
+        SysFreeString(bstr);
+    }
     /* "\\host\share\" is 2 + host + 7 characters; the name brings the path to 259. */
     for (i = 0; i < row_count; i++) {
         if (rows[i].expected == (HRESULT)-1) {
@@ -709,6 +832,14 @@ int main(int argc, char **argv)
         fflush(stdout);
     }
 
+    if (mode == MODE_CHILD) {
+        WCHAR folder[MAX_PATH];
+        swprintf(folder, ARRAYSIZE(folder), L"%ls\\parentdisk", drive);
+        if (!DeleteFileW(parent_disk) || !RemoveDirectoryW(folder)) {
+            printf("not ok - the parent disk could not be removed\n");
+            failed++;
+        }
+    }
     check_probe(L"C:", &failed);
     check_probe(L"Z:", &failed);
     check_probe(L"Z:\\tmp", &failed);

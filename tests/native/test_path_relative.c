@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "path_relative.h"
+#include "path_resolve.h"
 #include "path_utf8.h"
 
 static size_t ascii_units(const char *text, uint16_t *out)
@@ -104,6 +105,47 @@ static void test_utf8(void **state)
     assert_true(path_utf8_to_utf16("\xF0\x9F\x98\x80", out, 1) == SIZE_MAX);
 }
 
+static const char *resolved(const char *base, const char *relative)
+{
+    static char text[512];
+    uint16_t a[256], b[256], out[64];
+    size_t n = path_resolve_against(a, ascii_units(base, a), b, ascii_units(relative, b), out, 64);
+    for (size_t i = 0; i < n; i++)
+        text[i] = (char)out[i];
+    text[n] = '\0';
+    return text;
+}
+
+static void test_resolve(void **state)
+{
+    (void)state;
+    static const char *const cases[][3] = {
+        { "C:\\VMs\\child.vhd", "base.vhd", "C:\\VMs\\base.vhd" },
+        { "C:\\VMs\\child.vhd", ".\\base.vhd", "C:\\VMs\\base.vhd" },
+        { "C:\\VMs\\a\\child.vhd", "..\\base\\b.vhd", "C:\\VMs\\base\\b.vhd" },
+        { "C:\\VMs\\a\\child.vhd", "../x/./y/../b.vhd", "C:\\VMs\\x\\b.vhd" },
+        { "C:\\child.vhd", "sub\\b.vhd", "C:\\sub\\b.vhd" },
+        { "\\\\srv\\share\\vm\\c.vhd", "..\\b.vhd", "\\\\srv\\share\\b.vhd" },
+        { "C:\\VMs\\child.vhd", "..\\..\\b.vhd", "" },                 /* above the root */
+        { "\\\\srv\\share\\c.vhd", "..\\b.vhd", "" },
+        { "relative\\child.vhd", "b.vhd", "" },                        /* base not absolute */
+        { "C:\\VMs\\child.vhd", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", "" },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const char *got = resolved(cases[i][0], cases[i][1]);
+        if (strcmp(got, cases[i][2]) != 0)
+            fail_msg("%s + %s: got '%s', expected '%s'", cases[i][0], cases[i][1], got, cases[i][2]);
+    }
+    uint16_t p[8];
+    assert_true(path_is_relative(p, ascii_units("a.vhd", p)));
+    assert_true(path_is_relative(p, ascii_units("..\\a", p)));
+    assert_false(path_is_relative(p, 0));
+    assert_false(path_is_relative(p, ascii_units("C:a.vhd", p)));
+    assert_false(path_is_relative(p, ascii_units("C:\\a", p)));
+    assert_false(path_is_relative(p, ascii_units("\\a", p)));
+    assert_false(path_is_relative(p, ascii_units("/a", p)));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -111,6 +153,7 @@ int main(void)
         cmocka_unit_test(test_posix),
         cmocka_unit_test(test_capacity),
         cmocka_unit_test(test_utf8),
+        cmocka_unit_test(test_resolve),
     };
     return cmocka_run_group_tests_name("path_relative", tests, NULL, NULL);
 }

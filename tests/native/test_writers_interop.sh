@@ -160,6 +160,15 @@ for base in dynamic fixed qemu; do
     qemu-img convert -O raw --image-opts "$(exact "$parent")" "$tap_dir/parent.raw"
     before=$(snapshot "$parent")
     check "chain $base: child in another folder created" silent --parent "$parent" "$child"
+    check "chain $base: vhdiinfo: Differential, the parent's size, id and path" sh -c '
+        vhdiinfo "$1" > "$3" && vhdiinfo "$2" > "$4" && cat "$3" &&
+        grep -q "Disk type[[:space:]]*: Differential" "$3" &&
+        [ "$(sed -n "s/^[[:space:]]*Media size[[:space:]]*: //p" "$3")" = \
+          "$(sed -n "s/^[[:space:]]*Media size[[:space:]]*: //p" "$4")" ] &&
+        [ "$(sed -n "s/^[[:space:]]*Parent identifier[[:space:]]*: //p" "$3")" = \
+          "$(sed -n "s/^[[:space:]]*Identifier[[:space:]]*: //p" "$4")" ] &&
+        [ "$(sed -n "s/^[[:space:]]*Parent filename[[:space:]]*: //p" "$3")" = "$2" ]' \
+        _ "$child" "$parent" "$tap_dir/child.info" "$tap_dir/parent.info"
     check "chain $base: W2ru goes up one folder into base" sh -c '
         "$1" "$2" locators "$3" | sed -n 2p | grep -q "\.\.\\\\base\\\\$4\.vhd$"' \
         _ "$python" "$here/vhd_chain_read.py" "$child" "$base"

@@ -1,0 +1,30 @@
+/* The parent of a new differencing disk, read on Win32: opened read-only (never written),
+ * validated with the portable reader together with its whole chain, and described for the
+ * writer. Until the Win32 back end reads, this file has its own small read-only vhd_io. */
+#ifndef VSDISK_PARENT_DISK_H
+#define VSDISK_PARENT_DISK_H
+
+#include <windows.h>
+#include "host_error.h"
+#include "vhd_create_differencing.h"
+
+#define PARENT_DISK_CHAIN_MAX 128
+
+struct parent_disk {
+    vhd_parent_facts facts;            /* absolute_path = path below; no relative path yet */
+    WCHAR path[MAX_PATH];
+    size_t chain_count;                /* files of the chain, the parent first */
+    struct { DWORD volume; ULONGLONG index; } chain[PARENT_DISK_CHAIN_MAX];
+};
+
+/* Reads the parent at path (a full path that passed path_check). Fails with
+ * VM_E_PARENT_PATH_NOT_FOUND (no file there), VM_E_INVALID_HD_FILE (not a valid VHD, or its
+ * chain does not resolve: the reason in words), VM_E_IMAGE_SIZE_TOO_SMALL / _TOO_LARGE (a
+ * size no differencing disk can have), E_ACCESSDENIED, E_OUTOFMEMORY or DISP_E_EXCEPTION. */
+HRESULT parent_disk_read(const WCHAR *path, struct parent_disk *parent, struct host_error *error);
+
+/* TRUE if path names an existing file of the parent's chain (same volume and file index);
+ * *level gets 0 for the parent itself. */
+BOOL parent_disk_chain_contains(const struct parent_disk *parent, const WCHAR *path, size_t *level);
+
+#endif
