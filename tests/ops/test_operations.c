@@ -589,6 +589,39 @@ static void test_failure_inside_the_job(void **state)
     expect_nothing_at(target);
 }
 
+/* A file that appears at the target while the job runs is never replaced: the job ends
+ * with E_ALREADY_EXISTS, the file is as its writer left it, the staged copy is removed. */
+static void test_target_appears_meanwhile(void **state)
+{
+    static const char theirs[] = "someone else's file";
+    WCHAR src[MAX_PATH], target[MAX_PATH], staged[MAX_PATH];
+    WIN32_FIND_DATAW found;
+    HANDLE search;
+    IVMTask *task;
+    DWORD size;
+    BYTE *now;
+
+    (void)state;
+    INPUT_PATH(src, L"src.vhd");
+    WORK_PATH(target, L"raced.vhd");
+    set_hook(L"VSDISK_TEST_WRITE_DELAY_MS", L"300");
+    task = start_on(src, CONVERT, target, vmDiskType_Dynamic);
+    clear_hooks();
+    write_file(target, theirs, sizeof(theirs));
+    assert_int_equal(watch(task), vmTaskResult_DiskRelatedError);
+    assert_int_equal(task_error(task), E_ALREADY_EXISTS);
+    IVMTask_Release(task);
+    now = read_file(target, &size);
+    assert_true(same_bytes(now, size, (const BYTE *)theirs, sizeof(theirs)));
+    free(now);
+    WORK_PATH(staged, L"raced.vhd.vsdisk-partial-*");
+    search = FindFirstFileW(staged, &found);
+    if (search != INVALID_HANDLE_VALUE) {
+        FindClose(search);
+        fail_msg("%ls is left behind", found.cFileName);
+    }
+}
+
 /* ---- every Win32 I/O call failed in turn ---- */
 
 static void test_convert_fails_at_every_call(void **state)
@@ -727,6 +760,7 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup_teardown(test_sharing_violation, support_setup, support_teardown),
         cmocka_unit_test_setup_teardown(test_during_a_job, support_setup, support_teardown),
         cmocka_unit_test_setup_teardown(test_failure_inside_the_job, support_setup, support_teardown),
+        cmocka_unit_test_setup_teardown(test_target_appears_meanwhile, support_setup, support_teardown),
         cmocka_unit_test_setup_teardown(test_convert_fails_at_every_call, support_setup, support_teardown),
         cmocka_unit_test_setup_teardown(test_merge_fails_at_every_call, support_setup, support_teardown),
     };
