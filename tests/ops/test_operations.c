@@ -622,6 +622,37 @@ static void test_target_appears_meanwhile(void **state)
     }
 }
 
+/* A 512 KiB volume (when the harness could mount one): a fixed target that cannot fit is
+ * refused before anything is written; a dynamic one fills the volume and the task ends with
+ * E_DISK_FULL, leaving nothing. */
+static void test_disk_full(void **state)
+{
+    WCHAR src[MAX_PATH], folder[MAX_PATH], target[MAX_PATH];
+    IVMTask *task;
+    char *text;
+
+    (void)state;
+    INPUT_PATH(folder, L"full");
+    if (!path_exists(folder)) {
+        print_message("no small volume: the harness said why (SKIP of this part)\n");
+        return;
+    }
+    INPUT_PATH(src, L"src.vhd");
+    INPUT_PATH(target, L"full\\fixed.vhd");
+    expect_code(src, CONVERT, target, vmDiskType_FixedSize, E_DISK_FULL, "bytes free");
+    expect_nothing_at(target);
+    INPUT_PATH(target, L"full\\dynamic.vhd");
+    task = start_on(src, CONVERT, target, vmDiskType_Dynamic);
+    assert_int_equal(watch(task), vmTaskResult_DiskRelatedError);
+    assert_int_equal(task_error(task), E_DISK_FULL);
+    text = task_error_text(task);
+    if (!strstr(text, "space"))
+        fail_msg("ErrorDescription \"%s\" does not say the volume is full", text);
+    free(text);
+    IVMTask_Release(task);
+    expect_nothing_at(target);
+}
+
 /* ---- every Win32 I/O call failed in turn ---- */
 
 static void test_convert_fails_at_every_call(void **state)
@@ -761,6 +792,7 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup_teardown(test_during_a_job, support_setup, support_teardown),
         cmocka_unit_test_setup_teardown(test_failure_inside_the_job, support_setup, support_teardown),
         cmocka_unit_test_setup_teardown(test_target_appears_meanwhile, support_setup, support_teardown),
+        cmocka_unit_test_setup_teardown(test_disk_full, support_setup, support_teardown),
         cmocka_unit_test_setup_teardown(test_convert_fails_at_every_call, support_setup, support_teardown),
         cmocka_unit_test_setup_teardown(test_merge_fails_at_every_call, support_setup, support_teardown),
     };
