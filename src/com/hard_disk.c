@@ -13,6 +13,7 @@
 #include "com_object.h"
 #include "disk_file.h"
 #include "hard_disk.h"
+#include "operation_job.h"
 #include "path_check.h"
 
 struct hard_disk {
@@ -20,6 +21,7 @@ struct hard_disk {
     struct com_extras extras;
     LONG ref;
     BSTR path;
+    struct task_list *tasks;    /* where the disk's jobs are listed (the server's Tasks) */
 };
 
 static const IID *const hard_disk_iids[] = { &IID_IVMHardDisk, &IID_IVsDiskHardDisk, NULL };
@@ -59,6 +61,7 @@ static ULONG WINAPI hard_disk_Release(IVsDiskHardDisk *iface)
 
     if (ref == 0) {
         SysFreeString(disk->path);
+        task_list_release(disk->tasks);
         vs_free(disk);
         module_release();
     }
@@ -99,42 +102,32 @@ static HRESULT WINAPI hard_disk_Invoke(IVsDiskHardDisk *iface, DISPID member, RE
                            excep, arg_err);
 }
 
-static HRESULT not_yet(const WCHAR *member, void **out)
-{
-    if (out)
-        *out = NULL;
-    return error_set(E_NOTIMPL, &IID_IVMHardDisk,
-                     L"IVMHardDisk.%ls is not implemented yet in this version of vsdisk.", member);
-}
-
 static HRESULT WINAPI hard_disk_Merge(IVsDiskHardDisk *iface, IVMTask **task)
 {
-    (void)iface;
-    return not_yet(L"Merge", (void **)task);
+    struct hard_disk *disk = impl_from_IVsDiskHardDisk(iface);
+    return operation_request_start(disk->tasks, OPERATION_MERGE, disk->path, NULL,
+                                   vmDiskType_Dynamic, task);
 }
 
 static HRESULT WINAPI hard_disk_MergeTo(IVsDiskHardDisk *iface, BSTR path, VMHardDiskType type,
                                         IVMTask **task)
 {
-    (void)iface;
-    (void)path;
-    (void)type;
-    return not_yet(L"MergeTo", (void **)task);
+    struct hard_disk *disk = impl_from_IVsDiskHardDisk(iface);
+    return operation_request_start(disk->tasks, OPERATION_MERGE_TO, disk->path, path, type, task);
 }
 
 static HRESULT WINAPI hard_disk_Compact(IVsDiskHardDisk *iface, IVMTask **task)
 {
-    (void)iface;
-    return not_yet(L"Compact", (void **)task);
+    struct hard_disk *disk = impl_from_IVsDiskHardDisk(iface);
+    return operation_request_start(disk->tasks, OPERATION_COMPACT, disk->path, NULL,
+                                   vmDiskType_Dynamic, task);
 }
 
 static HRESULT WINAPI hard_disk_Convert(IVsDiskHardDisk *iface, BSTR path, VMHardDiskType type,
                                         IVMTask **task)
 {
-    (void)iface;
-    (void)path;
-    (void)type;
-    return not_yet(L"Convert", (void **)task);
+    struct hard_disk *disk = impl_from_IVsDiskHardDisk(iface);
+    return operation_request_start(disk->tasks, OPERATION_CONVERT, disk->path, path, type, task);
 }
 
 static HRESULT WINAPI hard_disk_get_File(IVsDiskHardDisk *iface, BSTR *name)
@@ -264,7 +257,7 @@ static HRESULT WINAPI hard_disk_get_Parent(IVsDiskHardDisk *iface, IVMHardDisk *
     disk_file_close(file);
     if (FAILED(hr))
         return error_set(hr, &IID_IVMHardDisk, L"IVMHardDisk.Parent: %ls", error.text);
-    hr = hard_disk_create(parent_path, parent);
+    hr = hard_disk_create(parent_path, disk->tasks, parent);
     vs_free(parent_path);
     if (FAILED(hr))
         return error_set(hr, &IID_IVMHardDisk, L"IVMHardDisk.Parent: out of memory.");
@@ -371,7 +364,7 @@ static const IVsDiskHardDiskVtbl hard_disk_vtbl = {
     hard_disk_get_HostFreeDiskSpaceBytes,
 };
 
-HRESULT hard_disk_create(const WCHAR *path, IVMHardDisk **out)
+HRESULT hard_disk_create(const WCHAR *path, struct task_list *tasks, IVMHardDisk **out)
 {
     struct hard_disk *disk;
 
@@ -384,6 +377,8 @@ HRESULT hard_disk_create(const WCHAR *path, IVMHardDisk **out)
     }
     disk->IVsDiskHardDisk_iface.lpVtbl = &hard_disk_vtbl;
     disk->ref = 1;
+    disk->tasks = tasks;
+    task_list_add_ref(tasks);
     com_extras_init(&disk->extras, (IUnknown *)&disk->IVsDiskHardDisk_iface, &CLSID_VMHardDisk,
                     hard_disk_iids);
     module_add_ref();
@@ -391,7 +386,7 @@ HRESULT hard_disk_create(const WCHAR *path, IVMHardDisk **out)
     return S_OK;
 }
 
-HRESULT hard_disk_get(BSTR image_path, IVMHardDisk **out)
+HRESULT hard_disk_get(BSTR image_path, struct task_list *tasks, IVMHardDisk **out)
 {
     struct host_error error;
     struct disk_file *file;
@@ -420,7 +415,7 @@ HRESULT hard_disk_get(BSTR image_path, IVMHardDisk **out)
     if (FAILED(hr = disk_file_open(image_path, VHD_IO_OPEN_READ, &file, &error)))
         return error_set(hr, &IID_IVMVirtualServer, L"GetHardDisk: %ls", error.text);
     disk_file_close(file);
-    if (FAILED(hr = hard_disk_create(image_path, out)))
+    if (FAILED(hr = hard_disk_create(image_path, tasks, out)))
         return error_set(hr, &IID_IVMVirtualServer, L"GetHardDisk: out of memory.");
     return error_none();
 }

@@ -195,8 +195,7 @@ static HRESULT WINAPI server_put_SearchPaths(IVMVirtualServer *iface, VARIANT pa
 static HRESULT WINAPI server_GetHardDisk(IVMVirtualServer *iface, BSTR image_path,
                                          IVMHardDisk **disk)
 {
-    (void)iface;
-    return hard_disk_get(image_path, disk);
+    return hard_disk_get(image_path, impl_from_IVMVirtualServer(iface)->tasks, disk);
 }
 
 static HRESULT WINAPI server_GetHardDiskFiles(IVMVirtualServer *iface, VARIANT additional,

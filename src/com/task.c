@@ -348,6 +348,14 @@ static void task_outcome(vhd_status status, int os_error, VMTaskResult *result, 
         *result = vmTaskResult_DiskRelatedError;
         *error = E_ACCESSDENIED;
         return;
+    case VHD_E_EXISTS:
+        *result = vmTaskResult_DiskRelatedError;
+        *error = E_ALREADY_EXISTS;
+        return;
+    case VHD_E_IN_USE:
+        *result = vmTaskResult_DiskRelatedError;
+        *error = HRESULT_FROM_WIN32(ERROR_SHARING_VIOLATION);
+        return;
     case VHD_E_NOT_FOUND:
     case VHD_E_NOT_DIRECTORY:
         *result = vmTaskResult_DiskRelatedError;

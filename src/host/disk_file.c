@@ -31,7 +31,7 @@ WCHAR *disk_file_utf16(const char *text)
     return out;
 }
 
-static HRESULT open_failed(const WCHAR *path, DWORD error, struct host_error *out)
+HRESULT disk_file_open_failed(const WCHAR *path, DWORD error, struct host_error *out)
 {
     switch (error) {
     case ERROR_FILE_NOT_FOUND:
@@ -62,7 +62,8 @@ static HRESULT open_failed(const WCHAR *path, DWORD error, struct host_error *ou
                           path, error);
 }
 
-static HRESULT reader_failed(const WCHAR *path, const vhd_reader_error *reader, struct host_error *out)
+HRESULT disk_file_reader_failed(const WCHAR *path, const vhd_reader_error *reader,
+                                struct host_error *out)
 {
     if (vhd_reader_code_is_invalid_file(reader->code))
         return host_error_set(out, VM_E_INVALID_HD_FILE,
@@ -115,13 +116,13 @@ HRESULT disk_file_open(const WCHAR *path, vhd_io_open_mode mode, struct disk_fil
     file->image = NULL;
     vhd_io_win32_init(&file->backend, file->path);
     if (file->backend.io.open(&file->backend.io, mode) != VHD_OK) {
-        HRESULT hr = open_failed(path, (DWORD)file->backend.io.os_error, error);
+        HRESULT hr = disk_file_open_failed(path, (DWORD)file->backend.io.os_error, error);
         free_file(file);
         return hr;
     }
     if (vhd_image_open(&file->image, &file->backend.io, &reader_allocator, &reader)
         != VHD_READER_OK) {
-        HRESULT hr = reader_failed(path, &reader, error);
+        HRESULT hr = disk_file_reader_failed(path, &reader, error);
         free_file(file);
         return hr;
     }
@@ -157,7 +158,7 @@ static BOOL is_absolute(const WCHAR *p)
  * may open: relative ones are taken from the child's folder; a UNC path is followed only for
  * a child that is itself on a share (a disk on a local drive never makes the host contact a
  * server); the result must pass the same checks as a path a script passes. */
-static BOOL candidate_path(const WCHAR *child, const vhd_parent_candidate *candidate, WCHAR *out)
+BOOL disk_file_candidate_path(const WCHAR *child, const vhd_parent_candidate *candidate, WCHAR *out)
 {
     WCHAR joined[2 * MAX_PATH], *rel, *base;
     const WCHAR *slash;
@@ -214,7 +215,7 @@ static vhd_status win32_parent_open(void *ctx, const char *child_name,
         return VHD_E_NO_MEMORY;
     }
     parent->name = NULL;
-    if (!candidate_path(child, candidate, parent->path)) {
+    if (!disk_file_candidate_path(child, candidate, parent->path)) {
         vs_free(child);
         vs_free(parent);
         return VHD_E_NOT_FOUND;
@@ -266,7 +267,7 @@ HRESULT disk_file_find_parent(struct disk_file *file, WCHAR **parent_path,
         return host_error_set(error, E_OUTOFMEMORY, L"Out of memory finding a parent.");
     if (vhd_chain_open_levels(&chain, &file->backend.io, name, &identity, &win32_parent_opener,
                               &reader_allocator, 2, &reader) != VHD_READER_OK) {
-        hr = reader_failed(file->path, &reader, error);
+        hr = disk_file_reader_failed(file->path, &reader, error);
         if (hr == VM_E_PARENT_CHILD_ID_MISMATCH)   /* a file, but not the parent */
             hr = host_error_set(error, VM_E_PARENT_PATH_NOT_FOUND, L"%hs.", reader.reason);
     } else {
@@ -357,7 +358,7 @@ HRESULT disk_file_relink(const WCHAR *child_path, const WCHAR *parent_path,
     child->image = NULL;
     if (vhd_relink_parent(&child->backend.io, parent_info->footer.unique_id, absolute_utf8,
                           relative_utf8, &reader) != VHD_READER_OK) {
-        hr = reader_failed(child_path, &reader, error);
+        hr = disk_file_reader_failed(child_path, &reader, error);
         goto done;
     }
     hr = S_OK;

@@ -50,6 +50,17 @@ HRESULT disk_file_search(const WCHAR *folder, HRESULT (*found)(void *ctx, const 
 char *disk_file_utf8(const WCHAR *text);
 WCHAR *disk_file_utf16(const char *text);
 
+/* The failure of opening path (a Win32 error of open()) and of the reader, as documented
+ * HRESULTs with a sentence (what disk_file_open reports). */
+HRESULT disk_file_open_failed(const WCHAR *path, DWORD error, struct host_error *out);
+HRESULT disk_file_reader_failed(const WCHAR *path, const vhd_reader_error *reader,
+                                struct host_error *out);
+
+/* The full path (MAX_PATH units in out) a parent locator of the disk at child names, by the
+ * rules win32_parent_opener follows; FALSE when it names nothing vsdisk may open. */
+BOOL disk_file_candidate_path(const WCHAR *child, const vhd_parent_candidate *candidate,
+                              WCHAR *out);
+
 /* The parent opener for Win32 hosts (what disk_file_find_parent uses). */
 extern const vhd_parent_opener win32_parent_opener;
 

@@ -55,6 +55,11 @@ static vhd_status fail(struct vhd_io_win32 *backend)
 /* TRUE if the test hook says this call must fail; the error is then set. */
 static BOOL injected_failure(struct vhd_io_win32 *backend)
 {
+    if (backend->fail_created_call && backend->created
+        && ++backend->created_calls == backend->fail_created_call) {
+        SetLastError(backend->fail_created_error);
+        return TRUE;
+    }
     if (!backend->fail_call || ++backend->calls != backend->fail_call)
         return FALSE;
     SetLastError(backend->fail_error);
@@ -65,6 +70,7 @@ static vhd_status win32_create(vhd_io *io)
 {
     struct vhd_io_win32 *backend = impl_from_vhd_io(io);
 
+    backend->created = TRUE;
     if (injected_failure(backend))
         return fail(backend);
 
@@ -238,6 +244,9 @@ static vhd_status win32_remove(vhd_io *io)
 {
     struct vhd_io_win32 *backend = impl_from_vhd_io(io);
 
+    if (backend->published)     /* it has its final name now: no longer ours to delete */
+        return VHD_OK;
+
     if (backend->opened) {      /* not ours to delete: only close it */
         if (backend->file != INVALID_HANDLE_VALUE)
             CloseHandle(backend->file);
@@ -291,11 +300,17 @@ static vhd_status win32_open(vhd_io *io, vhd_io_open_mode mode)
     if (mode == VHD_IO_OPEN_READ_WRITE) {
         access |= GENERIC_WRITE;
         share = FILE_SHARE_READ;
+    } else if (mode == VHD_IO_OPEN_READ_DENY_WRITE) {
+        share = FILE_SHARE_READ;    /* a writer's open now fails, and ours fails while one is */
     }
     backend->file = CreateFileW(backend->path, access, share, NULL, OPEN_EXISTING,
                                 FILE_ATTRIBUTE_NORMAL, NULL);
     if (backend->file == INVALID_HANDLE_VALUE) {
         DWORD error = GetLastError();
+        if (error == ERROR_SHARING_VIOLATION && mode != VHD_IO_OPEN_READ) {
+            backend->io.os_error = (int)error;
+            return VHD_E_IN_USE;
+        }
         /* A folder opens only with backup semantics: say what it is. */
         DWORD attributes = GetFileAttributesW(backend->path);
         if (error == ERROR_ACCESS_DENIED && attributes != INVALID_FILE_ATTRIBUTES
@@ -354,6 +369,40 @@ static vhd_status win32_read_at(vhd_io *io, uint64_t offset, void *buf, size_t l
     return VHD_OK;
 }
 
+/* Cuts or extends the open file (Compact's last step). */
+static vhd_status win32_set_size(vhd_io *io, uint64_t size)
+{
+    struct vhd_io_win32 *backend = impl_from_vhd_io(io);
+    FILE_END_OF_FILE_INFO end_of_file;
+
+    if (injected_failure(backend))
+        return fail(backend);
+    if (size > (uint64_t)INT64_MAX) {
+        io->os_error = ERROR_INVALID_PARAMETER;
+        return VHD_E_IO;
+    }
+    end_of_file.EndOfFile.QuadPart = (LONGLONG)size;
+    if (!SetFileInformationByHandle(backend->file, FileEndOfFileInfo, &end_of_file,
+                                    sizeof(end_of_file)))
+        return fail(backend);
+    return VHD_OK;
+}
+
+/* Gives the staged file (closed) its final name. MoveFileExW without
+ * MOVEFILE_REPLACE_EXISTING never replaces what is there (ERROR_ALREADY_EXISTS); write-through
+ * returns once the rename is on the volume. */
+static vhd_status win32_publish(vhd_io *io)
+{
+    struct vhd_io_win32 *backend = impl_from_vhd_io(io);
+
+    if (injected_failure(backend))
+        return fail(backend);
+    if (!MoveFileExW(backend->path, backend->final_path, MOVEFILE_WRITE_THROUGH))
+        return fail(backend);
+    backend->published = TRUE;
+    return VHD_OK;
+}
+
 static vhd_status win32_get_size(vhd_io *io, uint64_t *size)
 {
     struct vhd_io_win32 *backend = impl_from_vhd_io(io);
@@ -399,9 +448,11 @@ void vhd_io_win32_init(struct vhd_io_win32 *backend, const WCHAR *path)
     /* VSDISK_TEST_NO_RESERVATION=1 makes the writer write a fixed disk's zeros itself. */
     backend->io.allocate = running_on_wine()
         && !environment_number(L"VSDISK_TEST_NO_RESERVATION", NULL) ? win32_allocate : NULL;
-    backend->io.set_size = NULL;   /* the in-place operations on Win32 come with their COM methods */
+    backend->io.set_size = win32_set_size;
     backend->io.publish = NULL;
     backend->path = path;
+    backend->final_path = NULL;
+    backend->published = FALSE;
     backend->file = INVALID_HANDLE_VALUE;
     backend->vanished = FALSE;
     backend->opened = FALSE;
@@ -411,4 +462,17 @@ void vhd_io_win32_init(struct vhd_io_win32 *backend, const WCHAR *path)
     backend->fail_error = ERROR_IO_DEVICE;
     backend->write_delay_ms = environment_number(L"VSDISK_TEST_WRITE_DELAY_MS", NULL);
     backend->fail_call = environment_number(L"VSDISK_TEST_FAIL_IO_CALL", &backend->fail_error);
+    backend->created = FALSE;
+    backend->created_calls = 0;
+    backend->fail_created_error = ERROR_IO_DEVICE;
+    backend->fail_created_call = environment_number(L"VSDISK_TEST_FAIL_CREATED_CALL",
+                                                    &backend->fail_created_error);
+}
+
+void vhd_io_win32_init_staged(struct vhd_io_win32 *backend, const WCHAR *temp_path,
+                              const WCHAR *final_path)
+{
+    vhd_io_win32_init(backend, temp_path);
+    backend->final_path = final_path;
+    backend->io.publish = win32_publish;
 }

@@ -16,21 +16,36 @@ struct vhd_io_win32 {
     BOOL vanished;
     /* open() opened an existing file: close() just closes it, remove() never deletes it. */
     BOOL opened;
+    /* A staged target (vhd_io_win32_init_staged): create() makes path, publish() renames it
+     * to final_path; once published, remove() leaves it. */
+    const WCHAR *final_path;
+    BOOL published;
     DWORD volume;           /* identity of the opened file */
     ULONGLONG index;
     /* Test hooks, read from the environment when the back end is set up:
      * VSDISK_TEST_WRITE_DELAY_MS=n sleeps n ms before each write or allocate;
      * VSDISK_TEST_FAIL_IO_CALL=n[:error] fails the n-th I/O call (1 = the create) with the
-     * Win32 error given (default ERROR_IO_DEVICE); allocate() counts as a call too;
+     * Win32 error given (default ERROR_IO_DEVICE); allocate(), set_size() and publish()
+     * count as calls too; each back end counts its own calls;
+     * VSDISK_TEST_FAIL_CREATED_CALL=n[:error] the same, counting only the calls of a back end
+     * that create()s its file (1 = the create): a new disk's, not its sources';
      * VSDISK_TEST_NO_RESERVATION=1 leaves allocate() NULL (fixed disks get zeros written).
      * Unset, they cost nothing. */
     DWORD write_delay_ms;
     unsigned fail_call;
     DWORD fail_error;
     unsigned calls;
+    BOOL created;
+    unsigned fail_created_call;
+    DWORD fail_created_error;
+    unsigned created_calls;
 };
 
 void vhd_io_win32_init(struct vhd_io_win32 *backend, const WCHAR *path);
+/* A back end whose create() makes temp_path and whose publish() renames it to final_path
+ * (never over an existing file). Both paths are borrowed. */
+void vhd_io_win32_init_staged(struct vhd_io_win32 *backend, const WCHAR *temp_path,
+                              const WCHAR *final_path);
 
 /* The volume serial number and file index of the open file (for the reader's loop checks). */
 vhd_file_identity vhd_io_win32_identity(const struct vhd_io_win32 *backend);

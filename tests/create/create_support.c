@@ -15,6 +15,7 @@ static WCHAR tmp_base[MAX_PATH];
 
 static const WCHAR *const hooks[] = {
     L"VSDISK_TEST_WRITE_DELAY_MS", L"VSDISK_TEST_FAIL_IO_CALL", L"VSDISK_TEST_FILESYSTEM",
+    L"VSDISK_TEST_FAIL_CREATED_CALL",
 };
 
 void support_windows_path(const char *arg, WCHAR *out, size_t size)

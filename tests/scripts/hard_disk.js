@@ -43,7 +43,7 @@ function throws(f, want, what) {
 throws(function () { vs.GetHardDisk("relative.vhd"); }, 0x800700A1, "a relative path: E_BAD_PATHNAME");
 throws(function () { vs.GetHardDisk(folder + "\\missing.vhd"); }, 0x80070002, "a missing file: E_FILE_NOT_FOUND");
 throws(function () { vs.GetHardDisk(folder + "\\README.md"); }, 0xA0040682, "a text file: VM_E_INVALID_HD_FILE");
-throws(function () { vs.GetHardDisk(folder + "\\win8.vhd").Compact(); }, 0x80004001, "Compact: E_NOTIMPL");
+throws(function () { vs.GetHardDisk(folder + "\\win8.vhd").Merge(); }, 0xA004067B, "Merge of a dynamic disk: VM_E_WRONG_HD_IMAGE_TYPE");
 throws(function () { vs.GetHardDiskFiles(42); }, 0x80070057, "GetHardDiskFiles(42): E_INVALIDARG");
 
 var files = new VBArray(vs.GetHardDiskFiles(folder)).toArray();

@@ -45,7 +45,7 @@ Err.Clear
 Set d = vs.GetHardDisk(folder & "\win8.vhd")
 Dim t
 Set t = d.Merge()
-Check Err.Number = &H80004001 And InStr(Err.Description, "Merge") > 0, "Merge raises E_NOTIMPL, got " & Hex(Err.Number)
+Check Err.Number = &HA004067B And InStr(Err.Description, "differencing") > 0, "Merge of a dynamic disk raises VM_E_WRONG_HD_IMAGE_TYPE, got " & Hex(Err.Number)
 Err.Clear
 On Error GoTo 0
 

@@ -1,0 +1,339 @@
+/* Convert, MergeTo, Merge and Compact as task jobs. What can be known before the job runs is
+ * checked on the caller's thread, in the order of the methods' pages: the pointers, the
+ * target's path and type, the disk (and its chain), its kind, then the target's place; the
+ * disks stay open (with their sharing modes, job_disks.h) until the job ends, so the checks
+ * hold while it runs. */
+#include <windows.h>
+#include <ole2.h>
+#include <string.h>
+#include <time.h>
+#include <wchar.h>
+
+#include "vsdisk.h"
+#include "allocation.h"
+#include "buffer_cache.h"
+#include "com_object.h"
+#include "disk_file.h"
+#include "job_disks.h"
+#include "operation_job.h"
+#include "path_check.h"
+#include "task.h"
+#include "vhd_ops.h"
+
+struct operation_job {
+    struct task_job job;
+    enum operation_kind kind;
+    vhd_target_type type;
+    struct job_chain *chain;          /* Convert, MergeTo, Merge: the disk and its parents */
+    struct vhd_io_win32 changed;      /* the new disk (staged), Merge's parent, the compacted disk */
+    BOOL changed_set;
+    WCHAR *disk_path;                 /* the disk whose method was called */
+    WCHAR *target_path;               /* the new disk, or Merge's parent */
+    WCHAR *staged_path;               /* the new disk's temporary name */
+    vhd_op_result result;
+};
+
+static inline struct operation_job *impl_from_task_job(struct task_job *job)
+{
+    return CONTAINING_RECORD(job, struct operation_job, job);
+}
+
+static WCHAR *format_text(const WCHAR *format, ...)
+{
+    WCHAR *text;
+    va_list args;
+    int length;
+
+    va_start(args, format);
+    length = _vscwprintf(format, args);
+    va_end(args);
+    if (length < 0 || !(text = vs_malloc((length + 1) * sizeof(WCHAR))))
+        return NULL;
+    va_start(args, format);
+    _vsnwprintf(text, length + 1, format, args);
+    va_end(args);
+    text[length] = 0;
+    return text;
+}
+
+static WCHAR *copy_text(const WCHAR *text)
+{
+    return format_text(L"%ls", text);
+}
+
+static const WCHAR *method_name(enum operation_kind kind)
+{
+    switch (kind) {
+    case OPERATION_CONVERT:  return L"Convert";
+    case OPERATION_MERGE_TO: return L"MergeTo";
+    case OPERATION_MERGE:    return L"Merge";
+    default:                 return L"Compact";
+    }
+}
+
+/* The status the task reports for an operation's result (task.c turns it into Result and
+ * Error; the reason goes into ErrorDescription). */
+static vhd_status status_of(const vhd_op_result *result)
+{
+    switch (result->code) {
+    case VHD_OP_OK:             return VHD_OK;
+    case VHD_OP_CANCELLED:      return VHD_E_CANCELLED;
+    case VHD_OP_NO_SPACE:       return VHD_E_NO_SPACE;
+    case VHD_OP_NO_MEMORY:      return VHD_E_NO_MEMORY;
+    case VHD_OP_TARGET_EXISTS:  return VHD_E_EXISTS;
+    case VHD_OP_IN_USE:         return VHD_E_IN_USE;
+    case VHD_OP_TARGET_PATH:
+    case VHD_OP_IO:             return result->io_status != VHD_OK ? result->io_status : VHD_E_IO;
+    default:                    return VHD_E_IO;
+    }
+}
+
+static vhd_status operation_run(struct task_job *iface, const struct task_job_progress *progress,
+                                int *os_error)
+{
+    struct operation_job *job = impl_from_task_job(iface);
+    vhd_create_options options = { 0 };
+    GUID unique_id;
+
+    options.timestamp = vhd_timestamp_from_unix((int64_t)time(NULL));
+    if (SUCCEEDED(CoCreateGuid(&unique_id)))
+        memcpy(options.unique_id, &unique_id, sizeof(options.unique_id));
+    options.progress = progress->progress;
+    options.cancelled = progress->cancelled;
+    options.ctx = progress->ctx;
+    options.allocate = buffer_cache_take;
+    options.release = buffer_cache_give;
+
+    switch (job->kind) {
+    case OPERATION_CONVERT:
+        vhd_convert(job->chain->chain, &job->changed.io, job->type, &options, &job->result);
+        break;
+    case OPERATION_MERGE_TO:
+        vhd_merge_to(job->chain->chain, &job->changed.io, job->type, &options, &job->result);
+        break;
+    case OPERATION_MERGE:
+        vhd_merge(job->chain->chain, &job->changed.io, &options, &job->result);
+        break;
+    default:
+        vhd_compact(&job->changed.io, &options, &job->result);
+        break;
+    }
+    /* The disks are let go as soon as the job is done, not when the task is released. */
+    job_chain_close(job->chain);
+    job->chain = NULL;
+    if (job->changed_set && job->changed.file != INVALID_HANDLE_VALUE)
+        job->changed.io.close(&job->changed.io);
+    *os_error = job->result.os_error;
+    return status_of(&job->result);
+}
+
+static WCHAR *operation_fail(struct task_job *iface, vhd_status status, int os_error)
+{
+    struct operation_job *job = impl_from_task_job(iface);
+    const vhd_op_result *result = &job->result;
+    BOOL new_disk = job->kind == OPERATION_CONVERT || job->kind == OPERATION_MERGE_TO;
+    const WCHAR *left = new_disk ? L"the unfinished new disk was removed and the source is unchanged"
+                      : job->kind == OPERATION_MERGE
+                      ? L"the child is unchanged and the chain reads as before; running Merge again completes it"
+                      : L"the disk is valid with its content unchanged; running Compact again completes it";
+
+    if (status == VHD_E_CANCELLED)
+        return format_text(L"%ls of \"%ls\" was cancelled; %ls.", method_name(job->kind),
+                           job->disk_path, left);
+    return format_text(L"%ls of \"%ls\" failed: %hs: %hs (Windows error %d); %ls.",
+                       method_name(job->kind), job->disk_path, vhd_op_code_name(result->code),
+                       result->reason, os_error, left);
+}
+
+static void operation_abandon(struct task_job *iface)
+{
+    (void)iface;    /* nothing is written before the job runs; free() closes the disks */
+}
+
+static void operation_free(struct task_job *iface)
+{
+    struct operation_job *job = impl_from_task_job(iface);
+
+    job_chain_close(job->chain);
+    if (job->changed_set && job->changed.file != INVALID_HANDLE_VALUE)
+        job->changed.io.close(&job->changed.io);
+    vs_free(job->disk_path);
+    vs_free(job->target_path);
+    vs_free(job->staged_path);
+    vs_free(job->job.description);
+    vs_free(job);
+}
+
+static const struct task_job_ops operation_job_ops = {
+    operation_run,
+    operation_fail,
+    operation_abandon,
+    operation_free,
+};
+
+/* ---- the checks, on the caller's thread ---- */
+
+static HRESULT fail_with(const WCHAR *method, HRESULT hr, const WCHAR *text)
+{
+    return error_set(hr, &IID_IVMHardDisk, L"IVMHardDisk.%ls: %ls", method, text);
+}
+
+static HRESULT check_target(const WCHAR *method, BSTR path, VMHardDiskType type, BOOL merge_to)
+{
+    size_t length = SysStringLen(path);
+    const char *reason;
+    HRESULT hr;
+
+    if (length == 0 && merge_to)
+        return error_set(E_INVALIDARG, &IID_IVMHardDisk,
+                         L"IVMHardDisk.%ls: the new disk's path is empty.", method);
+    switch (path_check((const uint16_t *)path, length, &reason)) {
+    case PATH_OK:
+        hr = S_OK;
+        break;
+    case PATH_BAD_PATHNAME:
+        hr = E_BAD_PATHNAME;
+        break;
+    case PATH_INVALID_NAME:
+        hr = E_INVALID_NAME;
+        break;
+    default:
+        hr = E_BUFFER_OVERFLOW;
+        break;
+    }
+    if (FAILED(hr))
+        return error_set(hr, &IID_IVMHardDisk, L"IVMHardDisk.%ls: the new disk's path is not accepted: %hs: \"%.*ls\".",
+                         method, reason, (int)(length > 300 ? 300 : length), path);
+    if (type != vmDiskType_Dynamic && type != vmDiskType_FixedSize)
+        return error_set(merge_to ? E_INVALIDARG : VM_E_WRONG_HD_IMAGE_TYPE, &IID_IVMHardDisk,
+                         L"IVMHardDisk.%ls: the new disk's type %d is neither vmDiskType_Dynamic (0) nor vmDiskType_FixedSize (1).",
+                         method, (int)type);
+    return S_OK;
+}
+
+static const WCHAR *type_name(uint32_t disk_type)
+{
+    switch (disk_type) {
+    case VHD_DISK_TYPE_FIXED:        return L"a fixed-size disk";
+    case VHD_DISK_TYPE_DYNAMIC:      return L"a dynamic disk";
+    case VHD_DISK_TYPE_DIFFERENCING: return L"a differencing disk";
+    default:                         return L"a disk of an unknown kind";
+    }
+}
+
+static HRESULT prepare(struct operation_job *job, const WCHAR *method)
+{
+    struct host_error error;
+    const vhd_image_info *info;
+    uint32_t disk_type;
+    HRESULT hr;
+
+    if (job->kind == OPERATION_COMPACT) {
+        struct disk_file *file;
+        if (FAILED(hr = disk_file_open(job->disk_path, VHD_IO_OPEN_READ, &file, &error)))
+            return fail_with(method, hr, error.text);
+        disk_type = vhd_image_get_info(file->image)->footer.disk_type;
+        disk_file_close(file);
+        if (disk_type != VHD_DISK_TYPE_DYNAMIC)
+            return error_set(VM_E_WRONG_HD_IMAGE_TYPE, &IID_IVMHardDisk,
+                             L"IVMHardDisk.Compact: \"%ls\" is %ls; only a dynamic disk can be compacted.",
+                             job->disk_path, type_name(disk_type));
+        job->changed_set = TRUE;
+        if (FAILED(hr = job_disk_open_for_writing(&job->changed, job->disk_path, L"disk", &error)))
+            return fail_with(method, hr, error.text);
+        return S_OK;
+    }
+
+    if (FAILED(hr = job_chain_open(job->disk_path, job->kind == OPERATION_MERGE, &job->chain, &error)))
+        return fail_with(method, hr, error.text);
+    info = vhd_image_get_info(vhd_chain_image(job->chain->chain, 0));
+    disk_type = info->footer.disk_type;
+    if (job->kind != OPERATION_CONVERT && disk_type != VHD_DISK_TYPE_DIFFERENCING)
+        return error_set(VM_E_WRONG_HD_IMAGE_TYPE, &IID_IVMHardDisk,
+                         L"IVMHardDisk.%ls: \"%ls\" is %ls; only a differencing disk can be merged.",
+                         method, job->disk_path, type_name(disk_type));
+
+    if (job->kind == OPERATION_MERGE) {
+        WCHAR *parent = disk_file_utf16(vhd_chain_name(job->chain->chain, 1));
+        if (!parent)
+            return error_set(E_OUTOFMEMORY, &IID_IVMHardDisk, L"IVMHardDisk.Merge: out of memory.");
+        job->target_path = parent;
+        job->changed_set = TRUE;
+        if (FAILED(hr = job_disk_open_for_writing(&job->changed, job->target_path, L"parent disk", &error)))
+            return fail_with(method, hr, error.text);
+        return S_OK;
+    }
+
+    hr = job_target_check(job->target_path, job->type == VHD_TARGET_FIXED
+                                                ? info->footer.current_size + 512 : 0,
+                          &job->staged_path, &error);
+    if (FAILED(hr))
+        return fail_with(method, hr, error.text);
+    job->changed_set = TRUE;
+    vhd_io_win32_init_staged(&job->changed, job->staged_path, job->target_path);
+    return S_OK;
+}
+
+static WCHAR *describe(const struct operation_job *job)
+{
+    const WCHAR *type = job->type == VHD_TARGET_FIXED ? L"fixed" : L"dynamic";
+
+    switch (job->kind) {
+    case OPERATION_CONVERT:
+        return format_text(L"Convert virtual hard disk \"%ls\" to %ls virtual hard disk \"%ls\"",
+                           job->disk_path, type, job->target_path);
+    case OPERATION_MERGE_TO:
+        return format_text(L"Merge differencing virtual hard disk \"%ls\" and its parents into %ls virtual hard disk \"%ls\"",
+                           job->disk_path, type, job->target_path);
+    case OPERATION_MERGE:
+        return format_text(L"Merge differencing virtual hard disk \"%ls\" into its parent \"%ls\"",
+                           job->disk_path, job->target_path);
+    default:
+        return format_text(L"Compact dynamic virtual hard disk \"%ls\"", job->disk_path);
+    }
+}
+
+HRESULT operation_request_start(struct task_list *tasks, enum operation_kind kind,
+                                const WCHAR *disk_path, BSTR target_path, VMHardDiskType type,
+                                IVMTask **task)
+{
+    const WCHAR *method = method_name(kind);
+    BOOL new_disk = kind == OPERATION_CONVERT || kind == OPERATION_MERGE_TO;
+    struct operation_job *job;
+    HRESULT hr;
+
+    if (!task)
+        return error_set(E_POINTER, &IID_IVMHardDisk, L"IVMHardDisk.%ls: the task pointer is NULL.",
+                         method);
+    *task = NULL;
+    if (new_disk) {
+        if (!target_path)
+            return error_set(E_POINTER, &IID_IVMHardDisk,
+                             L"IVMHardDisk.%ls: the new disk's path is NULL.", method);
+        if (FAILED(hr = check_target(method, target_path, type, kind == OPERATION_MERGE_TO)))
+            return hr;
+    }
+    if (!(job = vs_calloc(1, sizeof(*job))))
+        return error_set(E_OUTOFMEMORY, &IID_IVMHardDisk, L"IVMHardDisk.%ls: out of memory.", method);
+    job->job.ops = &operation_job_ops;
+    job->job.method = method;
+    job->kind = kind;
+    job->type = type == vmDiskType_FixedSize ? VHD_TARGET_FIXED : VHD_TARGET_DYNAMIC;
+    if (!(job->disk_path = copy_text(disk_path))
+        || (new_disk && !(job->target_path = copy_text(target_path)))) {
+        operation_free(&job->job);
+        return error_set(E_OUTOFMEMORY, &IID_IVMHardDisk, L"IVMHardDisk.%ls: out of memory.", method);
+    }
+    if (FAILED(hr = prepare(job, method))) {
+        operation_free(&job->job);
+        return hr;
+    }
+    if (!(job->job.description = describe(job))) {
+        operation_free(&job->job);
+        return error_set(E_OUTOFMEMORY, &IID_IVMHardDisk, L"IVMHardDisk.%ls: out of memory.", method);
+    }
+    hr = task_start(tasks, &job->job, task);
+    if (FAILED(hr))
+        return hr;
+    return error_none();
+}

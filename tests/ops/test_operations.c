@@ -1,0 +1,806 @@
+/* IVMHardDisk.Convert, MergeTo, Merge and Compact through the real COM server (Wine),
+ * registration-free: each job's content (here on the fixed disks' data areas, and by the
+ * harness with qemu-img on every result), sources byte-identical, every documented code for
+ * its reason, progress, cancel, a second writer refused while a job runs, properties readable
+ * during a job, the task's Error for a failure inside the job, and every Win32 I/O call of a
+ * Convert and of a Merge failed in turn.
+ * Usage: test_operations DLL TMPBASE INPUTS (run_operations.sh makes INPUTS and checks it). */
+#include <stdio.h>
+#include <string.h>
+#include <wchar.h>
+
+#include "create_support.h"
+
+#define E_SHARING_VIOLATION_HR ((HRESULT)0x80070020)
+#define E_PATH_NOT_FOUND_HR ((HRESULT)0x80070003)
+
+static WCHAR inputs[MAX_PATH];
+
+static WCHAR *input_path(WCHAR *out, size_t size, const WCHAR *name)
+{
+    _snwprintf(out, size - 1, L"%ls\\%ls", inputs, name);
+    out[size - 1] = 0;
+    return out;
+}
+#define INPUT_PATH(buffer, name) input_path((buffer), ARRAYSIZE(buffer), (name))
+
+static IVMHardDisk *get_disk(const WCHAR *path)
+{
+    IVMHardDisk *disk = NULL;
+    BSTR bstr = SysAllocString(path);
+    HRESULT hr = IVMVirtualServer_GetHardDisk(support_vs, bstr, &disk);
+
+    SysFreeString(bstr);
+    if (hr != S_OK)
+        fail_msg("GetHardDisk(%ls): 0x%08lx", path, (unsigned long)hr);
+    return disk;
+}
+
+static VMHardDiskType disk_type(const WCHAR *path)
+{
+    IVMHardDisk *disk = get_disk(path);
+    VMHardDiskType type;
+
+    assert_int_equal(IVMHardDisk_get_Type(disk, &type), S_OK);
+    IVMHardDisk_Release(disk);
+    return type;
+}
+
+static ULONGLONG decimal_property(IVMHardDisk *disk, BOOL on_host)
+{
+    VARIANT v;
+
+    VariantInit(&v);
+    assert_int_equal(on_host ? IVMHardDisk_get_SizeOnHost(disk, &v)
+                             : IVMHardDisk_get_SizeInGuest(disk, &v), S_OK);
+    assert_int_equal(V_VT(&v), VT_DECIMAL);
+    return V_DECIMAL(&v).Lo64;
+}
+
+static ULONGLONG size_of(const WCHAR *path, BOOL on_host)
+{
+    IVMHardDisk *disk = get_disk(path);
+    ULONGLONG size = decimal_property(disk, on_host);
+
+    IVMHardDisk_Release(disk);
+    return size;
+}
+
+enum op { CONVERT, MERGE_TO, MERGE, COMPACT };
+
+static HRESULT start(IVMHardDisk *disk, enum op op, const WCHAR *target, VMHardDiskType type,
+                     IVMTask **task)
+{
+    BSTR bstr = target ? SysAllocString(target) : NULL;
+    HRESULT hr;
+
+    SetErrorInfo(0, NULL);
+    switch (op) {
+    case CONVERT:  hr = IVMHardDisk_Convert(disk, bstr, type, task); break;
+    case MERGE_TO: hr = IVMHardDisk_MergeTo(disk, bstr, type, task); break;
+    case MERGE:    hr = IVMHardDisk_Merge(disk, task); break;
+    default:       hr = IVMHardDisk_Compact(disk, task); break;
+    }
+    SysFreeString(bstr);
+    return hr;
+}
+
+/* Starts op on the disk at path; the call must succeed. */
+static IVMTask *start_on(const WCHAR *path, enum op op, const WCHAR *target, VMHardDiskType type)
+{
+    IVMHardDisk *disk = get_disk(path);
+    IVMTask *task = NULL;
+    HRESULT hr = start(disk, op, target, type, &task);
+
+    if (hr != S_OK)
+        fail_msg("operation %d on %ls: 0x%08lx", op, path, (unsigned long)hr);
+    assert_non_null(task);
+    IVMHardDisk_Release(disk);
+    return task;
+}
+
+/* Polls until the task completes: the percentage never goes back, and is 100 on success. */
+static LONG watch(IVMTask *task)
+{
+    LONG last = 0, percent, result;
+
+    while (!task_complete(task)) {
+        percent = task_percent(task);
+        if (percent < last || percent > 100)
+            fail_msg("progress went from %ld to %ld", last, percent);
+        last = percent;
+        Sleep(1);
+    }
+    result = task_result(task);
+    percent = task_percent(task);
+    if (percent < last)
+        fail_msg("progress went from %ld to %ld at the end", last, percent);
+    if (result == vmTaskResult_Success && percent != 100)
+        fail_msg("a successful task ends at %ld%%", percent);
+    return result;
+}
+
+static void expect_success(IVMTask *task, const char *word1, const WCHAR *word2)
+{
+    BSTR description = NULL;
+    LONG result = watch(task);
+
+    if (result != vmTaskResult_Success) {
+        char *text = task_error_text(task);
+        fail_msg("the task ended with result %ld, error 0x%08lx: %s", result,
+                 (unsigned long)task_error(task), text);
+    }
+    assert_int_equal(task_error(task), 0);
+    assert_int_equal(IVMTask_get_Description(task, &description), S_OK);
+    if (!contains_ascii(description, word1) || !wcsstr(description, word2))
+        fail_msg("the description \"%ls\" does not name %s and %ls", description, word1, word2);
+    SysFreeString(description);
+}
+
+/* The call must fail with expected, leave *task NULL and describe the failure. */
+static void expect_code(const WCHAR *path, enum op op, const WCHAR *target, VMHardDiskType type,
+                        HRESULT expected, const char *keyword)
+{
+    IVMHardDisk *disk = get_disk(path);
+    IVMTask *task = (IVMTask *)(uintptr_t)0x5a5a5a5a;
+    HRESULT hr = start(disk, op, target, type, &task);
+
+    if (hr != expected) {
+        if (SUCCEEDED(hr) && task) {
+            IVMTask_WaitForCompletion(task, -1);
+            IVMTask_Release(task);
+        }
+        fail_msg("operation %d on %ls to %ls: got 0x%08lx, expected 0x%08lx", op, path,
+                 target ? target : L"-", (unsigned long)hr, (unsigned long)expected);
+    }
+    assert_null(task);
+    expect_error_info(keyword);
+    IVMHardDisk_Release(disk);
+}
+
+static BOOL same_bytes(const BYTE *a, DWORD a_size, const BYTE *b, DWORD b_size)
+{
+    return a && b && a_size == b_size && memcmp(a, b, a_size) == 0;
+}
+
+/* The data area of the fixed disk at path (its first bytes) holds expected exactly. */
+static void expect_fixed_content(const WCHAR *path, const WCHAR *expected_raw)
+{
+    DWORD size, expected_size;
+    BYTE *data = read_file(path, &size), *expected = read_file(expected_raw, &expected_size);
+
+    assert_non_null(data);
+    assert_non_null(expected);
+    if (size != expected_size + 512 || memcmp(data, expected, expected_size) != 0)
+        fail_msg("%ls (%lu bytes) does not hold the %lu bytes of %ls", path, (unsigned long)size,
+                 (unsigned long)expected_size, expected_raw);
+    free(data);
+    free(expected);
+}
+
+/* No file whose name starts with name's (the target, or a staged copy of it) in its folder. */
+static void expect_nothing_at(const WCHAR *path)
+{
+    WCHAR pattern[MAX_PATH];
+    WIN32_FIND_DATAW found;
+    HANDLE search;
+
+    _snwprintf(pattern, ARRAYSIZE(pattern) - 1, L"%ls*", path);
+    pattern[ARRAYSIZE(pattern) - 1] = 0;
+    search = FindFirstFileW(pattern, &found);
+    if (search != INVALID_HANDLE_VALUE) {
+        FindClose(search);
+        fail_msg("%ls is left where %ls was to be written", found.cFileName, path);
+    }
+}
+
+static void copy_chain(const WCHAR *folder)
+{
+    WCHAR from[MAX_PATH], to[MAX_PATH];
+
+    if (!CreateDirectoryW(folder, NULL))
+        assert_int_equal(GetLastError(), ERROR_ALREADY_EXISTS);
+    _snwprintf(to, ARRAYSIZE(to), L"%ls\\win8.vhd", folder);
+    assert_true(CopyFileW(INPUT_PATH(from, L"mt\\win8.vhd"), to, FALSE));
+    SetFileAttributesW(to, FILE_ATTRIBUTE_NORMAL);
+    _snwprintf(to, ARRAYSIZE(to), L"%ls\\win8-child.vhd", folder);
+    assert_true(CopyFileW(INPUT_PATH(from, L"mt\\win8-child.vhd"), to, FALSE));
+}
+
+/* ---- content ---- */
+
+static void test_convert(void **state)
+{
+    WCHAR src[MAX_PATH], target[MAX_PATH], raw[MAX_PATH];
+    DWORD before_size, after_size;
+    BYTE *before, *after;
+    IVMTask *task;
+
+    (void)state;
+    INPUT_PATH(src, L"src.vhd");
+    before = read_file(src, &before_size);
+    task = start_on(src, CONVERT, INPUT_PATH(target, L"conv-dynamic.vhd"), vmDiskType_Dynamic);
+    expect_success(task, "convert", L"conv-dynamic.vhd");
+    IVMTask_Release(task);
+    task = start_on(src, CONVERT, INPUT_PATH(target, L"conv-fixed.vhd"), vmDiskType_FixedSize);
+    expect_success(task, "convert", L"conv-fixed.vhd");
+    IVMTask_Release(task);
+
+    assert_int_equal(disk_type(INPUT_PATH(target, L"conv-dynamic.vhd")), vmDiskType_Dynamic);
+    assert_int_equal(disk_type(INPUT_PATH(target, L"conv-fixed.vhd")), vmDiskType_FixedSize);
+    assert_true(size_of(target, FALSE) == size_of(src, FALSE));
+    expect_fixed_content(target, INPUT_PATH(raw, L"src.raw"));
+    /* The dynamic target holds only the non-zero blocks: smaller than the source, which
+     * has a whole block of zeros allocated. */
+    assert_true(size_of(INPUT_PATH(target, L"conv-dynamic.vhd"), TRUE) < size_of(src, TRUE));
+    after = read_file(src, &after_size);
+    assert_true(same_bytes(before, before_size, after, after_size));
+    free(before);
+    free(after);
+}
+
+static void test_merge_to(void **state)
+{
+    WCHAR child[MAX_PATH], parent[MAX_PATH], target[MAX_PATH], raw[MAX_PATH];
+    DWORD child_size, parent_size, size;
+    BYTE *child_bytes, *parent_bytes, *now;
+    IVMTask *task;
+
+    (void)state;
+    INPUT_PATH(child, L"mt\\win8-child.vhd");
+    INPUT_PATH(parent, L"mt\\win8.vhd");
+    child_bytes = read_file(child, &child_size);
+    parent_bytes = read_file(parent, &parent_size);
+    task = start_on(child, MERGE_TO, INPUT_PATH(target, L"flat-dynamic.vhd"), vmDiskType_Dynamic);
+    expect_success(task, "merge", L"flat-dynamic.vhd");
+    IVMTask_Release(task);
+    task = start_on(child, MERGE_TO, INPUT_PATH(target, L"flat-fixed.vhd"), vmDiskType_FixedSize);
+    expect_success(task, "merge", L"flat-fixed.vhd");
+    IVMTask_Release(task);
+
+    assert_int_equal(disk_type(INPUT_PATH(target, L"flat-dynamic.vhd")), vmDiskType_Dynamic);
+    assert_int_equal(disk_type(INPUT_PATH(target, L"flat-fixed.vhd")), vmDiskType_FixedSize);
+    expect_fixed_content(target, INPUT_PATH(raw, L"chain.raw"));
+    now = read_file(child, &size);
+    assert_true(same_bytes(child_bytes, child_size, now, size));
+    free(now);
+    now = read_file(parent, &size);
+    assert_true(same_bytes(parent_bytes, parent_size, now, size));
+    free(now);
+    free(child_bytes);
+    free(parent_bytes);
+}
+
+static void test_merge(void **state)
+{
+    WCHAR child[MAX_PATH], parent[MAX_PATH];
+    DWORD child_size, size;
+    BYTE *child_bytes, *now;
+    ULONGLONG parent_before;
+    IVMTask *task;
+
+    (void)state;
+    INPUT_PATH(child, L"m\\win8-child.vhd");
+    INPUT_PATH(parent, L"m\\win8.vhd");
+    child_bytes = read_file(child, &child_size);
+    parent_before = size_of(parent, TRUE);
+    task = start_on(child, MERGE, NULL, vmDiskType_Dynamic);
+    expect_success(task, "merge", L"win8.vhd");
+    IVMTask_Release(task);
+    /* The child is left as it was, a differencing disk of the merged parent. */
+    now = read_file(child, &size);
+    assert_true(same_bytes(child_bytes, child_size, now, size));
+    free(now);
+    assert_int_equal(disk_type(child), vmDiskType_Differencing);
+    assert_int_equal(disk_type(parent), vmDiskType_Dynamic);
+    assert_true(size_of(parent, TRUE) > parent_before);
+    free(child_bytes);
+}
+
+static void test_compact(void **state)
+{
+    WCHAR disk[MAX_PATH];
+    ULONGLONG before;
+    IVMTask *task;
+
+    (void)state;
+    INPUT_PATH(disk, L"comp.vhd");
+    before = size_of(disk, TRUE);
+    task = start_on(disk, COMPACT, NULL, vmDiskType_Dynamic);
+    expect_success(task, "compact", L"comp.vhd");
+    IVMTask_Release(task);
+    assert_int_equal(disk_type(disk), vmDiskType_Dynamic);
+    assert_true(size_of(disk, TRUE) + 2 * MIB <= before);    /* the zero block is gone */
+}
+
+/* ---- the documented codes ---- */
+
+static void test_pointers_and_arguments(void **state)
+{
+    WCHAR src[MAX_PATH], child[MAX_PATH], target[MAX_PATH], *longest;
+    IVMHardDisk *disk;
+    size_t i;
+
+    (void)state;
+    INPUT_PATH(src, L"src.vhd");
+    INPUT_PATH(child, L"mt\\win8-child.vhd");
+    WORK_PATH(target, L"new.vhd");
+    disk = get_disk(src);
+    assert_int_equal(start(disk, CONVERT, target, vmDiskType_Dynamic, NULL), E_POINTER);
+    expect_error_info("pointer");
+    assert_int_equal(start(disk, MERGE, NULL, vmDiskType_Dynamic, NULL), E_POINTER);
+    expect_error_info("pointer");
+    assert_int_equal(start(disk, COMPACT, NULL, vmDiskType_Dynamic, NULL), E_POINTER);
+    expect_error_info("pointer");
+    IVMHardDisk_Release(disk);
+    disk = get_disk(child);
+    assert_int_equal(start(disk, MERGE_TO, target, vmDiskType_Dynamic, NULL), E_POINTER);
+    expect_error_info("pointer");
+    IVMHardDisk_Release(disk);
+    expect_code(src, CONVERT, NULL, vmDiskType_Dynamic, E_POINTER, "NULL");
+    expect_code(child, MERGE_TO, NULL, vmDiskType_Dynamic, E_POINTER, "NULL");
+
+    expect_code(src, CONVERT, L"relative.vhd", vmDiskType_Dynamic, E_BAD_PATHNAME, "not accepted");
+    expect_code(child, MERGE_TO, L"relative.vhd", vmDiskType_Dynamic, E_BAD_PATHNAME, "not accepted");
+    expect_code(src, CONVERT, L"Z:\\tmp\\CON", vmDiskType_Dynamic, E_INVALID_NAME, "reserved");
+    expect_code(child, MERGE_TO, L"Z:\\tmp\\a.vhd.", vmDiskType_Dynamic, E_INVALID_NAME, "dot");
+    longest = malloc(40000 * sizeof(WCHAR));
+    assert_non_null(longest);
+    wcscpy(longest, L"Z:\\");
+    for (i = 3; i < 39990; i++)
+        longest[i] = (i % 100) ? L'a' : L'\\';
+    wcscpy(longest + 39990, L"\\x.vhd");
+    expect_code(src, CONVERT, longest, vmDiskType_Dynamic, E_BUFFER_OVERFLOW, "not accepted");
+    expect_code(child, MERGE_TO, longest, vmDiskType_Dynamic, E_BUFFER_OVERFLOW, "not accepted");
+    free(longest);
+    expect_code(child, MERGE_TO, L"", vmDiskType_Dynamic, E_INVALIDARG, "empty");
+    expect_code(src, CONVERT, target, vmDiskType_Differencing, VM_E_WRONG_HD_IMAGE_TYPE, "type");
+    expect_code(child, MERGE_TO, target, (VMHardDiskType)4, E_INVALIDARG, "type");
+    assert_false(path_exists(target));
+}
+
+static void test_disk_codes(void **state)
+{
+    WCHAR src[MAX_PATH], child[MAX_PATH], target[MAX_PATH], fixed[MAX_PATH], folder[MAX_PATH];
+    WCHAR orphan[MAX_PATH], from[MAX_PATH];
+    IVMTask *task = NULL;
+
+    (void)state;
+    INPUT_PATH(src, L"src.vhd");
+    INPUT_PATH(child, L"mt\\win8-child.vhd");
+    WORK_PATH(target, L"new.vhd");
+    /* The target exists (the source itself, and another file). */
+    expect_code(src, CONVERT, src, vmDiskType_Dynamic, E_ALREADY_EXISTS, "already exists");
+    expect_code(child, MERGE_TO, INPUT_PATH(from, L"src.raw"), vmDiskType_FixedSize,
+                E_ALREADY_EXISTS, "already exists");
+    /* Its folder does not. */
+    WORK_PATH(folder, L"missing\\new.vhd");
+    expect_code(src, CONVERT, folder, vmDiskType_Dynamic, E_PATH_NOT_FOUND_HR, "folder");
+    expect_code(child, MERGE_TO, folder, vmDiskType_Dynamic, E_PATH_NOT_FOUND_HR, "folder");
+    /* The wrong kinds of disk. */
+    expect_code(src, MERGE, NULL, vmDiskType_Dynamic, VM_E_WRONG_HD_IMAGE_TYPE, "differencing");
+    expect_code(src, MERGE_TO, target, vmDiskType_Dynamic, VM_E_WRONG_HD_IMAGE_TYPE, "differencing");
+    expect_code(child, COMPACT, NULL, vmDiskType_Dynamic, VM_E_WRONG_HD_IMAGE_TYPE, "dynamic");
+    WORK_PATH(fixed, L"fixed.vhd");
+    {
+        BSTR bstr = SysAllocString(fixed);
+        assert_int_equal(IVMVirtualServer_CreateFixedVirtualHardDisk(support_vs, bstr, 3, &task), S_OK);
+        SysFreeString(bstr);
+        assert_int_equal(watch(task), vmTaskResult_Success);
+        IVMTask_Release(task);
+    }
+    expect_code(fixed, COMPACT, NULL, vmDiskType_Dynamic, VM_E_WRONG_HD_IMAGE_TYPE, "dynamic");
+    /* A child without its parent. */
+    WORK_PATH(folder, L"orphan");
+    make_folder(folder);
+    WORK_PATH(orphan, L"orphan\\win8-child.vhd");
+    assert_true(CopyFileW(child, orphan, FALSE));
+    expect_code(orphan, CONVERT, target, vmDiskType_Dynamic, VM_E_PARENT_PATH_NOT_FOUND, "parent");
+    expect_code(orphan, MERGE_TO, target, vmDiskType_Dynamic, VM_E_PARENT_PATH_NOT_FOUND, "parent");
+    expect_code(orphan, MERGE, NULL, vmDiskType_Dynamic, VM_E_PARENT_PATH_NOT_FOUND, "parent");
+    assert_false(path_exists(target));
+}
+
+static void test_read_only_parent(void **state)
+{
+    WCHAR folder[MAX_PATH], child[MAX_PATH], parent[MAX_PATH];
+    DWORD before_size, after_size;
+    BYTE *before, *after;
+
+    (void)state;
+    WORK_PATH(folder, L"ro");
+    copy_chain(folder);
+    WORK_PATH(child, L"ro\\win8-child.vhd");
+    WORK_PATH(parent, L"ro\\win8.vhd");
+    before = read_file(parent, &before_size);
+    assert_true(SetFileAttributesW(parent, FILE_ATTRIBUTE_READONLY));
+    expect_code(child, MERGE, NULL, vmDiskType_Dynamic, VM_E_FILE_READ_ONLY, "read-only");
+    assert_true(SetFileAttributesW(parent, FILE_ATTRIBUTE_NORMAL));
+    after = read_file(parent, &after_size);
+    assert_true(same_bytes(before, before_size, after, after_size));
+    free(before);
+    free(after);
+}
+
+/* Another process holding the disk for writing: a handle that shares reading and writing,
+ * as a program writing a disk while others read it does. */
+static HANDLE hold_for_writing(const WCHAR *path)
+{
+    HANDLE file = CreateFileW(path, GENERIC_READ | GENERIC_WRITE, FILE_SHARE_READ | FILE_SHARE_WRITE,
+                              NULL, OPEN_EXISTING, 0, NULL);
+    assert_true(file != INVALID_HANDLE_VALUE);
+    return file;
+}
+
+static void test_sharing_violation(void **state)
+{
+    WCHAR folder[MAX_PATH], child[MAX_PATH], parent[MAX_PATH], copy[MAX_PATH], target[MAX_PATH];
+    WCHAR src[MAX_PATH];
+    HANDLE writer;
+
+    (void)state;
+    WORK_PATH(folder, L"shared");
+    copy_chain(folder);
+    WORK_PATH(child, L"shared\\win8-child.vhd");
+    WORK_PATH(parent, L"shared\\win8.vhd");
+    WORK_PATH(target, L"new.vhd");
+    WORK_PATH(copy, L"shared\\comp.vhd");
+    assert_true(CopyFileW(INPUT_PATH(src, L"src.vhd"), copy, FALSE));
+
+    writer = hold_for_writing(copy);
+    expect_code(copy, CONVERT, target, vmDiskType_Dynamic, E_SHARING_VIOLATION_HR, "in use");
+    expect_code(copy, COMPACT, NULL, vmDiskType_Dynamic, E_SHARING_VIOLATION_HR, "in use");
+    CloseHandle(writer);
+    writer = hold_for_writing(child);
+    expect_code(child, MERGE_TO, target, vmDiskType_Dynamic, E_SHARING_VIOLATION_HR, "in use");
+    expect_code(child, MERGE, NULL, vmDiskType_Dynamic, E_SHARING_VIOLATION_HR, "in use");
+    CloseHandle(writer);
+    writer = hold_for_writing(parent);     /* a parent being written */
+    expect_code(child, MERGE_TO, target, vmDiskType_Dynamic, E_SHARING_VIOLATION_HR, "in use");
+    expect_code(child, MERGE, NULL, vmDiskType_Dynamic, E_SHARING_VIOLATION_HR, "in use");
+    expect_code(child, CONVERT, target, vmDiskType_FixedSize, E_SHARING_VIOLATION_HR, "in use");
+    CloseHandle(writer);
+    assert_false(path_exists(target));
+}
+
+/* ---- while a job runs ---- */
+
+static void expect_refused_writer(const WCHAR *path)
+{
+    HANDLE file = CreateFileW(path, GENERIC_WRITE, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE,
+                              NULL, OPEN_EXISTING, 0, NULL);
+    DWORD error = GetLastError();
+
+    if (file != INVALID_HANDLE_VALUE) {
+        CloseHandle(file);
+        fail_msg("a second writer could open %ls while a job held it", path);
+    }
+    assert_int_equal(error, ERROR_SHARING_VIOLATION);
+}
+
+static void test_during_a_job(void **state)
+{
+    WCHAR src[MAX_PATH], target[MAX_PATH], copy[MAX_PATH], folder[MAX_PATH], child[MAX_PATH];
+    WCHAR parent[MAX_PATH];
+    IVMHardDisk *disk;
+    IVMTask *task;
+    VMHardDiskType type;
+    VARIANT_BOOL cancelable;
+    ULONGLONG before;
+
+    (void)state;
+    set_hook(L"VSDISK_TEST_WRITE_DELAY_MS", L"300");
+    INPUT_PATH(src, L"src.vhd");
+    WORK_PATH(target, L"slow.vhd");
+    disk = get_disk(src);
+    task = NULL;
+    assert_int_equal(start(disk, CONVERT, target, vmDiskType_Dynamic, &task), S_OK);
+    assert_false(task_complete(task));
+    expect_refused_writer(src);
+    assert_true(decimal_property(disk, FALSE) > 0);      /* properties stay readable */
+    assert_int_equal(IVMHardDisk_get_Type(disk, &type), S_OK);
+    assert_int_equal(type, vmDiskType_Dynamic);
+    assert_int_equal(IVMTask_get_IsCancelable(task, &cancelable), S_OK);
+    assert_int_equal(cancelable, VARIANT_TRUE);
+    assert_int_equal(IVMTask_Cancel(task), S_OK);
+    assert_int_equal(watch(task), vmTaskResult_Cancelled);
+    {
+        char *text = task_error_text(task);
+        if (!strstr(text, "cancelled"))
+            fail_msg("ErrorDescription \"%s\" does not say cancelled", text);
+        free(text);
+    }
+    IVMTask_Release(task);
+    IVMHardDisk_Release(disk);
+    expect_nothing_at(target);
+
+    /* Merge: the child refuses writers, the parent is held for writing, both stay readable. */
+    WORK_PATH(folder, L"busy");
+    copy_chain(folder);
+    WORK_PATH(child, L"busy\\win8-child.vhd");
+    WORK_PATH(parent, L"busy\\win8.vhd");
+    task = start_on(child, MERGE, NULL, vmDiskType_Dynamic);
+    if (!task_complete(task)) {
+        expect_refused_writer(child);
+        expect_refused_writer(parent);
+        assert_int_equal(disk_type(parent), vmDiskType_Dynamic);
+    }
+    IVMTask_Cancel(task);
+    watch(task);
+    IVMTask_Release(task);
+
+    /* Compact: cancelled, the disk is valid with the same content, and a rerun completes. */
+    WORK_PATH(copy, L"compact-cancel.vhd");
+    assert_true(CopyFileW(INPUT_PATH(src, L"holes.vhd"), copy, FALSE));
+    set_hook(L"VSDISK_TEST_WRITE_DELAY_MS", L"2000");     /* Compact writes a few times only */
+    task = start_on(copy, COMPACT, NULL, vmDiskType_Dynamic);
+    assert_false(task_complete(task));
+    expect_refused_writer(copy);
+    assert_true(size_of(copy, TRUE) > 0);
+    assert_int_equal(IVMTask_Cancel(task), S_OK);
+    assert_int_equal(watch(task), vmTaskResult_Cancelled);
+    IVMTask_Release(task);
+    clear_hooks();
+    WORK_PATH(target, L"compact-cancel-fixed.vhd");
+    task = start_on(copy, CONVERT, target, vmDiskType_FixedSize);
+    expect_success(task, "convert", L"compact-cancel-fixed.vhd");
+    IVMTask_Release(task);
+    expect_fixed_content(target, INPUT_PATH(src, L"holes.raw"));
+    before = size_of(copy, TRUE);
+    task = start_on(copy, COMPACT, NULL, vmDiskType_Dynamic);
+    expect_success(task, "compact", L"compact-cancel.vhd");
+    IVMTask_Release(task);
+    assert_true(size_of(copy, TRUE) < before);
+    WORK_PATH(target, L"compacted-fixed.vhd");
+    task = start_on(copy, CONVERT, target, vmDiskType_FixedSize);
+    expect_success(task, "convert", L"compacted-fixed.vhd");
+    IVMTask_Release(task);
+    expect_fixed_content(target, INPUT_PATH(src, L"holes.raw"));
+}
+
+/* A failure inside the job: the task ends with a Result, Error and ErrorDescription. */
+static void test_failure_inside_the_job(void **state)
+{
+    WCHAR src[MAX_PATH], target[MAX_PATH];
+    IVMTask *task;
+    char *text;
+
+    (void)state;
+    INPUT_PATH(src, L"src.vhd");
+    WORK_PATH(target, L"full.vhd");
+    set_hook(L"VSDISK_TEST_FAIL_CREATED_CALL", L"4:112");    /* ERROR_DISK_FULL on a write */
+    task = start_on(src, CONVERT, target, vmDiskType_Dynamic);
+    clear_hooks();
+    assert_int_equal(watch(task), vmTaskResult_DiskRelatedError);
+    assert_int_equal(task_error(task), E_DISK_FULL);
+    text = task_error_text(task);
+    if (!strstr(text, "space") || !strstr(text, "removed"))
+        fail_msg("ErrorDescription \"%s\" does not explain the full volume", text);
+    free(text);
+    IVMTask_Release(task);
+    expect_nothing_at(target);
+
+    set_hook(L"VSDISK_TEST_FAIL_CREATED_CALL", L"5");        /* ERROR_IO_DEVICE */
+    task = start_on(src, CONVERT, target, vmDiskType_FixedSize);
+    clear_hooks();
+    assert_int_equal(watch(task), vmTaskResult_DiskRelatedError);
+    assert_int_equal(task_error(task), HRESULT_FROM_WIN32(ERROR_IO_DEVICE));
+    IVMTask_Release(task);
+    expect_nothing_at(target);
+}
+
+/* A file that appears at the target while the job runs is never replaced: the job ends
+ * with E_ALREADY_EXISTS, the file is as its writer left it, the staged copy is removed. */
+static void test_target_appears_meanwhile(void **state)
+{
+    static const char theirs[] = "someone else's file";
+    WCHAR src[MAX_PATH], target[MAX_PATH], staged[MAX_PATH];
+    WIN32_FIND_DATAW found;
+    HANDLE search;
+    IVMTask *task;
+    DWORD size;
+    BYTE *now;
+
+    (void)state;
+    INPUT_PATH(src, L"src.vhd");
+    WORK_PATH(target, L"raced.vhd");
+    set_hook(L"VSDISK_TEST_WRITE_DELAY_MS", L"300");
+    task = start_on(src, CONVERT, target, vmDiskType_Dynamic);
+    clear_hooks();
+    write_file(target, theirs, sizeof(theirs));
+    assert_int_equal(watch(task), vmTaskResult_DiskRelatedError);
+    assert_int_equal(task_error(task), E_ALREADY_EXISTS);
+    IVMTask_Release(task);
+    now = read_file(target, &size);
+    assert_true(same_bytes(now, size, (const BYTE *)theirs, sizeof(theirs)));
+    free(now);
+    WORK_PATH(staged, L"raced.vhd.vsdisk-partial-*");
+    search = FindFirstFileW(staged, &found);
+    if (search != INVALID_HANDLE_VALUE) {
+        FindClose(search);
+        fail_msg("%ls is left behind", found.cFileName);
+    }
+}
+
+/* A 512 KiB volume (when the harness could mount one): a fixed target that cannot fit is
+ * refused before anything is written; a dynamic one fills the volume and the task ends with
+ * E_DISK_FULL, leaving nothing. */
+static void test_disk_full(void **state)
+{
+    WCHAR src[MAX_PATH], folder[MAX_PATH], target[MAX_PATH];
+    IVMTask *task;
+    char *text;
+
+    (void)state;
+    INPUT_PATH(folder, L"full");
+    if (!path_exists(folder)) {
+        print_message("no small volume: the harness said why (SKIP of this part)\n");
+        return;
+    }
+    INPUT_PATH(src, L"src.vhd");
+    INPUT_PATH(target, L"full\\fixed.vhd");
+    expect_code(src, CONVERT, target, vmDiskType_FixedSize, E_DISK_FULL, "bytes free");
+    expect_nothing_at(target);
+    INPUT_PATH(target, L"full\\dynamic.vhd");
+    task = start_on(src, CONVERT, target, vmDiskType_Dynamic);
+    assert_int_equal(watch(task), vmTaskResult_DiskRelatedError);
+    assert_int_equal(task_error(task), E_DISK_FULL);
+    text = task_error_text(task);
+    if (!strstr(text, "space"))
+        fail_msg("ErrorDescription \"%s\" does not say the volume is full", text);
+    free(text);
+    IVMTask_Release(task);
+    expect_nothing_at(target);
+}
+
+/* ---- every Win32 I/O call failed in turn ---- */
+
+static void test_convert_fails_at_every_call(void **state)
+{
+    WCHAR src[MAX_PATH], target[MAX_PATH], value[16], raw[MAX_PATH];
+    DWORD before_size, after_size;
+    BYTE *before = NULL, *after;
+    unsigned n, in_task = 0, at_call = 0;
+    BOOL done = FALSE;
+
+    (void)state;
+    INPUT_PATH(src, L"src.vhd");
+    WORK_PATH(target, L"fault.vhd");
+    before = read_file(src, &before_size);
+    for (n = 1; n < 400 && !done; n++) {
+        IVMHardDisk *disk = get_disk(src);
+        IVMTask *task = NULL;
+        HRESULT hr;
+
+        _snwprintf(value, ARRAYSIZE(value), L"%u", n);
+        set_hook(L"VSDISK_TEST_FAIL_IO_CALL", value);
+        hr = start(disk, CONVERT, target, vmDiskType_FixedSize, &task);
+        clear_hooks();
+        IVMHardDisk_Release(disk);
+        if (FAILED(hr)) {
+            assert_null(task);
+            expect_error_info(NULL);
+            at_call++;
+        } else {
+            LONG result = watch(task);
+            if (result == vmTaskResult_Success) {
+                done = TRUE;
+            } else {
+                char *text = task_error_text(task);
+                assert_true(task_error(task) != 0);
+                assert_true(strlen(text) > 20);
+                free(text);
+                in_task++;
+            }
+            IVMTask_Release(task);
+        }
+        after = read_file(src, &after_size);
+        if (!same_bytes(before, before_size, after, after_size))
+            fail_msg("the source changed when call %u failed", n);
+        free(after);
+        if (!done)
+            expect_nothing_at(target);
+    }
+    assert_true(done);
+    expect_fixed_content(target, INPUT_PATH(raw, L"src.raw"));
+    print_message("Convert: %u calls failed in turn (%u at the call, %u inside the task)\n",
+                  n - 2, at_call, in_task);
+    assert_true(in_task >= 5);
+    free(before);
+}
+
+static void test_merge_fails_at_every_call(void **state)
+{
+    WCHAR folder[MAX_PATH], child[MAX_PATH], parent[MAX_PATH], value[16], check[MAX_PATH];
+    WCHAR raw[MAX_PATH];
+    DWORD child_size, size;
+    BYTE *child_bytes, *now;
+    unsigned n, in_task = 0, at_call = 0;
+    BOOL done = FALSE;
+
+    (void)state;
+    WORK_PATH(folder, L"fm");
+    WORK_PATH(child, L"fm\\win8-child.vhd");
+    WORK_PATH(parent, L"fm\\win8.vhd");
+    WORK_PATH(check, L"fm-check.vhd");
+    child_bytes = read_file(INPUT_PATH(raw, L"mt\\win8-child.vhd"), &child_size);
+    INPUT_PATH(raw, L"chain.raw");
+    for (n = 1; n < 400 && !done; n++) {
+        IVMHardDisk *disk;
+        IVMTask *task = NULL;
+        HRESULT hr;
+
+        copy_chain(folder);
+        disk = get_disk(child);
+        _snwprintf(value, ARRAYSIZE(value), L"%u", n);
+        set_hook(L"VSDISK_TEST_FAIL_IO_CALL", value);
+        hr = start(disk, MERGE, NULL, vmDiskType_Dynamic, &task);
+        clear_hooks();
+        IVMHardDisk_Release(disk);
+        if (FAILED(hr)) {
+            assert_null(task);
+            expect_error_info(NULL);
+            at_call++;
+        } else {
+            LONG result = watch(task);
+            if (result == vmTaskResult_Success)
+                done = TRUE;
+            else {
+                assert_true(task_error(task) != 0);
+                in_task++;
+            }
+            IVMTask_Release(task);
+        }
+        /* The child is never written; the parent is a valid disk; running Merge again
+         * completes it with the chain's content. */
+        now = read_file(child, &size);
+        if (!same_bytes(child_bytes, child_size, now, size))
+            fail_msg("the child changed when call %u failed", n);
+        free(now);
+        assert_int_equal(disk_type(parent), vmDiskType_Dynamic);
+        if (!done) {
+            IVMTask *again = start_on(child, MERGE, NULL, vmDiskType_Dynamic);
+            expect_success(again, "merge", L"win8.vhd");
+            IVMTask_Release(again);
+        }
+        {
+            IVMTask *flat = start_on(parent, CONVERT, check, vmDiskType_FixedSize);
+            expect_success(flat, "convert", L"fm-check.vhd");
+            IVMTask_Release(flat);
+            expect_fixed_content(check, raw);
+            assert_true(DeleteFileW(check));
+        }
+    }
+    assert_true(done);
+    print_message("Merge: %u calls failed in turn (%u at the call, %u inside the task)\n",
+                  n - 2, at_call, in_task);
+    assert_true(in_task >= 3);
+    free(child_bytes);
+}
+
+int main(int argc, char **argv)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_convert, support_setup, support_teardown),
+        cmocka_unit_test_setup_teardown(test_merge_to, support_setup, support_teardown),
+        cmocka_unit_test_setup_teardown(test_merge, support_setup, support_teardown),
+        cmocka_unit_test_setup_teardown(test_compact, support_setup, support_teardown),
+        cmocka_unit_test_setup_teardown(test_pointers_and_arguments, support_setup, support_teardown),
+        cmocka_unit_test_setup_teardown(test_disk_codes, support_setup, support_teardown),
+        cmocka_unit_test_setup_teardown(test_read_only_parent, support_setup, support_teardown),
+        cmocka_unit_test_setup_teardown(test_sharing_violation, support_setup, support_teardown),
+        cmocka_unit_test_setup_teardown(test_during_a_job, support_setup, support_teardown),
+        cmocka_unit_test_setup_teardown(test_failure_inside_the_job, support_setup, support_teardown),
+        cmocka_unit_test_setup_teardown(test_target_appears_meanwhile, support_setup, support_teardown),
+        cmocka_unit_test_setup_teardown(test_disk_full, support_setup, support_teardown),
+        cmocka_unit_test_setup_teardown(test_convert_fails_at_every_call, support_setup, support_teardown),
+        cmocka_unit_test_setup_teardown(test_merge_fails_at_every_call, support_setup, support_teardown),
+    };
+
+    if (argc < 4) {
+        fprintf(stderr, "usage: test_operations DLL TMPBASE INPUTS\n");
+        return 2;
+    }
+    support_windows_path(argv[3], inputs, ARRAYSIZE(inputs));
+    return support_run(argc, argv, "operations", tests, ARRAYSIZE(tests));
+}
