@@ -205,7 +205,8 @@ static HRESULT check_target(const WCHAR *method, BSTR path, VMHardDiskType type,
         return error_set(hr, &IID_IVMHardDisk, L"IVMHardDisk.%ls: the new disk's path is not accepted: %hs: \"%.*ls\".",
                          method, reason, (int)(length > 300 ? 300 : length), path);
     if (type != vmDiskType_Dynamic && type != vmDiskType_FixedSize)
-        return error_set(merge_to ? E_INVALIDARG : VM_E_WRONG_HD_IMAGE_TYPE, &IID_IVMHardDisk,
+        /* As Convert's page documents; MergeTo lists the same code (its E_INVALIDARG is the empty path). */
+        return error_set(VM_E_WRONG_HD_IMAGE_TYPE, &IID_IVMHardDisk,
                          L"IVMHardDisk.%ls: the new disk's type %d is neither vmDiskType_Dynamic (0) nor vmDiskType_FixedSize (1).",
                          method, (int)type);
     return S_OK;

@@ -74,7 +74,7 @@ Set t = child.MergeTo("", 0)
 Expect Err.Number, Err.Description, "80070057", "MergeTo with an empty path (E_INVALIDARG)"
 Err.Clear
 Set t = child.MergeTo(folder & "\x.vhd", 4)
-Expect Err.Number, Err.Description, "80070057", "MergeTo to a host-drive type (E_INVALIDARG)"
+Expect Err.Number, Err.Description, "A004067B", "MergeTo to a host-drive type (VM_E_WRONG_HD_IMAGE_TYPE)"
 Err.Clear
 Set t = child.MergeTo(folder & "\flat.vhd", 1)
 Expect Err.Number, Err.Description, "800700B7", "MergeTo over an existing file (E_ALREADY_EXISTS)"

@@ -355,7 +355,7 @@ static void test_pointers_and_arguments(void **state)
     free(longest);
     expect_code(child, MERGE_TO, L"", vmDiskType_Dynamic, E_INVALIDARG, "empty");
     expect_code(src, CONVERT, target, vmDiskType_Differencing, VM_E_WRONG_HD_IMAGE_TYPE, "type");
-    expect_code(child, MERGE_TO, target, (VMHardDiskType)4, E_INVALIDARG, "type");
+    expect_code(child, MERGE_TO, target, (VMHardDiskType)4, VM_E_WRONG_HD_IMAGE_TYPE, "type");
     assert_false(path_exists(target));
 }
 
