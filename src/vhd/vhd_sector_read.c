@@ -89,7 +89,7 @@ vhd_reader_code vhd_image_read_sectors(vhd_image *image, uint64_t lba, uint32_t 
                                (unsigned long long)lba, (unsigned long long)(lba + count),
                                (unsigned long long)total);
     while (count > 0) {
-        vhd_extent extent;
+        vhd_extent extent = { false, 0, 0 };   /* filled by vhd_image_map; -O3 cannot tell */
         vhd_reader_code code = vhd_image_map(image, lba, count, &extent, error);
         if (code != VHD_READER_OK)
             return code;
