@@ -5,6 +5,7 @@
 #include "allocation.h"
 #include "disk_file.h"
 #include "path_check.h"
+#include "path_relative.h"
 #include "vsdisk.h"
 
 #define E_SHARING_VIOLATION_HR HRESULT_FROM_WIN32(ERROR_SHARING_VIOLATION)
@@ -200,6 +201,9 @@ done:
     return ok;
 }
 
+/* The opener's ctx: which of the two openers below is opening (see disk_file.h). */
+static int hooked_mode, unhooked_mode;
+
 static vhd_status win32_parent_open(void *ctx, const char *child_name,
                                     const vhd_parent_candidate *candidate, vhd_parent_file *file)
 {
@@ -207,7 +211,6 @@ static vhd_status win32_parent_open(void *ctx, const char *child_name,
     WCHAR *child;
     vhd_status status;
 
-    (void)ctx;
     if (!(parent = vs_malloc(sizeof(*parent))))
         return VHD_E_NO_MEMORY;
     if (!(child = disk_file_utf16(child_name))) {
@@ -222,6 +225,8 @@ static vhd_status win32_parent_open(void *ctx, const char *child_name,
     }
     vs_free(child);
     vhd_io_win32_init(&parent->backend, parent->path);
+    if (ctx == &unhooked_mode)
+        vhd_io_win32_unhooked(&parent->backend);
     status = parent->backend.io.open(&parent->backend.io, VHD_IO_OPEN_READ);
     if (status == VHD_OK && !(parent->name = disk_file_utf8(parent->path))) {
         parent->backend.io.close(&parent->backend.io);
@@ -251,7 +256,10 @@ static void win32_parent_close(void *ctx, vhd_parent_file *file)
     file->handle = NULL;
 }
 
-const vhd_parent_opener win32_parent_opener = { win32_parent_open, win32_parent_close, NULL };
+const vhd_parent_opener win32_parent_opener = { win32_parent_open, win32_parent_close,
+                                                 &hooked_mode };
+const vhd_parent_opener win32_parent_opener_unhooked = { win32_parent_open, win32_parent_close,
+                                                         &unhooked_mode };
 
 HRESULT disk_file_find_parent(struct disk_file *file, WCHAR **parent_path,
                               struct host_error *error)
@@ -279,51 +287,13 @@ HRESULT disk_file_find_parent(struct disk_file *file, WCHAR **parent_path,
     return hr;
 }
 
-/* The path of target relative to the folder of from, as Windows writes W2ru (".\name",
- * "..\dir\name"); FALSE if there is none (another drive or share). */
-static BOOL relative_path(const WCHAR *from, const WCHAR *target, WCHAR *out, size_t size)
-{
-    size_t common = 0, i, ups = 0, o = 0;
-    const WCHAR *from_dir_end = wcsrchr(from, '\\');
-
-    if (!from_dir_end)
-        return FALSE;
-    /* The longest common prefix of whole components (case-insensitive, as NTFS). */
-    for (i = 0; from + i <= from_dir_end && target[i]; i++) {
-        if (towlower(from[i]) != towlower(target[i]))
-            break;
-        if (from[i] == '\\')
-            common = i + 1;
-    }
-    if (common == 0 || (from[1] == ':' && common < 3))
-        return FALSE;
-    for (i = common; from + i <= from_dir_end; i++)
-        ups += from[i] == '\\';
-    if (ups == 0) {
-        if (size < 3)
-            return FALSE;
-        out[o++] = '.';
-        out[o++] = '\\';
-    }
-    for (i = 0; i < ups; i++) {
-        if (o + 3 >= size)
-            return FALSE;
-        out[o++] = '.';
-        out[o++] = '.';
-        out[o++] = '\\';
-    }
-    if (o + wcslen(target + common) >= size)
-        return FALSE;
-    wcscpy(out + o, target + common);
-    return TRUE;
-}
-
 HRESULT disk_file_relink(const WCHAR *child_path, const WCHAR *parent_path,
                          struct host_error *error)
 {
     struct disk_file *child = NULL, *parent = NULL;
     vhd_reader_error reader;
     WCHAR relative[MAX_PATH];
+    size_t relative_length;
     char *absolute_utf8 = NULL, *relative_utf8 = NULL;
     HRESULT hr;
 
@@ -347,9 +317,14 @@ HRESULT disk_file_relink(const WCHAR *child_path, const WCHAR *parent_path,
                             child_info->footer.current_size);
         goto done;
     }
+    /* W2ru as CreateDifferencingVirtualHardDisk writes it; none across drives or shares. */
+    relative_length = path_relative_to_file((const uint16_t *)child_path, wcslen(child_path),
+                                            (const uint16_t *)parent_path, wcslen(parent_path),
+                                            PATH_FLAVOUR_WINDOWS, (uint16_t *)relative,
+                                            ARRAYSIZE(relative) - 1);
+    relative[relative_length] = 0;
     if (!(absolute_utf8 = disk_file_utf8(parent_path))
-        || (relative_path(child_path, parent_path, relative, ARRAYSIZE(relative))
-            && !(relative_utf8 = disk_file_utf8(relative)))) {
+        || (relative_length && !(relative_utf8 = disk_file_utf8(relative)))) {
         hr = host_error_set(error, E_OUTOFMEMORY, L"Out of memory setting a parent.");
         goto done;
     }

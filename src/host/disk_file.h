@@ -61,7 +61,11 @@ HRESULT disk_file_reader_failed(const WCHAR *path, const vhd_reader_error *reade
 BOOL disk_file_candidate_path(const WCHAR *child, const vhd_parent_candidate *candidate,
                               WCHAR *out);
 
-/* The parent opener for Win32 hosts (what disk_file_find_parent uses). */
+/* The parent opener for Win32 hosts (what disk_file_find_parent uses): read-only, shared with
+ * everyone, through the Win32 back end. */
 extern const vhd_parent_opener win32_parent_opener;
+/* The same, with the parents' back ends out of the test hooks (vhd_io_win32_unhooked): the
+ * chain a new differencing disk's parent is checked with (parent_disk_read). */
+extern const vhd_parent_opener win32_parent_opener_unhooked;
 
 #endif

@@ -1,6 +1,7 @@
 /* The parent of a new differencing disk, read on Win32: opened read-only (never written),
  * validated with the portable reader together with its whole chain, and described for the
- * writer. Until the Win32 back end reads, this file has its own small read-only vhd_io. */
+ * writer. It reads through the Win32 back end and follows the chain with disk_file.c's parent
+ * opener, as GetHardDisk and the operations' jobs do. */
 #ifndef VSDISK_PARENT_DISK_H
 #define VSDISK_PARENT_DISK_H
 

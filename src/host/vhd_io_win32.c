@@ -469,6 +469,13 @@ void vhd_io_win32_init(struct vhd_io_win32 *backend, const WCHAR *path)
                                                     &backend->fail_created_error);
 }
 
+void vhd_io_win32_unhooked(struct vhd_io_win32 *backend)
+{
+    backend->write_delay_ms = 0;
+    backend->fail_call = 0;
+    backend->fail_created_call = 0;
+}
+
 void vhd_io_win32_init_staged(struct vhd_io_win32 *backend, const WCHAR *temp_path,
                               const WCHAR *final_path)
 {

@@ -47,6 +47,11 @@ void vhd_io_win32_init(struct vhd_io_win32 *backend, const WCHAR *path);
 void vhd_io_win32_init_staged(struct vhd_io_win32 *backend, const WCHAR *temp_path,
                               const WCHAR *final_path);
 
+/* Takes backend out of the test hooks (VSDISK_TEST_FAIL_IO_CALL, _FAIL_CREATED_CALL,
+ * _WRITE_DELAY_MS): for a file only read to check it (a new differencing disk's parent and its
+ * chain), which is no I/O call of the operation the hooks count. Call after init. */
+void vhd_io_win32_unhooked(struct vhd_io_win32 *backend);
+
 /* The volume serial number and file index of the open file (for the reader's loop checks). */
 vhd_file_identity vhd_io_win32_identity(const struct vhd_io_win32 *backend);
 

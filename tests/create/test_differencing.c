@@ -395,8 +395,8 @@ static IVMTask *start_child_job(void *ctx)
 /* Every I/O call of a creation failed in turn, then a cancel: nothing left, parent intact. */
 static void test_failures_and_cancel(void **state)
 {
-    WCHAR base[MAX_PATH], parent[MAX_PATH], child[MAX_PATH], folder[MAX_PATH];
-    struct snapshot before;
+    WCHAR base[MAX_PATH], parent[MAX_PATH], child[MAX_PATH], folder[MAX_PATH], mid[MAX_PATH];
+    struct snapshot before, mid_before;
     struct child_job job = { child, parent };
     struct io_call_faults run = { L"1117", 2, 32, X_E_IO_DEVICE, folder, start_child_job, NULL,
                                   &job };
@@ -417,6 +417,20 @@ static void test_failures_and_cancel(void **state)
         fail_msg("%u failing calls, stopped at call %u", failures, n);
     check_child(child, parent, L"..\\p.vhd");
     remove_tree(folder);
+    /* The same with a parent that has a parent: the chain's files are read to check it, and
+     * those reads are no I/O calls of the creation (the hook fails the new file's). */
+    WORK_PATH(mid, L"faults\\mid.vhd");
+    make_child(mid, parent);
+    take(&mid_before, mid);
+    job.parent = mid;
+    failures = fail_io_calls_in_turn(&run, &n);
+    if (failures != 5)
+        fail_msg("over a chain: %u failing calls, stopped at call %u", failures, n);
+    check_child(child, mid, L"..\\mid.vhd");
+    assert_unchanged(&mid_before, mid);
+    free(mid_before.bytes);
+    remove_tree(folder);
+    job.parent = parent;
 
     set_hook(L"VSDISK_TEST_WRITE_DELAY_MS", L"400");
     task = start_child(child, parent);
