@@ -26,24 +26,6 @@ static inline struct creation_job *impl_from_task_job(struct task_job *job)
     return CONTAINING_RECORD(job, struct creation_job, job);
 }
 
-static WCHAR *format_text(const WCHAR *format, ...)
-{
-    WCHAR *text;
-    va_list args;
-    int length;
-
-    va_start(args, format);
-    length = _vscwprintf(format, args);
-    va_end(args);
-    if (length < 0 || !(text = vs_malloc((length + 1) * sizeof(WCHAR))))
-        return NULL;
-    va_start(args, format);
-    _vsnwprintf(text, length + 1, format, args);
-    va_end(args);
-    text[length] = 0;
-    return text;
-}
-
 static vhd_status creation_run(struct task_job *iface, const struct task_job_progress *progress,
                                int *os_error)
 {
@@ -86,12 +68,12 @@ static WCHAR *creation_fail(struct task_job *iface, vhd_status status, int os_er
 
     disk_target_remove_folders(target);
     if (status == VHD_E_CANCELLED)
-        return format_text(L"The creation of \"%ls\" was cancelled; what it had written was removed.",
+        return vs_wcsformat(L"The creation of \"%ls\" was cancelled; what it had written was removed.",
                            target->path);
     if (target->io.vanished)
-        return format_text(L"Creating \"%ls\" failed: the file or its folder was deleted or moved while the disk was being created (Windows error %d); what it had written was discarded.",
+        return vs_wcsformat(L"Creating \"%ls\" failed: the file or its folder was deleted or moved while the disk was being created (Windows error %d); what it had written was discarded.",
                            target->path, os_error);
-    return format_text(L"Creating \"%ls\" failed: %hs (Windows error %d); what it had written was removed.",
+    return vs_wcsformat(L"Creating \"%ls\" failed: %hs (Windows error %d); what it had written was removed.",
                        target->path, vhd_status_message(status), os_error);
 }
 
@@ -137,7 +119,7 @@ struct task_job *creation_job_new(enum creation_kind kind, struct disk_target *t
     switch (kind) {
     case CREATION_FIXED:
         job->job.method = L"CreateFixedVirtualHardDisk";
-        job->job.description = format_text(L"Create fixed virtual hard disk \"%ls\" (%I64u MB)",
+        job->job.description = vs_wcsformat(L"Create fixed virtual hard disk \"%ls\" (%I64u MB)",
                                            target->path, mb);
         break;
     case CREATION_DIFFERENCING:
@@ -147,13 +129,13 @@ struct task_job *creation_job_new(enum creation_kind kind, struct disk_target *t
         memcpy(job->relative, parent->relative_path, parent->relative_length * sizeof(uint16_t));
         job->parent.absolute_path = job->absolute;
         job->parent.relative_path = job->relative;
-        job->job.description = format_text(L"Create differencing virtual hard disk \"%ls\" (parent \"%.*ls\")",
+        job->job.description = vs_wcsformat(L"Create differencing virtual hard disk \"%ls\" (parent \"%.*ls\")",
                                            target->path, (int)parent->absolute_length,
                                            (const WCHAR *)parent->absolute_path);
         break;
     default:
         job->job.method = L"CreateDynamicVirtualHardDisk";
-        job->job.description = format_text(L"Create dynamic virtual hard disk \"%ls\" (%I64u MB)",
+        job->job.description = vs_wcsformat(L"Create dynamic virtual hard disk \"%ls\" (%I64u MB)",
                                            target->path, mb);
         break;
     }

@@ -38,29 +38,6 @@ static inline struct operation_job *impl_from_task_job(struct task_job *job)
     return CONTAINING_RECORD(job, struct operation_job, job);
 }
 
-static WCHAR *format_text(const WCHAR *format, ...)
-{
-    WCHAR *text;
-    va_list args;
-    int length;
-
-    va_start(args, format);
-    length = _vscwprintf(format, args);
-    va_end(args);
-    if (length < 0 || !(text = vs_malloc((length + 1) * sizeof(WCHAR))))
-        return NULL;
-    va_start(args, format);
-    _vsnwprintf(text, length + 1, format, args);
-    va_end(args);
-    text[length] = 0;
-    return text;
-}
-
-static WCHAR *copy_text(const WCHAR *text)
-{
-    return format_text(L"%ls", text);
-}
-
 static const WCHAR *method_name(enum operation_kind kind)
 {
     switch (kind) {
@@ -138,9 +115,9 @@ static WCHAR *operation_fail(struct task_job *iface, vhd_status status, int os_e
                       : L"the disk is valid with its content unchanged; running Compact again completes it";
 
     if (status == VHD_E_CANCELLED)
-        return format_text(L"%ls of \"%ls\" was cancelled; %ls.", method_name(job->kind),
+        return vs_wcsformat(L"%ls of \"%ls\" was cancelled; %ls.", method_name(job->kind),
                            job->disk_path, left);
-    return format_text(L"%ls of \"%ls\" failed: %hs: %hs (Windows error %d); %ls.",
+    return vs_wcsformat(L"%ls of \"%ls\" failed: %hs: %hs (Windows error %d); %ls.",
                        method_name(job->kind), job->disk_path, vhd_op_code_name(result->code),
                        result->reason, os_error, left);
 }
@@ -281,16 +258,16 @@ static WCHAR *describe(const struct operation_job *job)
 
     switch (job->kind) {
     case OPERATION_CONVERT:
-        return format_text(L"Convert virtual hard disk \"%ls\" to %ls virtual hard disk \"%ls\"",
+        return vs_wcsformat(L"Convert virtual hard disk \"%ls\" to %ls virtual hard disk \"%ls\"",
                            job->disk_path, type, job->target_path);
     case OPERATION_MERGE_TO:
-        return format_text(L"Merge differencing virtual hard disk \"%ls\" and its parents into %ls virtual hard disk \"%ls\"",
+        return vs_wcsformat(L"Merge differencing virtual hard disk \"%ls\" and its parents into %ls virtual hard disk \"%ls\"",
                            job->disk_path, type, job->target_path);
     case OPERATION_MERGE:
-        return format_text(L"Merge differencing virtual hard disk \"%ls\" into its parent \"%ls\"",
+        return vs_wcsformat(L"Merge differencing virtual hard disk \"%ls\" into its parent \"%ls\"",
                            job->disk_path, job->target_path);
     default:
-        return format_text(L"Compact dynamic virtual hard disk \"%ls\"", job->disk_path);
+        return vs_wcsformat(L"Compact dynamic virtual hard disk \"%ls\"", job->disk_path);
     }
 }
 
@@ -320,8 +297,8 @@ HRESULT operation_request_start(struct task_list *tasks, enum operation_kind kin
     job->job.method = method;
     job->kind = kind;
     job->type = type == vmDiskType_FixedSize ? VHD_TARGET_FIXED : VHD_TARGET_DYNAMIC;
-    if (!(job->disk_path = copy_text(disk_path))
-        || (new_disk && !(job->target_path = copy_text(target_path)))) {
+    if (!(job->disk_path = vs_wcsdup(disk_path))
+        || (new_disk && !(job->target_path = vs_wcsdup(target_path)))) {
         operation_free(&job->job);
         return error_set(E_OUTOFMEMORY, &IID_IVMHardDisk, L"IVMHardDisk.%ls: out of memory.", method);
     }

@@ -1,4 +1,5 @@
 #include <windows.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <wchar.h>
@@ -51,6 +52,24 @@ WCHAR *vs_wcsdup(const WCHAR *text)
     if (copy)
         memcpy(copy, text, bytes);
     return copy;
+}
+
+WCHAR *vs_wcsformat(const WCHAR *format, ...)
+{
+    WCHAR *text;
+    va_list args;
+    int length;
+
+    va_start(args, format);
+    length = _vscwprintf(format, args);
+    va_end(args);
+    if (length < 0 || !(text = vs_malloc((length + 1) * sizeof(WCHAR))))
+        return NULL;
+    va_start(args, format);
+    _vsnwprintf(text, length + 1, format, args);
+    va_end(args);
+    text[length] = 0;
+    return text;
 }
 
 void vs_free(void *block)

@@ -12,6 +12,8 @@ void *vs_malloc(size_t size);
 void *vs_calloc(size_t count, size_t size);
 void *vs_realloc(void *block, size_t size);
 WCHAR *vs_wcsdup(const WCHAR *text);
+/* A new string formatted as by swprintf (msvcrt: %ls wide, %hs narrow); NULL when out of memory. */
+WCHAR *vs_wcsformat(const WCHAR *format, ...);
 void vs_free(void *block);
 
 void allocation_hooks_load(void);
