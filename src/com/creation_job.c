@@ -3,11 +3,9 @@
 #include <windows.h>
 #include <ole2.h>
 #include <string.h>
-#include <time.h>
 #include <wchar.h>
 
 #include "allocation.h"
-#include "buffer_cache.h"
 #include "creation_job.h"
 #include "vhd_create.h"
 #include "vhd_create_fixed.h"
@@ -31,20 +29,11 @@ static vhd_status creation_run(struct task_job *iface, const struct task_job_pro
 {
     struct creation_job *job = impl_from_task_job(iface);
     vhd_io *io = &job->target->io.io;
-    vhd_create_options options = { 0 };
-    GUID unique_id;
+    vhd_create_options options;
     vhd_status status;
 
+    task_job_new_disk_options(progress, &options);
     options.size_bytes = job->target->size_bytes;
-    options.timestamp = vhd_timestamp_from_unix((int64_t)time(NULL));
-    /* CoCreateGuid gives a random version-4 GUID, already in the byte layout Windows stores. */
-    if (SUCCEEDED(CoCreateGuid(&unique_id)))
-        memcpy(options.unique_id, &unique_id, sizeof(options.unique_id));
-    options.progress = progress->progress;
-    options.cancelled = progress->cancelled;
-    options.ctx = progress->ctx;
-    options.allocate = buffer_cache_take;
-    options.release = buffer_cache_give;
 
     switch (job->kind) {
     case CREATION_FIXED:

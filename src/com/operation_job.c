@@ -6,12 +6,10 @@
 #include <windows.h>
 #include <ole2.h>
 #include <string.h>
-#include <time.h>
 #include <wchar.h>
 
 #include "vsdisk.h"
 #include "allocation.h"
-#include "buffer_cache.h"
 #include "com_object.h"
 #include "disk_file.h"
 #include "job_disks.h"
@@ -69,17 +67,9 @@ static vhd_status operation_run(struct task_job *iface, const struct task_job_pr
                                 int *os_error)
 {
     struct operation_job *job = impl_from_task_job(iface);
-    vhd_create_options options = { 0 };
-    GUID unique_id;
+    vhd_create_options options;
 
-    options.timestamp = vhd_timestamp_from_unix((int64_t)time(NULL));
-    if (SUCCEEDED(CoCreateGuid(&unique_id)))
-        memcpy(options.unique_id, &unique_id, sizeof(options.unique_id));
-    options.progress = progress->progress;
-    options.cancelled = progress->cancelled;
-    options.ctx = progress->ctx;
-    options.allocate = buffer_cache_take;
-    options.release = buffer_cache_give;
+    task_job_new_disk_options(progress, &options);
 
     switch (job->kind) {
     case OPERATION_CONVERT:

@@ -1,10 +1,11 @@
 /* What a task runs: a job says what to do (run, on the worker), how to describe itself and
- * a failure, and how to clean up. Creations are jobs (creation_job.c); conversions will be. */
+ * a failure, and how to clean up. Creations (creation_job.c) and operations (operation_job.c) are jobs. */
 #ifndef VSDISK_TASK_JOB_H
 #define VSDISK_TASK_JOB_H
 
 #include <windows.h>
 #include <stdbool.h>
+#include "vhd_create.h"
 #include "vhd_status.h"
 
 struct task_job;
@@ -34,5 +35,9 @@ struct task_job {
     WCHAR *description;          /* the task's Description (vs_malloc'ed, freed by free()) */
     const WCHAR *method;         /* the API method that started it, for messages */
 };
+
+/* The options a job that writes a new disk starts from: now as its timestamp, a random unique
+ * id, the task's progress and cancel, and the buffer the creations share (buffer_cache). */
+void task_job_new_disk_options(const struct task_job_progress *progress, vhd_create_options *options);
 
 #endif
