@@ -119,6 +119,11 @@ static vhd_status win32_write_at(vhd_io *io, uint64_t offset, const void *buf, s
  * same call would expose whatever the volume held there before (and needs a privilege), so
  * this back end only reserves under Wine; elsewhere allocate is NULL and the writer writes
  * zeros. */
+/* Wine's SetFileValidData calls fallocate() from offset 0 to the new end, so every call
+ * walks again the extents of all earlier ones: 64 steps cost about 1.7x one call for a
+ * 64 GiB disk (bench: com_fixed_ratio), 8 steps about 1.05x. */
+#define WINE_ALLOCATION_STEPS 8u
+
 static vhd_status win32_allocate(vhd_io *io, uint64_t offset, uint64_t len)
 {
     struct vhd_io_win32 *backend = impl_from_vhd_io(io);
@@ -448,6 +453,7 @@ void vhd_io_win32_init(struct vhd_io_win32 *backend, const WCHAR *path)
     /* VSDISK_TEST_NO_RESERVATION=1 makes the writer write a fixed disk's zeros itself. */
     backend->io.allocate = running_on_wine()
         && !environment_number(L"VSDISK_TEST_NO_RESERVATION", NULL) ? win32_allocate : NULL;
+    backend->io.allocation_steps = WINE_ALLOCATION_STEPS;
     backend->io.set_size = win32_set_size;
     backend->io.publish = NULL;
     backend->path = path;

@@ -145,7 +145,7 @@ static vhd_op_code write_fixed(flatten *job)
     vhd_op_code code;
     uint8_t footer[VHD_FOOTER_SIZE];
     bool reserve = job->target->allocate != NULL;
-    uint64_t reserved_end = 0, step = vhd_fixed_allocation_step(job->size);
+    uint64_t reserved_end = 0, step = vhd_fixed_allocation_step(job->target, job->size);
 
     for (uint64_t offset = 0; offset < job->size; ) {
         size_t len = job->size - offset < job->buffer_size ? (size_t)(job->size - offset)

@@ -4,7 +4,6 @@
 #include "vhd_format.h"
 #include "vhd_write_common.h"
 
-#define ALLOCATION_STEPS 64u
 #define ALLOCATION_GRAIN (1024u * 1024u)
 
 uint64_t vhd_fixed_file_size(uint64_t size_bytes)
@@ -14,9 +13,10 @@ uint64_t vhd_fixed_file_size(uint64_t size_bytes)
     return size_bytes + VHD_FOOTER_SIZE;
 }
 
-uint64_t vhd_fixed_allocation_step(uint64_t size_bytes)
+uint64_t vhd_fixed_allocation_step(const vhd_io *io, uint64_t size_bytes)
 {
-    uint64_t step = (size_bytes / ALLOCATION_STEPS + ALLOCATION_GRAIN - 1) / ALLOCATION_GRAIN
+    unsigned steps = io->allocation_steps ? io->allocation_steps : VHD_ALLOCATION_STEPS;
+    uint64_t step = (size_bytes / steps + ALLOCATION_GRAIN - 1) / ALLOCATION_GRAIN
                     * ALLOCATION_GRAIN;
     return step ? step : ALLOCATION_GRAIN;
 }
@@ -54,7 +54,7 @@ static vhd_status write_zeros(vhd_io *io, const vhd_create_options *options,
 static vhd_status reserve_data_area(vhd_io *io, const vhd_create_options *options,
                                     vhd_progress *progress, uint64_t size)
 {
-    uint64_t step = vhd_fixed_allocation_step(size);
+    uint64_t step = vhd_fixed_allocation_step(io, size);
     uint64_t offset = 0;
     while (offset < size && io->allocate != NULL) {
         uint64_t len = size - offset < step ? size - offset : step;

@@ -12,9 +12,13 @@
  * size. */
 uint64_t vhd_fixed_file_size(uint64_t size_bytes);
 
-/* Bytes reserved per io->allocate() call (a multiple of 1 MiB, at most 64 calls per disk):
- * the allocation goes in steps so that progress moves and a cancel is seen during it. */
-uint64_t vhd_fixed_allocation_step(uint64_t size_bytes);
+/* io->allocate() calls per data area when the back end does not say (io->allocation_steps). */
+#define VHD_ALLOCATION_STEPS 64u
+
+/* Bytes reserved per io->allocate() call (a multiple of 1 MiB, at most io->allocation_steps
+ * calls per disk): the allocation goes in steps so that progress moves and a cancel is seen
+ * during it. */
+uint64_t vhd_fixed_allocation_step(const vhd_io *io, uint64_t size_bytes);
 
 /* Writes a new fixed disk into a file io->create() has already made, then flushes and closes
  * it. The data area is reserved with io->allocate(); where that is not supported it is

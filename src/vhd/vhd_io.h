@@ -51,6 +51,10 @@ struct vhd_io {
      * writing it. VHD_E_NOT_SUPPORTED when the file system (or the back end) cannot do that,
      * VHD_E_NO_SPACE when the volume cannot hold it. NULL means never supported. */
     vhd_status (*allocate)(vhd_io *io, uint64_t offset, uint64_t len);
+    /* How many allocate() calls reserve a whole data area (each is a progress and cancel
+     * point); 0 means VHD_ALLOCATION_STEPS. A back end whose allocate() costs more the
+     * further its range ends asks for fewer. */
+    unsigned allocation_steps;
 
     /* Disk operations (vhd_ops.h). */
     /* Sets the open file's size: cuts it there, or extends it with bytes that read as zeros.

@@ -376,6 +376,7 @@ void vhd_io_posix_init(struct vhd_io_posix *posix, const char *path)
     posix->io.get_size = posix_get_size;
     posix->io.os_error = 0;
     posix->io.allocate = posix_allocate;
+    posix->io.allocation_steps = 0;
     posix->io.set_size = posix_set_size;
     posix->io.publish = NULL;
     posix->final_path = NULL;

@@ -219,6 +219,7 @@ void power_io_plug(struct power_io *pio, vhd_io *inner, struct power_supply *sup
     pio->io.read_at = inner->read_at ? power_read_at : NULL;
     pio->io.get_size = inner->get_size ? power_get_size : NULL;
     pio->io.allocate = inner->allocate ? power_allocate : NULL;
+    pio->io.allocation_steps = inner->allocation_steps;
     pio->io.set_size = inner->set_size ? power_set_size : NULL;
     pio->io.publish = inner->publish ? power_publish : NULL;
     if (supply->file_count >= POWER_MAX_FILES)

@@ -163,7 +163,7 @@ static void test_zero_fallback(void **state)
     run.fault.allocate_unsupported_from = 4;
     assert_int_equal(vhd_create_fixed(&run.fault.io, &run.options), VHD_OK);
     check_fixed_file(run.path, 100 * MiB + 512, &run.options);
-    assert_true(run.fault.bytes_allocated == 3 * vhd_fixed_allocation_step(100 * MiB + 512));
+    assert_true(run.fault.bytes_allocated == 3 * vhd_fixed_allocation_step(&run.fault.io, 100 * MiB + 512));
     assert_true(run.fault.bytes_allocated + run.fault.bytes_written == 100 * MiB + 1024);
     run_free(&run);
 }
@@ -186,8 +186,8 @@ static void test_progress(void **state)
         /* At 50 %, about half the data area is reserved. */
         for (unsigned i = 0; i < run.report_count; i++) {
             if (run.reports[i] == 50)
-                assert_true(run.allocated_at_report[i] >= GiB / 2 - 2 * vhd_fixed_allocation_step(GiB) &&
-                            run.allocated_at_report[i] <= GiB / 2 + 2 * vhd_fixed_allocation_step(GiB));
+                assert_true(run.allocated_at_report[i] >= GiB / 2 - 2 * vhd_fixed_allocation_step(&run.fault.io, GiB) &&
+                            run.allocated_at_report[i] <= GiB / 2 + 2 * vhd_fixed_allocation_step(&run.fault.io, GiB));
         }
         run_free(&run);
     }
@@ -196,14 +196,21 @@ static void test_progress(void **state)
 static void test_allocation_steps(void **state)
 {
     (void)state;
-    assert_true(vhd_fixed_allocation_step(3 * MiB) == MiB);
-    assert_true(vhd_fixed_allocation_step(64 * GiB) == GiB);
-    assert_true(vhd_fixed_allocation_step(2040 * GiB) == 2040 * GiB / 64);
-    for (uint64_t size = 3 * MiB; size < 3000 * GiB; size = size * 3 + 512) {
-        uint64_t step = vhd_fixed_allocation_step(size);
-        assert_true(step % MiB == 0);
-        assert_true((size + step - 1) / step <= 64);
+    vhd_io io = { 0 };
+    assert_true(vhd_fixed_allocation_step(&io, 3 * MiB) == MiB);
+    assert_true(vhd_fixed_allocation_step(&io, 64 * GiB) == GiB);
+    assert_true(vhd_fixed_allocation_step(&io, 2040 * GiB) == 2040 * GiB / 64);
+    for (unsigned steps = 0; steps <= 64; steps += 8) {
+        unsigned limit = steps ? steps : VHD_ALLOCATION_STEPS;
+        io.allocation_steps = steps;
+        for (uint64_t size = 3 * MiB; size < 3000 * GiB; size = size * 3 + 512) {
+            uint64_t step = vhd_fixed_allocation_step(&io, size);
+            assert_true(step % MiB == 0);
+            assert_true((size + step - 1) / step <= limit);
+        }
     }
+    io.allocation_steps = 8;
+    assert_true(vhd_fixed_allocation_step(&io, 64 * GiB) == 8 * GiB);
 }
 
 /* Invalid sizes: nothing is created. */

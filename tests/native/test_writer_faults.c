@@ -278,8 +278,9 @@ static void test_fixed_polls_during_allocation(void **state)
 {
     (void)state;
     struct clean_run clean = count_clean_run(FIXED, 100 * MiB + 512);
-    uint64_t steps = (100 * MiB + 512 + vhd_fixed_allocation_step(100 * MiB + 512) - 1) /
-                     vhd_fixed_allocation_step(100 * MiB + 512);
+    vhd_io defaults = { 0 };
+    uint64_t step = vhd_fixed_allocation_step(&defaults, 100 * MiB + 512);
+    uint64_t steps = (100 * MiB + 512 + step - 1) / step;
     assert_true(clean.polls == steps + 1);
     size_t allocations = 0;
     for (size_t i = 0; clean.calls_made[i] != 0; i++)
