@@ -8,6 +8,9 @@
  *   ops_floor flatten CHILD PARENT DST   MergeTo: each block read from CHILD if it has it, else
  *                                    from PARENT, appended to DST (bitmap and data), then the
  *                                    table and the footer, fdatasync.
+ *   ops_floor merge CHILD PARENT     Merge: each block of CHILD written over the same block of
+ *                                    PARENT, or appended to PARENT (bitmap and data) where it has
+ *                                    none, then PARENT's table and footer, fdatasync.
  *   ops_floor compact DISK K         Compact of a disk whose K lowest blocks are the zero ones:
  *                                    every allocated block read, the K highest copied into the
  *                                    K lowest places, the table written, the file cut, fdatasync.
@@ -122,6 +125,34 @@ int main(int argc, char **argv)
         if (pwrite(dst, parent.footer, 512, (off_t)(next - 512)) != 512 || fdatasync(dst) != 0)
             die("footer");
         close(dst);
+    } else if (argc == 4 && strcmp(argv[1], "merge") == 0) {
+        struct disk child, parent;
+        open_disk(&child, argv[2], O_RDONLY);
+        open_disk(&parent, argv[3], O_RDWR);
+        uint64_t next = parent.file_size - 512;   /* new blocks go where the footer was */
+        for (uint32_t i = 0; i < child.entries; i++) {
+            if (child.bat[i] == 0xFFFFFFFFu)
+                continue;
+            if (parent.bat[i] == 0xFFFFFFFFu) {
+                memset(buf, 0xFF, 512);
+                if (pwrite(parent.fd, buf, 512, (off_t)next) != 512)
+                    die("bitmap");
+                parent.bat[i] = (uint32_t)(next / 512);
+                next += 512 + child.block;
+            }
+            copy(child.fd, (uint64_t)child.bat[i] * 512 + 512, parent.fd,
+                 (uint64_t)parent.bat[i] * 512 + 512, child.block, buf);
+        }
+        uint8_t *raw = malloc((size_t)parent.entries * 4);
+        for (uint32_t i = 0; i < parent.entries; i++)
+            for (int b = 0; b < 4; b++)
+                raw[4 * (size_t)i + (size_t)b] = (uint8_t)(parent.bat[i] >> (24 - 8 * b));
+        if (pwrite(parent.fd, raw, (size_t)parent.entries * 4, (off_t)parent.table)
+                != (ssize_t)parent.entries * 4
+            || pwrite(parent.fd, parent.footer, 512, (off_t)next) != 512 || fdatasync(parent.fd) != 0)
+            die("table");
+        free(raw);
+        close(parent.fd);
     } else if (argc == 4 && strcmp(argv[1], "compact") == 0) {
         struct disk d;
         open_disk(&d, argv[2], O_RDWR);
@@ -153,7 +184,8 @@ int main(int argc, char **argv)
             die("cut");
         close(d.fd);
     } else {
-        fprintf(stderr, "usage: ops_floor fixed SRC DST | flatten CHILD PARENT DST | compact DISK K\n");
+        fprintf(stderr, "usage: ops_floor fixed SRC DST | flatten CHILD PARENT DST | merge CHILD PARENT | "
+                        "compact DISK K\n");
         return 2;
     }
     free(buf);

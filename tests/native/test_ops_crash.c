@@ -29,7 +29,7 @@
 #include "vhd_ops_posix.h"
 
 #define MiB (UINT64_C(1024) * 1024)
-#define DISK_SIZE (10 * MiB + 3 * FX_SECTOR)      /* 6 blocks, the last one partial */
+#define DISK_SIZE (12 * MiB + 3 * FX_SECTOR)      /* 7 blocks, the last one partial */
 #define SECTORS (DISK_SIZE / FX_SECTOR)
 #define SPB 4096u                                  /* sectors per 2 MiB block */
 
@@ -67,9 +67,10 @@ static void write_both(struct scene *sc, int disk, uint64_t lba, uint32_t count,
     free(data);
 }
 
-/* base: partial block 0, full block 1, block 2 allocated with zeros, block 3 empty, block 4
- * mixed, the last sector; mid and top: partial writes over allocated, zero and empty parent
- * blocks, zeros over data, and the last sector. */
+/* base: partial block 0, full block 1, block 2 allocated with zeros, blocks 3 and 4 empty,
+ * block 5 mixed, the last block; mid and top: partial writes over allocated, zero and empty
+ * parent blocks (mid over two empty ones in a row, which Merge appends as one run), zeros over
+ * data, and the last sector. */
 static void scene_build(struct scene *sc, bool fixed_base, bool zero_block_first)
 {
     uint64_t rng = seed;
@@ -93,19 +94,20 @@ static void scene_build(struct scene *sc, bool fixed_base, bool zero_block_first
     write_both(sc, BASE, SPB, SPB, false, &rng);
     if (!zero_block_first)
         write_both(sc, BASE, 2 * SPB, SPB, true, &rng);
-    write_both(sc, BASE, 4 * SPB + 7, 300, false, &rng);
-    write_both(sc, BASE, 4 * SPB + 400, 64, true, &rng);
+    write_both(sc, BASE, 5 * SPB + 7, 300, false, &rng);
+    write_both(sc, BASE, 5 * SPB + 400, 64, true, &rng);
     write_both(sc, BASE, SECTORS - 1, 1, false, &rng);
     /* A block that is zero in the middle of data (Compact must move the one after it). */
-    write_both(sc, BASE, 5 * SPB, 2, false, &rng);
+    write_both(sc, BASE, 6 * SPB, 2, false, &rng);
 
     fx_create_child(paths[MID], paths[BASE]);
     write_both(sc, MID, 4, 8, false, &rng);
     write_both(sc, MID, SPB + 50, 11, true, &rng);
     write_both(sc, MID, 2 * SPB + 10, 11, false, &rng);
     write_both(sc, MID, 3 * SPB + 1000, 101, false, &rng);
+    write_both(sc, MID, 4 * SPB + 10, 11, false, &rng);
     write_both(sc, MID, SECTORS - 1, 1, false, &rng);
-    write_both(sc, MID, 5 * SPB, 1, false, &rng);
+    write_both(sc, MID, 6 * SPB, 1, false, &rng);
 
     fx_create_child(paths[TOP], paths[MID]);
     write_both(sc, TOP, 0, 1, false, &rng);
@@ -113,6 +115,7 @@ static void scene_build(struct scene *sc, bool fixed_base, bool zero_block_first
     write_both(sc, TOP, 3 * SPB + 2000, SPB - 2000, false, &rng);
     write_both(sc, TOP, SPB + 4000, 96, false, &rng);
     write_both(sc, TOP, SECTORS - 2, 2, false, &rng);
+    write_both(sc, TOP, 5 * SPB + 100, 50, false, &rng);   /* mid has no block 5 */
     for (int d = 0; d < DISKS; d++)
         free(paths[d]);
 }

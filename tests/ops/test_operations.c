@@ -13,6 +13,7 @@
 
 #define E_SHARING_VIOLATION_HR ((HRESULT)0x80070020)
 #define E_PATH_NOT_FOUND_HR ((HRESULT)0x80070003)
+#define E_FILE_NOT_FOUND_HR ((HRESULT)0x80070002)
 
 static WCHAR inputs[MAX_PATH];
 
@@ -137,11 +138,11 @@ static void expect_success(IVMTask *task, const char *word1, const WCHAR *word2)
     SysFreeString(description);
 }
 
-/* The call must fail with expected, leave *task NULL and describe the failure. */
-static void expect_code(const WCHAR *path, enum op op, const WCHAR *target, VMHardDiskType type,
-                        HRESULT expected, const char *keyword)
+/* The call on disk (opened from path) must fail with expected, leave *task NULL and describe
+ * the failure. */
+static void expect_code_on(IVMHardDisk *disk, const WCHAR *path, enum op op, const WCHAR *target,
+                           VMHardDiskType type, HRESULT expected, const char *keyword)
 {
-    IVMHardDisk *disk = get_disk(path);
     IVMTask *task = (IVMTask *)(uintptr_t)0x5a5a5a5a;
     HRESULT hr = start(disk, op, target, type, &task);
 
@@ -155,6 +156,14 @@ static void expect_code(const WCHAR *path, enum op op, const WCHAR *target, VMHa
     }
     assert_null(task);
     expect_error_info(keyword);
+}
+
+static void expect_code(const WCHAR *path, enum op op, const WCHAR *target, VMHardDiskType type,
+                        HRESULT expected, const char *keyword)
+{
+    IVMHardDisk *disk = get_disk(path);
+
+    expect_code_on(disk, path, op, target, type, expected, keyword);
     IVMHardDisk_Release(disk);
 }
 
@@ -401,25 +410,72 @@ static void test_disk_codes(void **state)
     assert_false(path_exists(target));
 }
 
-static void test_read_only_parent(void **state)
+/* In the work folder's subfolder name: the chain (child and parent) and a copy of the dynamic
+ * src.vhd (copy); each buffer holds MAX_PATH characters. */
+static void chain_and_dynamic(const WCHAR *name, WCHAR *child, WCHAR *parent, WCHAR *copy)
 {
-    WCHAR folder[MAX_PATH], child[MAX_PATH], parent[MAX_PATH];
-    DWORD before_size, after_size;
-    BYTE *before, *after;
+    WCHAR folder[MAX_PATH], src[MAX_PATH];
+
+    WORK_PATH(folder, L"%ls", name);
+    copy_chain(folder);
+    work_path(child, MAX_PATH, L"%ls\\win8-child.vhd", name);
+    work_path(parent, MAX_PATH, L"%ls\\win8.vhd", name);
+    work_path(copy, MAX_PATH, L"%ls\\comp.vhd", name);
+    assert_true(CopyFileW(INPUT_PATH(src, L"src.vhd"), copy, FALSE));
+}
+
+/* The disk's file deleted between GetHardDisk and the call: E_FILE_NOT_FOUND (MergeTo's page
+ * lists it), and nothing is created at the target. */
+static void test_disk_deleted_after_get(void **state)
+{
+    WCHAR child[MAX_PATH], parent[MAX_PATH], copy[MAX_PATH], target[MAX_PATH];
+    IVMHardDisk *child_disk, *copy_disk;
 
     (void)state;
-    WORK_PATH(folder, L"ro");
-    copy_chain(folder);
-    WORK_PATH(child, L"ro\\win8-child.vhd");
-    WORK_PATH(parent, L"ro\\win8.vhd");
-    before = read_file(parent, &before_size);
-    assert_true(SetFileAttributesW(parent, FILE_ATTRIBUTE_READONLY));
-    expect_code(child, MERGE, NULL, vmDiskType_Dynamic, VM_E_FILE_READ_ONLY, "read-only");
-    assert_true(SetFileAttributesW(parent, FILE_ATTRIBUTE_NORMAL));
-    after = read_file(parent, &after_size);
+    chain_and_dynamic(L"gone", child, parent, copy);
+    WORK_PATH(target, L"gone-new.vhd");
+    child_disk = get_disk(child);
+    copy_disk = get_disk(copy);
+    assert_true(DeleteFileW(child));
+    assert_true(DeleteFileW(copy));
+    expect_code_on(copy_disk, copy, CONVERT, target, vmDiskType_FixedSize, E_FILE_NOT_FOUND_HR,
+                   "does not exist");
+    expect_code_on(copy_disk, copy, COMPACT, NULL, vmDiskType_Dynamic, E_FILE_NOT_FOUND_HR,
+                   "does not exist");
+    expect_code_on(child_disk, child, MERGE_TO, target, vmDiskType_Dynamic, E_FILE_NOT_FOUND_HR,
+                   "does not exist");
+    expect_code_on(child_disk, child, MERGE, NULL, vmDiskType_Dynamic, E_FILE_NOT_FOUND_HR,
+                   "does not exist");
+    IVMHardDisk_Release(child_disk);
+    IVMHardDisk_Release(copy_disk);
+    expect_nothing_at(target);
+}
+
+/* The disk to change (path) has the read-only attribute: VM_E_FILE_READ_ONLY from the job on
+ * disk (opened from on), and not a byte of path changes. */
+static void expect_read_only(const WCHAR *path, const WCHAR *on, enum op op)
+{
+    DWORD before_size, after_size;
+    BYTE *before = read_file(path, &before_size), *after;
+
+    assert_true(SetFileAttributesW(path, FILE_ATTRIBUTE_READONLY));
+    expect_code(on, op, NULL, vmDiskType_Dynamic, VM_E_FILE_READ_ONLY, "read-only");
+    assert_true(SetFileAttributesW(path, FILE_ATTRIBUTE_NORMAL));
+    after = read_file(path, &after_size);
     assert_true(same_bytes(before, before_size, after, after_size));
     free(before);
     free(after);
+}
+
+/* Merge into a read-only parent, Compact of a read-only disk. */
+static void test_read_only(void **state)
+{
+    WCHAR child[MAX_PATH], parent[MAX_PATH], copy[MAX_PATH];
+
+    (void)state;
+    chain_and_dynamic(L"ro", child, parent, copy);
+    expect_read_only(parent, child, MERGE);
+    expect_read_only(copy, copy, COMPACT);
 }
 
 /* Another process holding the disk for writing: a handle that shares reading and writing,
@@ -434,18 +490,12 @@ static HANDLE hold_for_writing(const WCHAR *path)
 
 static void test_sharing_violation(void **state)
 {
-    WCHAR folder[MAX_PATH], child[MAX_PATH], parent[MAX_PATH], copy[MAX_PATH], target[MAX_PATH];
-    WCHAR src[MAX_PATH];
+    WCHAR child[MAX_PATH], parent[MAX_PATH], copy[MAX_PATH], target[MAX_PATH];
     HANDLE writer;
 
     (void)state;
-    WORK_PATH(folder, L"shared");
-    copy_chain(folder);
-    WORK_PATH(child, L"shared\\win8-child.vhd");
-    WORK_PATH(parent, L"shared\\win8.vhd");
+    chain_and_dynamic(L"shared", child, parent, copy);
     WORK_PATH(target, L"new.vhd");
-    WORK_PATH(copy, L"shared\\comp.vhd");
-    assert_true(CopyFileW(INPUT_PATH(src, L"src.vhd"), copy, FALSE));
 
     writer = hold_for_writing(copy);
     expect_code(copy, CONVERT, target, vmDiskType_Dynamic, E_SHARING_VIOLATION_HR, "in use");
@@ -787,7 +837,8 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup_teardown(test_compact, support_setup, support_teardown),
         cmocka_unit_test_setup_teardown(test_pointers_and_arguments, support_setup, support_teardown),
         cmocka_unit_test_setup_teardown(test_disk_codes, support_setup, support_teardown),
-        cmocka_unit_test_setup_teardown(test_read_only_parent, support_setup, support_teardown),
+        cmocka_unit_test_setup_teardown(test_disk_deleted_after_get, support_setup, support_teardown),
+        cmocka_unit_test_setup_teardown(test_read_only, support_setup, support_teardown),
         cmocka_unit_test_setup_teardown(test_sharing_violation, support_setup, support_teardown),
         cmocka_unit_test_setup_teardown(test_during_a_job, support_setup, support_teardown),
         cmocka_unit_test_setup_teardown(test_failure_inside_the_job, support_setup, support_teardown),
