@@ -454,8 +454,10 @@ static void bench_throughput(unsigned runs, unsigned warmup, unsigned sequential
 
 /* --fixed MB: CreateFixedVirtualHardDisk against its floor, the same reservation calls the
  * Win32 back end makes (SetFileInformationByHandle(FileEndOfFileInfo) and SetFileValidData,
- * which Wine maps to fallocate) once for the whole size, one footer write and the flush. */
-static double time_fixed_floor(const WCHAR *path, ULONGLONG size)
+ * which Wine maps to fallocate) once for the whole size, one footer write and the flush; and,
+ * to show what the rest costs, against the same floor with the flush before the footer that
+ * the creation makes so that an interrupted one never looks like a disk (flushes = 2). */
+static double time_fixed_floor(const WCHAR *path, ULONGLONG size, int flushes)
 {
     static const BYTE footer[512] = { 'c', 'o', 'n', 'e', 'c', 't', 'i', 'x' };
     double start = now_ms();
@@ -470,6 +472,8 @@ static double time_fixed_floor(const WCHAR *path, ULONGLONG size)
     if (!SetFileInformationByHandle(file, FileEndOfFileInfo, &end, sizeof(end))
         || !SetFileValidData(file, (LONGLONG)size))
         die("the reservation failed", GetLastError());
+    if (flushes == 2 && !FlushFileBuffers(file))
+        die("FlushFileBuffers failed", GetLastError());
     at.Offset = (DWORD)size;
     at.OffsetHigh = (DWORD)(size >> 32);
     if (!WriteFile(file, footer, sizeof(footer), &written, &at) || written != sizeof(footer))
@@ -498,40 +502,45 @@ static double time_fixed_task(const WCHAR *path, LONG size_mb)
 static void bench_fixed(unsigned runs, unsigned warmup, LONG size_mb)
 {
     double *task_ms = calloc(runs, sizeof(double)), *floor_ms = calloc(runs, sizeof(double)),
-           *ratio = calloc(runs, sizeof(double));
+           *ratio = calloc(runs, sizeof(double)), *floor2_ms = calloc(runs, sizeof(double)),
+           *ratio2 = calloc(runs, sizeof(double));
+    ULONGLONG size = (ULONGLONG)size_mb * 1048576;
     WCHAR path[MAX_PATH];
     char attributes[64];
 
-    if (!task_ms || !floor_ms || !ratio)
+    if (!task_ms || !floor_ms || !ratio || !floor2_ms || !ratio2)
         die("out of memory", 0);
     disk_path(path, ARRAYSIZE(path), 0);
     for (unsigned i = 0; i < warmup + runs; i++) {
-        double t, f;
-        /* One file at a time: the volume need only hold one. */
-        if (i % 2 == 0) {
-            t = time_fixed_task(path, size_mb);
-            remove_file(path);
-            f = time_fixed_floor(path, (ULONGLONG)size_mb * 1048576);
-            remove_file(path);
-        } else {
-            f = time_fixed_floor(path, (ULONGLONG)size_mb * 1048576);
-            remove_file(path);
-            t = time_fixed_task(path, size_mb);
+        double t = 0, f = 0, f2 = 0;
+        /* One file at a time: the volume need only hold one. The order rotates. */
+        for (unsigned k = 0; k < 3; k++) {
+            switch ((i + k) % 3) {
+            case 0: t = time_fixed_task(path, size_mb); break;
+            case 1: f = time_fixed_floor(path, size, 1); break;
+            default: f2 = time_fixed_floor(path, size, 2); break;
+            }
             remove_file(path);
         }
         if (i >= warmup) {
             task_ms[i - warmup] = t;
             floor_ms[i - warmup] = f;
+            floor2_ms[i - warmup] = f2;
         }
     }
     bench_ratios(task_ms, floor_ms, ratio, runs);
+    bench_ratios(task_ms, floor2_ms, ratio2, runs);
     snprintf(attributes, sizeof(attributes), "size_mb=%ld", size_mb);
     print_summary("com_fixed_task", attributes, task_ms, runs);
     print_summary("com_fixed_floor", attributes, floor_ms, runs);
     print_summary("com_fixed_ratio", attributes, ratio, runs);
+    print_summary("com_fixed_floor_2_flushes", attributes, floor2_ms, runs);
+    print_summary("com_fixed_ratio_2_flushes", attributes, ratio2, runs);
     free(task_ms);
     free(floor_ms);
     free(ratio);
+    free(floor2_ms);
+    free(ratio2);
 }
 
 int main(int argc, char **argv)
