@@ -141,19 +141,29 @@ static double time_task(const WCHAR *path, LONG size_mb, double *call_ms)
     return end - start;
 }
 
-static void write_floor(const WCHAR *path, const void *bytes, DWORD count)
+/* Writes len bytes at offset, flushes and closes: how every floor and pattern ends. */
+static void write_flush_close(HANDLE file, const void *data, DWORD len, ULONGLONG offset)
 {
-    HANDLE file = CreateFileW(path, GENERIC_WRITE, 0, NULL, CREATE_NEW, FILE_ATTRIBUTE_NORMAL, NULL);
+    OVERLAPPED at = { 0 };
     DWORD written = 0;
 
-    if (file == INVALID_HANDLE_VALUE)
-        die("CreateFileW failed", GetLastError());
-    if (!WriteFile(file, bytes, count, &written, NULL) || written != count)
+    at.Offset = (DWORD)offset;
+    at.OffsetHigh = (DWORD)(offset >> 32);
+    if (!WriteFile(file, data, len, &written, &at) || written != len)
         die("WriteFile failed", GetLastError());
     if (!FlushFileBuffers(file))
         die("FlushFileBuffers failed", GetLastError());
     if (!CloseHandle(file))
         die("CloseHandle failed", GetLastError());
+}
+
+static void write_floor(const WCHAR *path, const void *bytes, DWORD count)
+{
+    HANDLE file = CreateFileW(path, GENERIC_WRITE, 0, NULL, CREATE_NEW, FILE_ATTRIBUTE_NORMAL, NULL);
+
+    if (file == INVALID_HANDLE_VALUE)
+        die("CreateFileW failed", GetLastError());
+    write_flush_close(file, bytes, count, 0);
 }
 
 static double time_floor(const WCHAR *path, const void *bytes, DWORD count)
@@ -185,16 +195,7 @@ static double time_pattern(const WCHAR *path, const BYTE *bytes, DWORD count)
     }
     if (!FlushFileBuffers(file))
         die("FlushFileBuffers failed", GetLastError());
-    {
-        OVERLAPPED position = { 0 };
-        position.Offset = 512;
-        if (!WriteFile(file, bytes, 1024, &written, &position) || written != 1024)
-            die("WriteFile failed", GetLastError());
-    }
-    if (!FlushFileBuffers(file))
-        die("FlushFileBuffers failed", GetLastError());
-    if (!CloseHandle(file))
-        die("CloseHandle failed", GetLastError());
+    write_flush_close(file, bytes, 1024, 512);
     return now_ms() - start;
 }
 
@@ -462,8 +463,6 @@ static double time_fixed_floor(const WCHAR *path, ULONGLONG size, int flushes)
     static const BYTE footer[512] = { 'c', 'o', 'n', 'e', 'c', 't', 'i', 'x' };
     double start = now_ms();
     FILE_END_OF_FILE_INFO end;
-    OVERLAPPED at = { 0 };
-    DWORD written = 0;
     HANDLE file = CreateFileW(path, GENERIC_WRITE | DELETE, 0, NULL, CREATE_NEW, FILE_ATTRIBUTE_NORMAL, NULL);
 
     if (file == INVALID_HANDLE_VALUE)
@@ -474,14 +473,7 @@ static double time_fixed_floor(const WCHAR *path, ULONGLONG size, int flushes)
         die("the reservation failed", GetLastError());
     if (flushes == 2 && !FlushFileBuffers(file))
         die("FlushFileBuffers failed", GetLastError());
-    at.Offset = (DWORD)size;
-    at.OffsetHigh = (DWORD)(size >> 32);
-    if (!WriteFile(file, footer, sizeof(footer), &written, &at) || written != sizeof(footer))
-        die("WriteFile failed", GetLastError());
-    if (!FlushFileBuffers(file))
-        die("FlushFileBuffers failed", GetLastError());
-    if (!CloseHandle(file))
-        die("CloseHandle failed", GetLastError());
+    write_flush_close(file, footer, sizeof(footer), size);
     return now_ms() - start;
 }
 
