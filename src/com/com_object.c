@@ -241,6 +241,20 @@ HRESULT error_none(void)
     return S_OK;
 }
 
+HRESULT hresult_from_path_verdict(path_verdict verdict)
+{
+    switch (verdict) {
+    case PATH_OK:
+        return S_OK;
+    case PATH_BAD_PATHNAME:
+        return E_BAD_PATHNAME;
+    case PATH_INVALID_NAME:
+        return E_INVALID_NAME;
+    default:
+        return E_BUFFER_OVERFLOW;
+    }
+}
+
 /* --- ISupportErrorInfo and IProvideClassInfo ------------------------------------------ */
 
 static inline struct com_extras *impl_from_ISupportErrorInfo(ISupportErrorInfo *iface)

@@ -5,6 +5,7 @@
 
 #include <windows.h>
 #include <ole2.h>
+#include "path_check.h"
 
 /* The ISupportErrorInfo and IProvideClassInfo of an object; both delegate IUnknown to owner. */
 struct com_extras {
@@ -34,5 +35,9 @@ void typeinfo_cache_release(void);
 HRESULT error_set(HRESULT hr, REFIID iid, const WCHAR *format, ...);
 /* Clears the thread's error information and returns S_OK. */
 HRESULT error_none(void);
+
+/* The documented code for a path check's verdict: S_OK, E_BAD_PATHNAME, E_INVALID_NAME or
+ * E_BUFFER_OVERFLOW. */
+HRESULT hresult_from_path_verdict(path_verdict verdict);
 
 #endif

@@ -23,21 +23,10 @@ static HRESULT check_path_units(const WCHAR *method, const WCHAR *name, const WC
                                 size_t length)
 {
     const char *reason;
-    HRESULT hr;
+    HRESULT hr = hresult_from_path_verdict(path_check((const uint16_t *)path, length, &reason));
 
-    switch (path_check((const uint16_t *)path, length, &reason)) {
-    case PATH_OK:
+    if (SUCCEEDED(hr))
         return S_OK;
-    case PATH_BAD_PATHNAME:
-        hr = E_BAD_PATHNAME;
-        break;
-    case PATH_INVALID_NAME:
-        hr = E_INVALID_NAME;
-        break;
-    default:
-        hr = E_BUFFER_OVERFLOW;
-        break;
-    }
     /* The reason comes first: a path of thousands of characters would push it out of the
      * description's fixed-size buffer. */
     return error_set(hr, &IID_IVMVirtualServer, L"%ls: %ls is not accepted: %hs: \"%.*ls\".",

@@ -398,19 +398,11 @@ HRESULT hard_disk_get(BSTR image_path, struct task_list *tasks, IVMHardDisk **ou
     *out = NULL;
     if (!image_path)
         return error_set(E_POINTER, &IID_IVMVirtualServer, L"GetHardDisk: imagePath is NULL.");
-    switch (path_check((const uint16_t *)image_path, SysStringLen(image_path), &reason)) {
-    case PATH_OK:
-        break;
-    case PATH_BAD_PATHNAME:
-        return error_set(E_BAD_PATHNAME, &IID_IVMVirtualServer,
+    hr = hresult_from_path_verdict(path_check((const uint16_t *)image_path, SysStringLen(image_path),
+                                              &reason));
+    if (FAILED(hr))
+        return error_set(hr, &IID_IVMVirtualServer,
                          L"GetHardDisk: imagePath is not accepted: %hs: \"%ls\".", reason, image_path);
-    case PATH_INVALID_NAME:
-        return error_set(E_INVALID_NAME, &IID_IVMVirtualServer,
-                         L"GetHardDisk: imagePath is not accepted: %hs: \"%ls\".", reason, image_path);
-    default:
-        return error_set(E_BUFFER_OVERFLOW, &IID_IVMVirtualServer,
-                         L"GetHardDisk: imagePath is not accepted: %hs: \"%ls\".", reason, image_path);
-    }
     /* The disk must be a valid VHD now; each property reads it again when asked. */
     if (FAILED(hr = disk_file_open(image_path, VHD_IO_OPEN_READ, &file, &error)))
         return error_set(hr, &IID_IVMVirtualServer, L"GetHardDisk: %ls", error.text);

@@ -154,20 +154,7 @@ static HRESULT check_target(const WCHAR *method, BSTR path, VMHardDiskType type,
     if (length == 0 && merge_to)
         return error_set(E_INVALIDARG, &IID_IVMHardDisk,
                          L"IVMHardDisk.%ls: the new disk's path is empty.", method);
-    switch (path_check((const uint16_t *)path, length, &reason)) {
-    case PATH_OK:
-        hr = S_OK;
-        break;
-    case PATH_BAD_PATHNAME:
-        hr = E_BAD_PATHNAME;
-        break;
-    case PATH_INVALID_NAME:
-        hr = E_INVALID_NAME;
-        break;
-    default:
-        hr = E_BUFFER_OVERFLOW;
-        break;
-    }
+    hr = hresult_from_path_verdict(path_check((const uint16_t *)path, length, &reason));
     if (FAILED(hr))
         return error_set(hr, &IID_IVMHardDisk, L"IVMHardDisk.%ls: the new disk's path is not accepted: %hs: \"%.*ls\".",
                          method, reason, (int)(length > 300 ? 300 : length), path);
