@@ -14,6 +14,7 @@ int cli_info(const char *name, int argc, char **argv);
 int cli_convert(const char *name, int argc, char **argv);
 int cli_merge(const char *name, int argc, char **argv);
 int cli_compact(const char *name, int argc, char **argv);
+int cli_repair(const char *name, int argc, char **argv);
 
 /* Prints "NAME VERSION" and returns the exit status. */
 int cli_print_version(const char *name);

@@ -16,6 +16,7 @@ static const struct subcommand {
     { "convert", cli_convert, "convert SRC DST TYPE  copy a disk (and its parents) into a new dynamic or fixed one" },
     { "merge", cli_merge,   "merge CHILD [DST TYPE] merge a differencing disk into its parent (or into a new disk)" },
     { "compact", cli_compact, "compact DISK          give back the zero blocks of a dynamic disk, in place" },
+    { "repair", cli_repair, "repair DISK           fix what can be fixed without losing data, in place" },
 };
 
 static int help(FILE *out)

@@ -358,7 +358,7 @@ static BOOL is_unfinished_disk(const WCHAR *path)
         && !(read_at(file, 0, footer_bytes, VHD_FOOTER_SIZE)
              && vhd_footer_decode(&footer, footer_bytes, VHD_FOOTER_SIZE) == VHD_FORMAT_OK))
         goto done;
-    if (memcmp(footer.creator_application, "vsdk", 4)
+    if (!vhd_footer_written_by_vsdisk(&footer)
         || (footer.disk_type != VHD_DISK_TYPE_DYNAMIC && footer.disk_type != VHD_DISK_TYPE_DIFFERENCING))
         goto done;
     unfinished = !(footer.data_offset <= size.QuadPart - VHD_DYNAMIC_HEADER_SIZE

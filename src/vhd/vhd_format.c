@@ -285,3 +285,11 @@ vhd_format_status vhd_dynamic_image_check(const uint8_t *image, size_t len,
         return VHD_FORMAT_TRUNCATED;
     return VHD_FORMAT_OK;
 }
+
+bool vhd_footer_written_by_vsdisk(const vhd_footer *footer)
+{
+    if (memcmp(footer->creator_application, VHD_CREATOR_APPLICATION_VSDISK_0_2, 4) == 0)
+        return true;
+    return memcmp(footer->creator_application, VHD_CREATOR_APPLICATION_WINDOWS, 4) == 0
+           && footer->creator_version < VHD_CREATOR_VERSION_WINDOWS_MIN;
+}

@@ -3,6 +3,7 @@
 #ifndef VHD_FORMAT_H
 #define VHD_FORMAT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -18,6 +19,14 @@
 #define VHD_FILE_FORMAT_VERSION    0x00010000u
 #define VHD_HEADER_VERSION         0x00010000u
 #define VHD_HOST_OS_WI2K           0x5769326Bu  /* "Wi2k" */
+/* The creator application vsdisk writes: Windows' own, so that every reader sizes vsdisk's
+ * disks as it sizes Windows-made ones, by the footer's current size (qemu takes the CHS
+ * geometry's product for creators it does not know). vsdisk's disks are told from Windows'
+ * by the creator version, vsdisk's own (major << 16 | minor, below Windows' 6.0). */
+#define VHD_CREATOR_APPLICATION_WINDOWS "win "
+/* What vsdisk 0.1 and 0.2 wrote; qemu reads those disks up to a cylinder short. */
+#define VHD_CREATOR_APPLICATION_VSDISK_0_2 "vsdk"
+#define VHD_CREATOR_VERSION_WINDOWS_MIN 0x00060000u
 #define VHD_HOST_OS_MAC            0x4D616320u  /* "Mac " */
 #define VHD_OFFSET_UNUSED          UINT64_C(0xFFFFFFFFFFFFFFFF)
 #define VHD_BAT_ENTRY_UNUSED       0xFFFFFFFFu
@@ -113,5 +122,9 @@ vhd_format_status vhd_dynamic_header_decode(vhd_dynamic_header *header,
  * table and block size that fit. footer and header may be NULL. */
 vhd_format_status vhd_dynamic_image_check(const uint8_t *image, size_t len,
                                           vhd_footer *footer, vhd_dynamic_header *header);
+
+/* True if vsdisk wrote the footer: creator "vsdk" (0.1 and 0.2), or "win " with a creator
+ * version below any Windows' (0.3 on). */
+bool vhd_footer_written_by_vsdisk(const vhd_footer *footer);
 
 #endif

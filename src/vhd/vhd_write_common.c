@@ -8,7 +8,6 @@
 #error "the build must define VSDISK_VERSION_MAJOR and VSDISK_VERSION_MINOR"
 #endif
 
-#define CREATOR_APPLICATION "vsdk"
 #define CREATOR_VERSION ((uint32_t)(VSDISK_VERSION_MAJOR) << 16 | (uint32_t)(VSDISK_VERSION_MINOR))
 
 static void report(vhd_progress *progress, unsigned percent)
@@ -76,7 +75,7 @@ void vhd_footer_prepare(vhd_footer *footer, const vhd_create_options *options, u
     footer->file_format_version = VHD_FILE_FORMAT_VERSION;
     footer->data_offset = data_offset;
     footer->timestamp = options->timestamp;
-    memcpy(footer->creator_application, CREATOR_APPLICATION, sizeof footer->creator_application);
+    memcpy(footer->creator_application, VHD_CREATOR_APPLICATION_WINDOWS, sizeof footer->creator_application);
     footer->creator_version = CREATOR_VERSION;
     footer->creator_host_os = VHD_HOST_OS_WI2K;
     footer->original_size = size_bytes;

@@ -1,8 +1,8 @@
 #!/bin/sh
 # Runs a script that creates disks in a fresh folder, then checks each disk with two
-# independent readers: vhdiinfo ("Media size") and qemu-img (virtual-size, with
-# force_size_calc=current_size: qemu would otherwise take the size from the CHS geometry
-# for a creator it does not know). Both tools are required; a missing one is a failure.
+# independent readers: vhdiinfo ("Media size") and qemu-img (virtual-size, with qemu's default
+# options, which take the exact size only from creators qemu trusts, as vsdisk's "win ").
+# Both tools are required; a missing one is a failure.
 # Usage: script_disks.sh RUN_SCRIPT WINE_WRAP DLL SCRIPT TMPBASE NAME=MB...
 set -u
 run_script=$1 wrap=$2 dll=$3 script=$4 base=$5
@@ -38,7 +38,7 @@ for spec in "$@"; do
     media=$(printf '%s\n' "$info" | sed -n 's/.*Media size.*(\([0-9]*\) bytes).*/\1/p')
     [ "$media" = "$bytes" ] || fail "$name: vhdiinfo says $media bytes, expected $bytes"
     json=$(qemu-img info --output=json --image-opts \
-        "driver=vpc,force_size_calc=current_size,file.driver=file,file.filename=$file" 2>&1) \
+        "driver=vpc,file.driver=file,file.filename=$file" 2>&1) \
         || fail "qemu-img cannot read $name: $json"
     virtual=$(printf '%s\n' "$json" | sed -n 's/.*"virtual-size": *\([0-9]*\).*/\1/p')
     [ "$virtual" = "$bytes" ] || fail "$name: qemu-img says $virtual bytes, expected $bytes"

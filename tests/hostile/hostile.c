@@ -261,8 +261,9 @@ const char *vhd_problem(const WCHAR *path, ULONGLONG size_bytes, char *why, size
         snprintf(why, why_size, "not a valid dynamic disk: %s", vhd_format_status_message(status));
         return why;
     }
-    if (memcmp(footer.creator_application, "vsdk", 4))
-        return "the creator is not vsdisk";
+    if (memcmp(footer.creator_application, "win ", 4)
+        || footer.creator_version != ((uint32_t)VSDISK_VERSION_MAJOR << 16 | VSDISK_VERSION_MINOR))
+        return "the creator is not this vsdisk (\"win \" and its version)";
     if (size_bytes && footer.current_size != size_bytes) {
         snprintf(why, why_size, "size %llu, expected %llu",
                  (unsigned long long)footer.current_size, (unsigned long long)size_bytes);

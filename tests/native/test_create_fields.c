@@ -32,9 +32,8 @@ static void check_footer(const uint8_t *f, uint64_t size, const vhd_create_optio
     assert_int_equal(test_be32(f + 12), 0x00010000);          /* file format version 1.0 */
     assert_true(test_be64(f + 16) == 512);                     /* data offset: the header */
     assert_int_equal(test_be32(f + 24), options->timestamp);
-    assert_memory_equal(f + 28, "vsdk", 4);
-    assert_int_equal(test_be32(f + 32),
-                     (uint32_t)VSDISK_VERSION_MAJOR << 16 | (uint32_t)VSDISK_VERSION_MINOR);
+    assert_memory_equal(f + 28, "win ", 4);
+    assert_int_equal(test_be32(f + 32), test_vsdisk_creator_version());
     assert_memory_equal(f + 36, "Wi2k", 4);
     assert_true(test_be64(f + 40) == size);                    /* original size */
     assert_true(test_be64(f + 48) == size);                    /* current size */

@@ -117,7 +117,7 @@ static void test_same_file_as_windows_child(void **state)
     assert_int_equal(ours_len, child_len);
     compare_with_windows(ours, child, 0, child_len, child_len - 512, 0, 0);
     /* And what may differ is what it should be. */
-    assert_memory_equal(ours + 28, "vsdk", 4);
+    assert_memory_equal(ours + 28, "win ", 4);
     assert_int_equal(test_be32(ours + 64), test_spec_checksum(ours, 512, 64));
     assert_int_equal(test_be32(ours + 512 + 36), test_spec_checksum(ours + 512, 1024, 36));
     free(ours);
@@ -171,7 +171,8 @@ static void check_child(const uint8_t *c, size_t len, const vhd_parent_facts *fa
     assert_int_equal(test_be32(f + 12), 0x00010000);
     assert_true(test_be64(f + 16) == 512);
     assert_int_equal(test_be32(f + 24), options->timestamp);
-    assert_memory_equal(f + 28, "vsdk", 4);
+    assert_memory_equal(f + 28, "win ", 4);
+    assert_int_equal(test_be32(f + 32), test_vsdisk_creator_version());
     assert_memory_equal(f + 36, "Wi2k", 4);
     assert_true(test_be64(f + 40) == facts->size_bytes);
     assert_true(test_be64(f + 48) == facts->size_bytes);

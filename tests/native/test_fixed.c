@@ -73,7 +73,8 @@ static void check_footer(const uint8_t *f, uint64_t size, const vhd_create_optio
     assert_int_equal(test_be32(f + 12), 0x00010000);
     assert_true(test_be64(f + 16) == UINT64_MAX);              /* fixed: no header */
     assert_int_equal(test_be32(f + 24), options->timestamp);
-    assert_memory_equal(f + 28, "vsdk", 4);
+    assert_memory_equal(f + 28, "win ", 4);
+    assert_int_equal(test_be32(f + 32), test_vsdisk_creator_version());
     assert_memory_equal(f + 36, "Wi2k", 4);
     assert_true(test_be64(f + 40) == size);
     assert_true(test_be64(f + 48) == size);

@@ -352,6 +352,26 @@ static void test_image_check(void **state)
     free(image);
 }
 
+/* vsdisk's own footers are told from Windows' by the creator version; 0.1 and 0.2 wrote "vsdk". */
+static void test_footer_written_by_vsdisk(void **state)
+{
+    (void)state;
+    static const struct { const char app[5]; uint32_t version; bool vsdisk; } cases[] = {
+        { "vsdk", 0x00000001, true },  { "vsdk", 0x00000002, true },
+        { "win ", 0x00000003, true },  { "win ", 0x00050FFF, true },
+        { "win ", 0x00060000, false }, { "win ", 0x00060003, false },
+        { "win ", 0x000A0000, false }, { "qemu", 0x00000003, false },
+        { "qem2", 0x00050003, false }, { "vpc ", 0x00050000, false },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        vhd_footer footer;
+        memset(&footer, 0, sizeof footer);
+        memcpy(footer.creator_application, cases[i].app, 4);
+        footer.creator_version = cases[i].version;
+        assert_int_equal(vhd_footer_written_by_vsdisk(&footer), cases[i].vsdisk);
+    }
+}
+
 static void test_status_messages(void **state)
 {
     (void)state;
@@ -384,6 +404,7 @@ int main(void)
         cmocka_unit_test(test_decode_detects_every_bit_flip),
         cmocka_unit_test(test_decode_random_bytes),
         cmocka_unit_test(test_image_check),
+        cmocka_unit_test(test_footer_written_by_vsdisk),
         cmocka_unit_test(test_status_messages),
     };
     return cmocka_run_group_tests_name("format", tests, setup, NULL);

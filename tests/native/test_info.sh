@@ -69,7 +69,10 @@ done
 for f in own3 own1g own2040g; do
     check "vsdisk's own $f.vhd: vsdisk info agrees with vhdiinfo and qemu-img" compare "$tap_dir/$f.vhd"
 done
-check "own disk: creator vsdk" sh -c '"$1" info "$2" | grep -q "^creator: vsdk "' _ "$vsdisk" "$tap_dir/own3.vhd"
+check "own disk: creator 'win ', vsdisk's version, and qemu's size the exact size" sh -c '
+    "$1" info "$2" > "$3" && cat "$3" && version=$("$1" --version | sed "s/^vsdisk \([0-9]*\.[0-9]*\).*/\1/") &&
+    grep -q "^creator: win  $version Wi2k" "$3" &&
+    qemu-img info -f vpc --output=json "$2" | grep -q "\"virtual-size\": 3145728,"' _ "$vsdisk" "$tap_dir/own3.vhd" "$tap_dir/own3.info"
 
 check "win8-child.vhd: its parent win8.vhd found through W2ru, locators listed" sh -c '
     "$1" info "$2/win8-child.vhd" > "$3" && cat "$3" &&

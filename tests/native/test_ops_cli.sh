@@ -31,7 +31,7 @@ random() {
     n=$((n + 1))
     python3 -c "import random,sys; r=random.Random($seed*1000+$n); sys.stdout.buffer.write(bytes(r.getrandbits(8) for _ in range($1)))" > "$2"
 }
-qimg() { echo "driver=vpc,force_size_calc=current_size,file.filename=$1"; }
+qimg() { echo "driver=vpc,file.filename=$1"; }
 # raw_qemu DISK OUT: the content as qemu reads it.
 raw_qemu() { qemu-img convert --image-opts "$(qimg "$1")" -O raw "$2"; }
 # raw_vsdisk DISK OUT: the content as vsdisk's reader reads it (through the chain).

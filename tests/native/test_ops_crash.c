@@ -1,10 +1,11 @@
-/* Crash at every write: each job (Convert, MergeTo, Merge, Compact) runs with a simulated power
+/* Crash at every write: each job (Convert, MergeTo, Merge, Compact, Repair) runs with a simulated power
  * supply that goes off after its n-th call that changes a file, for every n until the job
  * completes; in a second pass the cut also loses every write since the file's last flush.
  * After each cut the files are reopened and every sector of the user's data must read as it
  * should: the source of Convert and MergeTo byte for byte as it was and no disk at the
  * target; the chain of a Merge as before, and its parent per sector either as before or as
- * merged; a compacted disk with the same content. Then the job is run again and must
+ * merged; a compacted or repaired disk with the same content (and, repaired, both footers
+ * valid). Then the job is run again and must
  * complete, with the expected content. */
 #define _POSIX_C_SOURCE 200809L
 
@@ -140,7 +141,7 @@ static char *copy_scene(const struct scene *sc)
     return dir;
 }
 
-enum job_kind { JOB_CONVERT, JOB_MERGE_TO, JOB_MERGE, JOB_COMPACT };
+enum job_kind { JOB_CONVERT, JOB_MERGE_TO, JOB_MERGE, JOB_COMPACT, JOB_REPAIR };
 
 struct job {
     const char *label;
@@ -186,10 +187,12 @@ static vhd_op_code run_job(const struct job *job, const char *dir, struct power_
         pio.io.close(&pio.io);
         vhd_ops_posix_close_chain(&chain);
     } else {
+        vhd_repair_report report;
         vhd_io_posix_init(&file, path);
         power_io_plug(&pio, &file.io, supply);
         assert_int_equal(pio.io.open(&pio.io, VHD_IO_OPEN_READ_WRITE), VHD_OK);
-        code = vhd_compact(&pio.io, &options, &result);
+        code = job->kind == JOB_COMPACT ? vhd_compact(&pio.io, &options, &result)
+                                        : vhd_repair(&pio.io, false, &options, &report, &result);
         pio.io.close(&pio.io);
     }
     if (code != VHD_OP_OK && !supply->off)
@@ -242,6 +245,37 @@ static void check_leftovers(const char *dir, const uint8_t *want, unsigned n)
     closedir(d);
 }
 
+/* Gives each valid footer of path (at the end; at 0 but for a fixed disk) the creator
+ * application app, with its checksum. Returns how many footers are valid and count those
+ * labelled want_app in *labelled. */
+static int footers(const char *path, const char *app, const char *want_app, int *labelled)
+{
+    FILE *f = fopen(path, app ? "r+b" : "rb");
+    int valid = 0;
+    assert_non_null(f);
+    uint64_t offsets[2] = { 0, fx_file_size(path) - VHD_FOOTER_SIZE };
+    *labelled = 0;
+    for (int i = 0; i < 2; i++) {
+        uint8_t bytes[VHD_FOOTER_SIZE];
+        vhd_footer footer;
+        assert_int_equal(fseeko(f, (off_t)offsets[i], SEEK_SET), 0);
+        assert_int_equal(fread(bytes, 1, sizeof bytes, f), sizeof bytes);
+        if (vhd_footer_decode(&footer, bytes, sizeof bytes) != VHD_FORMAT_OK)
+            continue;
+        valid++;
+        if (want_app != NULL && memcmp(footer.creator_application, want_app, 4) == 0)
+            (*labelled)++;
+        if (app == NULL)
+            continue;
+        memcpy(footer.creator_application, app, 4);
+        vhd_footer_encode(&footer, bytes);
+        assert_int_equal(fseeko(f, (off_t)offsets[i], SEEK_SET), 0);
+        assert_int_equal(fwrite(bytes, 1, sizeof bytes, f), sizeof bytes);
+    }
+    assert_int_equal(fclose(f), 0);
+    return valid;
+}
+
 static void check_after_cut(const struct job *job, const struct scene *sc, const char *dir,
                             unsigned n, bool done)
 {
@@ -280,6 +314,14 @@ static void check_after_cut(const struct job *job, const struct scene *sc, const
     case JOB_COMPACT:
         assert_content(paths[job->disk], want, "compacted disk", n);
         break;
+    case JOB_REPAIR: {
+        int labelled, expected = sc->fixed_base && job->disk == BASE ? 1 : 2;
+        assert_content(paths[job->disk], want, "repaired disk", n);
+        assert_int_equal(footers(paths[job->disk], NULL, "win ", &labelled), expected);
+        if (done)
+            assert_int_equal(labelled, expected);
+        break;
+    }
     }
     for (int d = 0; d < DISKS; d++)
         free(paths[d]);
@@ -291,6 +333,13 @@ static void crash_every_write(const struct job *job, bool fixed_base, bool zero_
     struct scene sc;
     struct power_supply supply;
     scene_build(&sc, fixed_base, zero_block_first);
+    if (job->kind == JOB_REPAIR) {
+        /* The disk as vsdisk 0.2 made it: creator "vsdk" in its footers. */
+        char *path = test_path_join(sc.dir, names[job->disk]);
+        int labelled;
+        assert_true(footers(path, "vsdk", NULL, &labelled) >= 1);
+        free(path);
+    }
 
     /* The clean run: how many changing calls, and the result's size for Compact. */
     char *dir = copy_scene(&sc);
@@ -310,7 +359,7 @@ static void crash_every_write(const struct job *job, bool fixed_base, bool zero_
 
     /* A new target is created write-only: nothing of it can be undone, so for Convert and
      * MergeTo the second pass would repeat the first. */
-    int passes = job->kind == JOB_MERGE || job->kind == JOB_COMPACT ? 2 : 1;
+    int passes = job->kind == JOB_CONVERT || job->kind == JOB_MERGE_TO ? 1 : 2;
     for (int lose = 0; lose < passes; lose++) {
         for (unsigned n = 0; n < calls; n++) {
             dir = copy_scene(&sc);
@@ -381,6 +430,17 @@ static void test_compact_crash(void **state)
     crash_every_write(&compact_first, false, true);
 }
 
+static void test_repair_crash(void **state)
+{
+    (void)state;
+    const struct job dynamic = { "Repair of a 0.2 dynamic disk", JOB_REPAIR, BASE, 0 };
+    const struct job differencing = { "Repair of a 0.2 differencing disk", JOB_REPAIR, MID, 0 };
+    const struct job fixed = { "Repair of a 0.2 fixed disk", JOB_REPAIR, BASE, 0 };
+    crash_every_write(&dynamic, false, false);
+    crash_every_write(&differencing, false, false);
+    crash_every_write(&fixed, true, false);
+}
+
 static int print_totals(void **state)
 {
     (void)state;
@@ -405,6 +465,7 @@ int main(void)
         cmocka_unit_test(test_merge_to_crash),
         cmocka_unit_test(test_merge_crash),
         cmocka_unit_test(test_compact_crash),
+        cmocka_unit_test(test_repair_crash),
     };
     return cmocka_run_group_tests_name("ops_crash", tests, NULL, print_totals);
 }

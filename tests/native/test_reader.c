@@ -210,7 +210,7 @@ static void test_own_disks(void **state)
         const vhd_image_info *info = vhd_image_get_info(image);
         assert_int_equal(info->footer.disk_type, VHD_DISK_TYPE_DYNAMIC);
         assert_true(info->footer.current_size == sizes[i]);
-        assert_memory_equal(info->footer.creator_application, "vsdk", 4);
+        assert_memory_equal(info->footer.creator_application, "win ", 4);
         assert_int_equal(info->footer.unique_id[0], i + 1);
         assert_int_equal(info->blocks, (uint32_t)((sizes[i] + 2 * MiB - 1) / (2 * MiB)));
         assert_int_equal(info->allocated_blocks, 0);

@@ -152,3 +152,12 @@ uint64_t test_random_seed(void)
     print_message("# random seed %" PRIu64 " (replay with VHD_TEST_SEED=%" PRIu64 ")\n", seed, seed);
     return seed;
 }
+
+uint32_t test_vsdisk_creator_version(void)
+{
+    unsigned major = 0, minor = 0;
+    assert_int_equal(sscanf(VSDISK_VERSION, "%u.%u.", &major, &minor), 2);
+    uint32_t version = (uint32_t)major << 16 | (uint32_t)minor;
+    assert_true(version < 0x00060000u);
+    return version;
+}

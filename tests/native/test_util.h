@@ -21,6 +21,10 @@ void test_write_file(const char *path, const void *data, size_t len);
 
 uint16_t test_be16(const uint8_t *p);
 uint32_t test_be32(const uint8_t *p);
+/* The creator version vsdisk's footers must carry, from the project's version string
+ * (VSDISK_VERSION, "MAJOR.MINOR.PATCH"): MAJOR << 16 | MINOR. Fails the test if that is not
+ * below Windows' 6.0, by which vsdisk's "win " disks are told from Windows' own. */
+uint32_t test_vsdisk_creator_version(void);
 uint64_t test_be64(const uint8_t *p);
 
 /* The specification's checksum: the one's complement of the sum of every byte of the

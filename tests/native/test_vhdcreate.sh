@@ -49,8 +49,8 @@ rm -f "$work/ok.vhd" "$work/max.vhd" "$work/-dash.vhd"
 check "--help: exit 0 on stdout, says what, sizes, layout, creator, qemu, exit codes" sh -c '
     "$1" --help > "$2" && cat "$2" &&
     grep -q "Usage: vhdcreate PATH SIZE_MB" "$2" && grep -q "from 3 to 2088960" "$2" &&
-    grep -q "1,048,576 bytes" "$2" && grep -q "vsdk" "$2" && grep -q "Windows" "$2" &&
-    grep -q "force_size_calc=current_size" "$2" && grep -q "none is created" "$2" &&
+    grep -q "1,048,576 bytes" "$2" && grep -q "'"'"'win '"'"'" "$2" && grep -q "Windows" "$2" &&
+    grep -q "vsdisk repair DISK" "$2" && grep -q "none is created" "$2" &&
     grep -q "^Exit status: 0" "$2"' _ "$vhdcreate" "$tap_dir/help"
 check "--version prints one line" expect 0 1 0 '' -- --version
 

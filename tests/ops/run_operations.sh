@@ -15,7 +15,7 @@ failed=0
 check() {  # check WHAT: the previous command's status
     if [ "$1" -eq 0 ]; then echo "ok: $2"; else echo "FAIL: $2"; failed=$((failed + 1)); fi
 }
-qimg() { echo "driver=vpc,force_size_calc=current_size,file.filename=$1"; }
+qimg() { echo "driver=vpc,file.filename=$1"; }
 raw_qemu() { qemu-img convert --image-opts "$(qimg "$1")" -O raw "$2"; }
 n=0
 write() {  # write DISK OFFSET LEN: seeded random data

@@ -8,7 +8,7 @@ dir="$tmpbase/script-$$"
 rm -rf "$dir"
 mkdir -p "$dir/orphan"
 MiB=1048576
-qimg() { echo "driver=vpc,force_size_calc=current_size,file.filename=$1"; }
+qimg() { echo "driver=vpc,file.filename=$1"; }
 qemu-img create -q -f vpc -o subformat=dynamic,force_size=on "$dir/src.vhd" $((8 * MiB))
 qemu-io -f vpc -c "write -P 0x5a 4096 8192" -c "write -P 0 $((2 * MiB)) $((2 * MiB))" \
     -c "write -P 0xc3 $((6 * MiB + 512)) 1024" "$dir/src.vhd" > /dev/null
