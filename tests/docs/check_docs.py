@@ -2,7 +2,8 @@
 """Checks README.md and docs/*.md, printing TAP:
 - every relative link (inline, reference-style or HTML href) names a file or folder of the checkout,
   and every #anchor is the slug GitHub gives a heading of the page it points into;
-- every page of docs/ is linked from README.md;
+- every page of docs/ is linked from README.md, which stays short (README_MAX_LINES) and names the two
+  commands, ./scripts/demo.sh and ./scripts/test.sh;
 - every command of a runnable code block (a fenced block whose info string is "sh runnable") runs and
   exits 0, in an empty scratch folder, with the folder of the just-built vsdisk first on PATH.
 
@@ -18,6 +19,7 @@ import unicodedata
 from urllib.parse import unquote
 
 COMMAND_TIMEOUT = 60  # seconds; runnable commands are meant to be cheap
+README_MAX_LINES = 250  # the README is the short guide; the reference is in docs/
 
 FENCE = re.compile(r'^ {0,3}(`{3,}|~{3,})(.*)$')
 HEADING = re.compile(r'^ {0,3}(#{1,6})[ \t]+(.*?)[ \t]*#*[ \t]*$')
@@ -218,6 +220,13 @@ def main():
     results = []
     results.append((len(pages) > 1, f'docs/ holds Markdown pages ({len(pages) - 1})'))
     results.append((bool(readme.runnable), 'README.md has at least one runnable code block'))
+    with open(readme.path, encoding='utf-8') as f:
+        text = f.read()
+    lines = text.count('\n')
+    results.append((lines <= README_MAX_LINES,
+                    f'README.md is the short guide: {lines} lines, at most {README_MAX_LINES}'))
+    for command in ('./scripts/demo.sh', './scripts/test.sh'):  # CI's .ci/run runs the second
+        results.append((f'`{command}`' in text, f'README.md names the command {command}'))
     check_links(root, pages, results)
     check_docs_linked(root, readme, pages, results)
     check_runnable(root, pages, args.vsdisk, os.path.abspath(args.scratch), results)
