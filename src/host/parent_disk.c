@@ -103,7 +103,7 @@ HRESULT parent_disk_read(const WCHAR *path, struct parent_disk *parent, struct h
         parent->facts.geometry = footer->disk_geometry;
         memcpy(parent->facts.unique_id, footer->unique_id, sizeof(parent->facts.unique_id));
     }
-    /* The parent's last-write time: see README, "Differencing disks" (Windows writes 0). */
+    /* The parent's last-write time: see docs/formats.md, "Differencing disks" (Windows writes 0). */
     parent->facts.timestamp = written.dwHighDateTime || written.dwLowDateTime
         ? vhd_timestamp_from_unix((int64_t)unix_time_of(&written)) : 0;
     wcscpy(parent->path, path);

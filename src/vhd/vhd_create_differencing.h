@@ -22,7 +22,7 @@ typedef struct vhd_parent_facts {
     uint8_t unique_id[16];             /* the parent footer's unique id, raw bytes */
     /* The child's parent time stamp. vsdisk passes the parent file's last-write time (seconds
      * since 2000-01-01 UTC), as VirtualBox, blktap, DiscUtils and SIMH do; Windows 10 writes
-     * 0. See README, "Differencing disks". */
+     * 0. See docs/formats.md, "Differencing disks". */
     uint32_t timestamp;
     /* UTF-16 code units, no terminator. The absolute path goes into the header's parent
      * Unicode name (big-endian) and the W2ku locator (little-endian); the relative one

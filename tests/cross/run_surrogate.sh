@@ -10,7 +10,7 @@
 #      32-bit client's CLSCTX_LOCAL_SERVER does too.
 # Each out-of-process creation makes a 40 MB disk; vhdiinfo reads it.
 # What Wine 8 cannot do is run, reported as "wine-limitation:" with its HRESULT, and not
-# counted either way (see README, "Out of process and across bitness"):
+# counted either way (see docs/windows.md, "Out of process and across bitness"):
 #   - a 64-bit client asking for the x64 DLL out of process: Wine's combase starts SysWOW64's
 #     dllhost.exe whenever DllSurrogate is empty in a 64-bit process, which finds no 32-bit
 #     class and exits: E_NOINTERFACE (0x80004002);

@@ -19,7 +19,7 @@ check "meson install succeeds" [ $? -eq 0 ] || cat "$dir/install.log"
 tree=$dir/tree
 (cd "$tree" && find . -type f | sort | sed 's/^/    /')
 for file in bin/vsdisk.dll bin/vsdisk.tlb include/vsdisk.h include/vsdisk_i.c \
-            share/vsdisk/vsdisk.registry share/doc/vsdisk/README.md \
+            share/vsdisk/vsdisk.registry share/doc/vsdisk/README.md share/doc/vsdisk/docs/api.md \
             share/vsdisk/examples/create-disk.vbs share/vsdisk/examples/create-disk.js \
             share/vsdisk/examples/Create-Disk.ps1 share/vsdisk/examples/create_disk.c \
             share/vsdisk/examples/create_disk.cpp; do

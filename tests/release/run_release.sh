@@ -1,10 +1,11 @@
 #!/bin/sh
 # The release zip as a Windows user gets it: scripts/make-zip.sh packs it from the two builds;
 # it must hold both DLLs, the type libraries, the header and GUID file, the examples, the
-# README and INSTALL.txt, and no import library. Unpacked into a fresh Wine prefix of its own
-# (its wineserver started here and stopped on exit), each DLL registers from there with the
-# regsvr32 of its bitness, machine-wide and per user, and unregisters; the VBScript example
-# creates a disk in each bitness.
+# README (whose links resolve in the zip), docs/, LICENSE and INSTALL.txt, and no import
+# library. Unpacked into a fresh Wine prefix of its own (its wineserver started here and
+# stopped on exit), each DLL registers from there with the regsvr32 of its bitness,
+# machine-wide and per user, and unregisters; the VBScript example creates a disk in each
+# bitness.
 # Usage: run_release.sh MAKE_ZIP X64_BUILD X86_BUILD WINE_WRAP SCRATCH
 set -u
 make_zip=$1 x64=$2 x86=$3 wrap=$4 scratch=$5
@@ -35,9 +36,16 @@ fi
 for file in x64/vsdisk.dll x86/vsdisk.dll x64/vsdisk.tlb x86/vsdisk.tlb include/vsdisk.h \
             include/vsdisk_i.c examples/create-disk.vbs examples/create-disk.js \
             examples/Create-Disk.ps1 examples/create_disk.c examples/create_disk.cpp README.md \
-            INSTALL.txt; do
+            INSTALL.txt LICENSE docs/windows.md docs/api.md; do
     check "the zip holds $file" [ -s "$dir/$file" ]
 done
+# The README read from the zip: each of its relative links (code spans left out) names a file of the zip.
+missing=""
+for target in $(sed 's/`[^`]*`//g' "$dir/README.md" | grep -o '](\([^)]*\))' |
+                sed 's/^](//; s/)$//; s/#.*//' | grep -v '^[a-zA-Z][a-zA-Z0-9+.-]*:' | sort -u); do
+    [ -e "$dir/$target" ] || missing="$missing $target"
+done
+check "every relative link of the zip's README.md resolves in the zip (missing:${missing:- none})" [ -z "$missing" ]
 check "x64/vsdisk.dll is a 64-bit DLL" sh -c "x86_64-w64-mingw32-objdump -f '$dir/x64/vsdisk.dll' | grep -q 'pei-x86-64'"
 check "x86/vsdisk.dll is a 32-bit DLL" sh -c "i686-w64-mingw32-objdump -f '$dir/x86/vsdisk.dll' | grep -q 'pei-i386'"
 extra=$(cd "$dir" && find . -name '*.a' -o -name '*.lib' -o -name '*.exp')
