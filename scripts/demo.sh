@@ -49,6 +49,6 @@ rm -f "$output" "$errors"
 
 step "what vhdiinfo (libvhdi) says about $disk"
 vhdiinfo "$disk"
-step "what qemu-img info says (opened at the size stored in the footer, as Hyper-V and Azure do)"
-qemu-img info --image-opts "driver=vpc,force_size_calc=current_size,file.driver=file,file.filename=$disk"
+step "what qemu-img info says (with its default options: the exact size, as Hyper-V and Azure see it)"
+qemu-img info -f vpc "$disk"
 step "done: $disk"
