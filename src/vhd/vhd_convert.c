@@ -36,9 +36,11 @@
 #include "vhd_layout.h"
 #include "vhd_op_common.h"
 #include "vhd_write_common.h"
+#include "disk_chain.h"
+#include "vhd_disk.h"
 
 typedef struct flatten {
-    vhd_chain *chain;
+    disk_chain *chain;
     unsigned depth;
     uint64_t size;               /* guest bytes */
     vhd_io *target;
@@ -55,7 +57,7 @@ static vhd_op_code range_unallocated(flatten *job, uint64_t lba, uint32_t count,
 {
     *zero = false;
     for (unsigned level = 0; level < job->depth; level++) {
-        vhd_image *image = vhd_chain_image(job->chain, level);
+        vhd_image *image = vhd_disk_image(disk_chain_image(job->chain, level));
         for (uint64_t at = lba, end = lba + count; at < end; ) {
             vhd_extent extent;
             vhd_reader_error error;
@@ -73,7 +75,7 @@ static vhd_op_code range_unallocated(flatten *job, uint64_t lba, uint32_t count,
 static vhd_op_code read_source(flatten *job, uint64_t lba, uint32_t count)
 {
     vhd_reader_error error;
-    if (vhd_chain_read_sectors(job->chain, lba, count, job->buffer, &error) != VHD_READER_OK)
+    if (disk_chain_read_sectors(job->chain, lba, count, job->buffer, &error) != VHD_READER_OK)
         return vhd_op_result_from_reader(job->result, "reading the source", &error);
     return VHD_OP_OK;
 }
@@ -119,7 +121,7 @@ static void make_footer(flatten *job, uint32_t disk_type, uint64_t data_offset,
                         uint8_t out[VHD_FOOTER_SIZE])
 {
     vhd_footer footer;
-    const vhd_image_info *source = vhd_image_get_info(vhd_chain_image(job->chain, 0));
+    const vhd_image_info *source = vhd_image_get_info(vhd_disk_image(disk_chain_image(job->chain, 0)));
     vhd_footer_prepare(&footer, job->options, job->size, disk_type, data_offset);
     footer.disk_geometry = source->footer.disk_geometry;
     vhd_footer_encode(&footer, out);
@@ -326,18 +328,18 @@ static vhd_op_code write_dynamic(flatten *job)
     return finish(job);
 }
 
-vhd_op_code vhd_flatten_chain(vhd_chain *source, vhd_io *target, vhd_target_type type,
+vhd_op_code vhd_flatten_chain(disk_chain *source, vhd_io *target, vhd_target_type type,
                               const vhd_create_options *options, vhd_op_result *result)
 {
     vhd_op_code code;
     vhd_status status;
     flatten job = {
         .chain = source,
-        .depth = vhd_chain_depth(source),
+        .depth = disk_chain_depth(source),
         .target = target,
         .options = options,
         .result = result,
-        .size = vhd_image_get_info(vhd_chain_image(source, 0))->footer.current_size,
+        .size = vhd_image_get_info(vhd_disk_image(disk_chain_image(source, 0)))->footer.current_size,
     };
 
     vhd_op_succeed(result);
@@ -377,7 +379,7 @@ vhd_op_code vhd_flatten_chain(vhd_chain *source, vhd_io *target, vhd_target_type
     return vhd_op_succeed(result);
 }
 
-vhd_op_code vhd_convert(vhd_chain *source, vhd_io *target, vhd_target_type type,
+vhd_op_code vhd_convert(disk_chain *source, vhd_io *target, vhd_target_type type,
                         const vhd_create_options *options, vhd_op_result *result)
 {
     return vhd_flatten_chain(source, target, type, options, result);

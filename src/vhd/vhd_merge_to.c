@@ -7,11 +7,13 @@
 #include "vhd_ops.h"
 
 #include "vhd_op_common.h"
+#include "disk_chain.h"
+#include "vhd_disk.h"
 
-vhd_op_code vhd_merge_to(vhd_chain *source, vhd_io *target, vhd_target_type type,
+vhd_op_code vhd_merge_to(disk_chain *source, vhd_io *target, vhd_target_type type,
                          const vhd_create_options *options, vhd_op_result *result)
 {
-    const vhd_image_info *info = vhd_image_get_info(vhd_chain_image(source, 0));
+    const vhd_image_info *info = vhd_image_get_info(vhd_disk_image(disk_chain_image(source, 0)));
     vhd_op_succeed(result);
     if (info->footer.disk_type != VHD_DISK_TYPE_DIFFERENCING)
         return vhd_op_fail(result, VHD_OP_WRONG_TYPE,
