@@ -7,7 +7,6 @@
 #include "allocation.h"
 #include "com_object.h"
 #include "creation_job.h"
-#include "disk_chain.h"
 #include "disk_request.h"
 #include "disk_target.h"
 #include "parent_disk.h"

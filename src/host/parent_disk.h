@@ -6,7 +6,6 @@
 #define VSDISK_PARENT_DISK_H
 
 #include <windows.h>
-#include "disk_chain.h"
 #include "host_error.h"
 #include "vhd_create_differencing.h"
 

@@ -15,10 +15,6 @@
 #define VHD_OP_PRINTF(a, b) __attribute__((format(printf, a, b)))
 #else
 #define VHD_OP_PRINTF(a, b)
-/* The engine of Convert and MergeTo (vhd_convert.c): the chain's content into a new disk. */
-vhd_op_code vhd_flatten_chain(disk_chain *source, vhd_io *target, vhd_target_type type,
-                              const vhd_create_options *options, vhd_op_result *result);
-
 #endif
 
 /* Sets result and returns its code. */
