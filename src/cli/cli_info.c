@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "cli.h"
+#include "disk_chain.h"
 #include "vhd_parent_posix.h"
 #include "vhd_reader.h"
 
@@ -150,13 +151,13 @@ int cli_info(const char *name, int argc, char **argv)
     print_image(vhd_image_get_info(image));
 
     if (vhd_image_get_info(image)->footer.disk_type == VHD_DISK_TYPE_DIFFERENCING) {
-        vhd_chain *chain;
+        disk_chain *chain;
         vhd_file_identity identity = vhd_io_posix_identity(&file);
-        if (vhd_chain_open(&chain, &file.io, path, &identity, &vhd_parent_posix_opener, NULL,
+        if (disk_chain_open(&chain, &file.io, path, &identity, &vhd_parent_posix_opener, NULL,
                            &error) == VHD_READER_OK) {
-            printf("parent file: %s\n", vhd_chain_name(chain, 1));
-            printf("chain depth: %u\n", vhd_chain_depth(chain));
-            vhd_chain_close(chain);
+            printf("parent file: %s\n", disk_chain_name(chain, 1));
+            printf("chain depth: %u\n", disk_chain_depth(chain));
+            disk_chain_close(chain);
         } else {
             printf("parent file: none (%s)\n", error.reason);
         }

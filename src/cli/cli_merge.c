@@ -5,6 +5,7 @@
 
 #include "cli.h"
 #include "cli_job.h"
+#include "disk_chain.h"
 #include "vhd_ops_posix.h"
 
 static const char help_text[] =
@@ -33,13 +34,13 @@ static int merge_into_parent(cli_job *job, const char *path)
     struct vhd_io_posix parent;
     if (vhd_ops_posix_open_chain(&chain, path, true, NULL, &result) != VHD_OP_OK)
         return cli_job_fail(job, path, &result);
-    if (vhd_chain_depth(chain.chain) < 2) {
+    if (disk_chain_depth(chain.chain) < 2) {
         vhd_op_code code = vhd_merge(chain.chain, NULL, &job->options, &result);
         vhd_ops_posix_close_chain(&chain);
         (void)code;
         return cli_job_fail(job, path, &result);
     }
-    const char *parent_path = vhd_chain_name(chain.chain, 1);
+    const char *parent_path = disk_chain_name(chain.chain, 1);
     vhd_io_posix_init(&parent, parent_path);
     vhd_status status = parent.io.open(&parent.io, VHD_IO_OPEN_READ_WRITE);
     if (status != VHD_OK) {

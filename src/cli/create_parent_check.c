@@ -11,6 +11,8 @@
 #include "vhd_io_posix.h"
 #include "vhd_parent_posix.h"
 #include "vhd_reader.h"
+#include "disk_chain.h"
+#include "vhd_disk.h"
 
 /* The parent is opened read-only with the reader, which checks every field against the
  * file, and, for a differencing parent, follows its whole chain (every parent found, its
@@ -22,7 +24,7 @@ vhd_status create_parent_check(const char *path, vhd_parent_facts *facts,
     struct vhd_io_posix file;
     struct stat st;
     vhd_reader_error read_error;
-    vhd_chain *opened = NULL;
+    disk_chain *opened = NULL;
     vhd_status status;
 
     *error = 0;
@@ -35,7 +37,7 @@ vhd_status create_parent_check(const char *path, vhd_parent_facts *facts,
         return status;
     }
     vhd_file_identity identity = vhd_io_posix_identity(&file);
-    if (vhd_chain_open(&opened, &file.io, path, &identity, &vhd_parent_posix_opener, NULL,
+    if (disk_chain_open(&opened, &file.io, path, &identity, &vhd_parent_posix_opener, NULL,
                        &read_error) != VHD_READER_OK) {
         if (read_error.code == VHD_READER_IO) {
             *error = read_error.os_error;
@@ -53,23 +55,23 @@ vhd_status create_parent_check(const char *path, vhd_parent_facts *facts,
         return status;
     }
 
-    const vhd_footer *footer = &vhd_image_get_info(vhd_chain_image(opened, 0))->footer;
+    const vhd_footer *footer = &vhd_image_get_info(vhd_disk_image(disk_chain_image(opened, 0)))->footer;
     facts->size_bytes = footer->current_size;
     facts->geometry = footer->disk_geometry;
     memcpy(facts->unique_id, footer->unique_id, sizeof facts->unique_id);
     /* The parent's last-write time, read before anything else happens to it. */
     facts->timestamp = fstat(file.fd, &st) == 0 ? vhd_timestamp_from_unix((int64_t)st.st_mtime) : 0;
 
-    for (unsigned level = 0; level < vhd_chain_depth(opened) && level < CREATE_PARENT_CHAIN_MAX;
+    for (unsigned level = 0; level < disk_chain_depth(opened) && level < CREATE_PARENT_CHAIN_MAX;
          level++) {
         struct stat member;
-        if (stat(vhd_chain_name(opened, level), &member) != 0)
+        if (stat(disk_chain_name(opened, level), &member) != 0)
             continue;
         chain->files[chain->count].device = (uint64_t)member.st_dev;
         chain->files[chain->count].inode = (uint64_t)member.st_ino;
         chain->count++;
     }
-    vhd_chain_close(opened);
+    disk_chain_close(opened);
     file.io.close(&file.io);
     return VHD_OK;
 }

@@ -8,15 +8,17 @@
 #include <string.h>
 #include <wchar.h>
 
-#include "vsdisk.h"
 #include "allocation.h"
 #include "com_object.h"
+#include "disk_chain.h"
 #include "disk_file.h"
 #include "job_disks.h"
 #include "operation_job.h"
 #include "path_check.h"
 #include "task.h"
+#include "vhd_disk.h"
 #include "vhd_ops.h"
+#include "vsdisk.h"
 
 struct operation_job {
     struct task_job job;
@@ -201,7 +203,7 @@ static HRESULT prepare(struct operation_job *job, const WCHAR *method)
 
     if (FAILED(hr = job_chain_open(job->disk_path, job->kind == OPERATION_MERGE, &job->chain, &error)))
         return fail_with(method, hr, error.text);
-    info = vhd_image_get_info(vhd_chain_image(job->chain->chain, 0));
+    info = vhd_image_get_info(vhd_disk_image(disk_chain_image(job->chain->chain, 0)));
     disk_type = info->footer.disk_type;
     if (job->kind != OPERATION_CONVERT && disk_type != VHD_DISK_TYPE_DIFFERENCING)
         return error_set(VM_E_WRONG_HD_IMAGE_TYPE, &IID_IVMHardDisk,
@@ -209,7 +211,7 @@ static HRESULT prepare(struct operation_job *job, const WCHAR *method)
                          method, job->disk_path, type_name(disk_type));
 
     if (job->kind == OPERATION_MERGE) {
-        WCHAR *parent = disk_file_utf16(vhd_chain_name(job->chain->chain, 1));
+        WCHAR *parent = disk_file_utf16(disk_chain_name(job->chain->chain, 1));
         if (!parent)
             return error_set(E_OUTOFMEMORY, &IID_IVMHardDisk, L"IVMHardDisk.Merge: out of memory.");
         job->target_path = parent;

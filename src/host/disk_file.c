@@ -3,6 +3,7 @@
 #include <wchar.h>
 
 #include "allocation.h"
+#include "disk_chain.h"
 #include "disk_file.h"
 #include "path_check.h"
 #include "path_relative.h"
@@ -266,22 +267,22 @@ HRESULT disk_file_find_parent(struct disk_file *file, WCHAR **parent_path,
 {
     vhd_reader_error reader;
     vhd_file_identity identity = vhd_io_win32_identity(&file->backend);
-    vhd_chain *chain;
+    disk_chain *chain;
     char *name;
     HRESULT hr = S_OK;
 
     *parent_path = NULL;
     if (!(name = disk_file_utf8(file->path)))
         return host_error_set(error, E_OUTOFMEMORY, L"Out of memory finding a parent.");
-    if (vhd_chain_open_levels(&chain, &file->backend.io, name, &identity, &win32_parent_opener,
+    if (disk_chain_open_levels(&chain, &file->backend.io, name, &identity, &win32_parent_opener,
                               &reader_allocator, 2, &reader) != VHD_READER_OK) {
         hr = disk_file_reader_failed(file->path, &reader, error);
         if (hr == VM_E_PARENT_CHILD_ID_MISMATCH)   /* a file, but not the parent */
             hr = host_error_set(error, VM_E_PARENT_PATH_NOT_FOUND, L"%hs.", reader.reason);
     } else {
-        if (vhd_chain_depth(chain) < 2 || !(*parent_path = disk_file_utf16(vhd_chain_name(chain, 1))))
+        if (disk_chain_depth(chain) < 2 || !(*parent_path = disk_file_utf16(disk_chain_name(chain, 1))))
             hr = host_error_set(error, E_OUTOFMEMORY, L"Out of memory finding a parent.");
-        vhd_chain_close(chain);
+        disk_chain_close(chain);
     }
     vs_free(name);
     return hr;

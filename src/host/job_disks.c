@@ -3,6 +3,7 @@
 #include <wchar.h>
 
 #include "allocation.h"
+#include "disk_chain.h"
 #include "disk_file.h"
 #include "job_disks.h"
 #include "vsdisk.h"
@@ -77,7 +78,7 @@ void job_chain_close(struct job_chain *chain)
     if (!chain)
         return;
     if (chain->chain)
-        vhd_chain_close(chain->chain);
+        disk_chain_close(chain->chain);
     if (chain->backend.file != INVALID_HANDLE_VALUE)
         chain->backend.io.close(&chain->backend.io);
     vs_free(chain->name);
@@ -122,7 +123,7 @@ HRESULT job_chain_open(const WCHAR *path, BOOL for_merge, struct job_chain **out
         return hr;
     }
     identity = vhd_io_win32_identity(&chain->backend);
-    if (vhd_chain_open(&chain->chain, &chain->backend.io, chain->name, &identity, &chain->opener,
+    if (disk_chain_open(&chain->chain, &chain->backend.io, chain->name, &identity, &chain->opener,
                        &reader_allocator, &reader) != VHD_READER_OK) {
         if (chain->in_use && reader.code == VHD_READER_PARENT_NOT_FOUND)
             hr = host_error_set(error, E_SHARING_VIOLATION_HR,

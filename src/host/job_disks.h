@@ -8,6 +8,7 @@
 #define VSDISK_JOB_DISKS_H
 
 #include <windows.h>
+#include "disk_chain.h"
 #include "host_error.h"
 #include "vhd_io_win32.h"
 #include "vhd_ops.h"
@@ -16,7 +17,7 @@ struct job_chain {
     struct vhd_io_win32 backend;     /* the disk itself (level 0) */
     WCHAR *path;
     char *name;                      /* path in UTF-8, the chain's name of level 0 */
-    vhd_chain *chain;
+    disk_chain *chain;
     vhd_parent_opener opener;
     BOOL for_merge;                  /* the parent opened shared (Merge opens it again) */
     BOOL in_use;                     /* a parent was refused: another process writes it */

@@ -3,12 +3,14 @@
 #include <wchar.h>
 
 #include "allocation.h"
+#include "disk_chain.h"
 #include "disk_file.h"
-#include "vsdisk.h"
 #include "parent_disk.h"
 #include "vhd_create.h"
+#include "vhd_disk.h"
 #include "vhd_io_win32.h"
 #include "vhd_reader.h"
+#include "vsdisk.h"
 
 static const vhd_reader_options reader_options = { vs_malloc, vs_free };
 
@@ -37,7 +39,7 @@ HRESULT parent_disk_read(const WCHAR *path, struct parent_disk *parent, struct h
     struct vhd_io_win32 backend;
     vhd_file_identity identity;
     vhd_reader_error read_error;
-    vhd_chain *chain = NULL;
+    disk_chain *chain = NULL;
     FILETIME written;
     HRESULT hr = S_OK;
     DWORD failure;
@@ -79,7 +81,7 @@ HRESULT parent_disk_read(const WCHAR *path, struct parent_disk *parent, struct h
     }
     identity = vhd_io_win32_identity(&backend);
 
-    if (vhd_chain_open(&chain, &backend.io, name, &identity, &win32_parent_opener_unhooked,
+    if (disk_chain_open(&chain, &backend.io, name, &identity, &win32_parent_opener_unhooked,
                        &reader_options, &read_error) != VHD_READER_OK) {
         if (read_error.code == VHD_READER_NO_MEMORY)
             hr = host_error_set(error, E_OUTOFMEMORY, L"Out of memory while reading the parent disk \"%ls\".", path);
@@ -98,7 +100,7 @@ HRESULT parent_disk_read(const WCHAR *path, struct parent_disk *parent, struct h
     }
 
     {
-        const vhd_footer *footer = &vhd_image_get_info(vhd_chain_image(chain, 0))->footer;
+        const vhd_footer *footer = &vhd_image_get_info(vhd_disk_image(disk_chain_image(chain, 0)))->footer;
         parent->facts.size_bytes = footer->current_size;
         parent->facts.geometry = footer->disk_geometry;
         memcpy(parent->facts.unique_id, footer->unique_id, sizeof(parent->facts.unique_id));
@@ -111,15 +113,15 @@ HRESULT parent_disk_read(const WCHAR *path, struct parent_disk *parent, struct h
     parent->facts.absolute_length = wcslen(parent->path);
 
     parent->chain_count = 0;
-    for (unsigned level = 0; level < vhd_chain_depth(chain) && parent->chain_count < PARENT_DISK_CHAIN_MAX; level++) {
+    for (unsigned level = 0; level < disk_chain_depth(chain) && parent->chain_count < PARENT_DISK_CHAIN_MAX; level++) {
         /* Every level's io is a Win32 back end: ours, then win32_parent_opener's. */
-        const struct vhd_io_win32 *member = CONTAINING_RECORD(vhd_image_io(vhd_chain_image(chain, level)),
+        const struct vhd_io_win32 *member = CONTAINING_RECORD(vhd_image_io(vhd_disk_image(disk_chain_image(chain, level))),
                                                               struct vhd_io_win32, io);
         parent->chain[parent->chain_count].volume = member->volume;
         parent->chain[parent->chain_count].index = member->index;
         parent->chain_count++;
     }
-    vhd_chain_close(chain);
+    disk_chain_close(chain);
     vs_free(name);
     backend.io.close(&backend.io);
 

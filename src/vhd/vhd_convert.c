@@ -32,13 +32,15 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include "disk_chain.h"
 #include "vhd_create_fixed.h"
+#include "vhd_disk.h"
 #include "vhd_layout.h"
 #include "vhd_op_common.h"
 #include "vhd_write_common.h"
 
 typedef struct flatten {
-    vhd_chain *chain;
+    disk_chain *chain;
     unsigned depth;
     uint64_t size;               /* guest bytes */
     vhd_io *target;
@@ -49,19 +51,20 @@ typedef struct flatten {
     size_t buffer_size;          /* a multiple of 512 */
 } flatten;
 
-/* True if no image of the chain holds any sector of [lba, lba + count): they read as zeros.
- * Only the last image of a chain is not a differencing disk. */
+/* True if no image of the chain holds data for any sector of [lba, lba + count): they read
+ * as zeros. (A sector an image says is zero while a parent holds data reads as "maybe not
+ * zero": it is then read and tested, which is only slower.) */
 static vhd_op_code range_unallocated(flatten *job, uint64_t lba, uint32_t count, bool *zero)
 {
     *zero = false;
     for (unsigned level = 0; level < job->depth; level++) {
-        vhd_image *image = vhd_chain_image(job->chain, level);
+        disk_image *image = disk_chain_image(job->chain, level);
         for (uint64_t at = lba, end = lba + count; at < end; ) {
-            vhd_extent extent;
+            disk_extent extent;
             vhd_reader_error error;
-            if (vhd_image_map(image, at, (uint32_t)(end - at), &extent, &error) != VHD_READER_OK)
+            if (disk_image_map(image, at, (uint32_t)(end - at), &extent, &error) != VHD_READER_OK)
                 return vhd_op_result_from_reader(job->result, "reading the source", &error);
-            if (extent.present)
+            if (extent.state == DISK_EXTENT_DATA)
                 return VHD_OP_OK;
             at += extent.sectors;
         }
@@ -73,7 +76,7 @@ static vhd_op_code range_unallocated(flatten *job, uint64_t lba, uint32_t count,
 static vhd_op_code read_source(flatten *job, uint64_t lba, uint32_t count)
 {
     vhd_reader_error error;
-    if (vhd_chain_read_sectors(job->chain, lba, count, job->buffer, &error) != VHD_READER_OK)
+    if (disk_chain_read_sectors(job->chain, lba, count, job->buffer, &error) != VHD_READER_OK)
         return vhd_op_result_from_reader(job->result, "reading the source", &error);
     return VHD_OP_OK;
 }
@@ -113,15 +116,16 @@ static vhd_op_code check_cancel(flatten *job)
     return VHD_OP_OK;
 }
 
-/* The footer of the new disk: the source's size and geometry, our creator, the caller's
- * unique id and time stamp. */
+/* The footer of the new disk: the source's size (and a VHD source's geometry), our creator,
+ * the caller's unique id and time stamp. */
 static void make_footer(flatten *job, uint32_t disk_type, uint64_t data_offset,
                         uint8_t out[VHD_FOOTER_SIZE])
 {
     vhd_footer footer;
-    const vhd_image_info *source = vhd_image_get_info(vhd_chain_image(job->chain, 0));
+    const vhd_image *source = vhd_disk_image(disk_chain_image(job->chain, 0));
     vhd_footer_prepare(&footer, job->options, job->size, disk_type, data_offset);
-    footer.disk_geometry = source->footer.disk_geometry;
+    if (source != NULL)
+        footer.disk_geometry = vhd_image_get_info(source)->footer.disk_geometry;
     vhd_footer_encode(&footer, out);
 }
 
@@ -326,18 +330,18 @@ static vhd_op_code write_dynamic(flatten *job)
     return finish(job);
 }
 
-vhd_op_code vhd_flatten_chain(vhd_chain *source, vhd_io *target, vhd_target_type type,
+vhd_op_code vhd_flatten_chain(disk_chain *source, vhd_io *target, vhd_target_type type,
                               const vhd_create_options *options, vhd_op_result *result)
 {
     vhd_op_code code;
     vhd_status status;
     flatten job = {
         .chain = source,
-        .depth = vhd_chain_depth(source),
+        .depth = disk_chain_depth(source),
         .target = target,
         .options = options,
         .result = result,
-        .size = vhd_image_get_info(vhd_chain_image(source, 0))->footer.current_size,
+        .size = disk_image_info(disk_chain_image(source, 0))->size,
     };
 
     vhd_op_succeed(result);
@@ -377,7 +381,7 @@ vhd_op_code vhd_flatten_chain(vhd_chain *source, vhd_io *target, vhd_target_type
     return vhd_op_succeed(result);
 }
 
-vhd_op_code vhd_convert(vhd_chain *source, vhd_io *target, vhd_target_type type,
+vhd_op_code vhd_convert(disk_chain *source, vhd_io *target, vhd_target_type type,
                         const vhd_create_options *options, vhd_op_result *result)
 {
     return vhd_flatten_chain(source, target, type, options, result);

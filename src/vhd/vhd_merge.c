@@ -44,6 +44,8 @@
 #include <string.h>
 #include "vhd_op_common.h"
 #include "vhd_write_common.h"
+#include "disk_chain.h"
+#include "vhd_disk.h"
 
 /* New blocks written between two flushes (64 MiB of 2 MiB blocks). */
 #define MERGE_GROUP_BLOCKS 32u
@@ -301,7 +303,7 @@ static vhd_op_code merge_into_blocks(merge_job *job)
 }
 
 /* Opens the parent file through the reader: it must be the chain's parent. */
-static vhd_op_code check_parent(merge_job *job, vhd_chain *chain)
+static vhd_op_code check_parent(merge_job *job, disk_chain *chain)
 {
     vhd_reader_error error;
     vhd_image *image;
@@ -312,7 +314,7 @@ static vhd_op_code check_parent(merge_job *job, vhd_chain *chain)
     if (vhd_image_open(&image, job->parent, &reader_options, &error) != VHD_READER_OK)
         return vhd_op_result_from_reader(job->result, "parent", &error);
     const vhd_image_info *info = vhd_image_get_info(image);
-    const vhd_image_info *chain_parent = vhd_image_get_info(vhd_chain_image(chain, 1));
+    const vhd_image_info *chain_parent = vhd_image_get_info(vhd_disk_image(disk_chain_image(chain, 1)));
     if (memcmp(info->footer.unique_id, job->child_info->header.parent_unique_id, 16) != 0
         || memcmp(info->footer.unique_id, chain_parent->footer.unique_id, 16) != 0
         || info->footer.current_size != job->child_info->footer.current_size) {
@@ -353,12 +355,12 @@ static void release(const vhd_create_options *options, void *block)
         free(block);
 }
 
-vhd_op_code vhd_merge(vhd_chain *chain, vhd_io *parent, const vhd_create_options *options,
+vhd_op_code vhd_merge(disk_chain *chain, vhd_io *parent, const vhd_create_options *options,
                       vhd_op_result *result)
 {
     vhd_op_code code;
     merge_job job = {
-        .child = vhd_chain_image(chain, 0),
+        .child = vhd_disk_image(disk_chain_image(chain, 0)),
         .parent = parent,
         .options = options,
         .result = result,
@@ -366,7 +368,7 @@ vhd_op_code vhd_merge(vhd_chain *chain, vhd_io *parent, const vhd_create_options
 
     vhd_op_succeed(result);
     job.child_info = vhd_image_get_info(job.child);
-    if (job.child_info->footer.disk_type != VHD_DISK_TYPE_DIFFERENCING || vhd_chain_depth(chain) < 2)
+    if (job.child_info->footer.disk_type != VHD_DISK_TYPE_DIFFERENCING || disk_chain_depth(chain) < 2)
         return vhd_op_fail(result, VHD_OP_WRONG_TYPE,
                            "Merge takes a differencing disk; this one is %s",
                            job.child_info->footer.disk_type == VHD_DISK_TYPE_FIXED

@@ -6,17 +6,17 @@
  * most an unfinished file under a temporary name; running MergeTo again completes it. */
 #include "vhd_ops.h"
 
+#include "disk_chain.h"
 #include "vhd_op_common.h"
 
-vhd_op_code vhd_merge_to(vhd_chain *source, vhd_io *target, vhd_target_type type,
+vhd_op_code vhd_merge_to(disk_chain *source, vhd_io *target, vhd_target_type type,
                          const vhd_create_options *options, vhd_op_result *result)
 {
-    const vhd_image_info *info = vhd_image_get_info(vhd_chain_image(source, 0));
+    const disk_info *info = disk_image_info(disk_chain_image(source, 0));
     vhd_op_succeed(result);
-    if (info->footer.disk_type != VHD_DISK_TYPE_DIFFERENCING)
+    if (info->kind != DISK_KIND_DIFFERENCING)
         return vhd_op_fail(result, VHD_OP_WRONG_TYPE,
                            "MergeTo takes a differencing disk; this one is %s (use Convert)",
-                           info->footer.disk_type == VHD_DISK_TYPE_FIXED ? "a fixed-size disk"
-                                                                          : "a dynamic disk");
+                           info->kind == DISK_KIND_FIXED ? "a fixed-size disk" : "a dynamic disk");
     return vhd_flatten_chain(source, target, type, options, result);
 }

@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "disk_chain.h"
 #include "vhd_format.h"
 #include "vhd_io.h"
 #include "vhd_ops.h"
@@ -14,10 +15,6 @@
 #define VHD_OP_PRINTF(a, b) __attribute__((format(printf, a, b)))
 #else
 #define VHD_OP_PRINTF(a, b)
-/* The engine of Convert and MergeTo (vhd_convert.c): the chain's content into a new disk. */
-vhd_op_code vhd_flatten_chain(vhd_chain *source, vhd_io *target, vhd_target_type type,
-                              const vhd_create_options *options, vhd_op_result *result);
-
 #endif
 
 /* Sets result and returns its code. */
@@ -71,7 +68,7 @@ void vhd_block_geometry_from_info(const vhd_image_info *info, vhd_block_geometry
 uint64_t vhd_next_block_bitmap(const vhd_block_geometry *geometry, uint64_t from);
 
 /* The engine of Convert and MergeTo (vhd_convert.c): the chain's content into a new disk. */
-vhd_op_code vhd_flatten_chain(vhd_chain *source, vhd_io *target, vhd_target_type type,
+vhd_op_code vhd_flatten_chain(disk_chain *source, vhd_io *target, vhd_target_type type,
                               const vhd_create_options *options, vhd_op_result *result);
 
 #endif

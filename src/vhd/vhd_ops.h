@@ -24,6 +24,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "disk_chain.h"
 #include "vhd_create.h"
 #include "vhd_io.h"
 #include "vhd_reader.h"
@@ -87,17 +88,17 @@ vhd_op_code vhd_op_result_from_open(vhd_op_result *result, const char *which,
  * written. A dynamic target holds only the blocks that are not all zeros; a fixed one has its
  * data area reserved (io->allocate) and written only where the data is not zero. On failure
  * or cancel the target is removed. */
-vhd_op_code vhd_convert(vhd_chain *source, vhd_io *target, vhd_target_type type,
+vhd_op_code vhd_convert(disk_chain *source, vhd_io *target, vhd_target_type type,
                         const vhd_create_options *options, vhd_op_result *result);
 
 /* MergeTo: Convert of a differencing disk's chain (VHD_OP_WRONG_TYPE for another kind). */
-vhd_op_code vhd_merge_to(vhd_chain *source, vhd_io *target, vhd_target_type type,
+vhd_op_code vhd_merge_to(disk_chain *source, vhd_io *target, vhd_target_type type,
                          const vhd_create_options *options, vhd_op_result *result);
 
 /* Merge: writes every sector the chain's child (level 0, a differencing disk) holds into its
  * parent, which the caller has opened again for writing as parent (VHD_IO_OPEN_READ_WRITE)
- * from vhd_chain_name(chain, 1). The child is never written. */
-vhd_op_code vhd_merge(vhd_chain *chain, vhd_io *parent, const vhd_create_options *options,
+ * from disk_chain_name(chain, 1). The child is never written. */
+vhd_op_code vhd_merge(disk_chain *chain, vhd_io *parent, const vhd_create_options *options,
                       vhd_op_result *result);
 
 /* Compact: the dynamic disk in disk (opened VHD_IO_OPEN_READ_WRITE) gives up its blocks that

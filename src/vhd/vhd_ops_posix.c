@@ -1,5 +1,6 @@
 #define _POSIX_C_SOURCE 200809L
 
+#include "disk_chain.h"
 #include "vhd_ops_posix.h"
 
 #include <string.h>
@@ -38,7 +39,7 @@ vhd_op_code vhd_ops_posix_open_chain(vhd_ops_posix_chain *c, const char *path, b
     if (status != VHD_OK)
         return vhd_op_result_from_open(result, "disk", false, status, c->file.io.os_error);
     vhd_file_identity identity = vhd_io_posix_identity(&c->file);
-    if (vhd_chain_open(&c->chain, &c->file.io, path, &identity, &c->opener, options, &error)
+    if (disk_chain_open(&c->chain, &c->file.io, path, &identity, &c->opener, options, &error)
         != VHD_READER_OK) {
         c->file.io.close(&c->file.io);
         if (c->in_use && error.code == VHD_READER_PARENT_NOT_FOUND)
@@ -52,7 +53,7 @@ vhd_op_code vhd_ops_posix_open_chain(vhd_ops_posix_chain *c, const char *path, b
 void vhd_ops_posix_close_chain(vhd_ops_posix_chain *c)
 {
     if (c->chain != NULL)
-        vhd_chain_close(c->chain);
+        disk_chain_close(c->chain);
     c->chain = NULL;
     if (c->file.fd != -1)
         c->file.io.close(&c->file.io);

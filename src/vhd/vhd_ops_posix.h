@@ -4,13 +4,14 @@
 #define VHD_OPS_POSIX_H
 
 #include <stdbool.h>
+#include "disk_chain.h"
 #include "vhd_io_posix.h"
 #include "vhd_ops.h"
 #include "vhd_parent_posix.h"
 
 typedef struct vhd_ops_posix_chain {
     struct vhd_io_posix file;
-    vhd_chain *chain;
+    disk_chain *chain;
     vhd_parent_opener opener;
     const char *path;
     bool for_merge;          /* the parent (level 1) is opened without a lock, for Merge to

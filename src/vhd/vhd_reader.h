@@ -1,12 +1,14 @@
 /* The VHD reader: opens one image of any kind (fixed, dynamic, differencing) made by anyone,
- * checks every field against the file before using it, follows a parent chain through a
- * caller's opener, and reads sectors through the chain.
+ * checks every field against the file before using it, and finds its sectors. Chains of
+ * images (any format) are the neutral layer's: disk_chain.h; the error type and the parent
+ * opener below serve it too.
  *
  * Files come from anyone. The rules: every offset is computed in 64 bits and checked against
  * the file size before it is read; memory is bounded whatever the file claims (an image holds
  * its decoded header, at most VHD_READER_LOCATOR_MAX_BYTES of locator text per locator, one
  * BAT window of VHD_READER_BAT_WINDOW bytes and one bitmap sector: under 64 KiB; a chain is
- * at most VHD_CHAIN_MAX_DEPTH images); every loop is bounded by the file size or a constant. */
+ * at most DISK_CHAIN_MAX_DEPTH images, disk_chain.h); every loop is bounded by the file size
+ * or a constant. */
 #ifndef VHD_READER_H
 #define VHD_READER_H
 
@@ -27,7 +29,6 @@
 /* Not a locator: the parent's name from the dynamic header, offered to the opener last. */
 #define VHD_PLATFORM_UNICODE_NAME 0xFFFFFFFFu
 
-#define VHD_CHAIN_MAX_DEPTH 128u                 /* images in a chain, the first included */
 #define VHD_READER_LOCATOR_MAX_BYTES 2048u       /* a longer locator is refused */
 #define VHD_READER_BAT_WINDOW 4096u              /* bytes of BAT held in memory at once */
 /* A bound of the reader's own heap use: per image (this much plus the decoded locators and
@@ -53,7 +54,7 @@ typedef enum vhd_reader_code {
     VHD_READER_PARENT_INVALID,      /* the parent file is not a valid VHD */
     VHD_READER_PARENT_SIZE_MISMATCH,
     VHD_READER_CHAIN_LOOP,          /* the same disk (unique id or file) twice in the chain */
-    VHD_READER_CHAIN_TOO_DEEP,      /* more than VHD_CHAIN_MAX_DEPTH images */
+    VHD_READER_CHAIN_TOO_DEEP,      /* more than DISK_CHAIN_MAX_DEPTH images */
     /* The caller's request: */
     VHD_READER_OUT_OF_RANGE,        /* sectors beyond the disk's size */
     VHD_READER_NOT_POSSIBLE         /* a change this file has no room or no field for */
@@ -161,34 +162,6 @@ typedef struct vhd_parent_opener {
     void (*close)(void *ctx, vhd_parent_file *file);
     void *ctx;
 } vhd_parent_opener;
-
-typedef struct vhd_chain vhd_chain;
-
-/* Opens the image in io (opened for reading, named name, with identity, all kept by the
- * caller) and, if it is a differencing disk, its parents through opener, checking each
- * parent's unique id against its child's header, loops and the depth. Parents are tried in
- * the order W2ru, Wi2r, W2ku, Wi2k, MacX, then the header's parent name. On failure *chain
- * is NULL and error says why (VHD_READER_PARENT_* for a parent that cannot be used). */
-vhd_reader_code vhd_chain_open(vhd_chain **chain, vhd_io *io, const char *name,
-                               const vhd_file_identity *identity,
-                               const vhd_parent_opener *opener,
-                               const vhd_reader_options *options, vhd_reader_error *error);
-/* The same, but stops after max_depth images (2: the disk and its parent, whatever the
- * parent's own parents are). */
-vhd_reader_code vhd_chain_open_levels(vhd_chain **chain, vhd_io *io, const char *name,
-                                      const vhd_file_identity *identity,
-                                      const vhd_parent_opener *opener,
-                                      const vhd_reader_options *options, unsigned max_depth,
-                                      vhd_reader_error *error);
-void vhd_chain_close(vhd_chain *chain);
-unsigned vhd_chain_depth(const vhd_chain *chain);          /* 1 for a lone image */
-vhd_image *vhd_chain_image(const vhd_chain *chain, unsigned level);   /* 0 = the child */
-const char *vhd_chain_name(const vhd_chain *chain, unsigned level);
-
-/* Reads count sectors at lba of the disk the chain makes: each sector from the first image
- * that holds it, zeros where none does. */
-vhd_reader_code vhd_chain_read_sectors(vhd_chain *chain, uint64_t lba, uint32_t count,
-                                       void *buf, vhd_reader_error *error);
 
 /* Re-points the differencing disk in io (open for reading and writing) at a moved parent.
  * parent_id must be the unique id the child's header expects, else

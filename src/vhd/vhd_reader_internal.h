@@ -4,11 +4,7 @@
 
 #include "vhd_reader.h"
 
-#if defined(__GNUC__)
-#define VHD_PRINTF(f, a) __attribute__((format(printf, f, a)))
-#else
-#define VHD_PRINTF(f, a)
-#endif
+#include "disk_error.h"
 
 struct vhd_image {
     vhd_image_info info;
@@ -28,14 +24,6 @@ struct vhd_image {
     uint64_t bitmap_offset;         /* file offset of the sector in bitmap; UINT64_MAX if none */
     char *strings[1 + VHD_PARENT_LOCATOR_COUNT];   /* parent name and locator paths */
 };
-
-/* Sets error (code, OK status, reason) and returns the code. */
-vhd_reader_code vhd_reader_fail(vhd_reader_error *error, vhd_reader_code code,
-                                const char *format, ...) VHD_PRINTF(3, 4);
-/* VHD_READER_IO (or VHD_READER_TRUNCATED for VHD_E_END_OF_FILE) for a failed call on io. */
-vhd_reader_code vhd_reader_fail_io(vhd_reader_error *error, vhd_io *io, vhd_status status,
-                                   const char *what, uint64_t offset);
-void vhd_reader_clear(vhd_reader_error *error);
 
 /* UTF-16 (little- or big-endian) of units code units to NUL-terminated UTF-8 in out
  * (out_size >= units * 3 + 1 always suffices). Stops at the first NUL unit. strict: an

@@ -6,7 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "disk_chain.h"
 #include "memory_io.h"
+#include "vhd_disk.h"
 #include "vhd_reader.h"
 
 static void expect(int condition)
@@ -57,7 +59,7 @@ static void check_error(vhd_reader_code code, const vhd_reader_error *error)
     expect(vhd_reader_code_name(code) != NULL);
 }
 
-static void read_ends(vhd_image *image, vhd_chain *chain)
+static void read_ends(vhd_image *image, disk_chain *chain)
 {
     static uint8_t buf[64 * 512];
     vhd_reader_error error;
@@ -65,15 +67,15 @@ static void read_ends(vhd_image *image, vhd_chain *chain)
     uint64_t total = info->footer.current_size / 512;
     uint32_t n = total < 64 ? (uint32_t)total : 64;
     vhd_reader_code code;
-    code = chain ? vhd_chain_read_sectors(chain, 0, n, buf, &error)
+    code = chain ? disk_chain_read_sectors(chain, 0, n, buf, &error)
                  : vhd_image_read_sectors(image, 0, n, buf, &error);
     if (code != VHD_READER_OK)
         check_error(code, &error);
-    code = chain ? vhd_chain_read_sectors(chain, total - n, n, buf, &error)
+    code = chain ? disk_chain_read_sectors(chain, total - n, n, buf, &error)
                  : vhd_image_read_sectors(image, total - n, n, buf, &error);
     if (code != VHD_READER_OK)
         check_error(code, &error);
-    code = chain ? vhd_chain_read_sectors(chain, total, 1, buf, &error)
+    code = chain ? disk_chain_read_sectors(chain, total, 1, buf, &error)
                  : vhd_image_read_sectors(image, total, 1, buf, &error);
     expect(code == VHD_READER_OUT_OF_RANGE);
 }
@@ -84,7 +86,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct memory_io mem;
     vhd_reader_error error;
     vhd_image *image;
-    vhd_chain *chain;
+    disk_chain *chain;
 
     if (!memory_io_init_with(&mem, data, size))
         return 0;
@@ -115,11 +117,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
 
     vhd_parent_opener opener = { open_input, close_input, &in };
-    code = vhd_chain_open(&chain, &mem.io, "child", NULL, &opener, NULL, &error);
+    code = disk_chain_open(&chain, &mem.io, "child", NULL, &opener, NULL, &error);
     if (code == VHD_READER_OK) {
-        expect(vhd_chain_depth(chain) >= 1 && vhd_chain_depth(chain) <= VHD_CHAIN_MAX_DEPTH);
-        read_ends(vhd_chain_image(chain, 0), chain);
-        vhd_chain_close(chain);
+        expect(disk_chain_depth(chain) >= 1 && disk_chain_depth(chain) <= DISK_CHAIN_MAX_DEPTH);
+        read_ends(vhd_disk_image(disk_chain_image(chain, 0)), chain);
+        disk_chain_close(chain);
     } else {
         expect(chain == NULL);
         check_error(code, &error);

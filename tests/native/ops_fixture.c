@@ -19,6 +19,7 @@
 #include "vhd_create_fixed.h"
 #include "vhd_io_posix.h"
 #include "vhd_ops_posix.h"
+#include "disk_chain.h"
 
 static uint64_t id_counter = 1;
 
@@ -155,7 +156,7 @@ uint8_t *fx_read_chain(const char *path, uint64_t size)
     for (uint64_t lba = 0; lba < size / FX_SECTOR; lba += step) {
         uint64_t left = size / FX_SECTOR - lba;
         uint32_t n = left < step ? (uint32_t)left : step;
-        if (vhd_chain_read_sectors(chain.chain, lba, n, data + lba * FX_SECTOR, &error)
+        if (disk_chain_read_sectors(chain.chain, lba, n, data + lba * FX_SECTOR, &error)
             != VHD_READER_OK)
             fail_msg("%s: %s", path, error.reason);
     }

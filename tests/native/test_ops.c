@@ -15,8 +15,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "disk_chain.h"
 #include "ops_fixture.h"
 #include "test_util.h"
+#include "vhd_disk.h"
 #include "vhd_io_fault.h"
 #include "vhd_ops.h"
 #include "vhd_ops_posix.h"
@@ -181,12 +183,12 @@ static vhd_op_code merge(const char *child, const vhd_create_options *options,
     vhd_op_code code = vhd_ops_posix_open_chain(&chain, child, true, NULL, result);
     if (code != VHD_OP_OK)
         return code;
-    if (vhd_chain_depth(chain.chain) < 2) {
+    if (disk_chain_depth(chain.chain) < 2) {
         code = vhd_merge(chain.chain, NULL, options, result);
         vhd_ops_posix_close_chain(&chain);
         return code;
     }
-    vhd_io_posix_init(&parent, vhd_chain_name(chain.chain, 1));
+    vhd_io_posix_init(&parent, disk_chain_name(chain.chain, 1));
     vhd_status status = parent.io.open(&parent.io, VHD_IO_OPEN_READ_WRITE);
     if (status != VHD_OK) {
         vhd_ops_posix_close_chain(&chain);
@@ -530,7 +532,7 @@ static void test_samples(void **state)
             assert_true(fx_same_file(path, copy));
             vhd_ops_posix_chain c;
             assert_int_equal(vhd_ops_posix_open_chain(&c, copy, false, NULL, &result), VHD_OP_OK);
-            uint64_t size = vhd_image_get_info(vhd_chain_image(c.chain, 0))->footer.current_size;
+            uint64_t size = vhd_image_get_info(vhd_disk_image(disk_chain_image(c.chain, 0)))->footer.current_size;
             vhd_ops_posix_close_chain(&c);
             uint8_t *a = fx_read_chain(copy, size), *b = fx_read_chain(target, size);
             assert_memory_equal(a, b, size);

@@ -23,6 +23,7 @@
 #include <sys/statvfs.h>
 #include <unistd.h>
 
+#include "disk_chain.h"
 #include "ops_fixture.h"
 #include "power_io.h"
 #include "test_util.h"
@@ -180,7 +181,7 @@ static vhd_op_code run_job(const struct job *job, const char *dir, struct power_
     } else if (job->kind == JOB_MERGE) {
         vhd_ops_posix_chain chain;
         assert_int_equal(vhd_ops_posix_open_chain(&chain, path, true, NULL, &result), VHD_OP_OK);
-        vhd_io_posix_init(&file, vhd_chain_name(chain.chain, 1));
+        vhd_io_posix_init(&file, disk_chain_name(chain.chain, 1));
         power_io_plug(&pio, &file.io, supply);
         assert_int_equal(pio.io.open(&pio.io, VHD_IO_OPEN_READ_WRITE), VHD_OK);
         code = vhd_merge(chain.chain, &pio.io, &options, &result);

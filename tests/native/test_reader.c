@@ -12,8 +12,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "disk_chain.h"
 #include "test_util.h"
 #include "vhd_create.h"
+#include "vhd_disk.h"
 #include "vhd_io_fault.h"
 #include "vhd_parent_posix.h"
 #include "vhd_reader.h"
@@ -91,18 +93,18 @@ static void test_windows_child_chain(void **state)
 {
     (void)state;
     struct opened_file f;
-    vhd_chain *chain;
+    disk_chain *chain;
     vhd_reader_error error;
     vhd_file_identity id;
     open_file(&f, samples_dir, "win8-child.vhd");
     id = vhd_io_posix_identity(&f.posix);
-    if (vhd_chain_open(&chain, &f.posix.io, f.path, &id, &vhd_parent_posix_opener, NULL,
+    if (disk_chain_open(&chain, &f.posix.io, f.path, &id, &vhd_parent_posix_opener, NULL,
                        &error) != VHD_READER_OK)
         fail_msg("%s", error.reason);
-    assert_int_equal(vhd_chain_depth(chain), 2);
-    const char *parent = vhd_chain_name(chain, 1);
+    assert_int_equal(disk_chain_depth(chain), 2);
+    const char *parent = disk_chain_name(chain, 1);
     assert_string_equal(parent + strlen(parent) - strlen("/win8.vhd"), "/win8.vhd");
-    const vhd_image_info *child = vhd_image_get_info(vhd_chain_image(chain, 0));
+    const vhd_image_info *child = vhd_image_get_info(vhd_disk_image(disk_chain_image(chain, 0)));
     assert_string_equal(child->parent_name, "C:\\Users\\sergi\\Downloads\\win8.vhd");
     assert_int_equal(child->locator_count, 2);
     assert_int_equal(child->locators[0].platform_code, VHD_PLATFORM_W2KU);
@@ -113,13 +115,13 @@ static void test_windows_child_chain(void **state)
     uint8_t *buf = malloc(2 * MiB);
     assert_non_null(buf);
     for (uint64_t lba = 0; lba < 41943040 / 512; lba += 4096) {
-        assert_int_equal(vhd_chain_read_sectors(chain, lba, 4096, buf, &error), VHD_READER_OK);
+        assert_int_equal(disk_chain_read_sectors(chain, lba, 4096, buf, &error), VHD_READER_OK);
         for (size_t k = 0; k < 2 * MiB; k++)
             if (buf[k] != 0)
                 fail_msg("byte %zu of sector %llu is not zero", k, (unsigned long long)lba);
     }
     free(buf);
-    vhd_chain_close(chain);
+    disk_chain_close(chain);
     close_file(&f);
 }
 
@@ -128,14 +130,14 @@ static void test_child_without_parent(void **state)
 {
     (void)state;
     struct opened_file f;
-    vhd_chain *chain;
+    disk_chain *chain;
     vhd_image *image;
     vhd_reader_error error;
     open_file(&f, samples_dir, "win10-fat-differencing.vhd");
     assert_int_equal(vhd_image_open(&image, &f.posix.io, NULL, &error), VHD_READER_OK);
     assert_int_equal(vhd_image_get_info(image)->allocated_blocks, 1);
     vhd_image_close(image);
-    assert_int_equal(vhd_chain_open(&chain, &f.posix.io, f.path, NULL, &vhd_parent_posix_opener,
+    assert_int_equal(disk_chain_open(&chain, &f.posix.io, f.path, NULL, &vhd_parent_posix_opener,
                                     NULL, &error), VHD_READER_PARENT_NOT_FOUND);
     assert_null(chain);
     assert_non_null(strstr(error.reason, ".\\fat-parent.vhd"));
@@ -235,22 +237,22 @@ static vhd_reader_code open_and_read(const char *name, unsigned fail_at, uint64_
 {
     struct opened_file f;
     struct vhd_io_fault fault;
-    vhd_chain *chain;
+    disk_chain *chain;
     vhd_reader_error error;
     open_file(&f, samples_dir, name);
     vhd_io_fault_init(&fault, &f.posix.io);
     fault.fail_at = fail_at;
     fault.read_limit = read_limit;
-    vhd_reader_code code = vhd_chain_open(&chain, &fault.io, f.path, NULL,
+    vhd_reader_code code = disk_chain_open(&chain, &fault.io, f.path, NULL,
                                           &vhd_parent_posix_opener, NULL, &error);
     if (code == VHD_READER_OK) {
         uint8_t *buf = malloc(4 * MiB);
         assert_non_null(buf);
-        const vhd_image_info *info = vhd_image_get_info(vhd_chain_image(chain, 0));
+        const vhd_image_info *info = vhd_image_get_info(vhd_disk_image(disk_chain_image(chain, 0)));
         uint32_t count = info->footer.current_size < 4 * MiB ? (uint32_t)(info->footer.current_size / 512) : 8192;
-        code = vhd_chain_read_sectors(chain, 0, count, buf, &error);
+        code = disk_chain_read_sectors(chain, 0, count, buf, &error);
         free(buf);
-        vhd_chain_close(chain);
+        disk_chain_close(chain);
     } else {
         assert_null(chain);
     }

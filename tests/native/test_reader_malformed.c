@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "disk_chain.h"
 #include "memory_io.h"
 #include "vhd_builder.h"
 #include "vhd_reader.h"
@@ -559,22 +560,22 @@ static vhd_reader_code open_chain(struct world *w, unsigned top, vhd_reader_erro
 {
     vhd_parent_opener opener = { world_open, world_close, w };
     struct memory_io mem;
-    vhd_chain *chain;
+    disk_chain *chain;
     vhd_file_identity id = { .known = w->identities, .volume = 1, .file = top };
     assert_true(memory_io_init_with(&mem, w->images[top].data, w->images[top].size));
     assert_int_equal(mem.io.open(&mem.io, VHD_IO_OPEN_READ), VHD_OK);
     heap_start();
-    vhd_reader_code code = vhd_chain_open(&chain, &mem.io, w->names[top], &id, &opener,
+    vhd_reader_code code = disk_chain_open(&chain, &mem.io, w->names[top], &id, &opener,
                                           &counted, error);
     *depth = 0;
     if (code == VHD_READER_OK) {
-        *depth = vhd_chain_depth(chain);
-        vhd_chain_close(chain);
+        *depth = disk_chain_depth(chain);
+        disk_chain_close(chain);
     } else {
         assert_null(chain);
     }
     assert_int_equal(w->opens, w->closes);
-    heap_check(name, *depth > 0 ? *depth : VHD_CHAIN_MAX_DEPTH);
+    heap_check(name, *depth > 0 ? *depth : DISK_CHAIN_MAX_DEPTH);
     memory_io_free(&mem);
     return code;
 }
@@ -606,14 +607,14 @@ static void test_chain_found_and_read(void **state)
 
     vhd_parent_opener opener = { world_open, world_close, w };
     struct memory_io mem;
-    vhd_chain *chain;
+    disk_chain *chain;
     vhd_reader_error error;
     assert_true(memory_io_init_with(&mem, c->data, c->size));
     assert_int_equal(mem.io.open(&mem.io, VHD_IO_OPEN_READ), VHD_OK);
-    assert_int_equal(vhd_chain_open(&chain, &mem.io, w->names[1], NULL, &opener, NULL, &error),
+    assert_int_equal(disk_chain_open(&chain, &mem.io, w->names[1], NULL, &opener, NULL, &error),
                      VHD_READER_OK);
     uint8_t buf[16 * 512];
-    assert_int_equal(vhd_chain_read_sectors(chain, 0, 16, buf, &error), VHD_READER_OK);
+    assert_int_equal(disk_chain_read_sectors(chain, 0, 16, buf, &error), VHD_READER_OK);
     for (unsigned s = 0; s < 16; s++) {
         uint8_t want = s < 4 ? 0x31 : s < 8 ? 0x30 : 0x30;   /* child, then parent's block */
         if (s >= BLOCK / 512)
@@ -621,9 +622,9 @@ static void test_chain_found_and_read(void **state)
         assert_int_equal(buf[s * 512], want);
         assert_int_equal(buf[s * 512 + 511], want);
     }
-    assert_int_equal(vhd_chain_read_sectors(chain, DISK / 512 - 1, 2, buf, &error),
+    assert_int_equal(disk_chain_read_sectors(chain, DISK / 512 - 1, 2, buf, &error),
                      VHD_READER_OUT_OF_RANGE);
-    vhd_chain_close(chain);
+    disk_chain_close(chain);
     memory_io_free(&mem);
     world_free(w);
 }
@@ -670,8 +671,8 @@ static void test_chain_depth(void **state)
     for (unsigned i = 1; i < 1000; i++)
         world_add(w, (int)i - 1, NULL, DISK);
     /* Image n has n parents: the longest chain allowed, one more, and 1,000. */
-    expect_chain(w, VHD_CHAIN_MAX_DEPTH - 1, VHD_READER_OK, "", VHD_CHAIN_MAX_DEPTH, "deepest");
-    expect_chain(w, VHD_CHAIN_MAX_DEPTH, VHD_READER_CHAIN_TOO_DEEP, "longer than 128", 0,
+    expect_chain(w, DISK_CHAIN_MAX_DEPTH - 1, VHD_READER_OK, "", DISK_CHAIN_MAX_DEPTH, "deepest");
+    expect_chain(w, DISK_CHAIN_MAX_DEPTH, VHD_READER_CHAIN_TOO_DEEP, "longer than 128", 0,
                  "one too deep");
     expect_chain(w, 999, VHD_READER_CHAIN_TOO_DEEP, "longer than 128", 0, "1000 deep");
     world_free(w);

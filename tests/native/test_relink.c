@@ -15,7 +15,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "disk_chain.h"
 #include "test_util.h"
+#include "vhd_disk.h"
 #include "vhd_io_fault.h"
 #include "vhd_parent_posix.h"
 #include "vhd_reader.h"
@@ -132,10 +134,10 @@ static void test_relink_moved_parent(void **state)
     copy_sample("win8.vhd", f->parent);
     /* Before: the W2ru ".\win8.vhd" names nothing in the child's folder. */
     struct vhd_io_posix file;
-    vhd_chain *chain;
+    disk_chain *chain;
     vhd_io_posix_init(&file, f->child);
     assert_int_equal(file.io.open(&file.io, VHD_IO_OPEN_READ), VHD_OK);
-    assert_int_equal(vhd_chain_open(&chain, &file.io, f->child, NULL, &vhd_parent_posix_opener,
+    assert_int_equal(disk_chain_open(&chain, &file.io, f->child, NULL, &vhd_parent_posix_opener,
                                     NULL, &error), VHD_READER_PARENT_NOT_FOUND);
     file.io.close(&file.io);
 
@@ -144,16 +146,16 @@ static void test_relink_moved_parent(void **state)
 
     vhd_io_posix_init(&file, f->child);
     assert_int_equal(file.io.open(&file.io, VHD_IO_OPEN_READ), VHD_OK);
-    if (vhd_chain_open(&chain, &file.io, f->child, NULL, &vhd_parent_posix_opener, NULL,
+    if (disk_chain_open(&chain, &file.io, f->child, NULL, &vhd_parent_posix_opener, NULL,
                        &error) != VHD_READER_OK)
         fail_msg("%s", error.reason);
-    assert_int_equal(vhd_chain_depth(chain), 2);
-    assert_string_equal(vhd_chain_name(chain, 1), f->parent);
-    const vhd_image_info *info = vhd_image_get_info(vhd_chain_image(chain, 0));
+    assert_int_equal(disk_chain_depth(chain), 2);
+    assert_string_equal(disk_chain_name(chain, 1), f->parent);
+    const vhd_image_info *info = vhd_image_get_info(vhd_disk_image(disk_chain_image(chain, 0)));
     assert_string_equal(info->parent_name, new_absolute);
     assert_string_equal(info->locators[0].path, new_absolute);
     assert_string_equal(info->locators[1].path, new_relative);
-    vhd_chain_close(chain);
+    disk_chain_close(chain);
     file.io.close(&file.io);
 
     /* Only the header and the two locator areas changed. */

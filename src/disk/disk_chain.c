@@ -1,32 +1,24 @@
-/* A differencing disk and its parents: found through the caller's opener, each parent's
- * unique id checked against its child's header, loops (same unique id or same file twice)
- * and the depth bounded; sectors read through the chain. */
-#include "vhd_reader_internal.h"
+/* A disk and its parents, of any format (disk_chain.h). */
+#include "disk_chain.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "disk_error.h"
 
 struct chain_level {
-    vhd_image *image;
+    disk_image *image;
     vhd_parent_file file;           /* level 0: the caller's, never closed here */
     const char *name;
     vhd_file_identity identity;
 };
 
-struct vhd_chain {
+struct disk_chain {
     const vhd_parent_opener *opener;
     void *(*allocate)(size_t size);
     void (*release)(void *block);
     unsigned depth;
-    struct chain_level levels[VHD_CHAIN_MAX_DEPTH];
-};
-
-/* The candidates, in the order they are tried: relative locators first (they survive moving
- * the chain together), then absolute ones, then the name in the header. */
-static const uint32_t candidate_order[] = {
-    VHD_PLATFORM_W2RU, VHD_PLATFORM_WI2R, VHD_PLATFORM_W2KU, VHD_PLATFORM_WI2K,
-    VHD_PLATFORM_MACX,
+    struct chain_level levels[DISK_CHAIN_MAX_DEPTH];
 };
 
 static const char *platform_name(uint32_t code)
@@ -37,8 +29,9 @@ static const char *platform_name(uint32_t code)
     case VHD_PLATFORM_W2KU: return "W2ku";
     case VHD_PLATFORM_WI2K: return "Wi2k";
     case VHD_PLATFORM_MACX: return "MacX";
+    case VHD_PLATFORM_UNICODE_NAME: return "parent name";
     }
-    return "parent name";
+    return "locator";
 }
 
 /* How bad a failed candidate is: the worst one is reported when none works. */
@@ -60,25 +53,23 @@ static bool same_file(const vhd_file_identity *a, const vhd_file_identity *b)
     return a->known && b->known && a->volume == b->volume && a->file == b->file;
 }
 
-static void close_level(vhd_chain *chain, unsigned level)
+static void close_level(disk_chain *chain, unsigned level)
 {
     struct chain_level *l = &chain->levels[level];
-    vhd_image_close(l->image);
+    disk_image_close(l->image);
     l->image = NULL;
     if (level > 0 && chain->opener != NULL && chain->opener->close != NULL)
         chain->opener->close(chain->opener->ctx, &l->file);
 }
 
 /* Tries one candidate as the parent of the chain's last image. */
-static vhd_reader_code try_candidate(vhd_chain *chain, const vhd_parent_candidate *candidate,
+static vhd_reader_code try_candidate(disk_chain *chain, const vhd_parent_candidate *candidate,
                                      const vhd_reader_options *options, vhd_reader_error *error)
 {
     const vhd_parent_opener *opener = chain->opener;
     struct chain_level *child = &chain->levels[chain->depth - 1];
     struct chain_level *parent = &chain->levels[chain->depth];
-    const vhd_image_info *child_info = vhd_image_get_info(child->image);
-    char id[37];
-
+    const disk_info *child_info = disk_image_info(child->image);
     memset(parent, 0, sizeof *parent);
     vhd_status status = opener->open(opener->ctx, child->name, candidate, &parent->file);
     if (status == VHD_E_NO_MEMORY)
@@ -99,41 +90,40 @@ static vhd_reader_code try_candidate(vhd_chain *chain, const vhd_parent_candidat
     }
     if (code == VHD_READER_OK) {
         vhd_reader_error inner;
-        code = vhd_image_open(&parent->image, parent->file.io, options, &inner);
+        code = disk_image_open(&parent->image, parent->file.io, options, &inner);
         if (code == VHD_READER_NO_MEMORY)
             code = vhd_reader_fail(error, code, "%s", inner.reason);
         else if (code != VHD_READER_OK)
             code = vhd_reader_fail(error, VHD_READER_PARENT_INVALID, "the parent %s is not a "
-                                   "valid VHD: %s", parent->name, inner.reason);
+                                   "valid %s: %s", parent->name,
+                                   disk_format_name(child_info->format), inner.reason);
     }
     if (code == VHD_READER_OK) {
-        const vhd_image_info *info = vhd_image_get_info(parent->image);
-        if (memcmp(info->footer.unique_id, child_info->header.parent_unique_id, 16) != 0) {
-            char want[37];
-            vhd_unique_id_format(info->footer.unique_id, id);
-            vhd_unique_id_format(child_info->header.parent_unique_id, want);
-            code = vhd_reader_fail(error, VHD_READER_PARENT_ID_MISMATCH,
-                                   "the parent %s has unique id %s, but %s expects %s",
-                                   parent->name, id, child->name, want);
-        }
+        const disk_image_class *class = disk_image_class_of(child->image);
+        const disk_info *info = disk_image_info(parent->image);
+        if (disk_image_class_of(parent->image) != class)
+            code = vhd_reader_fail(error, VHD_READER_PARENT_INVALID,
+                                   "the parent %s is a %s, but its child %s is a %s: a "
+                                   "differencing disk's parent is of its own format",
+                                   parent->name, disk_format_name(info->format), child->name,
+                                   disk_format_name(child_info->format));
+        else
+            code = class->check_parent(disk_image_impl(child->image), child->name,
+                                       disk_image_impl(parent->image), parent->name, error);
         for (unsigned i = 0; i < chain->depth && code == VHD_READER_OK; i++) {
-            const vhd_image_info *earlier = vhd_image_get_info(chain->levels[i].image);
-            if (memcmp(info->footer.unique_id, earlier->footer.unique_id, 16) == 0) {
-                vhd_unique_id_format(info->footer.unique_id, id);
+            if (memcmp(info->id, disk_image_info(chain->levels[i].image)->id, 16) == 0)
                 code = vhd_reader_fail(error, VHD_READER_CHAIN_LOOP,
-                                       "the chain of parent disks loops: %s has the unique id %s "
-                                       "of %s", parent->name, id, chain->levels[i].name);
-            }
+                                       "the chain of parent disks loops: %s is the disk %s "
+                                       "again", parent->name, chain->levels[i].name);
         }
-        if (code == VHD_READER_OK && info->footer.current_size != child_info->footer.current_size)
+        if (code == VHD_READER_OK && info->size != child_info->size)
             code = vhd_reader_fail(error, VHD_READER_PARENT_SIZE_MISMATCH,
                                    "the parent %s holds %llu bytes but its child %s %llu",
-                                   parent->name, (unsigned long long)info->footer.current_size,
-                                   child->name,
-                                   (unsigned long long)child_info->footer.current_size);
+                                   parent->name, (unsigned long long)info->size,
+                                   child->name, (unsigned long long)child_info->size);
     }
     if (code != VHD_READER_OK) {
-        vhd_image_close(parent->image);
+        disk_image_close(parent->image);
         parent->image = NULL;
         if (opener->close != NULL)
             opener->close(opener->ctx, &parent->file);
@@ -144,54 +134,40 @@ static vhd_reader_code try_candidate(vhd_chain *chain, const vhd_parent_candidat
 }
 
 /* Finds and opens the parent of the chain's last image. */
-static vhd_reader_code add_parent(vhd_chain *chain, const vhd_reader_options *options,
+static vhd_reader_code add_parent(disk_chain *chain, const vhd_reader_options *options,
                                   vhd_reader_error *error)
 {
     const struct chain_level *child = &chain->levels[chain->depth - 1];
-    const vhd_image_info *info = vhd_image_get_info(child->image);
+    const disk_image_class *class = disk_image_class_of(child->image);
     vhd_reader_error attempt, worst;
+    vhd_parent_candidate candidate;
     char tried[200] = "";
     size_t tried_len = 0;
     bool any = false;
 
-    if (chain->depth >= VHD_CHAIN_MAX_DEPTH)
+    if (chain->depth >= DISK_CHAIN_MAX_DEPTH)
         return vhd_reader_fail(error, VHD_READER_CHAIN_TOO_DEEP,
                                "the chain of differencing disks is longer than %u disks",
-                               VHD_CHAIN_MAX_DEPTH);
+                               DISK_CHAIN_MAX_DEPTH);
     if (chain->opener == NULL || chain->opener->open == NULL)
         return vhd_reader_fail(error, VHD_READER_PARENT_NOT_FOUND,
                                "the parent of %s cannot be looked for", child->name);
     vhd_reader_clear(&worst);
-    for (size_t k = 0; k <= sizeof candidate_order / sizeof candidate_order[0]; k++) {
-        for (unsigned i = 0; i < VHD_PARENT_LOCATOR_COUNT; i++) {
-            vhd_parent_candidate candidate;
-            if (k < sizeof candidate_order / sizeof candidate_order[0]) {
-                if (i >= info->locator_count || info->locators[i].platform_code != candidate_order[k]
-                    || info->locators[i].path == NULL || info->locators[i].path[0] == '\0')
-                    continue;
-                candidate.platform_code = candidate_order[k];
-                candidate.path = info->locators[i].path;
-            } else {
-                if (i > 0 || info->parent_name == NULL || info->parent_name[0] == '\0')
-                    continue;
-                candidate.platform_code = VHD_PLATFORM_UNICODE_NAME;
-                candidate.path = info->parent_name;
-            }
-            any = true;
-            vhd_reader_code code = try_candidate(chain, &candidate, options, &attempt);
-            if (code == VHD_READER_OK)
-                return VHD_READER_OK;
-            if (code == VHD_READER_NO_MEMORY) {
-                *error = attempt;
-                return code;
-            }
-            if (worst.code == VHD_READER_OK || severity(code) > severity(worst.code))
-                worst = attempt;
-            if (tried_len < sizeof tried)
-                tried_len += (size_t)snprintf(tried + tried_len, sizeof tried - tried_len,
-                                              "%s%s (%s)", tried_len ? ", " : "", candidate.path,
-                                              platform_name(candidate.platform_code));
+    for (unsigned n = 0; class->parent_candidate(disk_image_impl(child->image), n, &candidate); n++) {
+        any = true;
+        vhd_reader_code code = try_candidate(chain, &candidate, options, &attempt);
+        if (code == VHD_READER_OK)
+            return VHD_READER_OK;
+        if (code == VHD_READER_NO_MEMORY) {
+            *error = attempt;
+            return code;
         }
+        if (worst.code == VHD_READER_OK || severity(code) > severity(worst.code))
+            worst = attempt;
+        if (tried_len < sizeof tried)
+            tried_len += (size_t)snprintf(tried + tried_len, sizeof tried - tried_len,
+                                          "%s%s (%s)", tried_len ? ", " : "", candidate.path,
+                                          platform_name(candidate.platform_code));
     }
     if (!any)
         return vhd_reader_fail(error, VHD_READER_PARENT_NOT_FOUND,
@@ -204,23 +180,23 @@ static vhd_reader_code add_parent(vhd_chain *chain, const vhd_reader_options *op
     return worst.code;
 }
 
-vhd_reader_code vhd_chain_open(vhd_chain **result, vhd_io *io, const char *name,
+vhd_reader_code disk_chain_open(disk_chain **result, vhd_io *io, const char *name,
                                const vhd_file_identity *identity,
                                const vhd_parent_opener *opener,
                                const vhd_reader_options *options, vhd_reader_error *error)
 {
-    return vhd_chain_open_levels(result, io, name, identity, opener, options,
-                                 VHD_CHAIN_MAX_DEPTH + 1, error);
+    return disk_chain_open_levels(result, io, name, identity, opener, options,
+                                  DISK_CHAIN_MAX_DEPTH + 1, error);
 }
 
-vhd_reader_code vhd_chain_open_levels(vhd_chain **result, vhd_io *io, const char *name,
+vhd_reader_code disk_chain_open_levels(disk_chain **result, vhd_io *io, const char *name,
                                       const vhd_file_identity *identity,
                                       const vhd_parent_opener *opener,
                                       const vhd_reader_options *options, unsigned max_depth,
                                       vhd_reader_error *error)
 {
     vhd_reader_code code;
-    vhd_chain *chain;
+    disk_chain *chain;
 
     vhd_reader_clear(error);
     *result = NULL;
@@ -236,13 +212,13 @@ vhd_reader_code vhd_chain_open_levels(vhd_chain **result, vhd_io *io, const char
     if (identity != NULL)
         chain->levels[0].identity = *identity;
 
-    code = vhd_image_open(&chain->levels[0].image, io, options, error);
+    code = disk_image_open(&chain->levels[0].image, io, options, error);
     if (code != VHD_READER_OK)
         goto fail;
     chain->depth = 1;
     for (;;) {
-        const vhd_image_info *info = vhd_image_get_info(chain->levels[chain->depth - 1].image);
-        if (info->footer.disk_type != VHD_DISK_TYPE_DIFFERENCING || chain->depth >= max_depth)
+        const disk_info *info = disk_image_info(chain->levels[chain->depth - 1].image);
+        if (info->kind != DISK_KIND_DIFFERENCING || chain->depth >= max_depth)
             break;
         if ((code = add_parent(chain, options, error)) != VHD_READER_OK)
             goto fail;
@@ -251,53 +227,51 @@ vhd_reader_code vhd_chain_open_levels(vhd_chain **result, vhd_io *io, const char
     return VHD_READER_OK;
 
 fail:
-    vhd_chain_close(chain);
+    disk_chain_close(chain);
     return code;
 }
 
-void vhd_chain_close(vhd_chain *chain)
+void disk_chain_close(disk_chain *chain)
 {
     if (chain == NULL)
         return;
     while (chain->depth > 0)
         close_level(chain, --chain->depth);
-    vhd_image_close(chain->levels[0].image);   /* opened but never counted */
+    disk_image_close(chain->levels[0].image);   /* opened but never counted */
     chain->release(chain);
 }
 
-unsigned vhd_chain_depth(const vhd_chain *chain)
+unsigned disk_chain_depth(const disk_chain *chain)
 {
     return chain->depth;
 }
 
-vhd_image *vhd_chain_image(const vhd_chain *chain, unsigned level)
+disk_image *disk_chain_image(const disk_chain *chain, unsigned level)
 {
     return level < chain->depth ? chain->levels[level].image : NULL;
 }
 
-const char *vhd_chain_name(const vhd_chain *chain, unsigned level)
+const char *disk_chain_name(const disk_chain *chain, unsigned level)
 {
     return level < chain->depth ? chain->levels[level].name : NULL;
 }
 
-static vhd_reader_code read_level(vhd_chain *chain, unsigned level, uint64_t lba, uint32_t count,
+static vhd_reader_code read_level(disk_chain *chain, unsigned level, uint64_t lba, uint32_t count,
                                   uint8_t *out, vhd_reader_error *error)
 {
-    vhd_image *image = chain->levels[level].image;
+    disk_image *image = chain->levels[level].image;
     while (count > 0) {
-        vhd_extent extent;
-        vhd_reader_code code = vhd_image_map(image, lba, count, &extent, error);
+        disk_extent extent = { DISK_EXTENT_ZERO, 0, 0 };
+        vhd_reader_code code = disk_image_map(image, lba, count, &extent, error);
         if (code != VHD_READER_OK)
             return code;
-        size_t bytes = (size_t)extent.sectors * VHD_SECTOR_SIZE;
-        bool differencing = vhd_image_get_info(image)->footer.disk_type
-            == VHD_DISK_TYPE_DIFFERENCING;
-        if (extent.present) {
-            vhd_io *io = vhd_image_io(image);
+        size_t bytes = (size_t)extent.sectors * DISK_SECTOR_SIZE;
+        if (extent.state == DISK_EXTENT_DATA) {
+            vhd_io *io = disk_image_io(image);
             vhd_status status = io->read_at(io, extent.file_offset, out, bytes);
             if (status != VHD_OK)
                 return vhd_reader_fail_io(error, io, status, "disk data", extent.file_offset);
-        } else if (differencing && level + 1 < chain->depth) {
+        } else if (extent.state == DISK_EXTENT_PARENT && level + 1 < chain->depth) {
             code = read_level(chain, level + 1, lba, extent.sectors, out, error);
             if (code != VHD_READER_OK)
                 return code;
@@ -311,11 +285,10 @@ static vhd_reader_code read_level(vhd_chain *chain, unsigned level, uint64_t lba
     return VHD_READER_OK;
 }
 
-vhd_reader_code vhd_chain_read_sectors(vhd_chain *chain, uint64_t lba, uint32_t count,
-                                       void *buf, vhd_reader_error *error)
+vhd_reader_code disk_chain_read_sectors(disk_chain *chain, uint64_t lba, uint32_t count,
+                                        void *buf, vhd_reader_error *error)
 {
-    uint64_t total = vhd_image_get_info(chain->levels[0].image)->footer.current_size
-        / VHD_SECTOR_SIZE;
+    uint64_t total = disk_image_info(chain->levels[0].image)->size / DISK_SECTOR_SIZE;
     vhd_reader_clear(error);
     if (lba > total || count > total - lba)
         return vhd_reader_fail(error, VHD_READER_OUT_OF_RANGE,

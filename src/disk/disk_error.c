@@ -1,4 +1,5 @@
-#include "vhd_reader_internal.h"
+/* The reader's error codes, their names, and filling an error in. */
+#include "disk_error.h"
 
 #include <stdarg.h>
 #include <stdio.h>
