@@ -25,7 +25,7 @@ cp "$x64/idl/vsdisk.h" "$x64/idl/vsdisk_i.c" "$dir/include/"
 for example in create-disk.vbs create-disk.js Create-Disk.ps1 create_disk.c create_disk.cpp; do
     cp "$root/examples/$example" "$dir/examples/"
 done
-cp "$root/README.md" "$dir/"
+cp "$root/README.md" "$root/LICENSE" "$dir/"
 cp "$root/registry/vsdisk.registry" "$dir/"
 # Windows line ends for the text a Windows user opens.
 sed "s/@VERSION@/$version/; s/\$/\r/" "$root/packaging/INSTALL.txt" >"$dir/INSTALL.txt"

@@ -34,7 +34,7 @@ if [ -z "$dir" ] || [ ! -d "$dir" ]; then
 fi
 for file in x64/vsdisk.dll x86/vsdisk.dll x64/vsdisk.tlb x86/vsdisk.tlb include/vsdisk.h \
             include/vsdisk_i.c examples/create-disk.vbs examples/create-disk.js \
-            examples/Create-Disk.ps1 examples/create_disk.c examples/create_disk.cpp README.md \
+            examples/Create-Disk.ps1 examples/create_disk.c examples/create_disk.cpp README.md LICENSE \
             INSTALL.txt; do
     check "the zip holds $file" [ -s "$dir/$file" ]
 done
