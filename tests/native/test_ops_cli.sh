@@ -263,9 +263,9 @@ pty "'$vsdisk' convert -p src.vhd p.vhd fixed" pty.out
 tr -d '\n' < pty.out > pty.flat
 if [ -e p.vhd ] && [ "$(tr -cd '\r' < pty.out | wc -c)" -ge 3 ] && [ "$(grep -c '' pty.out)" -le 2 ] &&
         grep -q "${CR}vsdisk convert: 100%  24.0 MiB of 24.0 MiB" pty.out; then
-    tap_ok "convert -p on a terminal: one line redrawn with \\r, up to 100% and the bytes"
+    tap_ok "convert -p on a terminal: one line redrawn (carriage returns), up to 100% and the bytes"
 else
-    tap_not_ok "convert -p on a terminal: one line redrawn with \\r, up to 100% and the bytes"; od -c pty.out | head -20 | sed 's/^/# /'
+    tap_not_ok "convert -p on a terminal: one line redrawn (carriage returns), up to 100% and the bytes"; od -c pty.out | head -20 | sed 's/^/# /'
 fi
 # Every redraw starts with \r; the line ends once, at the end.
 if [ "$(sed "s/$CR/\n/g" pty.flat | grep -c '^vsdisk convert: ')" -eq "$(tr -cd '\r' < pty.flat | wc -c)" ] &&
@@ -279,9 +279,9 @@ rm -f p.vhd
 if ! grep -q "$CR" plain.err && [ "$(grep -c '' plain.err)" -ge 2 ] && [ "$(grep -c '' plain.err)" -le 100 ] &&
         grep -q '^vsdisk convert: 100%  24.0 MiB of 24.0 MiB' plain.err &&
         [ "$(grep -vc '^vsdisk convert: *[0-9]*%  ' plain.err)" -eq 0 ]; then
-    tap_ok "convert -p to a pipe: plain lines (one per percent or fewer), no \\r"
+    tap_ok "convert -p to a pipe: plain lines (one per percent or fewer), no carriage return"
 else
-    tap_not_ok "convert -p to a pipe: plain lines (one per percent or fewer), no \\r"; sed 's/^/# /' plain.err
+    tap_not_ok "convert -p to a pipe: plain lines (one per percent or fewer), no carriage return"; sed 's/^/# /' plain.err
 fi
 rm -f p.vhd
 pty "'$vsdisk' create -p --fixed p.vhd 64M" pty.out
