@@ -31,18 +31,25 @@ static const char *prog = "vhdcreate";
 static cli_progress progress;
 
 /* One line "PROG: PATH: what went wrong": the path's own problem when error is one
- * (cli_path_error.h), else reason and the OS's words for error. */
-static int fail(const char *path, const char *reason, int error, bool new_file)
+ * (cli_path_error.h; "(the parent disk)" added when PATH is the parent), else reason and the
+ * OS's words for error. */
+static int fail_as(const char *path, const char *reason, int error, bool new_file,
+                   const char *role)
 {
     char sentence[512];
     cli_progress_end(&progress);
     if (error != 0 && cli_path_error(path, error, new_file, sentence, sizeof sentence))
-        fprintf(stderr, "%s: %s: %s\n", prog, path, sentence);
+        fprintf(stderr, "%s: %s: %s%s\n", prog, path, sentence, role);
     else if (error != 0)
         fprintf(stderr, "%s: %s: %s (%s)\n", prog, path, reason, strerror(error));
     else
         fprintf(stderr, "%s: %s: %s\n", prog, path, reason);
     return EXIT_CREATION_FAILED;
+}
+
+static int fail(const char *path, const char *reason, int error, bool new_file)
+{
+    return fail_as(path, reason, error, new_file, "");
 }
 
 /* "created PATH: VHD, dynamic, 16 GiB (17179869184 bytes)" on stdout. */
@@ -90,9 +97,10 @@ int create_disk(const char *name, const struct create_options *options, bool say
         if (status == VHD_E_INVALID_SIZE)
             return fail(options->parent, "the parent's size is outside 3 MiB .. 2040 GiB, the "
                         "sizes a differencing disk can have", 0, false);
+        if (status != VHD_OK && parent.parent_at_fault)
+            return fail_as(options->parent, reason, error, false, " (the parent disk)");
         if (status != VHD_OK)
-            return fail(parent.parent_at_fault ? options->parent : path, reason, error,
-                        !parent.parent_at_fault);
+            return fail(path, reason, error, true);
         size = parent.facts.size_bytes;
     }
 
@@ -112,7 +120,7 @@ int create_disk(const char *name, const struct create_options *options, bool say
     uint64_t available;
     if (options->kind == DISK_FIXED && free_space(path, &available) &&
             available < vhd_fixed_file_size(create.size_bytes))
-        return fail(path, vhd_status_message(VHD_E_NO_SPACE), 0, true);
+        return fail(path, vhd_status_message(VHD_E_NO_SPACE), ENOSPC, true);
 
     cli_catch_interrupts();   /* an interrupt cancels the creation, which removes the file */
     cli_progress_start(&progress, prog, size);

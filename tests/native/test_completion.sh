@@ -38,6 +38,19 @@ check "vsdisk and vhdcreate have a completion function" bash -c '
     . "$1" && complete -p vsdisk | grep -q "^complete -o nosort -F _vsdisk vsdisk$" &&
     complete -p vhdcreate | grep -q "^complete -o nosort -F _vsdisk_vhdcreate vhdcreate$"' _ "$completion"
 
+# Installed as meson installs it, the bash-completion package loads it by the command's name
+# (from XDG_DATA_DIRS/bash-completion/completions), for vhdcreate through its link.
+inst=$tap_dir/share/bash-completion/completions
+mkdir -p "$inst"
+cp "$completion" "$inst/vsdisk"
+ln -s vsdisk "$inst/vhdcreate"
+check "the bash-completion package loads it for vsdisk and vhdcreate from an install tree" bash -c '
+    export XDG_DATA_DIRS="$1"
+    . /usr/share/bash-completion/bash_completion || exit 1
+    ! complete -p vsdisk 2>/dev/null && __load_completion vsdisk && __load_completion vhdcreate &&
+    complete -p vsdisk | grep -q " _vsdisk vsdisk$" &&
+    complete -p vhdcreate | grep -q " _vsdisk_vhdcreate vhdcreate$"' _ "$tap_dir/share"
+
 completes "convert compact" vsdisk co
 completes "create" vsdisk cr
 completes "create info convert merge compact help" vsdisk ""

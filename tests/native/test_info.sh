@@ -64,8 +64,8 @@ for f in "$samples"/*.vhd; do
 done
 
 "$vhdcreate" "$tap_dir/own3.vhd" 3
-"$vsdisk" create "$tap_dir/own1g.vhd" 1024
-"$vsdisk" create "$tap_dir/own2040g.vhd" 2088960
+"$vsdisk" create "$tap_dir/own1g.vhd" 1024 > /dev/null
+"$vsdisk" create "$tap_dir/own2040g.vhd" 2088960 > /dev/null
 for f in own3 own1g own2040g; do
     check "vsdisk's own $f.vhd: vsdisk info agrees with vhdiinfo and qemu-img" compare "$tap_dir/$f.vhd"
 done

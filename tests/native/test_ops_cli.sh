@@ -86,7 +86,7 @@ if cmp -s comp.vhd comp2.vhd; then tap_ok "compact again: nothing left to do, th
 # A chain: base (a copy of the source) <- child (vsdisk), the child's data written by the
 # tests' own editor (qemu cannot write a differencing disk), sector-exact bitmaps.
 cp src.vhd base.vhd
-"$vsdisk" create --parent base.vhd child.vhd
+"$vsdisk" create --parent base.vhd child.vhd > /dev/null
 cp expect.raw chain.raw
 # cwrite OFFSET LEN: seeded random data into the child and into the expected chain.
 cwrite() {
@@ -125,8 +125,8 @@ raw_qemu base.vhd got.raw
 if cmp -s got.raw chain.raw; then tap_ok "merge again: nothing changes in content"; else tap_not_ok "merge again: nothing changes in content"; fi
 
 # A fixed parent.
-"$vsdisk" create --fixed fbase.vhd 8
-"$vsdisk" create --parent fbase.vhd fchild.vhd
+"$vsdisk" create --fixed fbase.vhd 8 > /dev/null
+"$vsdisk" create --parent fbase.vhd fchild.vhd > /dev/null
 random 8192 "$tmp/chunk"
 "$fx_write" fchild.vhd 4096 "$tmp/chunk"
 "$vsdisk" merge fchild.vhd
