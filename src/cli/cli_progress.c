@@ -36,30 +36,33 @@ static void format_duration(double seconds, char *out, size_t size)
         snprintf(out, size, "%lu s", s);
 }
 
+int cli_progress_format(char *line, size_t size, const char *prog, unsigned percent,
+                        uint64_t total, double elapsed)
+{
+    char done[32], whole[32], rate[32], left[32];
+    if (total == 0)
+        return snprintf(line, size, "%s: %u%%", prog, percent);
+    if (percent > 100)
+        percent = 100;
+    /* total * percent / 100 without overflowing 64 bits. */
+    uint64_t bytes = total / 100 * percent + total % 100 * percent / 100;
+    cli_format_size_rounded(bytes, done, sizeof done);
+    cli_format_size(total, whole, sizeof whole);
+    if (elapsed < 0.2 || bytes == 0)     /* too early for a rate that means anything */
+        return snprintf(line, size, "%s: %3u%%  %s of %s", prog, percent, done, whole);
+    double per_second = (double)bytes / elapsed;
+    cli_format_size_rounded((uint64_t)per_second, rate, sizeof rate);
+    format_duration((double)(total - bytes) / per_second, left, sizeof left);
+    return snprintf(line, size, "%s: %3u%%  %s of %s  %s/s  %s left", prog, percent, done, whole,
+                    rate, left);
+}
+
 void cli_progress_report(void *ctx, unsigned percent)
 {
     cli_progress *progress = ctx;
-    char line[160], done[32], total[32], rate[32], left[32];
-    int n;
-
-    if (progress->total == 0) {
-        n = snprintf(line, sizeof line, "%s: %u%%", progress->prog, percent);
-    } else {
-        uint64_t bytes = progress->total / 100 * percent + progress->total % 100 * percent / 100;
-        double elapsed = seconds_since(&progress->start);
-        cli_format_size_rounded(bytes, done, sizeof done);
-        cli_format_size(progress->total, total, sizeof total);
-        if (elapsed < 0.2 || bytes == 0) {
-            n = snprintf(line, sizeof line, "%s: %3u%%  %s of %s", progress->prog, percent,
-                         done, total);
-        } else {
-            double per_second = (double)bytes / elapsed;
-            cli_format_size_rounded((uint64_t)per_second, rate, sizeof rate);
-            format_duration((double)(progress->total - bytes) / per_second, left, sizeof left);
-            n = snprintf(line, sizeof line, "%s: %3u%%  %s of %s  %s/s  %s left", progress->prog,
-                         percent, done, total, rate, left);
-        }
-    }
+    char line[160];
+    int n = cli_progress_format(line, sizeof line, progress->prog, percent, progress->total,
+                                seconds_since(&progress->start));
     if (n < 0)
         return;
     unsigned width = (unsigned)n < sizeof line ? (unsigned)n : (unsigned)sizeof line - 1;

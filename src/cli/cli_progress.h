@@ -4,6 +4,7 @@
 #define CLI_PROGRESS_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <time.h>
 
@@ -18,6 +19,12 @@ typedef struct cli_progress {
 
 /* Starts the clock; prog names the command in each line. */
 void cli_progress_start(cli_progress *progress, const char *prog, uint64_t total);
+
+/* The line for percent done of a job over total bytes (0: unknown) after elapsed seconds:
+ * "PROG:  42%  1.2 GiB of 2.9 GiB  310.0 MiB/s  6 s left" (rate and time left from 0.2 s on).
+ * Returns snprintf's result. */
+int cli_progress_format(char *line, size_t size, const char *prog, unsigned percent,
+                        uint64_t total, double elapsed);
 
 /* The library's progress callback (ctx: a cli_progress). */
 void cli_progress_report(void *ctx, unsigned percent);
