@@ -3,6 +3,7 @@
 #include "cli_progress.h"
 
 #include <stdio.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include "cli_size.h"
@@ -12,6 +13,10 @@ void cli_progress_start(cli_progress *progress, const char *prog, uint64_t total
     progress->prog = prog;
     progress->total = total;
     progress->terminal = isatty(STDERR_FILENO) == 1;
+    progress->columns = 0;
+    struct winsize size;
+    if (progress->terminal && ioctl(STDERR_FILENO, TIOCGWINSZ, &size) == 0)
+        progress->columns = size.ws_col;
     progress->drawn = false;
     progress->width = 0;
     clock_gettime(CLOCK_MONOTONIC, &progress->start);
@@ -69,6 +74,11 @@ void cli_progress_report(void *ctx, unsigned percent)
     if (!progress->terminal) {
         fprintf(stderr, "%s\n", line);
         return;
+    }
+    /* A line as wide as the terminal would wrap, and \r would redraw only its last part. */
+    if (progress->columns > 1 && width >= progress->columns) {
+        width = progress->columns - 1;
+        line[width] = '\0';
     }
     /* Spaces over what is left of a longer line drawn before. */
     unsigned pad = progress->width > width ? progress->width - width : 0;

@@ -14,6 +14,7 @@ typedef struct cli_progress {
     bool terminal;             /* stderr is a terminal: redraw one line */
     bool drawn;                /* a line is on the terminal without its end of line yet */
     unsigned width;            /* characters of the line last drawn */
+    unsigned columns;          /* the terminal's width; 0 if unknown */
     struct timespec start;
 } cli_progress;
 

@@ -291,6 +291,16 @@ if [ "$(grep -c '' pty.out)" -eq 2 ] && grep -q "${CR}vsdisk create: 100%  64.0 
 else
     tap_not_ok "create -p on a terminal: one redrawn line, then what was made"; od -c pty.out | tail -8 | sed 's/^/# /'
 fi
+rm -f p.vhd
+# On a terminal 30 columns wide no redraw reaches the last column (it would wrap).
+pty "stty cols 30; '$vsdisk' create -p --fixed p.vhd 64M" pty.out
+if [ "$(sed -n 1p pty.out | tr "$CR" '\n' | awk 'length > 29' | wc -l)" -eq 0 ] &&
+        [ "$(sed -n 1p pty.out | tr "$CR" '\n' | grep -c '^vsdisk create: ')" -ge 2 ]; then
+    tap_ok "create -p on a terminal of 30 columns: every redraw fits in 29"
+else
+    tap_not_ok "create -p on a terminal of 30 columns: every redraw fits in 29"; od -c pty.out | tail -8 | sed 's/^/# /'
+fi
+rm -f p.vhd
 cp comp.vhd pc.vhd
 pty "'$vsdisk' compact -p pc.vhd" pty.out
 if [ "$(grep -c '' pty.out)" -eq 1 ] && grep -q "${CR}vsdisk compact: 100%  24.0 MiB of 24.0 MiB" pty.out; then
