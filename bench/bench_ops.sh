@@ -43,7 +43,7 @@ eval qemu-io -f vpc $cmds src.vhd > /dev/null
 # comp.vhd: the zero blocks first (lowest in the file), then the same data.
 eval qemu-io -f vpc $zcmds $cmds comp.vhd > /dev/null
 # A child with 256 MiB: 8 runs of 32 MiB, half over data, half over empty space.
-"$vsdisk" create --parent src.vhd child.vhd
+"$vsdisk" create --parent src.vhd child.vhd > /dev/null
 head -c $((32 * MiB)) /dev/urandom > child.bin
 i=0
 while [ $i -lt 8 ]; do

@@ -21,7 +21,10 @@ readers="qemu-utils libvhdi-utils"
 # The x86 cross build and its 32-bit Wine; the native build, its sanitizers and the fuzzers'
 # clang; the tools the tests use (python3-libvhdi, strace, zip/unzip for the release zip).
 build_x86="gcc-mingw-w64-i686 g++-mingw-w64-i686 wine32:i386"
-native="gcc g++ clang libclang-rt-14-dev python3-libvhdi strace zip unzip"
+# The Linux package and its tests: dpkg-dev (dpkg-shlibdeps, dpkg-buildflags), lintian, man-db
+# (man --warnings), bash-completion.
+native="gcc g++ clang libclang-rt-14-dev python3-libvhdi strace zip unzip
+  dpkg-dev lintian man-db bash-completion"
 case $purpose in
     demo) packages="$build_x64 $readers" ;;
     test|all) packages="$build_x64 $readers $build_x86 $native" ;;

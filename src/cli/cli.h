@@ -3,6 +3,8 @@
 #ifndef CLI_H
 #define CLI_H
 
+#include <stdbool.h>
+
 enum cli_exit {
     CLI_EXIT_OK = 0,
     CLI_EXIT_FAILED = 1,    /* the operation failed (one line on stderr says why) */
@@ -10,6 +12,8 @@ enum cli_exit {
 };
 
 int cli_create(const char *name, int argc, char **argv);
+/* cli_create, silent on success unless say_what (vhdcreate, 0.1's name, stays silent). */
+int cli_create_as(const char *name, int argc, char **argv, bool say_what);
 int cli_info(const char *name, int argc, char **argv);
 int cli_convert(const char *name, int argc, char **argv);
 int cli_merge(const char *name, int argc, char **argv);

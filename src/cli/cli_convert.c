@@ -18,7 +18,9 @@ static const char help_text[] =
     "TARGET.vsdisk-partial-XXXXXXXX and renamed once complete; on failure or interrupt\n"
     "(Ctrl-C) it is removed. After a crash only such a partial file can be left behind.\n"
     "\n"
-    "  -p, --progress  print the percentage done on stderr\n"
+    "TYPE is dynamic or fixed, in any case.\n"
+    "\n"
+    "  -p, --progress  show the progress on stderr (percent, bytes, rate, time left)\n"
     "  -h, --help      show this help\n"
     "Exit status: 0 converted; 1 failed (one line on stderr says why); 2 bad arguments.\n";
 
@@ -30,8 +32,13 @@ int cli_convert(const char *name, int argc, char **argv)
     int parsed = cli_job_parse_options(name, argc, argv, help_text, &first, &progress);
     if (parsed != -1)
         return parsed;
-    if (argc - first != 3 || !cli_job_parse_type(argv[first + 2], &type)) {
+    if (argc - first != 3) {
         fprintf(stderr, "%s: expected SOURCE TARGET dynamic|fixed; try '%s --help'\n", name, name);
+        return CLI_EXIT_USAGE;
+    }
+    if (!cli_job_parse_type(argv[first + 2], &type)) {
+        fprintf(stderr, "%s: the new disk's type must be dynamic or fixed, not '%s'\n", name,
+                argv[first + 2]);
         return CLI_EXIT_USAGE;
     }
     const char *source = argv[first], *target = argv[first + 1];
@@ -43,11 +50,13 @@ int cli_convert(const char *name, int argc, char **argv)
     if (!cli_job_init(&job, name, progress) || !cli_job_target(&job, &out, target))
         return CLI_EXIT_FAILED;
     if (vhd_ops_posix_open_chain(&chain, source, false, NULL, &result) != VHD_OP_OK)
-        return cli_job_fail(&job, source, &result);
+        return cli_job_fail(&job, source, false, &result);
+    cli_job_start(&job, disk_image_info(disk_chain_image(chain.chain, 0))->size);
     vhd_op_code code = vhd_convert(chain.chain, &out.io, type, &job.options, &result);
     vhd_ops_posix_close_chain(&chain);
+    if (code == VHD_OP_TARGET_EXISTS || code == VHD_OP_TARGET_PATH || code == VHD_OP_NO_SPACE)
+        return cli_job_fail(&job, target, true, &result);
     if (code != VHD_OP_OK)
-        return cli_job_fail(&job, code == VHD_OP_TARGET_EXISTS || code == VHD_OP_TARGET_PATH
-                                      || code == VHD_OP_NO_SPACE ? target : source, &result);
-    return CLI_EXIT_OK;
+        return cli_job_fail(&job, source, false, &result);
+    return cli_job_done(&job, CLI_EXIT_OK);
 }

@@ -11,6 +11,11 @@
 
 int cli_create(const char *name, int argc, char **argv)
 {
+    return cli_create_as(name, argc, argv, true);
+}
+
+int cli_create_as(const char *name, int argc, char **argv, bool say_what)
+{
     struct create_options options;
     int status;
 
@@ -23,5 +28,5 @@ int cli_create(const char *name, int argc, char **argv)
     status = create_options_parse(name, argc, argv, 1, &options);
     if (status != CLI_EXIT_OK)
         return status;
-    return create_disk(name, &options);
+    return create_disk(name, &options, say_what);
 }

@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "cli.h"
+#include "cli_path_error.h"
 #include "disk_chain.h"
 #include "vhd_parent_posix.h"
 #include "vhd_reader.h"
@@ -117,7 +118,7 @@ int cli_info(const char *name, int argc, char **argv)
     if (argc > 1 && strcmp(argv[1], "--") == 0)
         first = 2;
     else if (argc > 1 && argv[1][0] == '-' && argv[1][1] != '\0') {
-        fprintf(stderr, "%s: unknown option; try '%s --help'\n", name, name);
+        fprintf(stderr, "%s: unknown option '%s'; try '%s --help'\n", name, argv[1], name);
         return CLI_EXIT_USAGE;
     }
     if (argc - first != 1) {
@@ -130,9 +131,13 @@ int cli_info(const char *name, int argc, char **argv)
     vhd_io_posix_init(&file, path);
     vhd_status status = file.io.open(&file.io, VHD_IO_OPEN_READ);
     if (status != VHD_OK) {
-        fprintf(stderr, "%s: %s: cannot open: %s (%s)\n", name, path,
-                status == VHD_E_NOT_FOUND ? "no such file" : vhd_status_message(status),
-                strerror(file.io.os_error));
+        char sentence[512];
+        if (status == VHD_E_IN_USE)
+            snprintf(sentence, sizeof sentence, "in use: another process holds it for writing");
+        else if (!cli_path_error(path, file.io.os_error, false, sentence, sizeof sentence))
+            snprintf(sentence, sizeof sentence, "cannot be opened: %s (%s)",
+                     vhd_status_message(status), strerror(file.io.os_error));
+        fprintf(stderr, "%s: %s: %s\n", name, path, sentence);
         return CLI_EXIT_FAILED;
     }
 

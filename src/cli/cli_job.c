@@ -5,17 +5,13 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "cli.h"
 #include "cli_interrupt.h"
+#include "cli_path_error.h"
 #include "vhd_create.h"
-
-static void show_progress(void *ctx, unsigned percent)
-{
-    const cli_job *job = ctx;
-    fprintf(stderr, "%s: %u%%\n", job->prog, percent);
-}
 
 bool cli_job_init(cli_job *job, const char *prog, bool progress)
 {
@@ -32,12 +28,24 @@ bool cli_job_init(cli_job *job, const char *prog, bool progress)
     vhd_unique_id_from_random(job->options.unique_id, random);
     job->options.timestamp = vhd_timestamp_from_unix((int64_t)time(NULL));
     job->options.cancelled = cli_interrupted;
-    job->options.progress = progress ? show_progress : NULL;
-    job->options.ctx = job;
+    job->options.progress = progress ? cli_progress_report : NULL;
+    job->options.ctx = &job->progress;
     job->options.buffer_max = CLI_JOB_BUFFER;
+    cli_progress_start(&job->progress, prog, 0);
 
     cli_catch_interrupts();
     return true;
+}
+
+void cli_job_start(cli_job *job, uint64_t total)
+{
+    cli_progress_start(&job->progress, job->prog, total);
+}
+
+int cli_job_done(cli_job *job, int exit)
+{
+    cli_progress_end(&job->progress);
+    return exit;
 }
 
 bool cli_job_target(cli_job *job, struct vhd_io_posix *target, const char *path)
@@ -48,29 +56,55 @@ bool cli_job_target(cli_job *job, struct vhd_io_posix *target, const char *path)
     int n = snprintf(job->temp_path, sizeof job->temp_path, "%s.vsdisk-partial-%02x%02x%02x%02x",
                      path, random[0], random[1], random[2], random[3]);
     if (n < 0 || (size_t)n >= sizeof job->temp_path) {
-        fprintf(stderr, "%s: %s: the path is too long\n", job->prog, path);
+        fprintf(stderr, "%s: %s: the name is too long\n", job->prog, path);
         return false;
     }
     vhd_io_posix_init_staged(target, job->temp_path, path);
     return true;
 }
 
-int cli_job_fail(const cli_job *job, const char *path, const vhd_op_result *result)
+/* The reader's reasons for a job's disk start with which disk ("disk: "); the line names the
+ * path already. */
+static const char *without_disk_prefix(const char *reason)
 {
-    if (result->os_error != 0 && result->code != VHD_OP_IN_USE)
-        fprintf(stderr, "%s: %s: %s: %s (%s)\n", job->prog, path, vhd_op_code_name(result->code),
-                result->reason, strerror(result->os_error));
+    return strncmp(reason, "disk: ", 6) == 0 ? reason + 6 : reason;
+}
+
+int cli_job_fail(cli_job *job, const char *path, bool new_disk, const vhd_op_result *result)
+{
+    char sentence[512];
+    cli_progress_end(&job->progress);
+    /* A path the job could not open or create: its own problem says it all. */
+    bool path_problem = (result->code == VHD_OP_IO || result->code == VHD_OP_TARGET_PATH
+                         || result->code == VHD_OP_READ_ONLY) && result->os_error != 0
+                        && cli_path_error(path, result->os_error, new_disk, sentence,
+                                          sizeof sentence);
+    if (path_problem) {
+        /* sentence is filled */
+    } else if (result->code == VHD_OP_TARGET_EXISTS)
+        cli_path_error(path, EEXIST, true, sentence, sizeof sentence);
+    else if (result->code == VHD_OP_IO && result->os_error != 0)
+        snprintf(sentence, sizeof sentence, "%s (%s)", result->reason, strerror(result->os_error));
+    else if (result->code == VHD_OP_IN_USE)
+        snprintf(sentence, sizeof sentence, "in use: %s", result->reason);
+    else if (result->code == VHD_OP_INVALID_DISK)
+        snprintf(sentence, sizeof sentence, "not a valid VHD: %s",
+                 without_disk_prefix(result->reason));
+    else if (result->code == VHD_OP_WRONG_TYPE || result->code == VHD_OP_PARENT_NOT_FOUND
+             || result->code == VHD_OP_NOT_THE_PARENT || result->code == VHD_OP_UNSUPPORTED)
+        snprintf(sentence, sizeof sentence, "%s: %s", vhd_op_code_name(result->code),
+                 without_disk_prefix(result->reason));
     else
-        fprintf(stderr, "%s: %s: %s: %s\n", job->prog, path, vhd_op_code_name(result->code),
-                result->reason);
+        snprintf(sentence, sizeof sentence, "%s", result->reason);
+    fprintf(stderr, "%s: %s: %s\n", job->prog, path, sentence);
     return CLI_EXIT_FAILED;
 }
 
 bool cli_job_parse_type(const char *text, vhd_target_type *type)
 {
-    if (strcmp(text, "dynamic") == 0)
+    if (strcasecmp(text, "dynamic") == 0)
         *type = VHD_TARGET_DYNAMIC;
-    else if (strcmp(text, "fixed") == 0)
+    else if (strcasecmp(text, "fixed") == 0)
         *type = VHD_TARGET_FIXED;
     else
         return false;

@@ -23,7 +23,7 @@ static const char help_text[] =
     "While the job runs no other program may write the disks it reads (they are locked as\n"
     "qemu locks images); a disk another program writes is refused.\n"
     "\n"
-    "  -p, --progress  print the percentage done on stderr\n"
+    "  -p, --progress  show the progress on stderr (percent, bytes, rate, time left)\n"
     "  -h, --help      show this help\n"
     "Exit status: 0 merged; 1 failed (one line on stderr says why); 2 bad arguments.\n";
 
@@ -33,19 +33,20 @@ static int merge_into_parent(cli_job *job, const char *path)
     vhd_ops_posix_chain chain;
     struct vhd_io_posix parent;
     if (vhd_ops_posix_open_chain(&chain, path, true, NULL, &result) != VHD_OP_OK)
-        return cli_job_fail(job, path, &result);
+        return cli_job_fail(job, path, false, &result);
     if (disk_chain_depth(chain.chain) < 2) {
         vhd_op_code code = vhd_merge(chain.chain, NULL, &job->options, &result);
         vhd_ops_posix_close_chain(&chain);
         (void)code;
-        return cli_job_fail(job, path, &result);
+        return cli_job_fail(job, path, false, &result);
     }
+    cli_job_start(job, disk_image_info(disk_chain_image(chain.chain, 0))->size);
     const char *parent_path = disk_chain_name(chain.chain, 1);
     vhd_io_posix_init(&parent, parent_path);
     vhd_status status = parent.io.open(&parent.io, VHD_IO_OPEN_READ_WRITE);
     if (status != VHD_OK) {
         vhd_op_result_from_open(&result, "parent disk", true, status, parent.io.os_error);
-        int exit = cli_job_fail(job, parent_path, &result);
+        int exit = cli_job_fail(job, parent_path, false, &result);
         vhd_ops_posix_close_chain(&chain);
         return exit;
     }
@@ -54,14 +55,15 @@ static int merge_into_parent(cli_job *job, const char *path)
     int exit = CLI_EXIT_OK;
     if (code != VHD_OP_OK)
         exit = cli_job_fail(job, code == VHD_OP_CANCELLED || code == VHD_OP_WRONG_TYPE
-                                     ? path : parent_path, &result);
+                                     ? path : parent_path, false, &result);
     else if (status != VHD_OK) {
+        cli_job_done(job, CLI_EXIT_FAILED);
         fprintf(stderr, "%s: %s: closing the parent: %s\n", job->prog, parent_path,
                 vhd_status_message(status));
         exit = CLI_EXIT_FAILED;
     }
     vhd_ops_posix_close_chain(&chain);
-    return exit;
+    return cli_job_done(job, exit);
 }
 
 static int merge_to(cli_job *job, const char *path, const char *target, vhd_target_type type)
@@ -72,13 +74,15 @@ static int merge_to(cli_job *job, const char *path, const char *target, vhd_targ
     if (!cli_job_target(job, &out, target))
         return CLI_EXIT_FAILED;
     if (vhd_ops_posix_open_chain(&chain, path, false, NULL, &result) != VHD_OP_OK)
-        return cli_job_fail(job, path, &result);
+        return cli_job_fail(job, path, false, &result);
+    cli_job_start(job, disk_image_info(disk_chain_image(chain.chain, 0))->size);
     vhd_op_code code = vhd_merge_to(chain.chain, &out.io, type, &job->options, &result);
     vhd_ops_posix_close_chain(&chain);
+    if (code == VHD_OP_TARGET_EXISTS || code == VHD_OP_TARGET_PATH || code == VHD_OP_NO_SPACE)
+        return cli_job_fail(job, target, true, &result);
     if (code != VHD_OP_OK)
-        return cli_job_fail(job, code == VHD_OP_TARGET_EXISTS || code == VHD_OP_TARGET_PATH
-                                     || code == VHD_OP_NO_SPACE ? target : path, &result);
-    return CLI_EXIT_OK;
+        return cli_job_fail(job, path, false, &result);
+    return cli_job_done(job, CLI_EXIT_OK);
 }
 
 int cli_merge(const char *name, int argc, char **argv)
@@ -89,10 +93,14 @@ int cli_merge(const char *name, int argc, char **argv)
     int parsed = cli_job_parse_options(name, argc, argv, help_text, &first, &progress);
     if (parsed != -1)
         return parsed;
-    if ((argc - first != 1 && argc - first != 3)
-        || (argc - first == 3 && !cli_job_parse_type(argv[first + 2], &type))) {
+    if (argc - first != 1 && argc - first != 3) {
         fprintf(stderr, "%s: expected CHILD, or CHILD TARGET dynamic|fixed; try '%s --help'\n",
                 name, name);
+        return CLI_EXIT_USAGE;
+    }
+    if (argc - first == 3 && !cli_job_parse_type(argv[first + 2], &type)) {
+        fprintf(stderr, "%s: the new disk's type must be dynamic or fixed, not '%s'\n", name,
+                argv[first + 2]);
         return CLI_EXIT_USAGE;
     }
     cli_job job;

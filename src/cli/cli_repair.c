@@ -64,13 +64,13 @@ int cli_repair(const char *name, int argc, char **argv)
     vhd_status status = disk.io.open(&disk.io, dry_run ? VHD_IO_OPEN_READ : VHD_IO_OPEN_READ_WRITE);
     if (status != VHD_OK) {
         vhd_op_result_from_open(&result, "disk", !dry_run, status, disk.io.os_error);
-        return cli_job_fail(&job, path, &result);
+        return cli_job_fail(&job, path, false, &result);
     }
     bool have_times = fstat(disk.fd, &before) == 0;
     vhd_op_code code = vhd_repair(&disk.io, dry_run, &job.options, &report, &result);
     status = disk.io.close(&disk.io);
     if (code != VHD_OP_OK)
-        return cli_job_fail(&job, path, &result);
+        return cli_job_fail(&job, path, false, &result);
     if (status != VHD_OK) {
         fprintf(stderr, "%s: %s: closing the disk: %s\n", name, path, vhd_status_message(status));
         return CLI_EXIT_FAILED;

@@ -13,6 +13,9 @@
 #include <time.h>
 
 #include "cli_interrupt.h"
+#include "cli_path_error.h"
+#include "cli_progress.h"
+#include "cli_size.h"
 #include "create_parent.h"
 #include "vhd_create.h"
 #include "vhd_create_differencing.h"
@@ -25,13 +28,41 @@
 
 static const char *prog = "vhdcreate";
 
-static int fail(const char *path, const char *reason, int error)
+static cli_progress progress;
+
+/* One line "PROG: PATH: what went wrong": the path's own problem when error is one
+ * (cli_path_error.h; "(the parent disk)" added when PATH is the parent), else reason and the
+ * OS's words for error. */
+static int fail_as(const char *path, const char *reason, int error, bool new_file,
+                   const char *role)
 {
-    if (error != 0)
+    char sentence[512];
+    cli_progress_end(&progress);
+    if (error != 0 && cli_path_error(path, error, new_file, sentence, sizeof sentence))
+        fprintf(stderr, "%s: %s: %s%s\n", prog, path, sentence, role);
+    else if (error != 0)
         fprintf(stderr, "%s: %s: %s (%s)\n", prog, path, reason, strerror(error));
     else
         fprintf(stderr, "%s: %s: %s\n", prog, path, reason);
     return EXIT_CREATION_FAILED;
+}
+
+static int fail(const char *path, const char *reason, int error, bool new_file)
+{
+    return fail_as(path, reason, error, new_file, "");
+}
+
+/* "created PATH: VHD, dynamic, 16 GiB (17179869184 bytes)" on stdout. */
+static int report(const struct create_options *options, uint64_t size)
+{
+    static const char *const kinds[] = { "dynamic", "fixed", "differencing" };
+    char human[32];
+    cli_format_size(size, human, sizeof human);
+    printf("created %s: VHD, %s", options->path, kinds[options->kind]);
+    if (options->kind == DISK_DIFFERENCING)
+        printf(" (parent %s)", options->parent);
+    printf(", %s (%llu bytes)\n", human, (unsigned long long)size);
+    return fflush(stdout) == 0 ? EXIT_CREATED : EXIT_CREATION_FAILED;
 }
 
 /* Free bytes for an unprivileged writer in the folder that will hold path; false if unknown. */
@@ -48,13 +79,14 @@ static bool free_space(const char *path, uint64_t *bytes)
     return known;
 }
 
-int create_disk(const char *name, const struct create_options *options)
+int create_disk(const char *name, const struct create_options *options, bool say_what)
 {
     const char *path = options->path;
     struct create_parent parent;
     prog = name;
     uint8_t random[16];
     vhd_status status;
+    uint64_t size = (uint64_t)options->size_mb * MB;
 
     if (options->kind == DISK_DIFFERENCING) {
         char reason[256];
@@ -64,17 +96,22 @@ int create_disk(const char *name, const struct create_options *options)
             status = vhd_validate_parent(&parent.facts);
         if (status == VHD_E_INVALID_SIZE)
             return fail(options->parent, "the parent's size is outside 3 MiB .. 2040 GiB, the "
-                        "sizes a differencing disk can have", 0);
+                        "sizes a differencing disk can have", 0, false);
+        if (status != VHD_OK && parent.parent_at_fault)
+            return fail_as(options->parent, reason, error, false, " (the parent disk)");
         if (status != VHD_OK)
-            return fail(parent.parent_at_fault ? options->parent : path, reason, error);
+            return fail(path, reason, error, true);
+        size = parent.facts.size_bytes;
     }
 
     if (!cli_random_bytes(random, sizeof random))
-        return fail(path, "no random numbers for the disk's unique id", errno);
+        return fail(path, "no random numbers for the disk's unique id", errno, true);
     vhd_create_options create = {
-        .size_bytes = (uint64_t)options->size_mb * MB,
+        .size_bytes = size,
         .timestamp = vhd_timestamp_from_unix((int64_t)time(NULL)),
         .cancelled = cli_interrupted,
+        .progress = options->progress ? cli_progress_report : NULL,
+        .ctx = &progress,
         .buffer_max = VHDCREATE_BUFFER_MAX,
     };
     vhd_unique_id_from_random(create.unique_id, random);
@@ -83,9 +120,10 @@ int create_disk(const char *name, const struct create_options *options)
     uint64_t available;
     if (options->kind == DISK_FIXED && free_space(path, &available) &&
             available < vhd_fixed_file_size(create.size_bytes))
-        return fail(path, vhd_status_message(VHD_E_NO_SPACE), ENOSPC);
+        return fail(path, vhd_status_message(VHD_E_NO_SPACE), ENOSPC, true);
 
     cli_catch_interrupts();   /* an interrupt cancels the creation, which removes the file */
+    cli_progress_start(&progress, prog, size);
     struct vhd_io_posix file;
     vhd_io_posix_init(&file, path);
     switch (options->kind) {
@@ -100,8 +138,9 @@ int create_disk(const char *name, const struct create_options *options)
         break;
     }
     if (status == VHD_E_CANCELLED)
-        return fail(path, "interrupted; nothing was created", 0);
+        return fail(path, "interrupted; nothing was created", 0, true);
     if (status != VHD_OK)
-        return fail(path, vhd_status_message(status), file.io.os_error);
-    return EXIT_CREATED;
+        return fail(path, vhd_status_message(status), file.io.os_error, true);
+    cli_progress_end(&progress);
+    return say_what ? report(options, size) : EXIT_CREATED;
 }

@@ -2,10 +2,12 @@
 #ifndef CREATE_DISK_H
 #define CREATE_DISK_H
 
+#include <stdbool.h>
 #include "create_options.h"
 
-/* Creates the disk; on failure prints one line to stderr, naming the command (name).
+/* Creates the disk; on failure prints one line to stderr, naming the command (name); on
+ * success, if say_what, one line to stdout saying what was made (path, format, kind, size).
  * Returns an exit_code. */
-int create_disk(const char *name, const struct create_options *options);
+int create_disk(const char *name, const struct create_options *options, bool say_what);
 
 #endif

@@ -2,6 +2,7 @@
 #ifndef CREATE_OPTIONS_H
 #define CREATE_OPTIONS_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include "cli.h"
 
@@ -22,12 +23,14 @@ struct create_options {
     const char *path;
     const char *parent;      /* DISK_DIFFERENCING only */
     uint32_t size_mb;        /* DISK_DYNAMIC and DISK_FIXED only */
+    bool progress;           /* -p: progress on stderr */
 };
 
 /* Prints the help of the command called name ("vhdcreate", "vsdisk create") to stdout. */
 void create_print_help(const char *name);
 
-/* Parses argv[first..argc) as [--dynamic | --fixed | --parent PARENT] [--] PATH [SIZE_MB].
+/* Parses argv[first..argc) as [-p] [--dynamic | --fixed | --parent PARENT] [--] PATH [SIZE]
+ * (SIZE as cli_size.h takes it).
  * EXIT_CREATED when options is filled; otherwise prints one line to stderr (naming the
  * command, name) and returns EXIT_USAGE. */
 int create_options_parse(const char *name, int argc, char **argv, int first,

@@ -3,5 +3,5 @@
 
 int main(int argc, char **argv)
 {
-    return cli_create("vhdcreate", argc, argv);
+    return cli_create_as("vhdcreate", argc, argv, false);   /* silent on success, as in 0.1 */
 }

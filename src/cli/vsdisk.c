@@ -9,8 +9,8 @@ static const struct subcommand {
     int (*run)(const char *name, int argc, char **argv);
     const char *summary;
 } subcommands[] = {
-    { "create", cli_create, "create PATH SIZE_MB   create a dynamically expanding VHD\n"
-                            "  vsdisk create --fixed PATH SIZE_MB    a fixed-size one (Azure: whole MB)\n"
+    { "create", cli_create, "create PATH SIZE      create a dynamically expanding VHD (SIZE: 512M, 16G...)\n"
+                            "  vsdisk create --fixed PATH SIZE       a fixed-size one (Azure: whole MB)\n"
                             "  vsdisk create --parent PARENT PATH    a differencing one" },
     { "info", cli_info,     "info FILE             describe any VHD (fixed, dynamic, differencing)" },
     { "convert", cli_convert, "convert SRC DST TYPE  copy a disk (and its parents) into a new dynamic or fixed one" },
@@ -26,28 +26,63 @@ static int help(FILE *out)
           "\n", out);
     for (size_t i = 0; i < sizeof subcommands / sizeof subcommands[0]; i++)
         fprintf(out, "  vsdisk %s\n", subcommands[i].summary);
-    fputs("\n'vsdisk COMMAND --help' describes each command.\n"
-          "Exit status: 0 success; 1 the operation failed; 2 bad arguments.\n", out);
+    fputs("  vsdisk help [COMMAND]        this list, or what COMMAND does ('vsdisk COMMAND --help')\n"
+          "\n-p shows the progress of the long commands. Sizes are MB, or have a unit: 512M,\n"
+          "16G, 1T (at most 2040G). Types: dynamic, fixed (any case).\n"
+          "Exit status: 0 success; 1 the operation failed; 2 bad arguments.\n"
+          "\n"
+          "  -h, --help     show this help\n"
+          "      --version  show the version\n", out);
     return fflush(out) == 0 ? CLI_EXIT_OK : CLI_EXIT_FAILED;
+}
+
+static const struct subcommand *find(const char *name)
+{
+    for (size_t i = 0; i < sizeof subcommands / sizeof subcommands[0]; i++)
+        if (strcmp(name, subcommands[i].name) == 0)
+            return &subcommands[i];
+    return NULL;
+}
+
+static int run(const struct subcommand *command, int argc, char **argv)
+{
+    char name[32];
+    snprintf(name, sizeof name, "vsdisk %s", command->name);
+    return command->run(name, argc, argv);
+}
+
+/* "vsdisk help": the list; "vsdisk help COMMAND": COMMAND's own --help. */
+static int help_command(int argc, char **argv)
+{
+    if (argc == 1)
+        return help(stdout);
+    const struct subcommand *command = find(argv[1]);
+    if (argc > 2 || command == NULL) {
+        fprintf(stderr, "vsdisk help: %s '%s'; try 'vsdisk help'\n",
+                argc > 2 ? "one command at a time, not" : "unknown command",
+                argc > 2 ? argv[2] : argv[1]);
+        return CLI_EXIT_USAGE;
+    }
+    char help_option[] = "--help";
+    char *help_argv[] = { argv[1], help_option, NULL };
+    return run(command, 2, help_argv);
 }
 
 int main(int argc, char **argv)
 {
     if (argc < 2) {
-        fputs("vsdisk: expected a command; try 'vsdisk --help'\n", stderr);
+        fputs("vsdisk: expected a command; try 'vsdisk help'\n", stderr);
         return CLI_EXIT_USAGE;
     }
     if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)
         return help(stdout);
     if (strcmp(argv[1], "--version") == 0)
         return cli_print_version("vsdisk");
-    for (size_t i = 0; i < sizeof subcommands / sizeof subcommands[0]; i++) {
-        if (strcmp(argv[1], subcommands[i].name) == 0) {
-            char name[32];
-            snprintf(name, sizeof name, "vsdisk %s", subcommands[i].name);
-            return subcommands[i].run(name, argc - 1, argv + 1);
-        }
-    }
-    fprintf(stderr, "vsdisk: unknown command '%s'; try 'vsdisk --help'\n", argv[1]);
+    if (strcmp(argv[1], "help") == 0)
+        return help_command(argc - 1, argv + 1);
+    const struct subcommand *command = find(argv[1]);
+    if (command != NULL)
+        return run(command, argc - 1, argv + 1);
+    fprintf(stderr, "vsdisk: unknown command '%s'; try 'vsdisk help'\n", argv[1]);
     return CLI_EXIT_USAGE;
 }

@@ -255,10 +255,12 @@ static vhd_status posix_open(vhd_io *io, vhd_io_open_mode mode)
     if (fd == -1)
         return fail_with_errno(io, errno);
     if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        /* A folder (EISDIR) or a FIFO, device or socket (EINVAL): not a file a disk can be;
+         * the path itself is fine, so not VHD_E_NOT_DIRECTORY ("a component is not a folder"). */
         int error = S_ISDIR(st.st_mode) ? EISDIR : EINVAL;
         close(fd);
         io->os_error = error;
-        return S_ISDIR(st.st_mode) ? VHD_E_NOT_DIRECTORY : VHD_E_INVALID_PATH;
+        return VHD_E_INVALID_PATH;
     }
     int fl = fcntl(fd, F_GETFL);
     if (fl == -1 || fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) == -1) {

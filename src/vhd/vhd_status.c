@@ -6,7 +6,7 @@ const char *vhd_status_message(vhd_status status)
     case VHD_OK:              return "success";
     case VHD_E_INVALID_SIZE:  return "the size must be a multiple of 512 bytes from 3 MiB to 2040 GiB";
     case VHD_E_EXISTS:        return "a file, folder or link already exists at this path";
-    case VHD_E_NOT_FOUND:     return "the folder that should contain the file does not exist";
+    case VHD_E_NOT_FOUND:     return "the file or a folder on its path does not exist";
     case VHD_E_NOT_DIRECTORY: return "a component of the path is not a folder";
     case VHD_E_ACCESS:        return "access denied or read-only location";
     case VHD_E_NO_SPACE:      return "not enough space on the volume";

@@ -6,7 +6,8 @@ typedef enum vhd_status {
     VHD_OK = 0,
     VHD_E_INVALID_SIZE,   /* not a multiple of 512, or outside 3 MiB .. 2040 GiB */
     VHD_E_EXISTS,         /* something (file, folder, link) is already at the target */
-    VHD_E_NOT_FOUND,      /* the containing folder does not exist */
+    VHD_E_NOT_FOUND,      /* opening: the file or a folder on its path does not exist;
+                             creating: a folder on its path does not exist (ENOENT) */
     VHD_E_NOT_DIRECTORY,  /* a component of the path is not a folder */
     VHD_E_ACCESS,         /* permission denied or read-only volume */
     VHD_E_NO_SPACE,       /* the volume is full */

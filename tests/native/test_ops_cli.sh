@@ -11,12 +11,13 @@ set -eu
 vsdisk=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 fx_write=$(cd "$(dirname "$2")" && pwd)/$(basename "$2")
 tmp=$(mktemp -d)
+scratch=$(mktemp -d)     # outside the work folder, whose listing the error checks compare
 tap_dir=$tmp
 . "$(dirname "$0")/tap.sh"
 holder=""
 cleanup() {
     [ -n "$holder" ] && kill "$holder" 2>/dev/null || true
-    rm -rf "$tmp"
+    rm -rf "$tmp" "$scratch"
 }
 trap cleanup EXIT
 cd "$tmp"
@@ -85,7 +86,7 @@ if cmp -s comp.vhd comp2.vhd; then tap_ok "compact again: nothing left to do, th
 # A chain: base (a copy of the source) <- child (vsdisk), the child's data written by the
 # tests' own editor (qemu cannot write a differencing disk), sector-exact bitmaps.
 cp src.vhd base.vhd
-"$vsdisk" create --parent base.vhd child.vhd
+"$vsdisk" create --parent base.vhd child.vhd > /dev/null
 cp expect.raw chain.raw
 # cwrite OFFSET LEN: seeded random data into the child and into the expected chain.
 cwrite() {
@@ -124,8 +125,8 @@ raw_qemu base.vhd got.raw
 if cmp -s got.raw chain.raw; then tap_ok "merge again: nothing changes in content"; else tap_not_ok "merge again: nothing changes in content"; fi
 
 # A fixed parent.
-"$vsdisk" create --fixed fbase.vhd 8
-"$vsdisk" create --parent fbase.vhd fchild.vhd
+"$vsdisk" create --fixed fbase.vhd 8 > /dev/null
+"$vsdisk" create --parent fbase.vhd fchild.vhd > /dev/null
 random 8192 "$tmp/chunk"
 "$fx_write" fchild.vhd 4096 "$tmp/chunk"
 "$vsdisk" merge fchild.vhd
@@ -184,6 +185,141 @@ if [ "$status" -eq 2 ]; then tap_ok "merge without a disk: usage error"; else ta
 mv base.vhd base-moved.vhd
 status=0; "$vsdisk" merge child.vhd 2> err || status=$?
 if [ "$status" -eq 1 ] && grep -q "parent disk not found" err; then tap_ok "merge without the parent: parent not found"; else tap_not_ok "merge without the parent: parent not found"; fi
+# fails STATUS LINE ARGS...: vsdisk ARGS exits with STATUS, prints nothing on stdout and exactly
+# LINE on stderr, and leaves no new file (nor a partial one) in the folder.
+fails() {
+    want_status=$1 want_line=$2
+    shift 2
+    ls -A > "$scratch/before"
+    status=0
+    "$vsdisk" "$@" > "$scratch/out" 2> "$scratch/err" || status=$?
+    ls -A > "$scratch/after"
+    if [ "$status" -eq "$want_status" ] && [ ! -s "$scratch/out" ] && [ "$(cat "$scratch/err")" = "$want_line" ] &&
+            cmp -s "$scratch/before" "$scratch/after"; then
+        tap_ok "vsdisk $*: exit $want_status, '$want_line'"
+    else
+        tap_not_ok "vsdisk $*: exit $want_status, '$want_line'"
+        echo "# exit $status"; sed 's/^/# /' "$scratch/err" "$scratch/out"; diff "$scratch/before" "$scratch/after" | sed 's/^/# /'
+    fi
+}
+mv base-moved.vhd base.vhd
+mkdir folder.vhd
+printf 'text\n' > plain.txt
+fails 1 "vsdisk convert: missing.vhd: no such file" convert missing.vhd x.vhd dynamic
+fails 1 "vsdisk convert: nodir/a.vhd: the folder nodir does not exist" convert nodir/a.vhd x.vhd dynamic
+fails 1 "vsdisk convert: folder.vhd: is a folder, not a disk file" convert folder.vhd x.vhd dynamic
+fails 1 "vsdisk convert: plain.txt/a.vhd: plain.txt is a file, not a folder" convert plain.txt/a.vhd x.vhd dynamic
+fails 1 "vsdisk convert: plain.txt: not a valid VHD: the file is 5 bytes long, shorter than a VHD footer (512 bytes)" convert plain.txt x.vhd dynamic
+fails 1 "vsdisk convert: conv-fixed.vhd: already exists; vsdisk never replaces a file, folder or link" convert src.vhd conv-fixed.vhd dynamic
+fails 1 "vsdisk convert: folder.vhd: already exists; vsdisk never replaces a file, folder or link" convert src.vhd folder.vhd fixed
+fails 1 "vsdisk convert: nodir/x.vhd: the folder nodir does not exist" convert src.vhd nodir/x.vhd fixed
+fails 1 "vsdisk convert: plain.txt/x.vhd: plain.txt is a file, not a folder" convert src.vhd plain.txt/x.vhd fixed
+fails 2 "vsdisk convert: the new disk's type must be dynamic or fixed, not 'differencing'" convert src.vhd x.vhd differencing
+fails 2 "vsdisk convert: expected SOURCE TARGET dynamic|fixed; try 'vsdisk convert --help'" convert src.vhd x.vhd
+fails 2 "vsdisk convert: unknown option '--force'; try 'vsdisk convert --help'" convert --force src.vhd x.vhd fixed
+fails 1 "vsdisk merge: missing.vhd: no such file" merge missing.vhd
+fails 1 "vsdisk merge: folder.vhd: is a folder, not a disk file" merge folder.vhd
+fails 1 "vsdisk merge: missing.vhd: no such file" merge missing.vhd x.vhd fixed
+fails 1 "vsdisk merge: child.vhd: already exists; vsdisk never replaces a file, folder or link" merge child.vhd child.vhd fixed
+fails 1 "vsdisk merge: nodir/x.vhd: the folder nodir does not exist" merge child.vhd nodir/x.vhd dynamic
+fails 2 "vsdisk merge: the new disk's type must be dynamic or fixed, not 'raw'" merge child.vhd x.vhd raw
+fails 1 "vsdisk compact: missing.vhd: no such file" compact missing.vhd
+fails 1 "vsdisk compact: nodir/a.vhd: the folder nodir does not exist" compact nodir/a.vhd
+fails 1 "vsdisk compact: folder.vhd: is a folder, not a disk file" compact folder.vhd
+# No permission: as an unprivileged user (root through setpriv, since root opens anything).
+chmod 755 "$tmp"
+as_user() {
+    if [ "$(id -u)" -eq 0 ]; then setpriv --reuid=nobody --regid=nogroup --clear-groups "$@"; else "$@"; fi
+}
+cp comp.vhd ro.vhd
+chmod 444 ro.vhd
+cp comp.vhd secret.vhd
+chmod 000 secret.vhd
+status=0; as_user "$vsdisk" compact ro.vhd 2> err || status=$?
+if [ "$status" -eq 1 ] && [ "$(cat err)" = "vsdisk compact: ro.vhd: permission denied" ]; then tap_ok "compact of a read-only file: exit 1, permission denied"; else tap_not_ok "compact of a read-only file: exit 1, permission denied"; sed 's/^/# /' err; fi
+status=0; as_user "$vsdisk" convert secret.vhd nx.vhd dynamic 2> err || status=$?
+if [ "$status" -eq 1 ] && [ "$(cat err)" = "vsdisk convert: secret.vhd: permission denied" ] && [ ! -e nx.vhd ]; then tap_ok "convert of an unreadable file: exit 1, permission denied"; else tap_not_ok "convert of an unreadable file: exit 1, permission denied"; sed 's/^/# /' err; fi
+status=0; as_user "$vsdisk" convert ro.vhd nx.vhd dynamic 2> err || status=$?
+if [ "$status" -eq 1 ] && [ "$(cat err)" = "vsdisk convert: nx.vhd: permission denied (the folder . cannot be written)" ] && [ ! -e nx.vhd ] && [ -z "$(ls | grep partial)" ]; then tap_ok "convert into a folder without write permission: exit 1, permission denied"; else tap_not_ok "convert into a folder without write permission: exit 1, permission denied"; sed 's/^/# /' err; fi
+chmod 700 "$tmp"
+rm -f ro.vhd secret.vhd
+
+# Types in any case.
+for type in Dynamic FIXED fiXed; do
+    rm -f case.vhd
+    if "$vsdisk" convert src.vhd case.vhd "$type" && [ -e case.vhd ]; then tap_ok "convert to '$type': any case"; else tap_not_ok "convert to '$type': any case"; fi
+done
+rm -f case.vhd
+if "$vsdisk" merge child.vhd case.vhd DYNAMIC && [ -e case.vhd ]; then tap_ok "merge to 'DYNAMIC': any case"; else tap_not_ok "merge to 'DYNAMIC': any case"; fi
+rm -f case.vhd
+
+# -p: on a terminal (script gives the command a pseudo-terminal) one line redrawn with \r:
+# no line ends before the last, percent, bytes done of the total; to a pipe, plain lines.
+CR=$(printf '\r')
+# pty COMMAND OUT: COMMAND's output on a pseudo-terminal, the terminal's \r\n line ends as \n.
+pty() { script -qec "$1" /dev/null < /dev/null | sed "s/$CR\$//" > "$2"; }
+rm -f p.vhd
+pty "'$vsdisk' convert -p src.vhd p.vhd fixed" pty.out
+tr -d '\n' < pty.out > pty.flat
+if [ -e p.vhd ] && [ "$(tr -cd '\r' < pty.out | wc -c)" -ge 3 ] && [ "$(grep -c '' pty.out)" -le 2 ] &&
+        grep -q "${CR}vsdisk convert: 100%  24.0 MiB of 24.0 MiB" pty.out; then
+    tap_ok "convert -p on a terminal: one line redrawn (carriage returns), up to 100% and the bytes"
+else
+    tap_not_ok "convert -p on a terminal: one line redrawn (carriage returns), up to 100% and the bytes"; od -c pty.out | head -20 | sed 's/^/# /'
+fi
+# Every redraw starts with \r; the line ends once, at the end.
+if [ "$(sed "s/$CR/\n/g" pty.flat | grep -c '^vsdisk convert: ')" -eq "$(tr -cd '\r' < pty.flat | wc -c)" ] &&
+        [ "$(grep -c '' pty.out)" -eq 1 ]; then
+    tap_ok "convert -p on a terminal: every redraw starts at the line's start, one line in all"
+else
+    tap_not_ok "convert -p on a terminal: every redraw starts at the line's start, one line in all"; od -c pty.out | tail -5 | sed 's/^/# /'
+fi
+rm -f p.vhd
+"$vsdisk" convert -p src.vhd p.vhd dynamic 2> plain.err | cat
+if ! grep -q "$CR" plain.err && [ "$(grep -c '' plain.err)" -ge 2 ] && [ "$(grep -c '' plain.err)" -le 100 ] &&
+        grep -q '^vsdisk convert: 100%  24.0 MiB of 24.0 MiB' plain.err &&
+        [ "$(grep -vc '^vsdisk convert: *[0-9]*%  ' plain.err)" -eq 0 ]; then
+    tap_ok "convert -p to a pipe: plain lines (one per percent or fewer), no carriage return"
+else
+    tap_not_ok "convert -p to a pipe: plain lines (one per percent or fewer), no carriage return"; sed 's/^/# /' plain.err
+fi
+rm -f p.vhd
+pty "'$vsdisk' create -p --fixed p.vhd 64M" pty.out
+if [ "$(grep -c '' pty.out)" -eq 2 ] && grep -q "${CR}vsdisk create: 100%  64.0 MiB of 64 MiB" pty.out &&
+        grep -q "^created p.vhd: VHD, fixed, 64 MiB (67108864 bytes)" pty.out; then
+    tap_ok "create -p on a terminal: one redrawn line, then what was made"
+else
+    tap_not_ok "create -p on a terminal: one redrawn line, then what was made"; od -c pty.out | tail -8 | sed 's/^/# /'
+fi
+rm -f p.vhd
+# On a terminal 30 columns wide no redraw reaches the last column (it would wrap).
+pty "stty cols 30; '$vsdisk' create -p --fixed p.vhd 64M" pty.out
+if [ "$(sed -n 1p pty.out | tr "$CR" '\n' | awk 'length > 29' | wc -l)" -eq 0 ] &&
+        [ "$(sed -n 1p pty.out | tr "$CR" '\n' | grep -c '^vsdisk create: ')" -ge 2 ]; then
+    tap_ok "create -p on a terminal of 30 columns: every redraw fits in 29"
+else
+    tap_not_ok "create -p on a terminal of 30 columns: every redraw fits in 29"; od -c pty.out | tail -8 | sed 's/^/# /'
+fi
+rm -f p.vhd
+cp comp.vhd pc.vhd
+pty "'$vsdisk' compact -p pc.vhd" pty.out
+if [ "$(grep -c '' pty.out)" -eq 1 ] && grep -q "${CR}vsdisk compact: 100%  24.0 MiB of 24.0 MiB" pty.out; then
+    tap_ok "compact -p on a terminal: one redrawn line"
+else
+    tap_not_ok "compact -p on a terminal: one redrawn line"; od -c pty.out | tail -8 | sed 's/^/# /'
+fi
+"$vsdisk" create --parent pc.vhd pchild.vhd > /dev/null
+pty "'$vsdisk' merge -p pchild.vhd" pty.out
+if [ "$(grep -c '' pty.out)" -eq 1 ] && grep -q "${CR}vsdisk merge: 100%  24.0 MiB of 24.0 MiB" pty.out; then
+    tap_ok "merge -p on a terminal: one redrawn line"
+else
+    tap_not_ok "merge -p on a terminal: one redrawn line"; od -c pty.out | tail -8 | sed 's/^/# /'
+fi
+# A failure after -p ends the line first: the error is a line of its own.
+pty "'$vsdisk' convert -p src.vhd conv-fixed.vhd dynamic" pty.out
+if grep -q "^vsdisk convert: conv-fixed.vhd: already exists" pty.out; then tap_ok "convert -p that fails: the error on a line of its own"; else tap_not_ok "convert -p that fails: the error on a line of its own"; od -c pty.out | sed 's/^/# /'; fi
+rm -f p.vhd pc.vhd pchild.vhd
+
 if "$vsdisk" convert --help | grep -q "Usage"; then tap_ok "convert --help"; else tap_not_ok "convert --help"; fi
 if "$vsdisk" merge --help | grep -q "Usage"; then tap_ok "merge --help"; else tap_not_ok "merge --help"; fi
 if "$vsdisk" compact --help | grep -q "Usage"; then tap_ok "compact --help"; else tap_not_ok "compact --help"; fi

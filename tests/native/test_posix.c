@@ -260,6 +260,31 @@ static void test_fault_close_releases_file(void **state)
     free(path);
 }
 
+/* Opening an existing disk: a missing file is VHD_E_NOT_FOUND whose words do not claim a
+ * missing folder (they did: the creation's wording), with ENOENT for the caller to word; a
+ * folder is not "a component of the path is not a folder" but an invalid path, EISDIR. */
+static void test_open_missing_file_and_folder(void **state)
+{
+    char *missing = test_path_join(*state, "missing.vhd");
+    char *folder = test_path_join(*state, "folder.vhd");
+    struct vhd_io_posix file;
+
+    vhd_io_posix_init(&file, missing);
+    assert_int_equal(file.io.open(&file.io, VHD_IO_OPEN_READ), VHD_E_NOT_FOUND);
+    assert_int_equal(file.io.os_error, ENOENT);
+    assert_null(strstr(vhd_status_message(VHD_E_NOT_FOUND), "folder that should contain"));
+    assert_non_null(strstr(vhd_status_message(VHD_E_NOT_FOUND), "the file"));
+
+    assert_int_equal(mkdir(folder, 0755), 0);
+    vhd_io_posix_init(&file, folder);
+    assert_int_equal(file.io.open(&file.io, VHD_IO_OPEN_READ), VHD_E_INVALID_PATH);
+    assert_int_equal(file.io.os_error, EISDIR);
+    assert_int_equal(file.fd, -1);
+    assert_int_equal(rmdir(folder), 0);
+    free(folder);
+    free(missing);
+}
+
 #define DIR_TEST(f) cmocka_unit_test_setup_teardown(f, setup_dir, teardown_dir)
 
 int main(void)
@@ -271,6 +296,7 @@ int main(void)
         DIR_TEST(test_existing_folder),
         DIR_TEST(test_missing_folder),
         DIR_TEST(test_path_through_file),
+        DIR_TEST(test_open_missing_file_and_folder),
         DIR_TEST(test_name_too_long),
         DIR_TEST(test_remove_only_what_was_created),
         DIR_TEST(test_calls_out_of_order),

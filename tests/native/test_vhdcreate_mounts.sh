@@ -31,7 +31,7 @@ failed=0
 "$vhdcreate" "$tmp/parent.vhd" 40
 parent_before="$(sha256sum < "$tmp/parent.vhd") $(stat -c '%s %y' "$tmp/parent.vhd")"
 # run NAME STATUS PATTERN DIR ARGS: exit status, one stderr line matching PATTERN, DIR empty.
-# ARGS: SIZE_MB, or options then SIZE_MB, or --parent PARENT (split on spaces).
+# ARGS: SIZE, or options then SIZE, or --parent PARENT (split on spaces).
 run() {
     status=0
     set -- "$1" "$2" "$3" "$4" $5
@@ -53,7 +53,7 @@ run() {
 }
 
 run "read-only file system: exit 1, one line, nothing created" 1 \
-    "^vhdcreate: $tmp/ro/disk.vhd: access denied or read-only location (Read-only file system)$" \
+    "^vhdcreate: $tmp/ro/disk.vhd: the file system is read-only$" \
     "$tmp/ro" 3
 run "full file system (64 KiB for 4 MB of metadata): exit 1, one line, nothing left" 1 \
     "^vhdcreate: $tmp/small/disk.vhd: not enough space on the volume (No space left on device)$" \

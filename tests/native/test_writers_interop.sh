@@ -237,7 +237,7 @@ check "the parent through another path (..): refused" refused "would replace its
     --parent "$parent" "$work/vm/../base/dynamic.vhd"
 check "a missing parent: refused, nothing created" sh -c '
     ! "$1" --parent "$2/none.vhd" "$2/c.vhd" 2> "$3"; cat "$3";
-    grep -q "^vhdcreate: $2/none.vhd: the parent disk cannot be found" "$3" && [ ! -e "$2/c.vhd" ]' \
+    grep -q "^vhdcreate: $2/none.vhd: no such file (the parent disk)$" "$3" && [ ! -e "$2/c.vhd" ]' \
     _ "$vhdcreate" "$work/vm" "$tap_dir/err"
 printf 'not a disk\n' > "$work/base/text.vhd"
 check "a parent that is not a VHD: refused, nothing created" sh -c '
@@ -283,7 +283,7 @@ check "--parent without a value: exit 2" sh -c '
     status=0; "$1" --parent 2> "$2" || status=$?; cat "$2"; [ $status -eq 2 ]' _ "$vhdcreate" "$tap_dir/err"
 check "--fixed with a bad size: exit 2, nothing created" sh -c '
     status=0; "$1" --fixed "$2" 2 2> "$3" || status=$?; cat "$3";
-    [ $status -eq 2 ] && grep -q "SIZE_MB must be" "$3" && [ ! -e "$2" ]' \
+    [ $status -eq 2 ] && grep -q "the size must be from 3 MB to 2040 GB" "$3" && [ ! -e "$2" ]' \
     _ "$vhdcreate" "$work/vm/f.vhd" "$tap_dir/err"
 
 finish
