@@ -4,17 +4,17 @@
 #include <windows.h>
 #include <ole2.h>
 
-#include "allocation.h"
+#include "vsdisk.h"
 #include "com_object.h"
-#include "creation_job.h"
 #include "disk_request.h"
 #include "disk_target.h"
 #include "parent_disk.h"
 #include "path_check.h"
 #include "path_relative.h"
 #include "path_resolve.h"
+#include "allocation.h"
+#include "creation_job.h"
 #include "task.h"
-#include "vsdisk.h"
 
 #define MINIMUM_SIZE_MB 3
 #define MAXIMUM_SIZE_MB 2088960     /* 2040 GiB, the VHD ceiling */

@@ -8,17 +8,17 @@
 #include <string.h>
 #include <wchar.h>
 
+#include "vsdisk.h"
 #include "allocation.h"
 #include "com_object.h"
-#include "disk_chain.h"
 #include "disk_file.h"
 #include "job_disks.h"
 #include "operation_job.h"
 #include "path_check.h"
 #include "task.h"
-#include "vhd_disk.h"
 #include "vhd_ops.h"
-#include "vsdisk.h"
+#include "disk_chain.h"
+#include "vhd_disk.h"
 
 struct operation_job {
     struct task_job job;

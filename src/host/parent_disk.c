@@ -3,14 +3,14 @@
 #include <wchar.h>
 
 #include "allocation.h"
-#include "disk_chain.h"
 #include "disk_file.h"
+#include "vsdisk.h"
 #include "parent_disk.h"
 #include "vhd_create.h"
-#include "vhd_disk.h"
 #include "vhd_io_win32.h"
 #include "vhd_reader.h"
-#include "vsdisk.h"
+#include "disk_chain.h"
+#include "vhd_disk.h"
 
 static const vhd_reader_options reader_options = { vs_malloc, vs_free };
 
