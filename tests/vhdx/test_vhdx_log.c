@@ -345,6 +345,28 @@ static void test_truncated_below_flushed(void **state)
     log_refused(&l, VHDX_READER_TRUNCATED, "shorter than the FlushedFileOffset 7340032");
 }
 
+/* Replay starts at the head's Tail, not at the start of the run of valid entries: an older
+ * entry just before the tail, with consecutive numbers, is not replayed. */
+static void test_replay_from_tail(void **state)
+{
+    (void)state;
+    struct logged l;
+    struct opened o;
+    log_begin(&l, &dynamic2);
+    uint8_t a[4096], b[4096];
+    fill(a, 0x44);
+    fill(b, 0x55);
+    struct vhdx_builder_descriptor older[] = { { false, l.b.first_block_at, 0, a },
+                                               { false, l.b.first_block_at + 4096, 0, a } };
+    struct vhdx_builder_descriptor newer[] = { { false, l.b.first_block_at, 0, b } };
+    uint32_t at = log_entry(&l, 0, 14, 0, older, 2, false);
+    log_entry(&l, at, 15, at, newer, 1, true);
+    const vhdx_image_info *info = log_check(&l, &o);
+    assert_int_equal(info->log.tail, at);
+    assert_int_equal(info->log.first_sequence, 15);
+    log_end(&l, &o);
+}
+
 /* Of two complete sequences the one with the higher sequence number is replayed. */
 static void test_highest_sequence(void **state)
 {
@@ -430,6 +452,32 @@ static void test_forbidden_targets(void **state)
     }
 }
 
+/* A log as dense as can be: one entry of 1 MiB holding 32,766 zero descriptors. The records
+ * stay within the bound (40 bytes per 32 bytes of log), and every one of them is replayed. */
+static void test_dense_log(void **state)
+{
+    (void)state;
+    struct logged l;
+    struct opened o;
+    log_begin(&l, &dynamic2);
+    unsigned count = (unsigned)((MiB - 64) / 32);
+    struct vhdx_builder_descriptor *d = calloc(count, sizeof *d);
+    assert_non_null(d);
+    for (unsigned i = 0; i < count; i++) {
+        d[i].zero = true;
+        d[i].file_offset = l.b.first_block_at + (uint64_t)(i % 512) * 4096 * 2;
+        d[i].length = 4096;
+    }
+    uint32_t length = log_entry(&l, 0, 1, 0, d, count, true);
+    assert_int_equal(length, MiB);
+    const vhdx_image_info *info = log_check(&l, &o);
+    assert_int_equal(info->log.zero_descriptors, count);
+    print_message("# %u descriptors replayed: reader heap peak %zu bytes (bound %zu)\n", count,
+                  vhdx_heap_peak, (size_t)VHDX_READER_IMAGE_HEAP_MAX(l.b.size, l.b.log_length));
+    free(d);
+    log_end(&l, &o);
+}
+
 /* A fault at every read of the open of a replayed file: an I/O error, never a crash or a leak. */
 struct failing_io {
     struct memory_io mem;
@@ -508,10 +556,12 @@ int main(void)
         cmocka_unit_test(test_other_log_guid),
         cmocka_unit_test(test_extends_file),
         cmocka_unit_test(test_truncated_below_flushed),
+        cmocka_unit_test(test_replay_from_tail),
         cmocka_unit_test(test_highest_sequence),
         cmocka_unit_test(test_incomplete_and_empty),
         cmocka_unit_test(test_invalid_entries),
         cmocka_unit_test(test_forbidden_targets),
+        cmocka_unit_test(test_dense_log),
         cmocka_unit_test(test_read_faults),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -185,6 +185,12 @@ M(loc_no_linkage, LOC[vhdx_get32(LOC_ENTRY(0)) + 2 * 13] = 'f';)
 M(loc_linkage_not_guid, LOC[vhdx_get32(LOC_ENTRY(0) + 4) + 2] = 'x';)
 M(loc_no_paths, LOC[vhdx_get32(LOC_ENTRY(1))] = 'R'; LOC[vhdx_get32(LOC_ENTRY(2))] = 'A';)
 M(loc_too_long, SET32(MD(5) + 20, 70000);)
+/* The longest locator the reader takes, all of it one value: the text stays bounded. */
+M(loc_longest, SET32(MD(5) + 20, VHDX_READER_LOCATOR_MAX_BYTES);
+  vhdx_put16(LOC_ENTRY(2) + 10, (uint16_t)(65536 - 2 - vhdx_get32(LOC_ENTRY(2) + 4)));
+  for (uint32_t k = vhdx_get32(LOC_ENTRY(2) + 4) + 40; k < 65536; k += 2) LOC[k] = 'x';)
+/* Longer than the reader takes (but inside the 1 MiB region). */
+M(loc_huge, SET32(MD(5) + 20, (uint32_t)MiB - 72 * 1024);)
 M(loc_too_short, SET32(MD(5) + 20, 10);)
 M(loc_lowercase_linkage, for (unsigned k = 0; k < 76; k += 2) {
       uint8_t *c = LOC + vhdx_get32(LOC_ENTRY(0) + 4) + k;
@@ -331,6 +337,8 @@ static const struct malformed_case cases[] = {
     C(loc_linkage_not_guid, DIFFERENCING, VHDX_READER_BAD_LOCATOR, "\"{x3ED0EC3"),
     C(loc_no_paths, DIFFERENCING, VHDX_READER_BAD_LOCATOR, "no relative_path"),
     C(loc_too_long, DIFFERENCING, VHDX_READER_BAD_LOCATOR, "70000 bytes long, more than the 65536"),
+    OK(loc_longest, DIFFERENCING),
+    C(loc_huge, DIFFERENCING, VHDX_READER_BAD_LOCATOR, "974848 bytes long, more than the 65536"),
     C(loc_too_short, DIFFERENCING, VHDX_READER_BAD_LOCATOR, "10 bytes long, shorter"),
     OK(loc_lowercase_linkage, DIFFERENCING),
     C(bat_region_small, DYNAMIC, VHDX_READER_BAD_BAT, "holds fewer than the 204849 entries"),
@@ -427,7 +435,7 @@ static void test_malformed_table(void **state)
         }
         opened_close(&o);
         assert_int_equal(vhdx_heap_live, 0);
-        size_t bound = VHDX_READER_IMAGE_HEAP_MAX(m.size, m.size);
+        size_t bound = VHDX_READER_IMAGE_HEAP_MAX(m.size, m.log_length);
         if (vhdx_heap_peak > bound)
             fail_msg("%s: the reader's heap peaked at %zu bytes, over the bound %zu", c->name,
                      vhdx_heap_peak, bound);
