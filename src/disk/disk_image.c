@@ -95,7 +95,7 @@ const disk_image_class *disk_image_class_of(const disk_image *image)
 
 vhd_io *disk_image_io(const disk_image *image)
 {
-    return image->io;
+    return image->class->data_io != NULL ? image->class->data_io(image->impl) : image->io;
 }
 
 void *disk_image_impl(const disk_image *image)
@@ -128,10 +128,10 @@ vhd_reader_code disk_image_read_sectors(disk_image *image, uint64_t lba, uint32_
             return code;
         size_t bytes = (size_t)extent.sectors * DISK_SECTOR_SIZE;
         if (extent.state == DISK_EXTENT_DATA) {
-            vhd_status status = image->io->read_at(image->io, extent.file_offset, out, bytes);
+            vhd_io *io = disk_image_io(image);
+            vhd_status status = io->read_at(io, extent.file_offset, out, bytes);
             if (status != VHD_OK)
-                return vhd_reader_fail_io(error, image->io, status, "disk data",
-                                          extent.file_offset);
+                return vhd_reader_fail_io(error, io, status, "disk data", extent.file_offset);
         } else {
             memset(out, 0, bytes);
         }

@@ -66,6 +66,9 @@ typedef struct disk_image_class {
                             vhd_reader_error *error);
     void (*close)(void *impl);
     void (*describe)(const void *impl, disk_info *info);
+    /* What the file offsets of extents refer to (a format that replays a log in memory lays
+     * it over the file); NULL: the io the image was opened on. */
+    vhd_io *(*data_io)(const void *impl);
     /* A run of up to max_sectors from lba on (never crossing a block). */
     vhd_reader_code (*map)(void *impl, uint64_t lba, uint32_t max_sectors, disk_extent *extent,
                            vhd_reader_error *error);
@@ -88,6 +91,7 @@ vhd_reader_code disk_image_open(disk_image **image, vhd_io *io, const vhd_reader
 void disk_image_close(disk_image *image);
 const disk_info *disk_image_info(const disk_image *image);
 const disk_image_class *disk_image_class_of(const disk_image *image);
+/* Where extents' file offsets point: reads of DISK_EXTENT_DATA go through it. */
 vhd_io *disk_image_io(const disk_image *image);
 /* The room's own image, for the room's own accessors (vhd_disk_image()). */
 void *disk_image_impl(const disk_image *image);
