@@ -1,0 +1,33 @@
+/* Differencing VHDX disks: HasParent, the parent's virtual-disk items copied (size, sector
+ * sizes, virtual disk id [spec 2.6.1.3: IsVirtualDisk items follow the disk when it forks]),
+ * and a parent locator of the VHDX type naming the parent's DataWriteGuid and paths. Every
+ * BAT entry is NOT_PRESENT: every sector reads from the parent. */
+#include "vhdx_create.h"
+
+#include "vhdx_layout.h"
+#include "vhdx_write_common.h"
+
+vhd_status vhdx_write_differencing(vhd_io *io, const vhdx_create_options *options,
+                                   const vhdx_parent_facts *parent)
+{
+    vhdx_layout layout;
+    vhdx_create_check check = vhdx_layout_compute(VHDX_LAYOUT_DIFFERENCING, options, parent,
+                                                  &layout);
+    if (check != VHDX_CREATE_VALID) {
+        io->remove(io);
+        return vhdx_create_check_status(check);
+    }
+    return vhdx_write_file(io, &layout, &parent->virtual_disk_id, parent, options, NULL);
+}
+
+vhd_status vhdx_create_differencing(vhd_io *io, const vhdx_create_options *options,
+                                    const vhdx_parent_facts *parent)
+{
+    vhd_status status = vhdx_create_check_status(vhdx_check_differencing(options, parent));
+    if (status != VHD_OK)
+        return status;
+    status = io->create(io);
+    if (status != VHD_OK)
+        return status;
+    return vhdx_write_differencing(io, options, parent);
+}
