@@ -96,6 +96,11 @@ typedef struct vhdx_parent_facts {
     size_t absolute_win32_length;
 } vhdx_parent_facts;
 
+struct vhdx_image_info;
+/* The virtual-disk items and DataWriteGuid of a parent the reader opened (its info), for a
+ * child; the path keys are left empty for the caller. */
+void vhdx_parent_facts_from_info(vhdx_parent_facts *parent, const struct vhdx_image_info *info);
+
 /* Why options (or a parent's facts) cannot make a disk. Checked before anything is written. */
 typedef enum vhdx_create_check {
     VHDX_CREATE_VALID = 0,

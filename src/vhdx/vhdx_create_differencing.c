@@ -4,7 +4,9 @@
  * BAT entry is NOT_PRESENT: every sector reads from the parent. */
 #include "vhdx_create.h"
 
+#include <string.h>
 #include "vhdx_layout.h"
+#include "vhdx_reader.h"
 #include "vhdx_write_common.h"
 
 vhd_status vhdx_write_differencing(vhd_io *io, const vhdx_create_options *options,
@@ -30,4 +32,14 @@ vhd_status vhdx_create_differencing(vhd_io *io, const vhdx_create_options *optio
     if (status != VHD_OK)
         return status;
     return vhdx_write_differencing(io, options, parent);
+}
+
+void vhdx_parent_facts_from_info(vhdx_parent_facts *parent, const vhdx_image_info *info)
+{
+    memset(parent, 0, sizeof *parent);
+    parent->size_bytes = info->virtual_size;
+    parent->logical_sector_size = info->logical_sector_size;
+    parent->physical_sector_size = info->physical_sector_size;
+    parent->virtual_disk_id = info->virtual_disk_id;
+    parent->data_write_guid = info->header.data_write_guid;
 }

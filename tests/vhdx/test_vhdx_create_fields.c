@@ -474,8 +474,60 @@ static void test_invalid_options(void **state)
                       : bad[i].kind == FIXED ? vhdx_fixed_file_size(&run.options)
                       : vhdx_differencing_file_size(&run.options, &run.parent);
         assert_int_equal(size, 0);
+        /* The writers alone, into a file already created: refused, and the file removed. */
+        assert_int_equal(run.file.io.create(&run.file.io), VHD_OK);
+        vhd_status status = bad[i].kind == DYNAMIC ? vhdx_write_dynamic(&run.file.io, &run.options)
+                          : bad[i].kind == FIXED ? vhdx_write_fixed(&run.file.io, &run.options)
+                          : vhdx_write_differencing(&run.file.io, &run.options, &run.parent);
+        assert_int_equal(status, VHD_E_INVALID_SIZE);
+        assert_int_equal(test_dir_entry_count(run.dir), 0);
+        assert_int_equal(run.file.fd, -1);
         run_free(&run);
     }
+}
+
+/* A child made from the facts the reader gives of a parent vsdisk made. */
+static void test_parent_facts_from_reader(void **state)
+{
+    (void)state;
+    struct disk_case c = { DYNAMIC, 48 * MiB, 0, 4096, 512, 32 * MiB, 4096, 512, 2 };
+    struct run parent_run, child_run;
+    run_init(&parent_run, &c);
+    assert_int_equal(run_create(&parent_run, DYNAMIC), VHD_OK);
+
+    struct vhd_io_posix file;
+    vhdx_image *image = NULL;
+    vhdx_reader_error error;
+    vhd_io_posix_init(&file, parent_run.path);
+    assert_int_equal(file.io.open(&file.io, VHD_IO_OPEN_READ), VHD_OK);
+    assert_int_equal(vhdx_image_open(&image, &file.io, NULL, &error), VHDX_READER_OK);
+
+    c.kind = DIFFERENCING;
+    run_init(&child_run, &c);
+    vhdx_parent_facts_from_info(&child_run.parent, vhdx_image_get_info(image));
+    vhdx_image_close(image);
+    file.io.close(&file.io);
+    assert_int_equal(vhdx_check_differencing(&child_run.options, &child_run.parent),
+                     VHDX_CREATE_PARENT_NO_PATH);
+    child_run.parent.relative_path = child_run.relative;
+    child_run.parent.relative_length = to_units(RELATIVE, child_run.relative);
+    assert_int_equal(run_create(&child_run, DIFFERENCING), VHD_OK);
+
+    struct spec_vhdx v;
+    assert_true(spec_vhdx_read(child_run.path, &v));
+    assert_int_equal(v.virtual_size, 48 * MiB);
+    assert_int_equal(v.logical_sector_size, 4096);
+    assert_int_equal(v.physical_sector_size, 512);
+    assert_guid(v.virtual_disk_id, DISK_ID);
+    assert_int_equal(v.locator_count, 2);
+    char linkage[39];
+    spec_guid_text(child_run.options.data_write_guid.bytes, linkage);   /* both runs' GUID */
+    for (char *p = linkage; *p; p++)
+        if (*p >= 'A' && *p <= 'F')
+            *p = (char)(*p - 'A' + 'a');
+    assert_string_equal(v.pairs[0].value, linkage);
+    run_free(&child_run);
+    run_free(&parent_run);
 }
 
 /* A child's paths: at least one, none with a NUL, none too long; each key present only when
@@ -573,6 +625,7 @@ int main(void)
         cmocka_unit_test(test_every_field),
         cmocka_unit_test(test_invalid_options),
         cmocka_unit_test(test_parent_paths),
+        cmocka_unit_test(test_parent_facts_from_reader),
         cmocka_unit_test(test_messages),
     };
     return cmocka_run_group_tests_name("vhdx_create_fields", tests, NULL, NULL);
