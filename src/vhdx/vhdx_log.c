@@ -272,6 +272,10 @@ static vhdx_reader_code build_records(vhdx_image *image, const struct sequence *
         if (entries > h->log_length / VHDX_LOG_SECTOR_SIZE)
             return vhdx_reader_fail(error, VHDX_READER_BAD_LOG, "the log sequence does not end");
     }
+    if (descriptors > SIZE_MAX / sizeof *o->records)   /* a 32-bit host and a huge log */
+        return vhdx_reader_fail(error, VHDX_READER_NO_MEMORY,
+                                "out of memory for the %llu descriptors of the log",
+                                (unsigned long long)descriptors);
     if (descriptors > 0) {
         o->records = vhdx_image_alloc(image, (size_t)descriptors * sizeof *o->records);
         if (o->records == NULL)
