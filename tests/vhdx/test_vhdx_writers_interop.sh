@@ -190,6 +190,42 @@ for parent_name in data hyperv fixed 4k; do
         sh -c '[ "$(echo "$(sha256sum < "$1") $(stat -c "%s %y" "$1")")" = "$2" ]' _ "$parent" "$before"
     rm -f "$tap_dir/parent.raw" "$tap_dir/chain.raw"
 done
+# ---- A crash at the commit ---------------------------------------------------------------
+# What a power cut leaves when the headers' write did not land, or landed torn inside header
+# 1's fields: every other byte written and flushed. Every reader must refuse it (qemu by its
+# probe too: the file says "vhdxfile", so qemu never takes it for a raw disk). When header 1
+# landed whole and header 2 did not, the file is the complete disk: qemu and vsdisk open it and
+# it reads as zeros (libvhdi wants both headers and refuses it: also safe).
+refused_by_all() {
+    status=0
+    qemu-img info "$1" > "$tap_dir/r" 2>&1 && status=1
+    qemu-img info -f vhdx "$1" >> "$tap_dir/r" 2>&1 && status=1
+    vhdiinfo "$1" >> "$tap_dir/r" 2>&1 && status=1
+    "$dump" "$1" >> "$tap_dir/r" 2>&1 && status=1
+    cat "$tap_dir/r"
+    [ "$status" -eq 0 ] && [ "$(grep -c "No valid VHDX header found" "$tap_dir/r")" -eq 2 ] &&
+        grep -q "no valid VHDX header" "$tap_dir/r"
+}
+for crash in before-commit torn-commit; do
+    for kind in dynamic fixed differencing; do
+        disk="$work/crash-$crash-$kind.vhdx"
+        arg=$((8 * MiB)); [ "$kind" = differencing ] && arg="$work/base/data.vhdx"
+        check "$kind, crashed $crash: the remains are left, as a power cut leaves them" sh -c '
+            VHDX_MAKE_CRASH=$1 "$2" "$3" "$4" "$5" $6 2>/dev/null; [ -f "$4" ]' \
+            _ "$crash" "$make_disk" "$kind" "$disk" "$arg" "$MiB" &&
+        check "$kind, crashed $crash: refused by every reader" refused_by_all "$disk"
+    done
+done
+
+for kind in dynamic fixed; do
+    disk="$work/crash-half-commit-$kind.vhdx"
+    check "$kind, crashed after header 1: a complete disk (qemu-img check, zeros)" sh -c '
+        VHDX_MAKE_CRASH=half-commit "$1" "$2" "$3" $((8 * 1048576)) 1048576 2>/dev/null
+        qemu-img check -f vhdx "$3" && truncate -s $((8 * 1048576)) "$4" &&
+        qemu-img compare -f vhdx -F raw "$3" "$4" && "$5" "$3" | grep -q "^current_header: 1$"' \
+        _ "$make_disk" "$kind" "$disk" "$tap_dir/zero8.raw" "$dump"
+done
+
 check "a child of a child of Hyper-V's disk: created, and described by vhdiinfo" sh -c '
     "$1" differencing "$2" "$3" && vhdiinfo "$2" | grep -q "Disk type[[:space:]]*: Differential"' \
     _ "$make_disk" "$work/base/grandchild.vhdx" "$work/base/child-of-hyperv.vhdx"

@@ -4,7 +4,11 @@
  * A child's parent facts come from the test's own reading of the parent (vhdx_spec.c); its
  * locator holds relative_path ".\NAME" (the parent beside the child) and absolute_win32_path
  * the parent's absolute path as given. GUIDs are random (version 4). Exit status 0 on
- * success, 1 with a message otherwise. */
+ * success, 1 with a message otherwise.
+ * VHDX_MAKE_CRASH=before-commit, torn-commit or half-commit leaves what a crash at the commit
+ * would: the headers' write fails (torn: after 40 bytes of header 1, inside its fields; half:
+ * after header 1 and the reserved bytes that follow it, before header 2) and the file is kept,
+ * as a power cut would keep it, instead of removed. */
 #define _POSIX_C_SOURCE 200809L
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,6 +43,62 @@ static size_t to_units(const char *text, uint16_t *units, size_t max)
     return n;
 }
 
+/* The crash simulation: a posix back end whose headers' write fails and whose remove() keeps
+ * the file. */
+static struct vhd_io_posix crash_file;
+static vhd_io crash_io;
+static size_t crash_landed;   /* bytes of the headers' write that land */
+
+static vhd_status crash_create(vhd_io *io)
+{
+    (void)io;
+    return crash_file.io.create(&crash_file.io);
+}
+
+static vhd_status crash_write_at(vhd_io *io, uint64_t offset, const void *buf, size_t len)
+{
+    (void)io;
+    if (offset == 64 * 1024) {   /* the headers: the commit */
+        if (crash_landed)
+            crash_file.io.write_at(&crash_file.io, offset, buf, crash_landed);
+        return VHD_E_IO;
+    }
+    return crash_file.io.write_at(&crash_file.io, offset, buf, len);
+}
+
+static vhd_status crash_flush(vhd_io *io)
+{
+    (void)io;
+    return crash_file.io.flush(&crash_file.io);
+}
+
+static vhd_status crash_close(vhd_io *io)
+{
+    (void)io;
+    return crash_file.io.close(&crash_file.io);
+}
+
+static vhd_status crash_allocate(vhd_io *io, uint64_t offset, uint64_t len)
+{
+    (void)io;
+    return crash_file.io.allocate(&crash_file.io, offset, len);
+}
+
+static vhd_io *crash_backend(const char *path, const char *mode)
+{
+    vhd_io_posix_init(&crash_file, path);
+    crash_landed = strcmp(mode, "torn-commit") == 0 ? 40
+                 : strcmp(mode, "half-commit") == 0 ? 64 * 1024 : 0;
+    memset(&crash_io, 0, sizeof crash_io);
+    crash_io.create = crash_create;
+    crash_io.write_at = crash_write_at;
+    crash_io.flush = crash_flush;
+    crash_io.close = crash_close;
+    crash_io.remove = crash_close;   /* the file stays */
+    crash_io.allocate = crash_allocate;
+    return &crash_io;
+}
+
 int main(int argc, char **argv)
 {
     static uint16_t relative[4096], absolute[4096];
@@ -58,6 +118,10 @@ int main(int argc, char **argv)
     random_guid(&options.data_write_guid);
     random_guid(&options.virtual_disk_id);
     vhd_io_posix_init(&file, argv[2]);
+    vhd_io *io = &file.io;
+    const char *crash = getenv("VHDX_MAKE_CRASH");
+    if (crash != NULL && *crash != '\0')
+        io = crash_backend(argv[2], crash);
 
     if (strcmp(argv[1], "differencing") == 0) {
         struct spec_vhdx v;
@@ -79,7 +143,7 @@ int main(int argc, char **argv)
         parent.relative_length = to_units(name, relative, 4000);
         parent.absolute_win32_path = absolute;
         parent.absolute_win32_length = to_units(argv[3], absolute, 4000);
-        status = vhdx_create_differencing(&file.io, &options, &parent);
+        status = vhdx_create_differencing(io, &options, &parent);
     } else {
         options.size_bytes = strtoull(argv[3], NULL, 0);
         if (argc > 4)
@@ -94,9 +158,9 @@ int main(int argc, char **argv)
             return 1;
         }
         if (strcmp(argv[1], "fixed") == 0)
-            status = vhdx_create_fixed(&file.io, &options);
+            status = vhdx_create_fixed(io, &options);
         else
-            status = vhdx_create_dynamic(&file.io, &options);
+            status = vhdx_create_dynamic(io, &options);
     }
     if (status != VHD_OK) {
         fprintf(stderr, "%s: %s\n", argv[2], vhd_status_message(status));
