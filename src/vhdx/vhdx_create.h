@@ -8,9 +8,11 @@
  * [64 KiB, 132 KiB) and are flushed. Until then the 128 KiB of both header slots hold zeros,
  * and a VHDX with no header whose signature ("head") and CRC-32C are right has no current
  * header: MS-VHDX calls that file corrupt and every reader refuses it (qemu: "No valid VHDX
- * header found"; libvhdi; Windows' vhdmp). A torn commit leaves either no valid header
- * (refused) or one valid header over a file already complete and flushed (a finished disk).
- * On any failure or cancel the file is closed and removed. */
+ * header found"; libvhdi; Windows' vhdmp). The identifier goes out in the first pass, so
+ * qemu's format probe names an unfinished file VHDX and refuses it, never opening it as raw.
+ * A torn commit leaves either no valid header (refused) or a whole header 1 over a file
+ * already complete and flushed: the finished disk (qemu and vsdisk open it; libvhdi, which
+ * wants both headers, refuses it). On any failure or cancel the file is closed and removed. */
 #ifndef VHDX_CREATE_H
 #define VHDX_CREATE_H
 
