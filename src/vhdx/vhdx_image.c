@@ -133,6 +133,11 @@ static vhdx_reader_code choose_header(vhdx_image *image, vhdx_reader_error *erro
         return vhdx_reader_fail(error, VHDX_READER_BAD_HEADER,
                                 "the log's LogOffset %llu lies in the 1 MiB header section",
                                 (unsigned long long)c->log_offset);
+    if (c->log_offset > VHDX_READER_MAX_FILE_SIZE
+        || c->log_length > VHDX_READER_MAX_FILE_SIZE - c->log_offset)
+        return vhdx_reader_fail(error, VHDX_READER_BAD_HEADER,
+                                "the log at offset %llu, %u bytes long, ends beyond 128 TiB",
+                                (unsigned long long)c->log_offset, (unsigned)c->log_length);
     if (c->log_offset > info->file_size || c->log_length > info->file_size - c->log_offset)
         return vhdx_reader_fail(error, VHDX_READER_TRUNCATED,
                                 "the log at offset %llu, %u bytes long, runs past the end of the "

@@ -99,6 +99,7 @@ M(log_offset_unaligned, HDR_BOTH(SET64(h + 72, MiB + 4096));)
 M(log_length_unaligned, HDR_BOTH(SET32(h + 68, (uint32_t)MiB / 2));)
 M(log_in_header_section, HDR_BOTH(SET64(h + 72, 0));)
 M(log_past_end, HDR_BOTH(SET64(h + 72, UINT64_C(1) << 40));)
+M(log_beyond_limit, HDR_BOTH(SET64(h + 72, UINT64_C(1) << 47));)
 M(log_length_huge, HDR_BOTH(SET32(h + 68, 0xFFF00000u));)
 M(log_length_0_guid, HDR_BOTH(SET32(h + 68, 0); memset(h + 48, 0x4C, 16));)
 M(log_length_0, HDR_BOTH(SET32(h + 68, 0));)
@@ -273,6 +274,7 @@ static const struct malformed_case cases[] = {
     C(log_length_unaligned, DYNAMIC, VHDX_READER_BAD_HEADER, "LogLength 524288"),
     C(log_in_header_section, DYNAMIC, VHDX_READER_BAD_HEADER, "LogOffset 0 lies in the 1 MiB header"),
     C(log_past_end, DYNAMIC, VHDX_READER_TRUNCATED, "log at offset 1099511627776"),
+    C(log_beyond_limit, DYNAMIC, VHDX_READER_BAD_HEADER, "ends beyond 128 TiB"),
     C(log_length_huge, DYNAMIC, VHDX_READER_TRUNCATED, "4293918720 bytes long, runs past"),
     C(log_length_0_guid, DYNAMIC, VHDX_READER_BAD_HEADER, "LogLength 0"),
     OK(log_length_0, DYNAMIC),
