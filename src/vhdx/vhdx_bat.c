@@ -6,8 +6,10 @@
 #include <stdio.h>
 #include <string.h>
 
-static const char *state_name(unsigned state)
+static const char *state_name(unsigned state, bool bitmap_slot)
 {
+    if (bitmap_slot)
+        return state == VHDX_SB_BLOCK_PRESENT ? "SB_BLOCK_PRESENT" : "SB_BLOCK_NOT_PRESENT";
     static const char *const names[8] = {
         "NOT_PRESENT", "UNDEFINED", "ZERO", "UNMAPPED", "reserved 4", "reserved 5",
         "FULLY_PRESENT", "PARTIALLY_PRESENT"
@@ -85,14 +87,14 @@ static vhdx_reader_code check_entry(vhdx_image *image, uint64_t index, uint64_t 
     if (offset > image->size || length > image->size - offset)
         return vhdx_reader_fail(error, VHDX_READER_BAD_BAT,
                                 "%s (%s) at offset %llu runs past the end of the file "
-                                "(%llu bytes)", slot, state_name(state),
+                                "(%llu bytes)", slot, state_name(state, bitmap_slot),
                                 (unsigned long long)offset, (unsigned long long)image->size);
     for (unsigned i = 0; i < image->fixed_count; i++) {
         const struct vhdx_range *r = &image->fixed[i];
         if (vhdx_ranges_overlap(offset, length, r->start, r->length))
             return vhdx_reader_fail(error, VHDX_READER_BAD_BAT,
                                     "%s (%s) at offset %llu overlaps the %s", slot,
-                                    state_name(state), (unsigned long long)offset, r->what);
+                                    state_name(state, bitmap_slot), (unsigned long long)offset, r->what);
     }
     return VHDX_READER_OK;
 }

@@ -32,9 +32,8 @@ vhdx_reader_code vhdx_image_read(vhdx_image *image, uint64_t offset, void *buf, 
     return VHDX_READER_OK;
 }
 
-static const char *format_problem(vhdx_format_status status, const char *signature)
+static const char *format_problem(vhdx_format_status status)
 {
-    (void)signature;
     switch (status) {
     case VHDX_FORMAT_BAD_SIGNATURE: return "has the wrong signature";
     case VHDX_FORMAT_BAD_CHECKSUM:  return "has a wrong CRC-32C checksum";
@@ -91,8 +90,8 @@ static vhdx_reader_code choose_header(vhdx_image *image, vhdx_reader_error *erro
     if (status[0] != VHDX_FORMAT_OK && status[1] != VHDX_FORMAT_OK)
         return vhdx_reader_fail(error, VHDX_READER_BAD_HEADER,
                                 "no valid header: header 1 %s and header 2 %s",
-                                format_problem(status[0], "head"),
-                                format_problem(status[1], "head"));
+                                format_problem(status[0]),
+                                format_problem(status[1]));
     if (status[0] != VHDX_FORMAT_OK)
         current = 1;
     else if (status[1] != VHDX_FORMAT_OK)
@@ -133,6 +132,11 @@ static vhdx_reader_code choose_header(vhdx_image *image, vhdx_reader_error *erro
         return vhdx_reader_fail(error, VHDX_READER_BAD_HEADER,
                                 "the log's LogOffset %llu lies in the 1 MiB header section",
                                 (unsigned long long)c->log_offset);
+    if (c->log_offset > VHDX_READER_MAX_FILE_SIZE
+        || c->log_length > VHDX_READER_MAX_FILE_SIZE - c->log_offset)
+        return vhdx_reader_fail(error, VHDX_READER_BAD_HEADER,
+                                "the log at offset %llu, %u bytes long, ends beyond 128 TiB",
+                                (unsigned long long)c->log_offset, (unsigned)c->log_length);
     if (c->log_offset > info->file_size || c->log_length > info->file_size - c->log_offset)
         return vhdx_reader_fail(error, VHDX_READER_TRUNCATED,
                                 "the log at offset %llu, %u bytes long, runs past the end of the "
@@ -180,8 +184,8 @@ static vhdx_reader_code load_regions(vhdx_image *image, struct vhdx_range **rang
     if (info->region_table == 0) {
         code = vhdx_reader_fail(error, VHDX_READER_BAD_REGION_TABLE,
                                 "no valid region table: copy 1 %s and copy 2 %s",
-                                format_problem(status[0], "regi"),
-                                format_problem(status[1], "regi"));
+                                format_problem(status[0]),
+                                format_problem(status[1]));
         goto done;
     }
     if (th.entry_count > VHDX_REGION_ENTRY_MAX) {

@@ -135,7 +135,11 @@ static vhdx_reader_code tail_in_run(vhdx_image *image, uint64_t start, uint64_t 
 }
 
 /* The scan of [spec 2.3.3]: a candidate run at every 4 KiB position not inside an earlier
- * run; the complete run with the highest head sequence number wins. */
+ * run; the complete run with the highest head sequence number wins.
+ * Its cost is linear in the log: validating a candidate reads sectors only until the first one
+ * that fails, and no sector inside an entry can pass for an entry header (every sector after
+ * the first starts with a descriptor's or a data sector's signature), so the sectors read from
+ * one candidate are never read again as a candidate that validates deeply. */
 static vhdx_reader_code find_sequence(vhdx_image *image, uint8_t *sector, struct sequence *best,
                                       vhdx_reader_error *error)
 {
@@ -297,12 +301,15 @@ static vhdx_reader_code build_records(vhdx_image *image, const struct sequence *
                                     (unsigned long long)(position % h->log_length));
         if (n == 0)
             info->log.first_sequence = scan.header.sequence_number;
-        uint64_t data_index = 0;
+        uint64_t data_index = 0, loaded = UINT64_MAX;   /* the descriptor sector in sector */
         for (uint64_t d = 0; d < scan.header.descriptor_count; d++) {
             uint64_t at = VHDX_LOG_ENTRY_HEADER_SIZE + d * VHDX_LOG_DESCRIPTOR_SIZE;
-            if ((code = read_log_sector(image, position + at / VHDX_LOG_SECTOR_SIZE
-                                        * VHDX_LOG_SECTOR_SIZE, sector, error)) != VHDX_READER_OK)
-                return code;
+            if (at / VHDX_LOG_SECTOR_SIZE != loaded) {
+                loaded = at / VHDX_LOG_SECTOR_SIZE;
+                if ((code = read_log_sector(image, position + loaded * VHDX_LOG_SECTOR_SIZE,
+                                            sector, error)) != VHDX_READER_OK)
+                    return code;
+            }
             const uint8_t *p = sector + at % VHDX_LOG_SECTOR_SIZE;
             if (o->record_count >= descriptors)   /* the file changed between the passes */
                 return vhdx_reader_fail(error, VHDX_READER_BAD_LOG,

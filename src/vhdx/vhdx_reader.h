@@ -63,7 +63,7 @@ typedef enum vhdx_reader_code {
 
 typedef struct vhdx_reader_error {
     vhdx_reader_code code;
-    int io_status;                  /* a vhd_status for VHDX_READER_IO (else VHD_OK) */
+    vhd_status io_status;           /* for VHDX_READER_IO (else VHD_OK) */
     int os_error;                   /* the back end's os_error for VHDX_READER_IO */
     char reason[320];               /* one sentence naming the rule and the value */
 } vhdx_reader_error;

@@ -99,6 +99,7 @@ M(log_offset_unaligned, HDR_BOTH(SET64(h + 72, MiB + 4096));)
 M(log_length_unaligned, HDR_BOTH(SET32(h + 68, (uint32_t)MiB / 2));)
 M(log_in_header_section, HDR_BOTH(SET64(h + 72, 0));)
 M(log_past_end, HDR_BOTH(SET64(h + 72, UINT64_C(1) << 40));)
+M(log_beyond_limit, HDR_BOTH(SET64(h + 72, UINT64_C(1) << 47));)
 M(log_length_huge, HDR_BOTH(SET32(h + 68, 0xFFF00000u));)
 M(log_length_0_guid, HDR_BOTH(SET32(h + 68, 0); memset(h + 48, 0x4C, 16));)
 M(log_length_0, HDR_BOTH(SET32(h + 68, 0));)
@@ -215,6 +216,26 @@ M(diff_sb_not_present, SET64(BAT(m->chunk_ratio), 0);)
 M(diff_sb_past_end, SET64(BAT(m->chunk_ratio), vhdx_bat_entry(6, m->size));)
 M(diff_sb_reserved_bits, SET64(BAT(m->chunk_ratio), vhdx_builder_get_bat(m, m->chunk_ratio) | 0x100);)
 M(diff_sb_on_block, SET64(BAT(m->chunk_ratio), (vhdx_builder_get_bat(m, 0) & ~UINT64_C(7)) | 6);)
+/* Logs, so that the fuzzer's seeds hold some: an entry to replay, a wrapping one, zeros. */
+static const vhdx_guid seed_log_guid = {{ 0x4C, 0x4F, 0x47, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13 }};
+static void add_log_entry(struct vhdx_built *m, uint32_t position, uint64_t sequence, bool zero)
+{
+    uint8_t sector[4096];
+    memset(sector, 0x3C, sizeof sector);
+    struct vhdx_builder_descriptor d[2] = {
+        { zero, m->first_block_at, 8192, zero ? NULL : sector },
+        { false, m->first_block_at + MiB, 0, sector },
+    };
+    struct vhdx_builder_entry e = { sequence, position, seed_log_guid, m->size, m->size, 2, d };
+    vhdx_builder_set_log_guid(m, &seed_log_guid);
+    vhdx_builder_write_log_entry(m, position, &e);
+}
+M(log_replayed, add_log_entry(m, 0, 1, false);)
+M(log_wrapping, add_log_entry(m, (uint32_t)MiB - 8192, 7, false);)
+M(log_zero, add_log_entry(m, 65536, 3, true);)
+M(log_wrong_guid, add_log_entry(m, 0, 1, false); d[m->header_at[1] + 48] ^= 1;
+  vhdx_builder_fix_header(m, 1);)
+M(log_truncated, add_log_entry(m, 0, 1, false); vhdx_builder_resize(m, m->size - MiB);)
 M(diff_ok, (void)m;)
 M(dynamic_ok, (void)m;)
 M(fixed_ok, (void)m;)
@@ -253,6 +274,7 @@ static const struct malformed_case cases[] = {
     C(log_length_unaligned, DYNAMIC, VHDX_READER_BAD_HEADER, "LogLength 524288"),
     C(log_in_header_section, DYNAMIC, VHDX_READER_BAD_HEADER, "LogOffset 0 lies in the 1 MiB header"),
     C(log_past_end, DYNAMIC, VHDX_READER_TRUNCATED, "log at offset 1099511627776"),
+    C(log_beyond_limit, DYNAMIC, VHDX_READER_BAD_HEADER, "ends beyond 128 TiB"),
     C(log_length_huge, DYNAMIC, VHDX_READER_TRUNCATED, "4293918720 bytes long, runs past"),
     C(log_length_0_guid, DYNAMIC, VHDX_READER_BAD_HEADER, "LogLength 0"),
     OK(log_length_0, DYNAMIC),
@@ -358,9 +380,14 @@ static const struct malformed_case cases[] = {
     C(bat_last_block_cut, DYNAMIC, VHDX_READER_BAD_BAT, "payload block 1 (BAT entry 1) (FULLY_PRESENT) at offset 5242880 runs past"),
     C(diff_sb_state_3, DIFFERENCING, VHDX_READER_BAD_BAT, "sector bitmap entry of chunk 0 (BAT entry 4096) has state 3"),
     C(diff_sb_not_present, DIFFERENCING, VHDX_READER_BAD_BAT, "payload block 2 is PARTIALLY_PRESENT but the sector bitmap block of its chunk 0 is not present"),
-    C(diff_sb_past_end, DIFFERENCING, VHDX_READER_BAD_BAT, "sector bitmap entry of chunk 0 (BAT entry 4096) (FULLY_PRESENT) at offset"),
+    C(diff_sb_past_end, DIFFERENCING, VHDX_READER_BAD_BAT, "sector bitmap entry of chunk 0 (BAT entry 4096) (SB_BLOCK_PRESENT) at offset"),
     C(diff_sb_reserved_bits, DIFFERENCING, VHDX_READER_BAD_BAT, "chunk 0 (BAT entry 4096) has reserved bits"),
     C(diff_sb_on_block, DIFFERENCING, VHDX_READER_BAD_BAT, "overlaps another block"),
+    OK(log_replayed, DYNAMIC),
+    OK(log_wrapping, DIFFERENCING),
+    OK(log_zero, FIXED),
+    C(log_wrong_guid, DYNAMIC, VHDX_READER_BAD_LOG, "holds no valid sequence"),
+    C(log_truncated, DYNAMIC, VHDX_READER_TRUNCATED, "shorter than the FlushedFileOffset"),
     OK(diff_ok, DIFFERENCING),
     OK(dynamic_ok, DYNAMIC),
     OK(fixed_ok, FIXED),
@@ -371,28 +398,42 @@ static const struct malformed_case cases[] = {
 static const char *corpus_dir;
 static unsigned corpus_count;
 
-/* The fuzzer's sparse page form: u32 file size, then (u16 page index, 4096 bytes) for each
- * page that is not zero; of a payload block only its first page. */
+/* The fuzzer's sparse form (fuzz_vhdx_reader.c): u32 file size, then records of u32 offset,
+ * u16 length and that many bytes, laid over zeros in order. A record for each run of
+ * non-zero bytes (gaps under 16 bytes joined); of a data block only its first 512 bytes. */
 static void write_seed(const struct vhdx_built *m, const char *name)
 {
     char path[1024];
     snprintf(path, sizeof path, "%s/%s", corpus_dir, name);
     FILE *f = fopen(path, "wb");
     assert_non_null(f);
-    uint8_t size[4];
-    vhdx_put32(size, (uint32_t)m->size);
-    fwrite(size, 1, 4, f);
-    static const uint8_t zero[4096];
-    for (size_t page = 0; page * 4096 < m->size && page < 65536; page++) {
-        size_t at = page * 4096, len = m->size - at < 4096 ? m->size - at : 4096;
-        if (memcmp(m->data + at, zero, len) == 0)
+    uint8_t field[6];
+    vhdx_put32(field, (uint32_t)m->size);
+    fwrite(field, 1, 4, f);
+    size_t at = 0;
+    while (at < m->size) {
+        if (m->data[at] == 0) {
+            at++;
             continue;
-        if (at >= m->first_block_at && (at - m->first_block_at) % m->spec.block_size != 0)
-            continue;
-        uint8_t index[2];
-        vhdx_put16(index, (uint16_t)page);
-        fwrite(index, 1, 2, f);
+        }
+        size_t end = at, zeros = 0;
+        while (end < m->size && zeros < 16 && end - at < 65535) {
+            zeros = m->data[end] == 0 ? zeros + 1 : 0;
+            end++;
+        }
+        end -= zeros;
+        size_t len = end - at;
+        if (at >= m->first_block_at && len > 512)
+            len = 512;
+        vhdx_put32(field, (uint32_t)at);
+        vhdx_put16(field + 4, (uint16_t)len);
+        fwrite(field, 1, 6, f);
         fwrite(m->data + at, 1, len, f);
+        /* the rest of a data block is skipped */
+        if (at >= m->first_block_at)
+            at = m->first_block_at + ((at - m->first_block_at) / MiB + 1) * MiB;
+        else
+            at = end;
     }
     assert_int_equal(fclose(f), 0);
     corpus_count++;
