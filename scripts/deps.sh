@@ -23,7 +23,7 @@ readers="qemu-utils libvhdi-utils"
 build_x86="gcc-mingw-w64-i686 g++-mingw-w64-i686 wine32:i386"
 # The Linux package and its tests: dpkg-dev (dpkg-shlibdeps, dpkg-buildflags), lintian, man-db
 # (man --warnings), bash-completion.
-native="gcc g++ clang libclang-rt-14-dev python3-libvhdi strace zip unzip
+native="gcc g++ clang libclang-rt-14-dev python3-libvhdi strace zip unzip bzip2
   dpkg-dev lintian man-db bash-completion"
 case $purpose in
     demo) packages="$build_x64 $readers" ;;

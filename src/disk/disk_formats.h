@@ -6,5 +6,6 @@
 #include "disk_image.h"
 
 extern const disk_image_class vhd_disk_class;
+extern const disk_image_class vhdx_disk_class;
 
 #endif

@@ -7,7 +7,7 @@
 #include "disk_formats.h"
 
 /* Formats that recognise themselves by their first bytes first; the last is the fallback. */
-static const disk_image_class *const classes[] = { &vhd_disk_class };
+static const disk_image_class *const classes[] = { &vhdx_disk_class, &vhd_disk_class };
 
 struct disk_image {
     const disk_image_class *class;

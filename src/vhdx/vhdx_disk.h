@@ -1,0 +1,12 @@
+/* The VHDX room's face to the neutral layer (disk_image.h): its class, and its own image
+ * behind a neutral one. */
+#ifndef VHDX_DISK_H
+#define VHDX_DISK_H
+
+#include "disk_formats.h"
+#include "vhdx_reader.h"
+
+/* The VHDX image behind image, or NULL if image is not a VHDX. */
+vhdx_image *vhdx_disk_image(const disk_image *image);
+
+#endif
