@@ -17,9 +17,7 @@ struct disk_image {
     void (*release)(void *block);
 };
 
-/* The class whose format the file's first bytes name, else the fallback. A file too short
- * to hold them goes to the fallback, which says what is wrong with it. */
-static vhd_reader_code class_for(vhd_io *io, const disk_image_class **class,
+vhd_reader_code disk_image_probe(vhd_io *io, const disk_image_class **class,
                                  vhd_reader_error *error)
 {
     uint8_t head[DISK_PROBE_BYTES] = { 0 };
@@ -63,7 +61,7 @@ vhd_reader_code disk_image_open(disk_image **result, vhd_io *io, const vhd_reade
     memset(image, 0, sizeof *image);
     image->io = io;
     image->release = release;
-    vhd_reader_code code = class_for(io, &image->class, error);
+    vhd_reader_code code = disk_image_probe(io, &image->class, error);
     if (code == VHD_READER_OK)
         code = image->class->open(&image->impl, io, options, error);
     if (code != VHD_READER_OK) {

@@ -89,6 +89,11 @@ typedef struct disk_image disk_image;
 vhd_reader_code disk_image_open(disk_image **image, vhd_io *io, const vhd_reader_options *options,
                                 vhd_reader_error *error);
 void disk_image_close(disk_image *image);
+/* The class disk_image_open would use for the file in io: the one whose format the file's
+ * first bytes name, else the fallback (a file too short to hold them included, which the
+ * fallback then refuses with the reason). Fails only when the file cannot be read. */
+vhd_reader_code disk_image_probe(vhd_io *io, const disk_image_class **class,
+                                 vhd_reader_error *error);
 const disk_info *disk_image_info(const disk_image *image);
 const disk_image_class *disk_image_class_of(const disk_image *image);
 /* Where extents' file offsets point: reads of DISK_EXTENT_DATA go through it. */
