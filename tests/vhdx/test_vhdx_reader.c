@@ -354,6 +354,20 @@ static const char *sample(const char *name)
     return path;
 }
 
+/* CRC-32C of a whole file, to tell that it was not changed. */
+static uint32_t file_crc(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    static uint8_t buf[1 << 16];
+    size_t n;
+    assert_non_null(f);
+    uint32_t crc = vhdx_crc32c_begin();
+    while ((n = fread(buf, 1, sizeof buf, f)) > 0)
+        crc = vhdx_crc32c_update(crc, buf, n);
+    fclose(f);
+    return vhdx_crc32c_end(crc);
+}
+
 struct sample_open {
     struct vhd_io_posix file;
     vhdx_image *image;
@@ -436,6 +450,57 @@ static void test_sample_disk2vhd(void **state)
     sample_close(&s, path);
 }
 
+/* qemu iotest 070: a 10 GiB disk whose log holds one entry to replay; replayed, 0xA5 runs to
+ * 18 MiB (17 MiB without the replay). Read in memory; the file is never written. */
+static void test_sample_dirty_log(void **state)
+{
+    (void)state;
+    const char *path = sample("iotest-dirtylog-10G-4M.vhdx");
+    uint32_t crc_before = file_crc(path);
+    struct sample_open s;
+    vhdx_heap_start();
+    const vhdx_image_info *info = sample_open(&s, path);
+    assert_int_equal(info->log.state, VHDX_LOG_REPLAYED_IN_MEMORY);
+    assert_int_equal(info->log.entries, 1);
+    assert_int_equal(info->log.data_sectors, 1);
+    assert_int_equal(info->log.zero_descriptors, 0);
+    assert_true(info->log.flushed_file_offset <= info->file_size);
+    assert_string_equal(info->creator, "QEMU v1.6.50");
+    assert_int_equal(info->virtual_size, UINT64_C(10) << 30);
+    assert_int_equal(info->block_size, 1 << 20);
+    assert_int_equal(info->bat_region.required, 0);   /* a known region without Required */
+    assert_int_equal(info->metadata_region.required, 0);
+    assert_int_equal(info->payload_states[VHDX_PAYLOAD_BLOCK_FULLY_PRESENT], 18);
+    uint8_t *buf = malloc(MiB);
+    vhdx_reader_error error;
+    assert_non_null(buf);
+    for (uint64_t mib = 0; mib < 20; mib++) {
+        assert_int_equal(vhdx_image_read_sectors(s.image, mib * 2048, 2048, buf, &error),
+                         VHDX_READER_OK);
+        for (size_t i = 0; i < MiB; i++)
+            if (buf[i] != (mib < 18 ? 0xA5 : 0))
+                fail_msg("byte %llu is 0x%02x", (unsigned long long)(mib * MiB + i), buf[i]);
+    }
+    free(buf);
+    /* Beyond 18 MiB nothing is present. */
+    uint64_t total = info->virtual_size / 512, present = 0;
+    for (uint64_t lba = 0; lba < total;) {
+        vhdx_extent e;
+        assert_int_equal(vhdx_image_map(s.image, lba, UINT32_MAX, &e, &error), VHDX_READER_OK);
+        if (e.state == VHDX_EXTENT_PRESENT)
+            present += e.sectors;
+        else
+            assert_int_equal(e.state, VHDX_EXTENT_ZERO);
+        lba += e.sectors;
+    }
+    assert_int_equal(present, 18 * 2048);
+    vhdx_image_close(s.image);
+    s.file.io.close(&s.file.io);
+    assert_int_equal(vhdx_heap_live, 0);
+    assert_int_equal(file_crc(path), crc_before);
+    remove(path);
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 3) {
@@ -457,6 +522,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_heap_64tib),
         cmocka_unit_test(test_sample_hyperv),
         cmocka_unit_test(test_sample_disk2vhd),
+        cmocka_unit_test(test_sample_dirty_log),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
