@@ -341,6 +341,68 @@ static void test_heap_64tib(void **state)
     vhdx_builder_free(&b);
 }
 
+/* The worst file for the reader's heap: 2047 regions, the longest parent locator accepted and
+ * a 1 MiB log of one entry holding 32,766 zero descriptors, in a sparse 2 GiB file. */
+static void test_heap_worst(void **state)
+{
+    (void)state;
+    struct vhdx_built b;
+    vhdx_builder_build(&(struct vhdx_builder_spec){ .differencing = true, .present_blocks = 2,
+                                                    .partial_block = true }, &b);
+    uint8_t *loc = b.data + b.item_at[5];
+    uint8_t *value2 = loc + 20 + 2 * 12;
+    vhdx_put32(vhdx_builder_metadata_entry(&b, 5) + 20, VHDX_READER_LOCATOR_MAX_BYTES);
+    uint32_t value_at = vhdx_get32(value2 + 4);
+    vhdx_put16(value2 + 10, (uint16_t)(VHDX_READER_LOCATOR_MAX_BYTES - 2 - value_at));
+    for (uint32_t k = value_at + 40; k < VHDX_READER_LOCATOR_MAX_BYTES; k += 2)
+        loc[k] = 'x';
+    uint64_t size = b.size;
+    for (int i = 0; i < 2; i++) {
+        uint8_t *table = b.data + b.region_at[i];
+        vhdx_put32(table + 8, VHDX_REGION_ENTRY_MAX);
+        for (unsigned e = 2; e < VHDX_REGION_ENTRY_MAX; e++) {
+            uint8_t *entry = vhdx_builder_region_entry(&b, i, e);
+            memset(entry, 0x5E, 16);
+            vhdx_put16(entry, (uint16_t)e);
+            vhdx_put64(entry + 16, b.size + (uint64_t)(e - 2) * MiB);
+            vhdx_put32(entry + 24, (uint32_t)MiB);
+        }
+        vhdx_builder_fix_region_table(&b, i);
+    }
+    size += (uint64_t)(VHDX_REGION_ENTRY_MAX - 2) * MiB;
+    static const vhdx_guid guid = {{ 0x4C, 0x4F, 0x47, 0x57 }};
+    unsigned count = (unsigned)((MiB - 64) / 32);
+    struct vhdx_builder_descriptor *d = calloc(count, sizeof *d);
+    assert_non_null(d);
+    for (unsigned i = 0; i < count; i++)
+        d[i] = (struct vhdx_builder_descriptor){ true, b.first_block_at + (i % 256) * 4096, 4096, NULL };
+    struct vhdx_builder_entry entry = { 1, 0, guid, b.size, b.size, count, d };
+    assert_int_equal(vhdx_builder_write_log_entry(&b, 0, &entry), MiB);
+    vhdx_builder_set_log_guid(&b, &guid);
+    free(d);
+    struct sparse_io io = { .io = { .read_at = sparse_read_at, .get_size = sparse_get_size },
+                            .size = size, .head = b.data, .head_size = b.size };
+    vhdx_image *image;
+    vhdx_reader_error error;
+    vhdx_heap_start();
+    if (vhdx_image_open(&image, &io.io, &vhdx_counted, &error) != VHDX_READER_OK)
+        fail_msg("refused: %s", error.reason);
+    const vhdx_image_info *info = vhdx_image_get_info(image);
+    assert_int_equal(info->region_count, VHDX_REGION_ENTRY_MAX);
+    assert_int_equal(info->log.zero_descriptors, count);
+    assert_int_equal(strlen(info->absolute_win32_path), (VHDX_READER_LOCATOR_MAX_BYTES - 2 - value_at) / 2);
+    uint8_t sector[512];
+    assert_int_equal(vhdx_image_read_sectors(image, 0, 1, sector, &error), VHDX_READER_OK);
+    assert_int_equal(sector[0], 0);   /* zeroed by the log */
+    vhdx_image_close(image);
+    assert_int_equal(vhdx_heap_live, 0);
+    size_t bound = VHDX_READER_IMAGE_HEAP_MAX(size, MiB);
+    print_message("# worst file (2047 regions, 64 KiB locator, 32,766 log descriptors): reader "
+                  "heap peak %zu bytes (bound %zu)\n", vhdx_heap_peak, bound);
+    assert_true(vhdx_heap_peak <= bound);
+    vhdx_builder_free(&b);
+}
+
 /* ---- the samples ---- */
 /* Decompresses samples/NAME.bz2 into the scratch folder; returns the path (static). */
 static const char *sample(const char *name)
@@ -520,6 +582,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_builder_differencing),
         cmocka_unit_test(test_state_semantics),
         cmocka_unit_test(test_heap_64tib),
+        cmocka_unit_test(test_heap_worst),
         cmocka_unit_test(test_sample_hyperv),
         cmocka_unit_test(test_sample_disk2vhd),
         cmocka_unit_test(test_sample_dirty_log),
