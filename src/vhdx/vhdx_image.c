@@ -6,7 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-_Static_assert(sizeof(struct vhdx_image) <= 32768, "the image must fit the heap bound's share");
+/* The image, the overlay and one log sector make the fixed share of the heap bound. */
+_Static_assert(sizeof(struct vhdx_image) + sizeof(struct vhdx_overlay) + VHDX_LOG_SECTOR_SIZE
+               <= 32768, "the image must fit the heap bound's share");
+_Static_assert(sizeof(struct vhdx_range) <= 24, "the heap bound counts 24 bytes a range");
 
 void *vhdx_image_alloc(const vhdx_image *image, size_t size)
 {

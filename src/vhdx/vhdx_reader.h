@@ -30,18 +30,21 @@
 #define VHDX_READER_LOG_RECORD_SIZE 40u
 
 /* The most the reader allocates for one image of a file of file_size bytes whose header's
- * log is log_length bytes long: the image itself (under 32 KiB), a 64 KiB table buffer while
- * opening, the parent locator (its bytes and their UTF-8 text), the overlap map of the file's
- * 1 MiB units while opening, and the replayed log: one record per descriptor, at most one per
+ * log is log_length bytes long: the image itself, and after a replay its overlay and one log
+ * sector (under 32 KiB together); while opening, a 64 KiB table buffer, the list of the
+ * regions (at most 2047 and two more ranges, 24 bytes each), the parent locator (its bytes,
+ * at most VHDX_READER_LOCATOR_MAX_BYTES, and their UTF-8 text, at most 1.5 times that and two
+ * bytes a pair) and the overlap map of the file's 1 MiB units (one bit each, up to
+ * VHDX_READER_MAX_FILE_SIZE); and the replayed log: one record per descriptor, at most one per
  * 32 bytes of log. Each term is bounded whatever the file claims. */
 #define VHDX_READER_IMAGE_HEAP_MAX(file_size, log_length) \
     ((size_t)32768 + VHDX_REGION_TABLE_SIZE \
+     + (size_t)(VHDX_REGION_ENTRY_MAX + 2) * 24 \
      + (size_t)VHDX_READER_LOCATOR_MAX_BYTES * 3 \
      + (size_t)(((file_size) < VHDX_READER_MAX_FILE_SIZE ? (file_size) \
                                                          : VHDX_READER_MAX_FILE_SIZE) \
                 / VHDX_MiB / 8 + 8) \
-     + (size_t)((uint64_t)(log_length) / VHDX_LOG_DESCRIPTOR_SIZE * VHDX_READER_LOG_RECORD_SIZE \
-                + 4096))
+     + (size_t)((uint64_t)(log_length) / VHDX_LOG_DESCRIPTOR_SIZE * VHDX_READER_LOG_RECORD_SIZE))
 
 typedef enum vhdx_reader_code {
     VHDX_READER_OK = 0,
