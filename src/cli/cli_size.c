@@ -29,9 +29,36 @@ static uint64_t unit_kib(const char *text)
 
 bool cli_parse_size_mb(const char *text, uint32_t *size_mb, char *why, size_t why_size)
 {
+    return cli_parse_size_mb_up_to(text, CLI_SIZE_MAX_MB, "2040 GB", size_mb, why, why_size);
+}
+
+bool cli_parse_bytes(const char *text, uint64_t max, uint64_t *bytes)
+{
+    uint64_t value = 0;
+    const char *p = text;
+    for (; *p >= '0' && *p <= '9'; p++) {
+        value = value * 10 + (uint64_t)(*p - '0');
+        if (value > max)
+            return false;
+    }
+    uint64_t kib_per_unit = *p == '\0' ? 0 : unit_kib(p);
+    if (p == text || (*p != '\0' && kib_per_unit == 0))
+        return false;
+    if (kib_per_unit != 0) {
+        if (value > max / (kib_per_unit * 1024))
+            return false;
+        value *= kib_per_unit * 1024;
+    }
+    *bytes = value;
+    return true;
+}
+
+bool cli_parse_size_mb_up_to(const char *text, uint32_t max_mb, const char *max_name,
+                             uint32_t *size_mb, char *why, size_t why_size)
+{
     /* The number stops growing past the ceiling in KiB (too large whatever the unit), so
-     * neither it nor value * unit (< 2^32 * 2^30) can overflow 64 bits. */
-    const uint64_t limit_kib = (uint64_t)CLI_SIZE_MAX_MB * 1024;
+     * neither it nor value * unit (< 2^36 * 2^30) can overflow 64 bits. */
+    const uint64_t limit_kib = (uint64_t)max_mb * 1024;
     uint64_t value = 0;
     const char *p = text;
 
@@ -53,8 +80,8 @@ bool cli_parse_size_mb(const char *text, uint32_t *size_mb, char *why, size_t wh
         return false;
     }
     if (kib < (uint64_t)CLI_SIZE_MIN_MB * 1024 || kib > limit_kib) {
-        snprintf(why, why_size, "the size must be from %u MB to 2040 GB (%u MB), not '%s'",
-                 CLI_SIZE_MIN_MB, CLI_SIZE_MAX_MB, text);
+        snprintf(why, why_size, "the size must be from %u MB to %s (%u MB), not '%s'",
+                 CLI_SIZE_MIN_MB, max_name, max_mb, text);
         return false;
     }
     *size_mb = (uint32_t)(kib / 1024);

@@ -21,6 +21,7 @@
 #include "vhd_create_differencing.h"
 #include "vhd_create_fixed.h"
 #include "vhd_io_posix.h"
+#include "vhdx_create.h"
 
 /* A small buffer keeps peak memory the same for every disk size. */
 #define VHDCREATE_BUFFER_MAX (64u * 1024)
@@ -58,7 +59,8 @@ static int report(const struct create_options *options, uint64_t size)
     static const char *const kinds[] = { "dynamic", "fixed", "differencing" };
     char human[32];
     cli_format_size(size, human, sizeof human);
-    printf("created %s: VHD, %s", options->path, kinds[options->kind]);
+    printf("created %s: %s, %s", options->path, options->vhdx ? "VHDX" : "VHD",
+           kinds[options->kind]);
     if (options->kind == DISK_DIFFERENCING)
         printf(" (parent %s)", options->parent);
     printf(", %s (%llu bytes)\n", human, (unsigned long long)size);
@@ -79,6 +81,66 @@ static bool free_space(const char *path, uint64_t *bytes)
     return known;
 }
 
+/* A VHDX: its options checked by the writer's rules before anything is written. */
+static int create_vhdx(const struct create_options *options, const vhdx_parent_facts *parent,
+                       uint64_t size, const uint8_t random[16], bool say_what)
+{
+    const char *path = options->path;
+    uint8_t more[32];
+    vhdx_create_options create = {
+        .size_bytes = size,
+        .block_size = options->block_size,
+        .logical_sector_size = options->logical_sector_size,
+        .physical_sector_size = options->physical_sector_size,
+        .cancelled = cli_interrupted,
+        .progress = options->progress ? cli_progress_report : NULL,
+        .ctx = &progress,
+        .buffer_max = VHDCREATE_BUFFER_MAX,
+    };
+    if (!cli_random_bytes(more, sizeof more))
+        return fail(path, "no random numbers for the disk's GUIDs", errno, true);
+    vhd_unique_id_from_random(create.virtual_disk_id.bytes, random);
+    vhd_unique_id_from_random(create.data_write_guid.bytes, more);
+    vhd_unique_id_from_random(create.file_write_guid.bytes, more + 16);
+    if (parent != NULL) {
+        /* A child's sector sizes are its parent's. */
+        if (options->logical_sector_size || options->physical_sector_size)
+            return fail(path, "a differencing disk has its parent's sector sizes; leave out "
+                        "--logical-sector-size and --physical-sector-size", 0, true);
+        create.logical_sector_size = parent->logical_sector_size;
+        create.physical_sector_size = parent->physical_sector_size;
+    }
+    vhdx_create_check check = parent != NULL ? vhdx_check_differencing(&create, parent)
+                                             : vhdx_check_options(&create);
+    if (check != VHDX_CREATE_VALID) {
+        cli_progress_end(&progress);
+        fprintf(stderr, "%s: %s: %s\n", prog, path, vhdx_create_check_message(check));
+        return parent != NULL ? EXIT_CREATION_FAILED : EXIT_USAGE;
+    }
+    uint64_t available;
+    if (options->kind == DISK_FIXED && free_space(path, &available) &&
+            available < vhdx_fixed_file_size(&create))
+        return fail(path, vhd_status_message(VHD_E_NO_SPACE), ENOSPC, true);
+
+    cli_catch_interrupts();
+    cli_progress_start(&progress, prog, size);
+    struct vhd_io_posix file;
+    vhd_status status;
+    vhd_io_posix_init(&file, path);
+    if (parent != NULL)
+        status = vhdx_create_differencing(&file.io, &create, parent);
+    else if (options->kind == DISK_FIXED)
+        status = vhdx_create_fixed(&file.io, &create);
+    else
+        status = vhdx_create_dynamic(&file.io, &create);
+    if (status == VHD_E_CANCELLED)
+        return fail(path, "interrupted; nothing was created", 0, true);
+    if (status != VHD_OK)
+        return fail(path, vhd_status_message(status), file.io.os_error, true);
+    cli_progress_end(&progress);
+    return say_what ? report(options, size) : EXIT_CREATED;
+}
+
 int create_disk(const char *name, const struct create_options *options, bool say_what)
 {
     const char *path = options->path;
@@ -92,7 +154,14 @@ int create_disk(const char *name, const struct create_options *options, bool say
         char reason[256];
         int error;
         status = create_parent_load(path, options->parent, &parent, reason, sizeof reason, &error);
-        if (status == VHD_OK)
+        if (status == VHD_OK && (parent.format == DISK_FORMAT_VHDX) != options->vhdx)
+            return fail(path, parent.format == DISK_FORMAT_VHDX
+                            ? "the parent is a VHDX, so its child must be one too (a path ending "
+                              "in .vhdx): a differencing disk's parent is of its own format"
+                            : "the parent is a VHD, so its child must be one too (a path not "
+                              "ending in .vhdx): a differencing disk's parent is of its own format",
+                        0, true);
+        if (status == VHD_OK && !options->vhdx)
             status = vhd_validate_parent(&parent.facts);
         if (status == VHD_E_INVALID_SIZE)
             return fail(options->parent, "the parent's size is outside 3 MiB .. 2040 GiB, the "
@@ -106,6 +175,9 @@ int create_disk(const char *name, const struct create_options *options, bool say
 
     if (!cli_random_bytes(random, sizeof random))
         return fail(path, "no random numbers for the disk's unique id", errno, true);
+    if (options->vhdx)
+        return create_vhdx(options, options->kind == DISK_DIFFERENCING ? &parent.vhdx : NULL,
+                           size, random, say_what);
     vhd_create_options create = {
         .size_bytes = size,
         .timestamp = vhd_timestamp_from_unix((int64_t)time(NULL)),

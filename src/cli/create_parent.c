@@ -80,7 +80,8 @@ vhd_status create_parent_load(const char *child_path, const char *parent_path,
                        reason, reason_size, "the parent disk cannot be found", error, e);
     }
 
-    status = create_parent_check(resolved, &parent->facts, &chain, reason, reason_size, error);
+    status = create_parent_check(resolved, &parent->format, &parent->facts, &parent->vhdx, &chain,
+                                 reason, reason_size, error);
     if (status != VHD_OK)
         goto done;
     parent->parent_at_fault = false;
@@ -113,7 +114,7 @@ vhd_status create_parent_load(const char *child_path, const char *parent_path,
         parent->parent_at_fault = true;
         status = failure(VHD_E_INVALID_PATH, reason, reason_size,
                          "the parent's full path is not UTF-8 or longer than the 256 characters "
-                         "a VHD records", error, 0);
+                         "vsdisk records", error, 0);
         goto done;
     }
     parent->facts.absolute_path = parent->absolute;
@@ -127,6 +128,10 @@ vhd_status create_parent_load(const char *child_path, const char *parent_path,
         child_units, child_length, parent->absolute, parent->facts.absolute_length,
         PATH_FLAVOUR_POSIX, parent->relative, VHD_PARENT_RELATIVE_MAX_UNITS);
     parent->facts.relative_path = parent->relative;
+    parent->vhdx.absolute_win32_path = parent->absolute;
+    parent->vhdx.absolute_win32_length = parent->facts.absolute_length;
+    parent->vhdx.relative_path = parent->relative;
+    parent->vhdx.relative_length = parent->facts.relative_length;
     status = VHD_OK;
 
 done:

@@ -8,18 +8,19 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "disk_chain.h"
+#include "vhd_disk.h"
 #include "vhd_io_posix.h"
 #include "vhd_parent_posix.h"
 #include "vhd_reader.h"
-#include "disk_chain.h"
-#include "vhd_disk.h"
+#include "vhdx_disk.h"
 
 /* The parent is opened read-only with the reader, which checks every field against the
  * file, and, for a differencing parent, follows its whole chain (every parent found, its
  * unique id matching, no loop). Nothing is ever written to any of these files. */
-vhd_status create_parent_check(const char *path, vhd_parent_facts *facts,
-                               struct create_parent_chain *chain, char *reason,
-                               size_t reason_size, int *error)
+vhd_status create_parent_check(const char *path, disk_format *format, vhd_parent_facts *facts,
+                               vhdx_parent_facts *vhdx, struct create_parent_chain *chain,
+                               char *reason, size_t reason_size, int *error)
 {
     struct vhd_io_posix file;
     struct stat st;
@@ -44,10 +45,14 @@ vhd_status create_parent_check(const char *path, vhd_parent_facts *facts,
             snprintf(reason, reason_size, "the parent disk cannot be read");
             status = read_error.io_status != VHD_OK ? read_error.io_status : VHD_E_IO;
         } else {
-            snprintf(reason, reason_size, "%s: %s",
+            const disk_image_class *class = NULL;
+            vhd_reader_error probe_error;
+            disk_image_probe(&file.io, &class, &probe_error);
+            snprintf(reason, reason_size, "%s%s: %s",
                      vhd_reader_code_is_invalid_file(read_error.code)
-                         ? "the parent is not a valid VHD"
-                         : "the parent's chain does not resolve",
+                         ? "the parent is not a valid " : "the parent's chain does not resolve",
+                     vhd_reader_code_is_invalid_file(read_error.code)
+                         ? (class != NULL ? disk_format_name(class->format) : "VHD or VHDX") : "",
                      read_error.reason);
             status = read_error.code == VHD_READER_NO_MEMORY ? VHD_E_NO_MEMORY : VHD_E_IO;
         }
@@ -55,10 +60,16 @@ vhd_status create_parent_check(const char *path, vhd_parent_facts *facts,
         return status;
     }
 
-    const vhd_footer *footer = &vhd_image_get_info(vhd_disk_image(disk_chain_image(opened, 0)))->footer;
-    facts->size_bytes = footer->current_size;
-    facts->geometry = footer->disk_geometry;
-    memcpy(facts->unique_id, footer->unique_id, sizeof facts->unique_id);
+    disk_image *top = disk_chain_image(opened, 0);
+    *format = disk_image_info(top)->format;
+    facts->size_bytes = disk_image_info(top)->size;
+    if (*format == DISK_FORMAT_VHDX) {
+        vhdx_parent_facts_from_info(vhdx, vhdx_image_get_info(vhdx_disk_image(top)));
+    } else {
+        const vhd_footer *footer = &vhd_image_get_info(vhd_disk_image(top))->footer;
+        facts->geometry = footer->disk_geometry;
+        memcpy(facts->unique_id, footer->unique_id, sizeof facts->unique_id);
+    }
     /* The parent's last-write time, read before anything else happens to it. */
     facts->timestamp = fstat(file.fd, &st) == 0 ? vhd_timestamp_from_unix((int64_t)st.st_mtime) : 0;
 
