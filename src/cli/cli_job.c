@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "cli.h"
+#include "disk_image.h"
 #include "cli_interrupt.h"
 #include "cli_path_error.h"
 #include "vhd_create.h"
@@ -50,6 +51,12 @@ int cli_job_done(cli_job *job, int exit)
 
 bool cli_job_target(cli_job *job, struct vhd_io_posix *target, const char *path)
 {
+    if (disk_format_of_new_path(path) == DISK_FORMAT_VHDX) {
+        fprintf(stderr, "%s: %s: this version of vsdisk writes the new disk of a conversion or "
+                "a merge as a VHD only; give a path that does not end in .vhdx (a VHDX source "
+                "is read)\n", job->prog, path);
+        return false;
+    }
     uint8_t random[4];
     if (!cli_random_bytes(random, sizeof random))
         memset(random, 0, sizeof random);

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cli_size.h"
+#include "disk_image.h"
 
 static const char help_text[] =
     "Creates PATH, a VHD (Virtual Hard Disk), as Virtual Server 2005's\n"
@@ -79,22 +80,6 @@ static int usage_error(const char *message)
 {
     fprintf(stderr, "%s: %s; try '%s --help'\n", prog, message, prog);
     return EXIT_USAGE;
-}
-
-bool create_path_is_vhdx(const char *path)
-{
-    size_t length = strlen(path);
-    static const char suffix[] = ".vhdx";
-    if (length < sizeof suffix - 1)
-        return false;
-    for (size_t i = 0; i < sizeof suffix - 1; i++) {
-        char c = path[length - (sizeof suffix - 1) + i];
-        if (c >= 'A' && c <= 'Z')
-            c = (char)(c - 'A' + 'a');
-        if (c != suffix[i])
-            return false;
-    }
-    return true;
 }
 
 /* The value of --name VALUE or --name=VALUE at argv[*i] (NULL if arg is not that option);
@@ -206,7 +191,7 @@ int create_options_parse(const char *name, int argc, char **argv, int first,
     if (options->kind != DISK_DIFFERENCING && argc - i != 2)
         return usage_error("expected PATH and SIZE");
     options->path = argv[i];
-    options->vhdx = create_path_is_vhdx(options->path);
+    options->vhdx = disk_format_of_new_path(options->path) == DISK_FORMAT_VHDX;
     if (vhdx_options && !options->vhdx) {
         fprintf(stderr, "%s: %s: --block-size and the sector sizes are for a VHDX (a path ending "
                 "in .vhdx); a VHD has 2 MB blocks and 512-byte sectors\n", prog, options->path);

@@ -38,9 +38,6 @@ void create_print_help(const char *name);
  * (SIZE as cli_size.h takes it; the last three options for a .vhdx PATH only).
  * EXIT_CREATED when options is filled; otherwise prints one line to stderr (naming the
  * command, name) and returns EXIT_USAGE. */
-/* True if path names a VHDX by its extension (".vhdx", any case), as New-VHD decides. */
-bool create_path_is_vhdx(const char *path);
-
 int create_options_parse(const char *name, int argc, char **argv, int first,
                          struct create_options *options);
 

@@ -38,6 +38,17 @@ static HRESULT check_path(const WCHAR *method, const WCHAR *name, BSTR path)
     return check_path_units(method, name, path, SysStringLen(path));
 }
 
+/* A new disk's format follows its extension, as New-VHD decides; this version makes VHDX
+ * disks with its command only, and never a VHD under a .vhdx name. */
+static HRESULT check_vhd_path(const WCHAR *method, const WCHAR *path, size_t length)
+{
+    if (length >= 5 && _wcsicmp(path + length - 5, L".vhdx") == 0)
+        return error_set(E_NOTIMPL, &IID_IVMVirtualServer,
+                         L"%ls: this version of vsdisk's COM server makes VHD disks only (a path that does not end in .vhdx); its Linux command makes VHDX disks.",
+                         method);
+    return S_OK;
+}
+
 static HRESULT check_size(const WCHAR *method, LONG size_mb)
 {
     if (size_mb <= 0)
@@ -72,6 +83,8 @@ HRESULT disk_request_start(struct task_list *tasks, enum creation_kind kind, BST
     if (!image_path)
         return error_set(E_POINTER, &IID_IVMVirtualServer, L"%ls: imagePath is NULL.", method);
     hr = check_path(method, L"imagePath", image_path);
+    if (SUCCEEDED(hr))
+        hr = check_vhd_path(method, image_path, SysStringLen(image_path));
     if (FAILED(hr))
         return hr;
     hr = check_size(method, size_mb);
@@ -165,6 +178,8 @@ HRESULT disk_request_start_differencing(struct task_list *tasks, BSTR image_path
     if (FAILED(hr))
         goto done;
     hr = check_path_units(DIFFERENCING, L"imagePath", image, image_length);
+    if (SUCCEEDED(hr))
+        hr = check_vhd_path(DIFFERENCING, image, image_length);
     if (FAILED(hr))
         goto done;
     hr = check_path_units(DIFFERENCING, L"parentPath", parent_name, parent_length);

@@ -160,6 +160,12 @@ static HRESULT check_target(const WCHAR *method, BSTR path, VMHardDiskType type,
     if (FAILED(hr))
         return error_set(hr, &IID_IVMHardDisk, L"IVMHardDisk.%ls: the new disk's path is not accepted: %hs: \"%.*ls\".",
                          method, reason, (int)(length > 300 ? 300 : length), path);
+    if (length >= 5 && _wcsicmp(path + length - 5, L".vhdx") == 0)
+        /* The new disk's format follows its extension; VHDX targets are not written yet, and a
+         * VHD under a .vhdx name would mislead every reader's user. */
+        return error_set(E_NOTIMPL, &IID_IVMHardDisk,
+                         L"IVMHardDisk.%ls: this version of vsdisk writes the new disk as a VHD only; give a path that does not end in .vhdx.",
+                         method);
     if (type != vmDiskType_Dynamic && type != vmDiskType_FixedSize)
         /* As Convert's page documents; MergeTo lists the same code (its E_INVALIDARG is the empty path). */
         return error_set(VM_E_WRONG_HD_IMAGE_TYPE, &IID_IVMHardDisk,

@@ -140,6 +140,22 @@ vhd_reader_code disk_image_read_sectors(disk_image *image, uint64_t lba, uint32_
     return VHD_READER_OK;
 }
 
+disk_format disk_format_of_new_path(const char *path)
+{
+    static const char suffix[] = ".vhdx";
+    size_t length = strlen(path), n = sizeof suffix - 1;
+    if (length < n)
+        return DISK_FORMAT_VHD;
+    for (size_t i = 0; i < n; i++) {
+        char c = path[length - n + i];
+        if (c >= 'A' && c <= 'Z')
+            c = (char)(c - 'A' + 'a');
+        if (c != suffix[i])
+            return DISK_FORMAT_VHD;
+    }
+    return DISK_FORMAT_VHDX;
+}
+
 const char *disk_format_name(disk_format format)
 {
     switch (format) {

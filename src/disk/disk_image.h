@@ -107,6 +107,10 @@ vhd_reader_code disk_image_map(disk_image *image, uint64_t lba, uint32_t max_sec
 vhd_reader_code disk_image_read_sectors(disk_image *image, uint64_t lba, uint32_t count,
                                         void *buf, vhd_reader_error *error);
 
+/* The format of a new disk at path, by its extension, as Hyper-V's New-VHD decides: ".vhdx"
+ * (any case) is a VHDX, anything else a VHD (so old scripts' paths stay VHDs). */
+disk_format disk_format_of_new_path(const char *path);
+
 /* "VHD", "VHDX"; "fixed", "dynamic", "differencing". Never NULL. */
 const char *disk_format_name(disk_format format);
 const char *disk_kind_name(disk_kind kind);
