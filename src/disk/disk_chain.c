@@ -256,44 +256,25 @@ const char *disk_chain_name(const disk_chain *chain, unsigned level)
     return level < chain->depth ? chain->levels[level].name : NULL;
 }
 
-static vhd_reader_code read_level(disk_chain *chain, unsigned level, uint64_t lba, uint32_t count,
-                                  uint8_t *out, vhd_reader_error *error)
+/* The levels from one on, each read through its own parent. */
+struct level_reader {
+    disk_chain *chain;
+    unsigned level;
+};
+
+static vhd_reader_code read_level(void *ctx, uint64_t lba, uint32_t count, uint8_t *out,
+                                  vhd_reader_error *error)
 {
-    disk_image *image = chain->levels[level].image;
-    while (count > 0) {
-        disk_extent extent = { DISK_EXTENT_ZERO, 0, 0 };
-        vhd_reader_code code = disk_image_map(image, lba, count, &extent, error);
-        if (code != VHD_READER_OK)
-            return code;
-        size_t bytes = (size_t)extent.sectors * DISK_SECTOR_SIZE;
-        if (extent.state == DISK_EXTENT_DATA) {
-            vhd_io *io = disk_image_io(image);
-            vhd_status status = io->read_at(io, extent.file_offset, out, bytes);
-            if (status != VHD_OK)
-                return vhd_reader_fail_io(error, io, status, "disk data", extent.file_offset);
-        } else if (extent.state == DISK_EXTENT_PARENT && level + 1 < chain->depth) {
-            code = read_level(chain, level + 1, lba, extent.sectors, out, error);
-            if (code != VHD_READER_OK)
-                return code;
-        } else {
-            memset(out, 0, bytes);
-        }
-        out += bytes;
-        lba += extent.sectors;
-        count -= extent.sectors;
-    }
-    return VHD_READER_OK;
+    const struct level_reader *at = ctx;
+    struct level_reader next = { at->chain, at->level + 1 };
+    return disk_image_read_through(at->chain->levels[at->level].image, lba, count, out,
+                                   next.level < at->chain->depth ? read_level : NULL, &next,
+                                   error);
 }
 
 vhd_reader_code disk_chain_read_sectors(disk_chain *chain, uint64_t lba, uint32_t count,
                                         void *buf, vhd_reader_error *error)
 {
-    uint64_t total = disk_image_info(chain->levels[0].image)->size / DISK_SECTOR_SIZE;
-    vhd_reader_clear(error);
-    if (lba > total || count > total - lba)
-        return vhd_reader_fail(error, VHD_READER_OUT_OF_RANGE,
-                               "sectors %llu to %llu are beyond the disk's %llu sectors",
-                               (unsigned long long)lba, (unsigned long long)lba + count,
-                               (unsigned long long)total);
-    return read_level(chain, 0, lba, count, buf, error);
+    struct level_reader top = { chain, 0 };
+    return read_level(&top, lba, count, buf, error);
 }

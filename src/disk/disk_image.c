@@ -107,8 +107,9 @@ vhd_reader_code disk_image_map(disk_image *image, uint64_t lba, uint32_t max_sec
     return image->class->map(image->impl, lba, max_sectors, extent, error);
 }
 
-vhd_reader_code disk_image_read_sectors(disk_image *image, uint64_t lba, uint32_t count,
-                                        void *buf, vhd_reader_error *error)
+vhd_reader_code disk_image_read_through(disk_image *image, uint64_t lba, uint32_t count,
+                                        void *buf, disk_parent_read parent, void *ctx,
+                                        vhd_reader_error *error)
 {
     uint8_t *out = buf;
     uint64_t total = image->info.size / DISK_SECTOR_SIZE;
@@ -130,6 +131,10 @@ vhd_reader_code disk_image_read_sectors(disk_image *image, uint64_t lba, uint32_
             vhd_status status = io->read_at(io, extent.file_offset, out, bytes);
             if (status != VHD_OK)
                 return vhd_reader_fail_io(error, io, status, "disk data", extent.file_offset);
+        } else if (extent.state == DISK_EXTENT_PARENT && parent != NULL) {
+            code = parent(ctx, lba, extent.sectors, out, error);
+            if (code != VHD_READER_OK)
+                return code;
         } else {
             memset(out, 0, bytes);
         }
@@ -138,6 +143,12 @@ vhd_reader_code disk_image_read_sectors(disk_image *image, uint64_t lba, uint32_
         count -= extent.sectors;
     }
     return VHD_READER_OK;
+}
+
+vhd_reader_code disk_image_read_sectors(disk_image *image, uint64_t lba, uint32_t count,
+                                        void *buf, vhd_reader_error *error)
+{
+    return disk_image_read_through(image, lba, count, buf, NULL, NULL, error);
 }
 
 disk_format disk_format_of_new_path(const char *path)

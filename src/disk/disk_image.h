@@ -106,6 +106,13 @@ vhd_reader_code disk_image_map(disk_image *image, uint64_t lba, uint32_t max_sec
 /* Reads count sectors at lba of this image alone (zeros where it holds nothing). */
 vhd_reader_code disk_image_read_sectors(disk_image *image, uint64_t lba, uint32_t count,
                                         void *buf, vhd_reader_error *error);
+/* The same, but the sectors the image leaves to its parent (DISK_EXTENT_PARENT) come from
+ * parent(ctx, ...) (zeros if parent is NULL). */
+typedef vhd_reader_code (*disk_parent_read)(void *ctx, uint64_t lba, uint32_t count,
+                                            uint8_t *out, vhd_reader_error *error);
+vhd_reader_code disk_image_read_through(disk_image *image, uint64_t lba, uint32_t count,
+                                        void *buf, disk_parent_read parent, void *ctx,
+                                        vhd_reader_error *error);
 
 /* The format of a new disk at path, by its extension, as Hyper-V's New-VHD decides: ".vhdx"
  * (any case) is a VHDX, anything else a VHD (so old scripts' paths stay VHDs). */
