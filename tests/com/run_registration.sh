@@ -50,7 +50,18 @@ regsvr_says_nothing() {
     "$wrap" regsvr32 /s "$@" "$dll_win" 2>"$tmp/said" && ! grep -q "left alone" "$tmp/said"
 }
 quiet() { "$@" >/dev/null 2>&1; }
-reg_add() { quiet "$wrap" reg add "$@" /f; }
+# The harness's own setup must take: a reg add that failed (or is not yet visible) would let
+# regsvr32 see no foreign owner and take Virtual Server's keys, which reads as a vsdisk bug.
+setup_failed() {
+    echo "Bail out! test setup: $*"
+    echo "$((steps - failures)) passed, $((failures + 1)) failed"
+    exit 1
+}
+reg_add() {   # reg_add KEY [reg add options]: adds, then reads the key back, or stops the run
+    key=$1
+    quiet "$wrap" reg add "$@" /f || setup_failed "reg add $key failed"
+    quiet "$wrap" reg query "$key" || setup_failed "$key is not there after reg add"
+}
 
 # Every key of the fake foreign Virtual Server, exported: a snapshot to compare byte for byte.
 snapshot() {   # snapshot NAME
@@ -91,9 +102,21 @@ add_foreign() {   # add_foreign all|typelib|progid
         reg_add "$classes\\TypeLib\\$vs_libid\\1.1\\0\\win32" /ve /d 'C:\Program Files\Microsoft Virtual Server\vssrvc.exe' ;;
     esac
 }
+# Each fake foreign key that add_foreign writes, present before regsvr32 runs.
+foreign_present() {   # foreign_present all|typelib|progid
+    case $1 in
+        all) keys=$foreign_keys ;;
+        typelib) keys="TypeLib\\$vs_libid" ;;
+        progid) keys=VirtualServer.Application ;;
+    esac
+    for key in $keys; do
+        quiet "$wrap" reg query "$classes\\$key" || setup_failed "the fake foreign $key is missing"
+    done
+}
 remove_foreign() {
     for key in $foreign_keys; do
         quiet "$wrap" reg delete "$classes\\$key" /f
+        quiet "$wrap" reg query "$classes\\$key" && setup_failed "the fake foreign $key is still there after reg delete"
     done
 }
 
@@ -121,6 +144,7 @@ step "nothing of ours left per user" check user absent
 
 for foreign in all typelib progid; do
     add_foreign $foreign
+    foreign_present $foreign
     snapshot before
     step "[$foreign foreign] regsvr32 registers beside it and says it left Virtual Server's keys alone" \
         regsvr_says_left_alone
