@@ -6,9 +6,11 @@ set -eu
 here=$(cd "$(dirname "$0")/.." && pwd)
 
 # Wine: the wine64 and wine32:i386 loaders, the wine package's wrappers, libwine-dev's IDL files.
+# msitools and wixl: the MSI packages (scripts/make-msi.sh).
 packages="gcc-mingw-w64-x86-64 g++-mingw-w64-x86-64 gcc-mingw-w64-i686 g++-mingw-w64-i686
   mingw-w64-tools wine64 wine32:i386 libwine-dev meson ninja-build python3 gcc g++ clang
-  libclang-rt-14-dev qemu-utils libvhdi-utils python3-libvhdi strace zip unzip wine"
+  libclang-rt-14-dev qemu-utils libvhdi-utils python3-libvhdi strace zip unzip wine
+  msitools wixl"
 
 sudo=""
 [ "$(id -u)" -eq 0 ] || sudo="sudo"
