@@ -35,7 +35,9 @@ fi
 for file in x64/vsdisk.dll x86/vsdisk.dll x64/vsdisk.tlb x86/vsdisk.tlb include/vsdisk.h \
             include/vsdisk_i.c examples/create-disk.vbs examples/create-disk.js \
             examples/Create-Disk.ps1 examples/create_disk.c examples/create_disk.cpp README.md \
-            INSTALL.txt; do
+            INSTALL.txt LICENSE examples/inspect-disk.vbs examples/convert-disk.vbs \
+            examples/merge-disk.vbs examples/compact-disk.vbs examples/Get-DiskInfo.ps1 \
+            examples/Convert-Disk.ps1 examples/Merge-Disk.ps1 examples/Compact-Disk.ps1; do
     check "the zip holds $file" [ -s "$dir/$file" ]
 done
 check "x64/vsdisk.dll is a 64-bit DLL" sh -c "x86_64-w64-mingw32-objdump -f '$dir/x64/vsdisk.dll' | grep -q 'pei-x86-64'"
