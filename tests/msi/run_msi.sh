@@ -147,10 +147,12 @@ registered() {   # registered registered|registered-foreign|registered-without-s
     esac
 }
 products() {   # the vsdisk products Windows Installer lists: "NAME VERSION" lines
-    for key in 'HKLM\Software\Microsoft\Windows\CurrentVersion\Uninstall' \
-               'HKCU\Software\Microsoft\Windows\CurrentVersion\Uninstall'; do
+    # (HKLM in both views: a 32-bit product's entry is in the 32-bit one; HKCU's key is shared)
+    for key in 'HKLM\Software\Microsoft\Windows\CurrentVersion\Uninstall /reg:64' \
+               'HKLM\Software\Microsoft\Windows\CurrentVersion\Uninstall /reg:32' \
+               'HKCU\Software\Microsoft\Windows\CurrentVersion\Uninstall /reg:64'; do
         rm -f "$scratch/uninstall.reg"
-        quiet run reg export "$key" "$(win "$scratch/uninstall.reg")" /y || continue
+        quiet run reg export "${key% *}" "$(win "$scratch/uninstall.reg")" /y "${key##* }" || continue
         iconv -f UTF-16 -t UTF-8 "$scratch/uninstall.reg" | tr -d '\r' |
             sed -n 's/^"DisplayName"="\(vsdisk.*\)"$/\1/p'
     done
