@@ -128,6 +128,10 @@ remove_foreign() {
     done
 }
 
+# The fake foreign keys never outlive the run, whatever ends it (the other tests of this
+# prefix register vsdisk and expect VirtualServer.Application to be free).
+trap 'for key in $foreign_keys; do quiet "$wrap" reg delete "$classes\\$key" /f; done; rm -rf "$tmp"' EXIT
+
 # From a clean state.
 quiet regsvr /u
 quiet regsvr /u /n /i:user
