@@ -10,8 +10,9 @@ description of what registration writes), never through self-registration:
   VsDiskOwner value (vsdisk's mark) and the values a registration of that identity holds (those
   the description writes under it, and a CLSID's LocalServer32); a custom action of type 51
   sets VSDISK_FOREIGN when one of them is there without the mark, and the component's
-  condition is NOT VSDISK_FOREIGN. (wixl has no component conditions: make-msi.sh sets it
-  with msibuild.)
+  condition is NOT VSDISK_FOREIGN. wixl can make none of this (no component conditions, no
+  search of a default value): this script writes it as SQL (--sql) that make-msi.sh runs with
+  msibuild on the built package.
 - The Interface keys go into both registry views, as regsvr32 (and RegisterTypeLib) does; an
   x86 package cannot write the 64-bit view, so the x86 MSI writes the 32-bit view only.
 
@@ -117,7 +118,7 @@ class Wxs:
         return ''.join(' %s=%s' % (k.rstrip('_'), quoteattr(v)) for k, v in attrs.items() if v is not None)
 
 
-def registry_values(wxs, root, lines, win64):
+def registry_values(wxs, root, lines):
     """RegistryValue elements for the value lines, under Software\\Classes of root."""
     for _, key, name, data in lines:
         wxs.empty('RegistryValue', Root=root, Key='Software\\Classes\\' + key,
@@ -237,10 +238,10 @@ def main():
     searches, foreign_conditions = foreign_searches(shared_trees, shared_values, scope, x64)
 
     # Files and folders.
-    files = [(name, name) for name in args.file]
-    if 'vsdisk.dll' not in args.file:
+    files = args.file
+    if 'vsdisk.dll' not in files:
         sys.exit('make_wxs: the files must include vsdisk.dll')
-    folders = sorted({name.split('/')[0] for name, _ in files if '/' in name})
+    folders = sorted({name.split('/')[0] for name in files if '/' in name})
     wxs.open('Directory', Id='TARGETDIR', Name='SourceDir')
     if scope == 'machine':
         wxs.open('Directory', Id='ProgramFiles64Folder' if x64 else 'ProgramFilesFolder')
@@ -254,26 +255,26 @@ def main():
         closes = ['Directory'] * 4
     components = []
 
-    def file_component(name, path, directory):
+    def file_component(name):
         cid = 'File_' + re.sub(r'[^A-Za-z0-9_]', '_', name)
         components.append(cid)
         wxs.open('Component', Id=cid, Guid=component_guid(arch, scope, cid), Win64=win64)
         wxs.empty('File', Id=name.split('/')[-1] if name == 'vsdisk.dll' else cid, Name=name.split('/')[-1],
-                  Source=path, KeyPath='yes')
+                  Source=name, KeyPath='yes')
         if scope == 'user':
             # A folder in the profile goes with the product (wixl's RemoveFolder names the
             # component's own folder).
             wxs.empty('RemoveFolder', Id='Remove' + cid, On='uninstall')
         wxs.close('Component')
 
-    for name, path in files:
+    for name in files:
         if '/' not in name:
-            file_component(name, path, 'INSTALLDIR')
+            file_component(name)
     for folder in folders:
         wxs.open('Directory', Id='Folder_' + folder, Name=folder)
-        for name, path in files:
+        for name in files:
             if name.startswith(folder + '/'):
-                file_component(name, path, 'Folder_' + folder)
+                file_component(name)
         wxs.close('Directory')
     if scope == 'user':
         wxs.close('Directory')      # INSTALLDIR: back in vsdisk\, which holds one folder a bitness
@@ -288,24 +289,24 @@ def main():
     # Registration: vsdisk's own keys, always; the other view's Interface keys (x64 only).
     components.append('Classes')
     wxs.open('Component', Id='Classes', Guid=component_guid(arch, scope, 'Classes'), Win64=win64)
-    registry_values(wxs, root, own_values, win64)
+    registry_values(wxs, root, own_values)
     wxs.close('Component')
     if x64:
         components.append('ClassesOtherView')
         wxs.open('Component', Id='ClassesOtherView', Guid=component_guid(arch, scope, 'ClassesOtherView'))
-        registry_values(wxs, root, [v for v in own_values if within(v[1], 'Interface')], None)
+        registry_values(wxs, root, [v for v in own_values if within(v[1], 'Interface')])
         wxs.close('Component')
     # Virtual Server's identities, where they are free (condition set by make-msi.sh).
     components.append('VirtualServerIdentities')
     wxs.open('Component', Id='VirtualServerIdentities',
              Guid=component_guid(arch, scope, 'VirtualServerIdentities'), Win64=win64)
-    registry_values(wxs, root, shared_values, win64)
+    registry_values(wxs, root, shared_values)
     wxs.close('Component')
     if x64:
         components.append('VirtualServerIdentitiesOtherView')
         wxs.open('Component', Id='VirtualServerIdentitiesOtherView',
                  Guid=component_guid(arch, scope, 'VirtualServerIdentitiesOtherView'))
-        registry_values(wxs, root, [v for v in shared_values if within(v[1], 'Interface')], None)
+        registry_values(wxs, root, [v for v in shared_values if within(v[1], 'Interface')])
         wxs.close('Component')
     for tag in closes:
         wxs.close(tag)

@@ -7,7 +7,8 @@
 #      per machine, the VBScript example creates a disk through VirtualServer.Application
 #      that qemu-img reads at the exact size (per user: Wine looks classes up machine-wide
 #      only, so the keys are what is checked);
-#   2. a repair (msiexec /fa, as its REINSTALL property form) fixes it: a deleted vsdisk.dll comes back, the registry is unchanged;
+#   2. a repair (msiexec /famus, as its REINSTALL property form) brings back a deleted
+#      vsdisk.dll and registry key, and the registration is as installed;
 #   3. msiexec /x removes it: the registry (both hives' Software\Classes, both views, and
 #      HKCU\Software\vsdisk) is as before the install, and no file of vsdisk is left;
 #   4. the older version installed, then this one: one vsdisk product afterwards, this version;
@@ -187,12 +188,15 @@ if [ "$scope" = machine ]; then
 fi
 registry_text installed
 
-echo "== repair (msiexec /fa, as REINSTALL=ALL REINSTALLMODE=amus)"
-# Windows' msiexec /fa is this property form; Wine 8's msiexec /f does not repair (a FIXME for
+echo "== repair (msiexec /famus, as REINSTALL=ALL REINSTALLMODE=amus)"
+# Windows' msiexec /famus is this property form; Wine 8's msiexec /f does not repair (a FIXME for
 # a product code, exit 69 for a package path), its REINSTALL property does.
 rm -f "$installed/vsdisk.dll"
+curver="$hive\\Software\\Classes\\VsDisk.VirtualServer\\CurVer"
+quiet run reg delete "$curver" /f "/reg:$view" || setup_failed "reg delete $curver"
 check "msiexec /i REINSTALL=ALL REINSTALLMODE=amus repairs it" msiexec /i "$msi" REINSTALL=ALL REINSTALLMODE=amus
 check "the deleted vsdisk.dll is back" [ -s "$installed/vsdisk.dll" ]
+check "the deleted CurVer key is back" [ "$(value_of "$curver" $view)" = VsDisk.VirtualServer.1 ]
 registry_text repaired
 check "the registration is as installed" same_registration installed repaired
 
