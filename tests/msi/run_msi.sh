@@ -117,7 +117,8 @@ EOF
     return 1
 }
 no_files_left() {
-    left=$(find "$WINEPREFIX/drive_c" -ipath '*vsdisk*' ! -path '*/temp/*' 2>/dev/null | head -5)
+    # (paths relative to drive_c: the checkout's own path may well hold "vsdisk")
+    left=$(cd "$WINEPREFIX/drive_c" && find . -ipath '*vsdisk*' ! -path '*/temp/*' 2>/dev/null | head -5)
     [ -z "$left" ] || { echo "    left: $left"; return 1; }
 }
 value_of() {   # value_of KEY [VIEW]: the default value of KEY, or ""
