@@ -12,6 +12,7 @@
 #   3. msiexec /x removes it: the registry (both hives' Software\Classes, both views, and
 #      HKCU\Software\vsdisk) is as before the install, and no file of vsdisk is left;
 #   4. the older version installed, then this one: one vsdisk product afterwards, this version;
+#      the older one over it is refused;
 #   5. beside a fake foreign Virtual Server (its CLSID, ProgID, type library and an interface
 #      key, machine-wide): install and uninstall leave every foreign key byte for byte as it
 #      was; vsdisk's own keys are registered, none of Virtual Server's is taken.
@@ -27,6 +28,19 @@ check() {
 win() { printf 'Z:%s' "$(realpath -m "$1")" | tr / '\\'; }
 quiet() { "$@" >/dev/null 2>&1; }
 setup_failed() { echo "Bail out! test setup: $*"; echo "$passed passed, $((failed + 1)) failed"; exit 1; }
+# A setup step: COMMAND... must succeed. A Wine process can fail under load (a reg command
+# failed once in these tests, and once in tests/com's registration test), so a step is tried
+# three times, each failure reported with its output, before the run stops.
+setup() {   # setup WHAT COMMAND...
+    what=$1
+    shift
+    for attempt in 1 2 3; do
+        "$@" >"$scratch/setup.out" 2>&1 && return 0
+        echo "# test setup: attempt $attempt of $what failed:"
+        tr -d '\r' <"$scratch/setup.out" | sed 's/^/#   /'
+    done
+    setup_failed "$what (3 attempts)"
+}
 
 rm -rf "$scratch"
 mkdir -p "$scratch/dist" "$scratch/old"
@@ -77,14 +91,12 @@ dll_win=$(run winepath -w "$installed/vsdisk.dll" 2>/dev/null | tr -d '\r')
 # which Wine's msiexec creates and leaves, are not vsdisk's and are left out.
 registry_text() {   # registry_text NAME
     : >"$scratch/$1.txt"
-    n=0
     for key in 'HKLM\Software\Classes' 'HKCU\Software\Classes' 'HKCU\Software\vsdisk'; do
-        for view in 64 32; do
-            n=$((n + 1))
+        for export_view in 64 32; do
             rm -f "$scratch/export.reg"
-            quiet run reg export "$key" "$(win "$scratch/export.reg")" /y "/reg:$view" || continue
+            quiet run reg export "$key" "$(win "$scratch/export.reg")" /y "/reg:$export_view" || continue
             iconv -f UTF-16 -t UTF-8 "$scratch/export.reg" | tr -d '\r' |
-                sed "s/^\[/[$view:/" >>"$scratch/$1.txt"
+                sed "s/^\[/[$export_view:/" >>"$scratch/$1.txt"
         done
     done
     python3 - "$scratch/$1.txt" <<'EOF'
@@ -194,7 +206,8 @@ echo "== repair (msiexec /famus, as REINSTALL=ALL REINSTALLMODE=amus)"
 # a product code, exit 69 for a package path), its REINSTALL property does.
 rm -f "$installed/vsdisk.dll"
 curver="$hive\\Software\\Classes\\VsDisk.VirtualServer\\CurVer"
-quiet run reg delete "$curver" /f "/reg:$view" || setup_failed "reg delete $curver"
+deleted() { run reg delete "$1" /f "/reg:$2" && ! run reg query "$1" "/reg:$2"; }   # deleted KEY VIEW
+setup "reg delete $curver" deleted "$curver" $view
 check "msiexec /i REINSTALL=ALL REINSTALLMODE=amus repairs it" msiexec /i "$msi" REINSTALL=ALL REINSTALLMODE=amus
 check "the deleted vsdisk.dll is back" [ -s "$installed/vsdisk.dll" ]
 check "the deleted CurVer key is back" [ "$(value_of "$curver" $view)" = VsDisk.VirtualServer.1 ]
@@ -216,6 +229,9 @@ listed=$(products)
 echo "    listed: $listed"
 check "one vsdisk product afterwards, $version" [ "$listed" = "vsdisk $version ($arch, $( [ "$scope" = machine ] && echo per machine || echo current user))" ]
 check "the registry holds the description after the upgrade" registered registered
+run msiexec /i "$(win "$old_msi")" /qn >/dev/null 2>&1
+check "0.0.1 over $version is refused (exit $?)" [ $? -ne 0 ]
+check "$version stays, alone" [ "$(products)" = "$listed" ]
 check "msiexec /x removes the upgraded product" msiexec /x "$msi"
 registry_text upgraded_removed
 check "the registry is as before the install" same_registry before upgraded_removed
@@ -226,10 +242,10 @@ classes='HKLM\Software\Classes'
 vs_clsid='{DA3111BC-1BD7-4884-A535-8470D36028F7}'
 vs_libid='{D7526A6D-CF83-48A4-87FD-4FBE2AEC5D93}'
 vs_iid='{D1E64C50-A25D-450F-BE0B-9CA5A354CFF4}'
+added() { v=$1; shift; run reg add "$@" /f "/reg:$v" && run reg query "$1" "/reg:$v"; }   # added VIEW KEY OPTIONS...
 reg_add() {   # reg_add KEY OPTIONS...: in both views; each must be there afterwards
     for v in 64 32; do
-        quiet run reg add "$@" /f "/reg:$v" || setup_failed "reg add $1"
-        quiet run reg query "$1" "/reg:$v" || setup_failed "$1 is not there after reg add"
+        setup "reg add $1 /reg:$v" added "$v" "$@"
     done
 }
 reg_add "$classes\\VirtualServer.Application\\CLSID" /ve /d "$vs_clsid"
