@@ -22,7 +22,8 @@ for arch in x64 x86; do
     "$strip" --strip-debug "$dir/$arch/vsdisk.dll"      # the debug information stays in the build
 done
 cp "$x64/idl/vsdisk.h" "$x64/idl/vsdisk_i.c" "$dir/include/"
-for example in create-disk.vbs create-disk.js Create-Disk.ps1 create_disk.c create_disk.cpp; do
+. "$root/packaging/msi/payload.sh"      # $examples: the example files the zip and MSIs carry
+for example in $examples; do
     cp "$root/examples/$example" "$dir/examples/"
 done
 # The README links into docs/ and to LICENSE and examples/, so they travel with it (the reference's links to

@@ -22,7 +22,11 @@ for file in bin/vsdisk.dll bin/vsdisk.tlb include/vsdisk.h include/vsdisk_i.c \
             share/vsdisk/vsdisk.registry share/doc/vsdisk/README.md share/doc/vsdisk/docs/api.md \
             share/vsdisk/examples/create-disk.vbs share/vsdisk/examples/create-disk.js \
             share/vsdisk/examples/Create-Disk.ps1 share/vsdisk/examples/create_disk.c \
-            share/vsdisk/examples/create_disk.cpp; do
+            share/vsdisk/examples/create_disk.cpp share/vsdisk/examples/inspect-disk.vbs \
+            share/vsdisk/examples/convert-disk.vbs share/vsdisk/examples/merge-disk.vbs \
+            share/vsdisk/examples/compact-disk.vbs share/vsdisk/examples/Get-DiskInfo.ps1 \
+            share/vsdisk/examples/Convert-Disk.ps1 share/vsdisk/examples/Merge-Disk.ps1 \
+            share/vsdisk/examples/Compact-Disk.ps1; do
     check "$file is installed" [ -s "$tree/$file" ]
 done
 

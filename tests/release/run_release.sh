@@ -36,7 +36,10 @@ fi
 for file in x64/vsdisk.dll x86/vsdisk.dll x64/vsdisk.tlb x86/vsdisk.tlb include/vsdisk.h \
             include/vsdisk_i.c examples/create-disk.vbs examples/create-disk.js \
             examples/Create-Disk.ps1 examples/create_disk.c examples/create_disk.cpp README.md \
-            INSTALL.txt LICENSE docs/windows.md docs/api.md; do
+            INSTALL.txt LICENSE docs/windows.md docs/api.md examples/inspect-disk.vbs \
+            examples/convert-disk.vbs examples/merge-disk.vbs examples/compact-disk.vbs \
+            examples/Get-DiskInfo.ps1 examples/Convert-Disk.ps1 examples/Merge-Disk.ps1 \
+            examples/Compact-Disk.ps1; do
     check "the zip holds $file" [ -s "$dir/$file" ]
 done
 # The README read from the zip: each of its relative links (code spans left out) names a file of the zip.
