@@ -27,7 +27,7 @@ out=$(cd "$out" && pwd)
 for arch in x64 x86; do
     if [ $arch = x64 ]; then build=$x64 strip=x86_64-w64-mingw32-strip; else build=$x86 strip=i686-w64-mingw32-strip; fi
     dir=$stage/$arch
-    mkdir -p "$dir/include" "$dir/examples"
+    mkdir -p "$dir/include" "$dir/examples" "$dir/docs"
     cp "$build/src/com/vsdisk.dll" "$dir/"
     "$strip" --strip-debug "$dir/vsdisk.dll"      # the debug information stays in the build
     cp "$x64/idl/vsdisk.h" "$x64/idl/vsdisk_i.c" "$dir/include/"
@@ -37,6 +37,11 @@ for arch in x64 x86; do
         files="$files --file examples/$example"
     done
     cp "$root/README.md" "$root/LICENSE" "$dir/"
+    # The README links into docs/: the reference travels with it, as in the zip.
+    for doc in "$root"/docs/*.md; do
+        cp "$doc" "$dir/docs/"
+        files="$files --file docs/$(basename "$doc")"
+    done
     for scope in machine user; do
         case ${VSDISK_MSI_ONLY:-$arch-$scope} in $arch-$scope) ;; *) continue ;; esac
         name=vsdisk-$version-$arch

@@ -191,9 +191,16 @@ echo "== install $(basename "$msi")"
 check "msiexec /i installs it" msiexec /i "$msi"
 check "vsdisk.dll is in $installed" [ -s "$installed/vsdisk.dll" ]
 for file in README.md LICENSE include/vsdisk.h include/vsdisk_i.c examples/create-disk.vbs \
-            examples/Create-Disk.ps1; do
+            examples/Create-Disk.ps1 docs/api.md docs/windows.md docs/install-windows.md; do
     check "the package installs $file" [ -s "$installed/$file" ]
 done
+# The README read from the install folder: each of its relative links names an installed file.
+missing=""
+for target in $(sed 's/`[^`]*`//g' "$installed/README.md" | grep -o '](\([^)]*\))' |
+                sed 's/^](//; s/)$//; s/#.*//' | grep -v '^[a-zA-Z][a-zA-Z0-9+.-]*:' | sort -u); do
+    [ -e "$installed/$target" ] || missing="$missing $target"
+done
+check "every relative link of the installed README.md resolves (missing:${missing:- none})" [ -z "$missing" ]
 check "the registry holds the description for the installed DLL" registered registered
 if [ "$scope" = machine ]; then
     check "the VBScript example creates a disk through VirtualServer.Application" create_disk installed
