@@ -48,8 +48,12 @@ gzip -9n "$man1/vsdisk.1"
 rm -f "$man1/vhdcreate.1"
 ln -s vsdisk.1.gz "$man1/vhdcreate.1.gz"
 
+# The machine-readable format's "Format:" line, as the machine's own Debian packages carry it
+# (dpkg-dev, which builds this package, ships a copyright file in that format).
+format_line=$(sed -n '1{/^Format: .*copyright-format\/1\.0\/$/p}' /usr/share/doc/dpkg-dev/copyright)
+[ -n "$format_line" ] || { echo "package-deb: no machine-readable copyright in dpkg-dev to take the Format line from" >&2; exit 1; }
 cat > "$doc/copyright" <<EOF
-Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/
+$format_line
 Upstream-Name: vsdisk
 Upstream-Contact: $maintainer
 

@@ -64,8 +64,10 @@ check "Description: a summary line and a long description" sh -c '
 # The files inside.
 mkdir "$tap_dir/x"
 dpkg-deb -x "$deb" "$tap_dir/x"
+# The first line must be the machine-readable format's, as dpkg-dev's own copyright file has it.
 check "copyright: machine-readable, MIT for every file, the licence text" sh -c '
-    head -n 1 "$1" | grep -q "^Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/$" &&
+    [ "$(head -n 1 "$1")" = "$(head -n 1 /usr/share/doc/dpkg-dev/copyright)" ] &&
+    head -n 1 "$1" | grep -q "^Format: .*/copyright-format/1\.0/$" &&
     grep -q "^Files: \*$" "$1" && grep -q "^Copyright: 2026 the vsdisk authors$" "$1" &&
     [ "$(grep -c "^License: MIT$" "$1")" -eq 2 ] && grep -q "^ THE SOFTWARE IS PROVIDED \"AS IS\"" "$1"' \
     _ "$tap_dir/x/usr/share/doc/vsdisk/copyright"
