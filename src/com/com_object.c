@@ -26,6 +26,8 @@ static struct typeinfo_entry typeinfos[] = {
     { &IID_IVMTaskCollection, NULL, NULL },
     { &IID_IVMHardDisk, NULL, NULL },
     { &IID_IVsDiskHardDisk, NULL, NULL },
+    { &IID_IVsDiskHardDisk2, NULL, NULL },
+    { &IID_IVsDiskVirtualServer, NULL, NULL },
     { &CLSID_VMVirtualServer, NULL, NULL },
     { &CLSID_VsDiskVirtualServer, NULL, NULL },
     { &CLSID_VMTask, NULL, NULL },

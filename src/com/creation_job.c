@@ -9,19 +9,64 @@
 #include "creation_job.h"
 #include "vhd_create.h"
 #include "vhd_create_fixed.h"
+#include "vhdx_create.h"
+
+#define VOLUME_PATH_MAX_UNITS (MAX_PATH + 64)
 
 struct creation_job {
     struct task_job job;
     enum creation_kind kind;
     struct disk_target *target;
     vhd_parent_facts parent;
-    uint16_t absolute[VHD_PARENT_NAME_MAX_UNITS];
+    vhdx_parent_facts vhdx_parent;
+    uint16_t absolute[MAX_PATH];         /* VHD_PARENT_NAME_MAX_UNITS for a VHD */
     uint16_t relative[VHD_PARENT_RELATIVE_MAX_UNITS];
+    uint16_t volume[VOLUME_PATH_MAX_UNITS];
 };
 
 static inline struct creation_job *impl_from_task_job(struct task_job *job)
 {
     return CONTAINING_RECORD(job, struct creation_job, job);
+}
+
+/* The VHDX writer's options: the target's shape, new GUIDs, the task's progress and cancel. */
+static void vhdx_options_for(const struct creation_job *job, const vhd_create_options *common,
+                             vhdx_create_options *options)
+{
+    GUID guid;
+
+    memset(options, 0, sizeof(*options));
+    options->size_bytes = job->target->size_bytes;
+    options->block_size = job->target->shape.block_size;
+    options->logical_sector_size = job->target->shape.logical_sector_size;
+    options->physical_sector_size = job->target->shape.physical_sector_size;
+    /* CoCreateGuid's GUIDs are random version-4 ones in the byte layout VHDX stores. */
+    if (SUCCEEDED(CoCreateGuid(&guid)))
+        memcpy(options->file_write_guid.bytes, &guid, sizeof(guid));
+    if (SUCCEEDED(CoCreateGuid(&guid)))
+        memcpy(options->data_write_guid.bytes, &guid, sizeof(guid));
+    memcpy(options->virtual_disk_id.bytes, common->unique_id, sizeof(options->virtual_disk_id.bytes));
+    options->progress = common->progress;
+    options->cancelled = common->cancelled;
+    options->ctx = common->ctx;
+    options->allocate = common->allocate;
+    options->release = common->release;
+}
+
+static vhd_status creation_run_vhdx(struct creation_job *job, vhd_io *io,
+                                    const vhd_create_options *common)
+{
+    vhdx_create_options options;
+
+    vhdx_options_for(job, common, &options);
+    switch (job->kind) {
+    case CREATION_FIXED:
+        return vhdx_write_fixed(io, &options);
+    case CREATION_DIFFERENCING:
+        return vhdx_write_differencing(io, &options, &job->vhdx_parent);
+    default:
+        return vhdx_write_dynamic(io, &options);
+    }
 }
 
 static vhd_status creation_run(struct task_job *iface, const struct task_job_progress *progress,
@@ -35,17 +80,14 @@ static vhd_status creation_run(struct task_job *iface, const struct task_job_pro
     task_job_new_disk_options(progress, &options);
     options.size_bytes = job->target->size_bytes;
 
-    switch (job->kind) {
-    case CREATION_FIXED:
+    if (job->target->shape.format == DISK_FORMAT_VHDX)
+        status = creation_run_vhdx(job, io, &options);
+    else if (job->kind == CREATION_FIXED)
         status = vhd_write_fixed(io, &options);
-        break;
-    case CREATION_DIFFERENCING:
+    else if (job->kind == CREATION_DIFFERENCING)
         status = vhd_write_differencing(io, &options, &job->parent);
-        break;
-    default:
+    else
         status = vhd_write_dynamic(io, &options);
-        break;
-    }
     *os_error = io->os_error;
     return status;
 }
@@ -90,11 +132,24 @@ static const struct task_job_ops creation_job_ops = {
     creation_free,
 };
 
+/* Copies length units of path into buffer (of capacity units) and returns the copy. */
+static const uint16_t *copy_units(uint16_t *buffer, size_t capacity, const uint16_t *path,
+                                  size_t *length)
+{
+    if (*length > capacity)
+        *length = capacity;
+    if (*length)
+        memcpy(buffer, path, *length * sizeof(uint16_t));
+    return buffer;
+}
+
 struct task_job *creation_job_new(enum creation_kind kind, struct disk_target *target,
-                                  const vhd_parent_facts *parent)
+                                  const vhd_parent_facts *parent,
+                                  const vhdx_parent_facts *vhdx_parent)
 {
     struct creation_job *job = vs_calloc(1, sizeof(*job));
     ULONGLONG mb = target->size_bytes / (1024 * 1024);
+    const WCHAR *format = target->shape.format == DISK_FORMAT_VHDX ? L"VHDX" : L"virtual hard disk";
 
     if (!job) {
         target->io.io.remove(&target->io.io);
@@ -108,11 +163,27 @@ struct task_job *creation_job_new(enum creation_kind kind, struct disk_target *t
     switch (kind) {
     case CREATION_FIXED:
         job->job.method = L"CreateFixedVirtualHardDisk";
-        job->job.description = vs_wcsformat(L"Create fixed virtual hard disk \"%ls\" (%I64u MB)",
+        job->job.description = vs_wcsformat(L"Create fixed %ls \"%ls\" (%I64u MB)", format,
                                            target->path, mb);
         break;
     case CREATION_DIFFERENCING:
         job->job.method = L"CreateDifferencingVirtualHardDisk";
+        if (vhdx_parent) {
+            job->vhdx_parent = *vhdx_parent;
+            job->vhdx_parent.absolute_win32_path = copy_units(job->absolute, ARRAYSIZE(job->absolute),
+                                                              vhdx_parent->absolute_win32_path,
+                                                              &job->vhdx_parent.absolute_win32_length);
+            job->vhdx_parent.relative_path = copy_units(job->relative, ARRAYSIZE(job->relative),
+                                                        vhdx_parent->relative_path,
+                                                        &job->vhdx_parent.relative_length);
+            job->vhdx_parent.volume_path = copy_units(job->volume, ARRAYSIZE(job->volume),
+                                                      vhdx_parent->volume_path,
+                                                      &job->vhdx_parent.volume_length);
+            job->job.description = vs_wcsformat(L"Create differencing VHDX \"%ls\" (parent \"%.*ls\")",
+                                               target->path, (int)job->vhdx_parent.absolute_win32_length,
+                                               (const WCHAR *)job->absolute);
+            break;
+        }
         job->parent = *parent;
         memcpy(job->absolute, parent->absolute_path, parent->absolute_length * sizeof(uint16_t));
         memcpy(job->relative, parent->relative_path, parent->relative_length * sizeof(uint16_t));
@@ -124,7 +195,7 @@ struct task_job *creation_job_new(enum creation_kind kind, struct disk_target *t
         break;
     default:
         job->job.method = L"CreateDynamicVirtualHardDisk";
-        job->job.description = vs_wcsformat(L"Create dynamic virtual hard disk \"%ls\" (%I64u MB)",
+        job->job.description = vs_wcsformat(L"Create dynamic %ls \"%ls\" (%I64u MB)", format,
                                            target->path, mb);
         break;
     }

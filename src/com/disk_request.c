@@ -38,18 +38,14 @@ static HRESULT check_path(const WCHAR *method, const WCHAR *name, BSTR path)
     return check_path_units(method, name, path, SysStringLen(path));
 }
 
-/* A new disk's format follows its extension, as New-VHD decides; this version makes VHDX
- * disks with its command only, and never a VHD under a .vhdx name. */
-static HRESULT check_vhd_path(const WCHAR *method, const WCHAR *path, size_t length)
+static BOOL is_vhdx_path(const WCHAR *path, size_t length)
 {
-    if (length >= 5 && _wcsicmp(path + length - 5, L".vhdx") == 0)
-        return error_set(E_NOTIMPL, &IID_IVMVirtualServer,
-                         L"%ls: this version of vsdisk's COM server makes VHD disks only (a path that does not end in .vhdx); its Linux command makes VHDX disks.",
-                         method);
-    return S_OK;
+    return length >= 5 && _wcsicmp(path + length - 5, L".vhdx") == 0;
 }
 
-static HRESULT check_size(const WCHAR *method, LONG size_mb)
+#define VHDX_MAXIMUM_SIZE_MB 67108864   /* 64 TiB, the VHDX ceiling */
+
+static HRESULT check_size(const WCHAR *method, LONG size_mb, BOOL vhdx)
 {
     if (size_mb <= 0)
         return error_set(E_INVALIDARG, &IID_IVMVirtualServer,
@@ -59,21 +55,74 @@ static HRESULT check_size(const WCHAR *method, LONG size_mb)
         return error_set(VM_E_IMAGE_SIZE_TOO_SMALL, &IID_IVMVirtualServer,
                          L"%ls: a size of %ld MB is too small; the smallest disk is 3 MB.",
                          method, size_mb);
-    if (size_mb > MAXIMUM_SIZE_MB)
+    if (vhdx && size_mb > VHDX_MAXIMUM_SIZE_MB)
         return error_set(VM_E_IMAGE_SIZE_TOO_LARGE, &IID_IVMVirtualServer,
-                         L"%ls: a size of %ld MB is too large; the largest disk is 2,088,960 MB (2040 GB).",
+                         L"%ls: a size of %ld MB is too large; the largest VHDX is 67,108,864 MB (64 TB).",
                          method, size_mb);
+    if (!vhdx && size_mb > MAXIMUM_SIZE_MB)
+        return error_set(VM_E_IMAGE_SIZE_TOO_LARGE, &IID_IVMVirtualServer,
+                         L"%ls: a size of %ld MB is too large; the largest VHD is 2,088,960 MB (2040 GB) (a path ending in .vhdx makes a VHDX, up to 64 TB).",
+                         method, size_mb);
+    return S_OK;
+}
+
+/* The options against the format's rules (the size is checked apart): E_INVALIDARG naming the
+ * rule. A differencing disk has its parent's sector sizes. */
+static HRESULT check_options(const WCHAR *method, const struct disk_request_options *options,
+                             BOOL vhdx, BOOL differencing)
+{
+    vhdx_create_options vhdx_options;
+    vhdx_create_check check;
+
+    if (!options)
+        return S_OK;
+    if (options->block_size < 0 || options->logical_sector_size < 0 || options->physical_sector_size < 0)
+        return error_set(E_INVALIDARG, &IID_IVMVirtualServer,
+                         L"%ls: blockSize, logicalSectorSize and physicalSectorSize are bytes, or 0 for the default; none can be negative.",
+                         method);
+    if (differencing && (options->logical_sector_size || options->physical_sector_size))
+        return error_set(E_INVALIDARG, &IID_IVMVirtualServer,
+                         L"%ls: a differencing disk has its parent's sector sizes; give 0 for logicalSectorSize and physicalSectorSize.",
+                         method);
+    if (!vhdx) {
+        if ((options->block_size && options->block_size != 2 * 1024 * 1024)
+            || (options->logical_sector_size && options->logical_sector_size != 512)
+            || (options->physical_sector_size && options->physical_sector_size != 512))
+            return error_set(E_INVALIDARG, &IID_IVMVirtualServer,
+                             L"%ls: a VHD has 2 MB blocks and 512-byte sectors (blockSize 0 or 2097152, sector sizes 0 or 512); a path ending in .vhdx makes a VHDX, whose sizes can be chosen.",
+                             method);
+        return S_OK;
+    }
+    memset(&vhdx_options, 0, sizeof(vhdx_options));
+    vhdx_options.size_bytes = 4096;     /* any valid size: the options alone are checked */
+    vhdx_options.block_size = (uint32_t)options->block_size;
+    vhdx_options.logical_sector_size = (uint32_t)options->logical_sector_size;
+    vhdx_options.physical_sector_size = (uint32_t)options->physical_sector_size;
+    check = vhdx_check_options(&vhdx_options);
+    if (check != VHDX_CREATE_VALID)
+        return error_set(E_INVALIDARG, &IID_IVMVirtualServer, L"%ls: %hs (blockSize %ld, logicalSectorSize %ld, physicalSectorSize %ld).",
+                         method, vhdx_create_check_message(check), options->block_size,
+                         options->logical_sector_size, options->physical_sector_size);
     return S_OK;
 }
 
 HRESULT disk_request_start(struct task_list *tasks, enum creation_kind kind, BSTR image_path,
                            LONG size_mb, IVMTask **task)
 {
-    const WCHAR *method = kind == CREATION_FIXED ? L"CreateFixedVirtualHardDisk"
-                                                 : L"CreateDynamicVirtualHardDisk";
+    return disk_request_start_with(tasks, kind == CREATION_FIXED ? L"CreateFixedVirtualHardDisk"
+                                                                 : L"CreateDynamicVirtualHardDisk",
+                                   kind, image_path, size_mb, NULL, task);
+}
+
+HRESULT disk_request_start_with(struct task_list *tasks, const WCHAR *method,
+                                enum creation_kind kind, BSTR image_path, LONG size_mb,
+                                const struct disk_request_options *options, IVMTask **task)
+{
+    struct disk_target_shape shape;
     struct disk_target *target;
     struct task_job *job;
     struct host_error error;
+    BOOL vhdx;
     HRESULT hr;
 
     if (!task)
@@ -83,19 +132,27 @@ HRESULT disk_request_start(struct task_list *tasks, enum creation_kind kind, BST
     if (!image_path)
         return error_set(E_POINTER, &IID_IVMVirtualServer, L"%ls: imagePath is NULL.", method);
     hr = check_path(method, L"imagePath", image_path);
+    if (FAILED(hr))
+        return hr;
+    vhdx = is_vhdx_path(image_path, SysStringLen(image_path));
+    hr = check_size(method, size_mb, vhdx);
     if (SUCCEEDED(hr))
-        hr = check_vhd_path(method, image_path, SysStringLen(image_path));
+        hr = check_options(method, options, vhdx, FALSE);
     if (FAILED(hr))
         return hr;
-    hr = check_size(method, size_mb);
-    if (FAILED(hr))
-        return hr;
-    hr = disk_target_prepare(image_path, kind == CREATION_FIXED ? DISK_TARGET_FIXED
-                                                               : DISK_TARGET_DYNAMIC,
-                             (ULONGLONG)size_mb * 1024 * 1024, &target, &error);
+    memset(&shape, 0, sizeof(shape));
+    shape.format = vhdx ? DISK_FORMAT_VHDX : DISK_FORMAT_VHD;
+    shape.kind = kind == CREATION_FIXED ? DISK_TARGET_FIXED : DISK_TARGET_DYNAMIC;
+    shape.size_bytes = (ULONGLONG)size_mb * 1024 * 1024;
+    if (options && vhdx) {
+        shape.block_size = (ULONG)options->block_size;
+        shape.logical_sector_size = (ULONG)options->logical_sector_size;
+        shape.physical_sector_size = (ULONG)options->physical_sector_size;
+    }
+    hr = disk_target_prepare_shape(image_path, &shape, &target, &error);
     if (FAILED(hr))
         return error_set(hr, &IID_IVMVirtualServer, L"%ls", error.text);
-    job = creation_job_new(kind, target, NULL);
+    job = creation_job_new(kind, target, NULL, NULL);
     if (!job)
         return error_set(E_OUTOFMEMORY, &IID_IVMVirtualServer, L"%ls: out of memory.", method);
     hr = task_start(tasks, job, task);
@@ -106,12 +163,11 @@ HRESULT disk_request_start(struct task_list *tasks, enum creation_kind kind, BST
 
 /* --- CreateDifferencingVirtualHardDisk ---------------------------------------------------- */
 
-#define DIFFERENCING L"CreateDifferencingVirtualHardDisk"
 #define RESOLVED_MAX 32768
 
 /* Either path may be relative; a relative one is taken relative to the other's folder. */
-static HRESULT resolve_paths(BSTR image_path, BSTR parent_path, WCHAR *image, size_t *image_length,
-                             WCHAR *parent, size_t *parent_length)
+static HRESULT resolve_paths(const WCHAR *method, BSTR image_path, BSTR parent_path, WCHAR *image,
+                             size_t *image_length, WCHAR *parent, size_t *parent_length)
 {
     size_t image_in = SysStringLen(image_path), parent_in = SysStringLen(parent_path);
     BOOL image_relative = image_in == 0 || path_is_relative((const uint16_t *)image_path, image_in);
@@ -119,7 +175,7 @@ static HRESULT resolve_paths(BSTR image_path, BSTR parent_path, WCHAR *image, si
 
     if (image_relative && parent_relative)
         return error_set(E_BAD_PATHNAME, &IID_IVMVirtualServer,
-                         DIFFERENCING L": imagePath \"%ls\" and parentPath \"%ls\" are both empty or relative; at least one must be a full path, against whose folder the other is taken.",
+                         L"%ls: imagePath \"%ls\" and parentPath \"%ls\" are both empty or relative; at least one must be a full path, against whose folder the other is taken.", method,
                          image_path, parent_path);
     *image_length = image_in < RESOLVED_MAX ? image_in : RESOLVED_MAX;
     memcpy(image, image_path, *image_length * sizeof(WCHAR));
@@ -131,7 +187,7 @@ static HRESULT resolve_paths(BSTR image_path, BSTR parent_path, WCHAR *image, si
                                              (uint16_t *)image, RESOLVED_MAX);
         if (!*image_length)
             return error_set(E_BAD_PATHNAME, &IID_IVMVirtualServer,
-                             DIFFERENCING L": the relative imagePath \"%ls\" cannot be taken relative to the folder of parentPath \"%ls\".",
+                             L"%ls: the relative imagePath \"%ls\" cannot be taken relative to the folder of parentPath \"%ls\".", method,
                              image_path, parent_path);
     }
     if (parent_relative && parent_in > 0) {
@@ -140,7 +196,7 @@ static HRESULT resolve_paths(BSTR image_path, BSTR parent_path, WCHAR *image, si
                                               (uint16_t *)parent, RESOLVED_MAX);
         if (!*parent_length)
             return error_set(E_BAD_PATHNAME, &IID_IVMVirtualServer,
-                             DIFFERENCING L": the relative parentPath \"%ls\" cannot be taken relative to the folder of imagePath \"%ls\".",
+                             L"%ls: the relative parentPath \"%ls\" cannot be taken relative to the folder of imagePath \"%ls\".", method,
                              parent_path, image_path);
     }
     image[*image_length] = 0;
@@ -151,66 +207,111 @@ static HRESULT resolve_paths(BSTR image_path, BSTR parent_path, WCHAR *image, si
 HRESULT disk_request_start_differencing(struct task_list *tasks, BSTR image_path, BSTR parent_path,
                                         IVMTask **task)
 {
+    return disk_request_start_differencing_with(tasks, L"CreateDifferencingVirtualHardDisk",
+                                                image_path, parent_path, NULL, task);
+}
+
+/* The child's format is its path's; its parent must be of the same format. */
+static HRESULT check_parent_format(const WCHAR *method, const WCHAR *image, BOOL vhdx,
+                                   const struct parent_disk *parent)
+{
+    if ((parent->format == DISK_FORMAT_VHDX) == vhdx)
+        return S_OK;
+    return error_set(VM_E_WRONG_HD_IMAGE_TYPE, &IID_IVMVirtualServer,
+                     L"%ls: the parent \"%ls\" is a %hs, and a differencing disk is always of its parent's format, so \"%ls\" %ls.",
+                     method, parent->path, disk_format_name(parent->format), image,
+                     vhdx ? L"cannot be a VHDX: give it a name that does not end in .vhdx"
+                          : L"must be a VHDX: give it a name ending in .vhdx");
+}
+
+HRESULT disk_request_start_differencing_with(struct task_list *tasks, const WCHAR *method,
+                                             BSTR image_path, BSTR parent_path,
+                                             const struct disk_request_options *options,
+                                             IVMTask **task)
+{
     WCHAR *image = NULL, *parent_name = NULL;
     size_t image_length = 0, parent_length = 0, level = 0;
     struct parent_disk *parent = NULL;
     uint16_t relative[VHD_PARENT_RELATIVE_MAX_UNITS];
+    WCHAR volume[MAX_PATH + 64];
+    struct disk_target_shape shape;
     struct disk_target *target;
     struct task_job *job;
     struct host_error error;
+    BOOL vhdx;
     HRESULT hr;
 
     if (!task)
-        return error_set(E_POINTER, &IID_IVMVirtualServer, DIFFERENCING L": the diskTask pointer is NULL.");
+        return error_set(E_POINTER, &IID_IVMVirtualServer, L"%ls: the diskTask pointer is NULL.", method);
     *task = NULL;
     if (!image_path)
-        return error_set(E_POINTER, &IID_IVMVirtualServer, DIFFERENCING L": imagePath is NULL.");
+        return error_set(E_POINTER, &IID_IVMVirtualServer, L"%ls: imagePath is NULL.", method);
     if (!parent_path)
-        return error_set(E_POINTER, &IID_IVMVirtualServer, DIFFERENCING L": parentPath is NULL.");
+        return error_set(E_POINTER, &IID_IVMVirtualServer, L"%ls: parentPath is NULL.", method);
     image = vs_malloc((RESOLVED_MAX + 1) * sizeof(WCHAR));
     parent_name = vs_malloc((RESOLVED_MAX + 1) * sizeof(WCHAR));
     parent = vs_malloc(sizeof(*parent));
     if (!image || !parent_name || !parent) {
-        hr = error_set(E_OUTOFMEMORY, &IID_IVMVirtualServer, DIFFERENCING L": out of memory.");
+        hr = error_set(E_OUTOFMEMORY, &IID_IVMVirtualServer, L"%ls: out of memory.", method);
         goto done;
     }
-    hr = resolve_paths(image_path, parent_path, image, &image_length, parent_name, &parent_length);
+    hr = resolve_paths(method, image_path, parent_path, image, &image_length, parent_name, &parent_length);
     if (FAILED(hr))
         goto done;
-    hr = check_path_units(DIFFERENCING, L"imagePath", image, image_length);
-    if (SUCCEEDED(hr))
-        hr = check_vhd_path(DIFFERENCING, image, image_length);
+    hr = check_path_units(method, L"imagePath", image, image_length);
     if (FAILED(hr))
         goto done;
-    hr = check_path_units(DIFFERENCING, L"parentPath", parent_name, parent_length);
+    hr = check_path_units(method, L"parentPath", parent_name, parent_length);
     if (FAILED(hr))
+        goto done;
+    vhdx = is_vhdx_path(image, image_length);
+    if (FAILED(hr = check_options(method, options, vhdx, TRUE)))
         goto done;
 
     hr = parent_disk_read(parent_name, parent, &error);
     if (FAILED(hr)) {
-        hr = error_set(hr, &IID_IVMVirtualServer, DIFFERENCING L": %ls", error.text);
+        hr = error_set(hr, &IID_IVMVirtualServer, L"%ls: %ls", method, error.text);
         goto done;
     }
     if (parent_disk_chain_contains(parent, image, &level)) {
         hr = error_set(E_ALREADY_EXISTS, &IID_IVMVirtualServer,
-                       level == 0 ? DIFFERENCING L": imagePath \"%ls\" is the parent disk itself; a differencing disk needs a new file."
-                                  : DIFFERENCING L": imagePath \"%ls\" is a disk of the parent's chain; a differencing disk needs a new file.",
-                       image);
+                       level == 0 ? L"%ls: imagePath \"%ls\" is the parent disk itself; a differencing disk needs a new file."
+                                  : L"%ls: imagePath \"%ls\" is a disk of the parent's chain; a differencing disk needs a new file.",
+                       method, image);
         goto done;
     }
+    if (FAILED(hr = check_parent_format(method, image, vhdx, parent)))
+        goto done;
     parent->facts.relative_path = relative;
     parent->facts.relative_length = path_relative_to_file(
         (const uint16_t *)image, image_length, parent->facts.absolute_path,
         parent->facts.absolute_length, PATH_FLAVOUR_WINDOWS, relative, ARRAYSIZE(relative));
+    /* A VHDX child records the three path keys Windows writes (vhdx_create.h). */
+    parent->vhdx.relative_path = parent->facts.relative_path;
+    parent->vhdx.relative_length = parent->facts.relative_length;
+    parent->vhdx.absolute_win32_path = parent->facts.absolute_path;
+    parent->vhdx.absolute_win32_length = parent->facts.absolute_length;
+    parent->vhdx.volume_length = parent_disk_volume_path(parent->path, volume, ARRAYSIZE(volume));
+    parent->vhdx.volume_path = (const uint16_t *)volume;
 
-    hr = disk_target_prepare(image, DISK_TARGET_DIFFERENCING, parent->facts.size_bytes, &target, &error);
+    memset(&shape, 0, sizeof(shape));
+    shape.format = vhdx ? DISK_FORMAT_VHDX : DISK_FORMAT_VHD;
+    shape.kind = DISK_TARGET_DIFFERENCING;
+    shape.size_bytes = parent->facts.size_bytes;
+    if (vhdx) {
+        shape.block_size = options ? (ULONG)options->block_size : 0;
+        shape.logical_sector_size = parent->vhdx.logical_sector_size;
+        shape.physical_sector_size = parent->vhdx.physical_sector_size;
+    }
+    hr = disk_target_prepare_shape(image, &shape, &target, &error);
     if (FAILED(hr)) {
         hr = error_set(hr, &IID_IVMVirtualServer, L"%ls", error.text);
         goto done;
     }
-    job = creation_job_new(CREATION_DIFFERENCING, target, &parent->facts);
+    job = creation_job_new(CREATION_DIFFERENCING, target, vhdx ? NULL : &parent->facts,
+                           vhdx ? &parent->vhdx : NULL);
     if (!job) {
-        hr = error_set(E_OUTOFMEMORY, &IID_IVMVirtualServer, DIFFERENCING L": out of memory.");
+        hr = error_set(E_OUTOFMEMORY, &IID_IVMVirtualServer, L"%ls: out of memory.", method);
         goto done;
     }
     hr = task_start(tasks, job, task);

@@ -1,8 +1,9 @@
-/* VMHardDisk: an existing virtual hard disk image (IVMVirtualServer.GetHardDisk). It holds
- * only the path: every property opens the file, reads what it needs through the reader, and
- * closes it, so it reports what the file holds now. The object implements IVMHardDisk and
- * vsdisk's IVsDiskHardDisk (the same plus the sizes as Numbers, which JScript can read); its
- * IDispatch describes IVsDiskHardDisk. */
+/* VMHardDisk: an existing virtual hard disk image, VHD or VHDX (IVMVirtualServer.GetHardDisk).
+ * It holds only the path: every property opens the file, reads what it needs through the
+ * neutral reader, and closes it, so it reports what the file holds now. The object implements
+ * IVMHardDisk, vsdisk's IVsDiskHardDisk (the sizes as Numbers, which JScript can read) and
+ * IVsDiskHardDisk2 (format, block and sector sizes, virtual disk id); its IDispatch describes
+ * IVsDiskHardDisk2. */
 #include <windows.h>
 #include <ole2.h>
 #include <wchar.h>
@@ -17,30 +18,31 @@
 #include "path_check.h"
 
 struct hard_disk {
-    IVsDiskHardDisk IVsDiskHardDisk_iface;    /* IVMHardDisk is its first part */
+    IVsDiskHardDisk2 IVsDiskHardDisk_iface;   /* IVMHardDisk and IVsDiskHardDisk are its first parts */
     struct com_extras extras;
     LONG ref;
     BSTR path;
     struct task_list *tasks;    /* where the disk's jobs are listed (the server's Tasks) */
 };
 
-static const IID *const hard_disk_iids[] = { &IID_IVMHardDisk, &IID_IVsDiskHardDisk, NULL };
+static const IID *const hard_disk_iids[] = { &IID_IVMHardDisk, &IID_IVsDiskHardDisk, &IID_IVsDiskHardDisk2, NULL };
 
-static inline struct hard_disk *impl_from_IVsDiskHardDisk(IVsDiskHardDisk *iface)
+static inline struct hard_disk *impl_from_IVsDiskHardDisk(IVsDiskHardDisk2 *iface)
 {
     return CONTAINING_RECORD(iface, struct hard_disk, IVsDiskHardDisk_iface);
 }
 
-static HRESULT WINAPI hard_disk_QueryInterface(IVsDiskHardDisk *iface, REFIID riid, void **out)
+static HRESULT WINAPI hard_disk_QueryInterface(IVsDiskHardDisk2 *iface, REFIID riid, void **out)
 {
     struct hard_disk *disk = impl_from_IVsDiskHardDisk(iface);
 
     if (!out)
         return E_POINTER;
     if (IsEqualIID(riid, &IID_IUnknown) || IsEqualIID(riid, &IID_IDispatch)
-        || IsEqualIID(riid, &IID_IVMHardDisk) || IsEqualIID(riid, &IID_IVsDiskHardDisk)) {
+        || IsEqualIID(riid, &IID_IVMHardDisk) || IsEqualIID(riid, &IID_IVsDiskHardDisk)
+        || IsEqualIID(riid, &IID_IVsDiskHardDisk2)) {
         *out = iface;
-        IVsDiskHardDisk_AddRef(iface);
+        IVsDiskHardDisk2_AddRef(iface);
         return S_OK;
     }
     if (com_extras_query(&disk->extras, riid, out))
@@ -49,12 +51,12 @@ static HRESULT WINAPI hard_disk_QueryInterface(IVsDiskHardDisk *iface, REFIID ri
     return E_NOINTERFACE;
 }
 
-static ULONG WINAPI hard_disk_AddRef(IVsDiskHardDisk *iface)
+static ULONG WINAPI hard_disk_AddRef(IVsDiskHardDisk2 *iface)
 {
     return InterlockedIncrement(&impl_from_IVsDiskHardDisk(iface)->ref);
 }
 
-static ULONG WINAPI hard_disk_Release(IVsDiskHardDisk *iface)
+static ULONG WINAPI hard_disk_Release(IVsDiskHardDisk2 *iface)
 {
     struct hard_disk *disk = impl_from_IVsDiskHardDisk(iface);
     LONG ref = InterlockedDecrement(&disk->ref);
@@ -68,7 +70,7 @@ static ULONG WINAPI hard_disk_Release(IVsDiskHardDisk *iface)
     return ref;
 }
 
-static HRESULT WINAPI hard_disk_GetTypeInfoCount(IVsDiskHardDisk *iface, UINT *count)
+static HRESULT WINAPI hard_disk_GetTypeInfoCount(IVsDiskHardDisk2 *iface, UINT *count)
 {
     (void)iface;
     if (!count)
@@ -77,60 +79,60 @@ static HRESULT WINAPI hard_disk_GetTypeInfoCount(IVsDiskHardDisk *iface, UINT *c
     return S_OK;
 }
 
-static HRESULT WINAPI hard_disk_GetTypeInfo(IVsDiskHardDisk *iface, UINT index, LCID lcid,
+static HRESULT WINAPI hard_disk_GetTypeInfo(IVsDiskHardDisk2 *iface, UINT index, LCID lcid,
                                             ITypeInfo **out)
 {
     (void)iface;
     (void)lcid;
-    return dispatch_get_type_info(&IID_IVsDiskHardDisk, index, out);
+    return dispatch_get_type_info(&IID_IVsDiskHardDisk2, index, out);
 }
 
-static HRESULT WINAPI hard_disk_GetIDsOfNames(IVsDiskHardDisk *iface, REFIID riid, LPOLESTR *names,
+static HRESULT WINAPI hard_disk_GetIDsOfNames(IVsDiskHardDisk2 *iface, REFIID riid, LPOLESTR *names,
                                               UINT count, LCID lcid, DISPID *ids)
 {
     (void)iface;
     (void)lcid;
-    return dispatch_get_ids_of_names(&IID_IVsDiskHardDisk, riid, names, count, ids);
+    return dispatch_get_ids_of_names(&IID_IVsDiskHardDisk2, riid, names, count, ids);
 }
 
-static HRESULT WINAPI hard_disk_Invoke(IVsDiskHardDisk *iface, DISPID member, REFIID riid, LCID lcid,
+static HRESULT WINAPI hard_disk_Invoke(IVsDiskHardDisk2 *iface, DISPID member, REFIID riid, LCID lcid,
                                        WORD flags, DISPPARAMS *params, VARIANT *result,
                                        EXCEPINFO *excep, UINT *arg_err)
 {
     (void)lcid;
-    return dispatch_invoke(iface, &IID_IVsDiskHardDisk, member, riid, flags, params, result,
+    return dispatch_invoke(iface, &IID_IVsDiskHardDisk2, member, riid, flags, params, result,
                            excep, arg_err);
 }
 
-static HRESULT WINAPI hard_disk_Merge(IVsDiskHardDisk *iface, IVMTask **task)
+static HRESULT WINAPI hard_disk_Merge(IVsDiskHardDisk2 *iface, IVMTask **task)
 {
     struct hard_disk *disk = impl_from_IVsDiskHardDisk(iface);
     return operation_request_start(disk->tasks, OPERATION_MERGE, disk->path, NULL,
                                    vmDiskType_Dynamic, task);
 }
 
-static HRESULT WINAPI hard_disk_MergeTo(IVsDiskHardDisk *iface, BSTR path, VMHardDiskType type,
+static HRESULT WINAPI hard_disk_MergeTo(IVsDiskHardDisk2 *iface, BSTR path, VMHardDiskType type,
                                         IVMTask **task)
 {
     struct hard_disk *disk = impl_from_IVsDiskHardDisk(iface);
     return operation_request_start(disk->tasks, OPERATION_MERGE_TO, disk->path, path, type, task);
 }
 
-static HRESULT WINAPI hard_disk_Compact(IVsDiskHardDisk *iface, IVMTask **task)
+static HRESULT WINAPI hard_disk_Compact(IVsDiskHardDisk2 *iface, IVMTask **task)
 {
     struct hard_disk *disk = impl_from_IVsDiskHardDisk(iface);
     return operation_request_start(disk->tasks, OPERATION_COMPACT, disk->path, NULL,
                                    vmDiskType_Dynamic, task);
 }
 
-static HRESULT WINAPI hard_disk_Convert(IVsDiskHardDisk *iface, BSTR path, VMHardDiskType type,
+static HRESULT WINAPI hard_disk_Convert(IVsDiskHardDisk2 *iface, BSTR path, VMHardDiskType type,
                                         IVMTask **task)
 {
     struct hard_disk *disk = impl_from_IVsDiskHardDisk(iface);
     return operation_request_start(disk->tasks, OPERATION_CONVERT, disk->path, path, type, task);
 }
 
-static HRESULT WINAPI hard_disk_get_File(IVsDiskHardDisk *iface, BSTR *name)
+static HRESULT WINAPI hard_disk_get_File(IVsDiskHardDisk2 *iface, BSTR *name)
 {
     if (!name)
         return error_set(E_POINTER, &IID_IVMHardDisk, L"IVMHardDisk.File: the result pointer is NULL.");
@@ -150,7 +152,7 @@ static HRESULT open_for(struct hard_disk *disk, const WCHAR *member, struct disk
     return S_OK;
 }
 
-static HRESULT WINAPI hard_disk_get_Type(IVsDiskHardDisk *iface, VMHardDiskType *type)
+static HRESULT WINAPI hard_disk_get_Type(IVsDiskHardDisk2 *iface, VMHardDiskType *type)
 {
     struct disk_file *file;
     HRESULT hr;
@@ -159,16 +161,16 @@ static HRESULT WINAPI hard_disk_get_Type(IVsDiskHardDisk *iface, VMHardDiskType 
         return error_set(E_POINTER, &IID_IVMHardDisk, L"IVMHardDisk.Type: the result pointer is NULL.");
     if (FAILED(hr = open_for(impl_from_IVsDiskHardDisk(iface), L"Type", &file)))
         return hr;
-    switch (vhd_image_get_info(file->image)->footer.disk_type) {
-    case VHD_DISK_TYPE_FIXED:        *type = vmDiskType_FixedSize; break;
-    case VHD_DISK_TYPE_DIFFERENCING: *type = vmDiskType_Differencing; break;
-    default:                         *type = vmDiskType_Dynamic; break;
+    switch (disk_file_info(file)->kind) {
+    case DISK_KIND_FIXED:        *type = vmDiskType_FixedSize; break;
+    case DISK_KIND_DIFFERENCING: *type = vmDiskType_Differencing; break;
+    default:                     *type = vmDiskType_Dynamic; break;
     }
     disk_file_close(file);
     return error_none();
 }
 
-static HRESULT WINAPI hard_disk_get_Security(IVsDiskHardDisk *iface, IVMSecurity **security)
+static HRESULT WINAPI hard_disk_get_Security(IVsDiskHardDisk2 *iface, IVMSecurity **security)
 {
     (void)iface;
     if (security)
@@ -189,7 +191,7 @@ static void decimal_variant(VARIANT *out, ULONGLONG value)
     V_VT(out) = VT_DECIMAL;    /* after: vt shares its place with the DECIMAL's wReserved */
 }
 
-static HRESULT WINAPI hard_disk_get_SizeInGuest(IVsDiskHardDisk *iface, VARIANT *size)
+static HRESULT WINAPI hard_disk_get_SizeInGuest(IVsDiskHardDisk2 *iface, VARIANT *size)
 {
     struct disk_file *file;
     HRESULT hr;
@@ -199,12 +201,12 @@ static HRESULT WINAPI hard_disk_get_SizeInGuest(IVsDiskHardDisk *iface, VARIANT 
     VariantInit(size);
     if (FAILED(hr = open_for(impl_from_IVsDiskHardDisk(iface), L"SizeInGuest", &file)))
         return hr;
-    decimal_variant(size, vhd_image_get_info(file->image)->footer.current_size);
+    decimal_variant(size, disk_file_info(file)->size);
     disk_file_close(file);
     return error_none();
 }
 
-static HRESULT WINAPI hard_disk_get_SizeOnHost(IVsDiskHardDisk *iface, VARIANT *size)
+static HRESULT WINAPI hard_disk_get_SizeOnHost(IVsDiskHardDisk2 *iface, VARIANT *size)
 {
     struct disk_file *file;
     HRESULT hr;
@@ -214,12 +216,12 @@ static HRESULT WINAPI hard_disk_get_SizeOnHost(IVsDiskHardDisk *iface, VARIANT *
     VariantInit(size);
     if (FAILED(hr = open_for(impl_from_IVsDiskHardDisk(iface), L"SizeOnHost", &file)))
         return hr;
-    decimal_variant(size, vhd_image_get_info(file->image)->file_size);
+    decimal_variant(size, disk_file_info(file)->file_size);
     disk_file_close(file);
     return error_none();
 }
 
-static HRESULT WINAPI hard_disk_get_HostFreeDiskSpace(IVsDiskHardDisk *iface, VARIANT *bytes)
+static HRESULT WINAPI hard_disk_get_HostFreeDiskSpace(IVsDiskHardDisk2 *iface, VARIANT *bytes)
 {
     struct hard_disk *disk = impl_from_IVsDiskHardDisk(iface);
     struct host_error error;
@@ -235,7 +237,7 @@ static HRESULT WINAPI hard_disk_get_HostFreeDiskSpace(IVsDiskHardDisk *iface, VA
     return error_none();
 }
 
-static HRESULT WINAPI hard_disk_get_Parent(IVsDiskHardDisk *iface, IVMHardDisk **parent)
+static HRESULT WINAPI hard_disk_get_Parent(IVsDiskHardDisk2 *iface, IVMHardDisk **parent)
 {
     struct hard_disk *disk = impl_from_IVsDiskHardDisk(iface);
     struct host_error error;
@@ -248,7 +250,7 @@ static HRESULT WINAPI hard_disk_get_Parent(IVsDiskHardDisk *iface, IVMHardDisk *
     *parent = NULL;
     if (FAILED(hr = open_for(disk, L"Parent", &file)))
         return hr;
-    if (vhd_image_get_info(file->image)->footer.disk_type != VHD_DISK_TYPE_DIFFERENCING) {
+    if (disk_file_info(file)->kind != DISK_KIND_DIFFERENCING) {
         disk_file_close(file);
         error_none();
         return S_FALSE;    /* not a differencing disk: no parent */
@@ -264,7 +266,7 @@ static HRESULT WINAPI hard_disk_get_Parent(IVsDiskHardDisk *iface, IVMHardDisk *
     return error_none();
 }
 
-static HRESULT WINAPI hard_disk_put_Parent(IVsDiskHardDisk *iface, IVMHardDisk *parent)
+static HRESULT WINAPI hard_disk_put_Parent(IVsDiskHardDisk2 *iface, IVMHardDisk *parent)
 {
     struct hard_disk *disk = impl_from_IVsDiskHardDisk(iface);
     struct host_error error;
@@ -294,7 +296,7 @@ static HRESULT WINAPI hard_disk_put_Parent(IVsDiskHardDisk *iface, IVMHardDisk *
     return error_none();
 }
 
-static HRESULT WINAPI hard_disk_get_HostDriveIdentifier(IVsDiskHardDisk *iface, BSTR *identifier)
+static HRESULT WINAPI hard_disk_get_HostDriveIdentifier(IVsDiskHardDisk2 *iface, BSTR *identifier)
 {
     (void)iface;
     if (!identifier)
@@ -306,7 +308,7 @@ static HRESULT WINAPI hard_disk_get_HostDriveIdentifier(IVsDiskHardDisk *iface, 
 }
 
 /* The Number twins of the three Decimal properties (IVsDiskHardDisk). */
-static HRESULT as_number(IVsDiskHardDisk *iface, HRESULT (WINAPI *get)(IVsDiskHardDisk *, VARIANT *),
+static HRESULT as_number(IVsDiskHardDisk2 *iface, HRESULT (WINAPI *get)(IVsDiskHardDisk2 *, VARIANT *),
                          const WCHAR *member, double *bytes)
 {
     VARIANT value;
@@ -314,7 +316,7 @@ static HRESULT as_number(IVsDiskHardDisk *iface, HRESULT (WINAPI *get)(IVsDiskHa
 
     if (!bytes)
         return error_set(E_POINTER, &IID_IVsDiskHardDisk,
-                         L"IVsDiskHardDisk.%ls: the result pointer is NULL.", member);
+                         L"IVsDiskHardDisk2.%ls: the result pointer is NULL.", member);
     hr = get(iface, &value);   /* sets the error information of a failure */
     if (FAILED(hr))
         return hr;
@@ -322,23 +324,110 @@ static HRESULT as_number(IVsDiskHardDisk *iface, HRESULT (WINAPI *get)(IVsDiskHa
     return S_OK;
 }
 
-static HRESULT WINAPI hard_disk_get_SizeInGuestBytes(IVsDiskHardDisk *iface, double *bytes)
+static HRESULT WINAPI hard_disk_get_SizeInGuestBytes(IVsDiskHardDisk2 *iface, double *bytes)
 {
     return as_number(iface, hard_disk_get_SizeInGuest, L"SizeInGuestBytes", bytes);
 }
 
-static HRESULT WINAPI hard_disk_get_SizeOnHostBytes(IVsDiskHardDisk *iface, double *bytes)
+static HRESULT WINAPI hard_disk_get_SizeOnHostBytes(IVsDiskHardDisk2 *iface, double *bytes)
 {
     return as_number(iface, hard_disk_get_SizeOnHost, L"SizeOnHostBytes", bytes);
 }
 
-static HRESULT WINAPI hard_disk_get_HostFreeDiskSpaceBytes(IVsDiskHardDisk *iface, double *bytes)
+static HRESULT WINAPI hard_disk_get_HostFreeDiskSpaceBytes(IVsDiskHardDisk2 *iface, double *bytes)
 {
     return as_number(iface, hard_disk_get_HostFreeDiskSpace,
                      L"HostFreeDiskSpaceBytes", bytes);
 }
 
-static const IVsDiskHardDiskVtbl hard_disk_vtbl = {
+/* IVsDiskHardDisk2: what Virtual Server's interface cannot say. */
+static HRESULT open_info(IVsDiskHardDisk2 *iface, const WCHAR *member, void *result,
+                         struct disk_file **file)
+{
+    struct host_error error;
+    HRESULT hr;
+
+    if (!result)
+        return error_set(E_POINTER, &IID_IVsDiskHardDisk2,
+                         L"IVsDiskHardDisk2.%ls: the result pointer is NULL.", member);
+    hr = disk_file_open(impl_from_IVsDiskHardDisk(iface)->path, VHD_IO_OPEN_READ, file, &error);
+    if (FAILED(hr))
+        return error_set(hr, &IID_IVsDiskHardDisk2, L"IVsDiskHardDisk2.%ls: %ls", member, error.text);
+    return S_OK;
+}
+
+static HRESULT string_result(BSTR *out, const WCHAR *text, const WCHAR *member)
+{
+    if (!(*out = SysAllocString(text)))
+        return error_set(E_OUTOFMEMORY, &IID_IVsDiskHardDisk2,
+                         L"IVsDiskHardDisk2.%ls: out of memory.", member);
+    return error_none();
+}
+
+static HRESULT WINAPI hard_disk_get_Format(IVsDiskHardDisk2 *iface, BSTR *format)
+{
+    struct disk_file *file;
+    disk_format value;
+    HRESULT hr;
+
+    if (FAILED(hr = open_info(iface, L"Format", format, &file)))
+        return hr;
+    value = disk_file_info(file)->format;
+    disk_file_close(file);
+    return string_result(format, value == DISK_FORMAT_VHDX ? L"VHDX" : L"VHD", L"Format");
+}
+
+enum info_size { INFO_BLOCK_SIZE, INFO_LOGICAL_SECTOR_SIZE, INFO_PHYSICAL_SECTOR_SIZE };
+
+static HRESULT size_result(IVsDiskHardDisk2 *iface, enum info_size which, const WCHAR *member,
+                           LONG *bytes)
+{
+    struct disk_file *file;
+    const disk_info *info;
+    HRESULT hr;
+
+    if (FAILED(hr = open_info(iface, member, bytes, &file)))
+        return hr;
+    info = disk_file_info(file);
+    *bytes = (LONG)(which == INFO_BLOCK_SIZE ? info->block_size
+                    : which == INFO_LOGICAL_SECTOR_SIZE ? info->logical_sector_size
+                                                        : info->physical_sector_size);
+    disk_file_close(file);
+    return error_none();
+}
+
+static HRESULT WINAPI hard_disk_get_BlockSize(IVsDiskHardDisk2 *iface, LONG *bytes)
+{
+    return size_result(iface, INFO_BLOCK_SIZE, L"BlockSize", bytes);
+}
+
+static HRESULT WINAPI hard_disk_get_LogicalSectorSize(IVsDiskHardDisk2 *iface, LONG *bytes)
+{
+    return size_result(iface, INFO_LOGICAL_SECTOR_SIZE, L"LogicalSectorSize", bytes);
+}
+
+static HRESULT WINAPI hard_disk_get_PhysicalSectorSize(IVsDiskHardDisk2 *iface, LONG *bytes)
+{
+    return size_result(iface, INFO_PHYSICAL_SECTOR_SIZE, L"PhysicalSectorSize", bytes);
+}
+
+static HRESULT WINAPI hard_disk_get_VirtualDiskId(IVsDiskHardDisk2 *iface, BSTR *id)
+{
+    struct disk_file *file;
+    WCHAR text[40];
+    GUID guid;
+    HRESULT hr;
+
+    if (FAILED(hr = open_info(iface, L"VirtualDiskId", id, &file)))
+        return hr;
+    /* Both formats store the GUID in Microsoft's byte layout, as a GUID lies in memory. */
+    memcpy(&guid, disk_file_info(file)->virtual_disk_id, sizeof(guid));
+    disk_file_close(file);
+    StringFromGUID2(&guid, text, ARRAYSIZE(text));
+    return string_result(id, text, L"VirtualDiskId");
+}
+
+static const IVsDiskHardDisk2Vtbl hard_disk_vtbl = {
     hard_disk_QueryInterface,
     hard_disk_AddRef,
     hard_disk_Release,
@@ -362,6 +451,11 @@ static const IVsDiskHardDiskVtbl hard_disk_vtbl = {
     hard_disk_get_SizeInGuestBytes,
     hard_disk_get_SizeOnHostBytes,
     hard_disk_get_HostFreeDiskSpaceBytes,
+    hard_disk_get_Format,
+    hard_disk_get_BlockSize,
+    hard_disk_get_LogicalSectorSize,
+    hard_disk_get_PhysicalSectorSize,
+    hard_disk_get_VirtualDiskId,
 };
 
 HRESULT hard_disk_create(const WCHAR *path, struct task_list *tasks, IVMHardDisk **out)
@@ -403,7 +497,7 @@ HRESULT hard_disk_get(BSTR image_path, struct task_list *tasks, IVMHardDisk **ou
     if (FAILED(hr))
         return error_set(hr, &IID_IVMVirtualServer,
                          L"GetHardDisk: imagePath is not accepted: %hs: \"%ls\".", reason, image_path);
-    /* The disk must be a valid VHD now; each property reads it again when asked. */
+    /* The disk must be a valid VHD or VHDX now; each property reads it again when asked. */
     if (FAILED(hr = disk_file_open(image_path, VHD_IO_OPEN_READ, &file, &error)))
         return error_set(hr, &IID_IVMVirtualServer, L"GetHardDisk: %ls", error.text);
     disk_file_close(file);

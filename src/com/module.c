@@ -100,6 +100,8 @@ static ULONG WINAPI factory_Release(IClassFactory *iface)
     return 1;
 }
 
+static IClassFactory vsdisk_server_factory;
+
 static HRESULT WINAPI factory_CreateInstance(IClassFactory *iface, IUnknown *outer, REFIID riid,
                                              void **out)
 {
@@ -109,7 +111,7 @@ static HRESULT WINAPI factory_CreateInstance(IClassFactory *iface, IUnknown *out
     *out = NULL;
     if (outer)
         return CLASS_E_NOAGGREGATION;
-    return server_create(riid, out);
+    return server_create(riid, iface == &vsdisk_server_factory, out);
 }
 
 static HRESULT WINAPI factory_LockServer(IClassFactory *iface, BOOL lock)
@@ -130,15 +132,19 @@ static const IClassFactoryVtbl factory_vtbl = {
     factory_LockServer,
 };
 
+/* One factory for Virtual Server's CLSID, one for vsdisk's own: the object is the same, its
+ * IDispatch differs (server_create). */
 static IClassFactory server_factory = { &factory_vtbl };
+static IClassFactory vsdisk_server_factory = { &factory_vtbl };
 
 HRESULT WINAPI DllGetClassObject(REFCLSID clsid, REFIID riid, void **out)
 {
     if (!out)
         return E_POINTER;
     *out = NULL;
-    /* One factory serves Virtual Server's CLSID and vsdisk's own. */
-    if (!IsEqualCLSID(clsid, &CLSID_VMVirtualServer) && !IsEqualCLSID(clsid, &CLSID_VsDiskVirtualServer))
+    if (IsEqualCLSID(clsid, &CLSID_VsDiskVirtualServer))
+        return IClassFactory_QueryInterface(&vsdisk_server_factory, riid, out);
+    if (!IsEqualCLSID(clsid, &CLSID_VMVirtualServer))
         return CLASS_E_CLASSNOTAVAILABLE;
     return IClassFactory_QueryInterface(&server_factory, riid, out);
 }

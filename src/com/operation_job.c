@@ -174,33 +174,46 @@ static HRESULT check_target(const WCHAR *method, BSTR path, VMHardDiskType type,
     return S_OK;
 }
 
-static const WCHAR *type_name(uint32_t disk_type)
+static const WCHAR *type_name(disk_kind kind)
 {
-    switch (disk_type) {
-    case VHD_DISK_TYPE_FIXED:        return L"a fixed-size disk";
-    case VHD_DISK_TYPE_DYNAMIC:      return L"a dynamic disk";
-    case VHD_DISK_TYPE_DIFFERENCING: return L"a differencing disk";
-    default:                         return L"a disk of an unknown kind";
+    switch (kind) {
+    case DISK_KIND_FIXED:        return L"a fixed-size disk";
+    case DISK_KIND_DYNAMIC:      return L"a dynamic disk";
+    default:                     return L"a differencing disk";
     }
+}
+
+/* The in-place jobs (Merge into a parent, Compact) change VHDs only in this version. */
+static HRESULT check_in_place_format(const WCHAR *method, const WCHAR *path, disk_format format)
+{
+    if (format == DISK_FORMAT_VHD)
+        return S_OK;
+    return error_set(E_NOTIMPL, &IID_IVMHardDisk,
+                     L"IVMHardDisk.%ls: \"%ls\" is a VHDX, and this version of vsdisk changes VHDX disks in place through their log only for re-linking; Convert and MergeTo read it into a new disk.",
+                     method, path);
 }
 
 static HRESULT prepare(struct operation_job *job, const WCHAR *method)
 {
     struct host_error error;
-    const vhd_image_info *info;
-    uint32_t disk_type;
+    const disk_info *info;
     HRESULT hr;
 
     if (job->kind == OPERATION_COMPACT) {
         struct disk_file *file;
+        disk_format format;
+        disk_kind kind;
         if (FAILED(hr = disk_file_open(job->disk_path, VHD_IO_OPEN_READ, &file, &error)))
             return fail_with(method, hr, error.text);
-        disk_type = vhd_image_get_info(file->image)->footer.disk_type;
+        format = disk_file_info(file)->format;
+        kind = disk_file_info(file)->kind;
         disk_file_close(file);
-        if (disk_type != VHD_DISK_TYPE_DYNAMIC)
+        if (kind != DISK_KIND_DYNAMIC)
             return error_set(VM_E_WRONG_HD_IMAGE_TYPE, &IID_IVMHardDisk,
                              L"IVMHardDisk.Compact: \"%ls\" is %ls; only a dynamic disk can be compacted.",
-                             job->disk_path, type_name(disk_type));
+                             job->disk_path, type_name(kind));
+        if (FAILED(hr = check_in_place_format(method, job->disk_path, format)))
+            return hr;
         job->changed_set = TRUE;
         if (FAILED(hr = job_disk_open_for_writing(&job->changed, job->disk_path, L"disk", &error)))
             return fail_with(method, hr, error.text);
@@ -209,16 +222,17 @@ static HRESULT prepare(struct operation_job *job, const WCHAR *method)
 
     if (FAILED(hr = job_chain_open(job->disk_path, job->kind == OPERATION_MERGE, &job->chain, &error)))
         return fail_with(method, hr, error.text);
-    info = vhd_image_get_info(vhd_disk_image(disk_chain_image(job->chain->chain, 0)));
-    disk_type = info->footer.disk_type;
-    if (job->kind != OPERATION_CONVERT && disk_type != VHD_DISK_TYPE_DIFFERENCING)
+    info = disk_image_info(disk_chain_image(job->chain->chain, 0));
+    if (job->kind != OPERATION_CONVERT && info->kind != DISK_KIND_DIFFERENCING)
         return error_set(VM_E_WRONG_HD_IMAGE_TYPE, &IID_IVMHardDisk,
                          L"IVMHardDisk.%ls: \"%ls\" is %ls; only a differencing disk can be merged.",
-                         method, job->disk_path, type_name(disk_type));
+                         method, job->disk_path, type_name(info->kind));
 
     if (job->kind == OPERATION_MERGE) {
-        WCHAR *parent = disk_file_utf16(disk_chain_name(job->chain->chain, 1));
-        if (!parent)
+        WCHAR *parent;
+        if (FAILED(hr = check_in_place_format(method, job->disk_path, info->format)))
+            return hr;
+        if (!(parent = disk_file_utf16(disk_chain_name(job->chain->chain, 1))))
             return error_set(E_OUTOFMEMORY, &IID_IVMHardDisk, L"IVMHardDisk.Merge: out of memory.");
         job->target_path = parent;
         job->changed_set = TRUE;
@@ -226,9 +240,12 @@ static HRESULT prepare(struct operation_job *job, const WCHAR *method)
             return fail_with(method, hr, error.text);
         return S_OK;
     }
+    if (info->size > 2088960ull * 1024 * 1024)
+        return error_set(VM_E_IMAGE_SIZE_TOO_LARGE, &IID_IVMHardDisk,
+                         L"IVMHardDisk.%ls: \"%ls\" holds %I64u bytes, more than the 2,088,960 MB (2040 GB) a VHD can hold; nothing was written.",
+                         method, job->disk_path, info->size);
 
-    hr = job_target_check(job->target_path, job->type == VHD_TARGET_FIXED
-                                                ? info->footer.current_size + 512 : 0,
+    hr = job_target_check(job->target_path, job->type == VHD_TARGET_FIXED ? info->size + 512 : 0,
                           &job->staged_path, &error);
     if (FAILED(hr))
         return fail_with(method, hr, error.text);

@@ -20,7 +20,8 @@
 #define WIDEN(s) WIDEN_(s)
 
 struct server {
-    IVMVirtualServer IVMVirtualServer_iface;
+    IVsDiskVirtualServer IVsDiskVirtualServer_iface;  /* IVMVirtualServer is its first part */
+    const IID *dispatch_iid;    /* the interface IDispatch describes: see server_create */
     struct com_extras extras;
     LONG ref;
     ULONGLONG created_tick;
@@ -28,23 +29,23 @@ struct server {
     struct search_paths search_paths;
 };
 
-static const IID *const server_iids[] = { &IID_IVMVirtualServer, NULL };
+static const IID *const server_iids[] = { &IID_IVMVirtualServer, &IID_IVsDiskVirtualServer, NULL };
 
-static inline struct server *impl_from_IVMVirtualServer(IVMVirtualServer *iface)
+static inline struct server *impl_from_IVsDiskVirtualServer(IVsDiskVirtualServer *iface)
 {
-    return CONTAINING_RECORD(iface, struct server, IVMVirtualServer_iface);
+    return CONTAINING_RECORD(iface, struct server, IVsDiskVirtualServer_iface);
 }
 
-static HRESULT WINAPI server_QueryInterface(IVMVirtualServer *iface, REFIID riid, void **out)
+static HRESULT WINAPI server_QueryInterface(IVsDiskVirtualServer *iface, REFIID riid, void **out)
 {
-    struct server *server = impl_from_IVMVirtualServer(iface);
+    struct server *server = impl_from_IVsDiskVirtualServer(iface);
 
     if (!out)
         return E_POINTER;
     if (IsEqualIID(riid, &IID_IUnknown) || IsEqualIID(riid, &IID_IDispatch)
-        || IsEqualIID(riid, &IID_IVMVirtualServer)) {
+        || IsEqualIID(riid, &IID_IVMVirtualServer) || IsEqualIID(riid, &IID_IVsDiskVirtualServer)) {
         *out = iface;
-        IVMVirtualServer_AddRef(iface);
+        IVsDiskVirtualServer_AddRef(iface);
         return S_OK;
     }
     if (com_extras_query(&server->extras, riid, out))
@@ -53,14 +54,14 @@ static HRESULT WINAPI server_QueryInterface(IVMVirtualServer *iface, REFIID riid
     return E_NOINTERFACE;
 }
 
-static ULONG WINAPI server_AddRef(IVMVirtualServer *iface)
+static ULONG WINAPI server_AddRef(IVsDiskVirtualServer *iface)
 {
-    return InterlockedIncrement(&impl_from_IVMVirtualServer(iface)->ref);
+    return InterlockedIncrement(&impl_from_IVsDiskVirtualServer(iface)->ref);
 }
 
-static ULONG WINAPI server_Release(IVMVirtualServer *iface)
+static ULONG WINAPI server_Release(IVsDiskVirtualServer *iface)
 {
-    struct server *server = impl_from_IVMVirtualServer(iface);
+    struct server *server = impl_from_IVsDiskVirtualServer(iface);
     LONG ref = InterlockedDecrement(&server->ref);
 
     if (ref == 0) {
@@ -75,7 +76,7 @@ static ULONG WINAPI server_Release(IVMVirtualServer *iface)
     return ref;
 }
 
-static HRESULT WINAPI server_GetTypeInfoCount(IVMVirtualServer *iface, UINT *count)
+static HRESULT WINAPI server_GetTypeInfoCount(IVsDiskVirtualServer *iface, UINT *count)
 {
     (void)iface;
     if (!count)
@@ -84,66 +85,106 @@ static HRESULT WINAPI server_GetTypeInfoCount(IVMVirtualServer *iface, UINT *cou
     return S_OK;
 }
 
-static HRESULT WINAPI server_GetTypeInfo(IVMVirtualServer *iface, UINT index, LCID lcid,
+static HRESULT WINAPI server_GetTypeInfo(IVsDiskVirtualServer *iface, UINT index, LCID lcid,
                                          ITypeInfo **out)
 {
-    (void)iface;
     (void)lcid;
-    return dispatch_get_type_info(&IID_IVMVirtualServer, index, out);
+    return dispatch_get_type_info(impl_from_IVsDiskVirtualServer(iface)->dispatch_iid, index, out);
 }
 
-static HRESULT WINAPI server_GetIDsOfNames(IVMVirtualServer *iface, REFIID riid, LPOLESTR *names,
+static HRESULT WINAPI server_GetIDsOfNames(IVsDiskVirtualServer *iface, REFIID riid, LPOLESTR *names,
                                            UINT count, LCID lcid, DISPID *ids)
 {
-    (void)iface;
     (void)lcid;
-    return dispatch_get_ids_of_names(&IID_IVMVirtualServer, riid, names, count, ids);
+    return dispatch_get_ids_of_names(impl_from_IVsDiskVirtualServer(iface)->dispatch_iid, riid, names,
+                                     count, ids);
 }
 
-static HRESULT WINAPI server_Invoke(IVMVirtualServer *iface, DISPID member, REFIID riid, LCID lcid,
+static HRESULT WINAPI server_Invoke(IVsDiskVirtualServer *iface, DISPID member, REFIID riid, LCID lcid,
                                     WORD flags, DISPPARAMS *params, VARIANT *result,
                                     EXCEPINFO *excep, UINT *arg_err)
 {
     (void)lcid;
-    return dispatch_invoke(iface, &IID_IVMVirtualServer, member, riid, flags, params, result,
-                           excep, arg_err);
+    return dispatch_invoke(iface, impl_from_IVsDiskVirtualServer(iface)->dispatch_iid, member, riid,
+                           flags, params, result, excep, arg_err);
 }
 
-static HRESULT WINAPI server_get_Tasks(IVMVirtualServer *iface, IVMTaskCollection **out)
+static HRESULT WINAPI server_get_Tasks(IVsDiskVirtualServer *iface, IVMTaskCollection **out)
 {
     HRESULT hr;
 
     if (!out)
         return error_set(E_POINTER, &IID_IVMVirtualServer, L"Tasks: the result pointer is NULL.");
-    hr = task_collection_create(impl_from_IVMVirtualServer(iface)->tasks, out);
+    hr = task_collection_create(impl_from_IVsDiskVirtualServer(iface)->tasks, out);
     if (FAILED(hr))
         return error_set(hr, &IID_IVMVirtualServer, L"Tasks: out of memory.");
     return error_none();
 }
 
-static HRESULT WINAPI server_CreateDynamicVirtualHardDisk(IVMVirtualServer *iface, BSTR image_path,
+static HRESULT WINAPI server_CreateDynamicVirtualHardDisk(IVsDiskVirtualServer *iface, BSTR image_path,
                                                           LONG size, IVMTask **task)
 {
-    return disk_request_start(impl_from_IVMVirtualServer(iface)->tasks, CREATION_DYNAMIC,
+    return disk_request_start(impl_from_IVsDiskVirtualServer(iface)->tasks, CREATION_DYNAMIC,
                               image_path, size, task);
 }
 
-static HRESULT WINAPI server_CreateDifferencingVirtualHardDisk(IVMVirtualServer *iface,
+static HRESULT WINAPI server_CreateDifferencingVirtualHardDisk(IVsDiskVirtualServer *iface,
                                                                BSTR image_path, BSTR parent_path,
                                                                IVMTask **task)
 {
-    return disk_request_start_differencing(impl_from_IVMVirtualServer(iface)->tasks, image_path,
+    return disk_request_start_differencing(impl_from_IVsDiskVirtualServer(iface)->tasks, image_path,
                                            parent_path, task);
 }
 
-static HRESULT WINAPI server_CreateFixedVirtualHardDisk(IVMVirtualServer *iface, BSTR image_path,
+static HRESULT WINAPI server_CreateFixedVirtualHardDisk(IVsDiskVirtualServer *iface, BSTR image_path,
                                                         LONG size, IVMTask **task)
 {
-    return disk_request_start(impl_from_IVMVirtualServer(iface)->tasks, CREATION_FIXED,
+    return disk_request_start(impl_from_IVsDiskVirtualServer(iface)->tasks, CREATION_FIXED,
                               image_path, size, task);
 }
 
-static HRESULT WINAPI server_get_Name(IVMVirtualServer *iface, BSTR *name)
+/* IVsDiskVirtualServer.CreateVirtualHardDisk: the three creations with options. */
+static HRESULT WINAPI server_CreateVirtualHardDisk(IVsDiskVirtualServer *iface, BSTR image_path,
+                                                   VMHardDiskType type, LONG size_mb,
+                                                   BSTR parent_path, LONG block_size,
+                                                   LONG logical_sector_size,
+                                                   LONG physical_sector_size, IVMTask **task)
+{
+    static const WCHAR method[] = L"CreateVirtualHardDisk";
+    struct task_list *tasks = impl_from_IVsDiskVirtualServer(iface)->tasks;
+    struct disk_request_options options = { block_size, logical_sector_size, physical_sector_size };
+    UINT parent_length = parent_path ? SysStringLen(parent_path) : 0;
+
+    if (task)
+        *task = NULL;
+    switch (type) {
+    case vmDiskType_Dynamic:
+    case vmDiskType_FixedSize:
+        if (parent_length)
+            return error_set(E_INVALIDARG, &IID_IVsDiskVirtualServer,
+                             L"%ls: parentPath is for a differencing disk only; give \"\" for a %ls disk.",
+                             method, type == vmDiskType_Dynamic ? L"dynamic" : L"fixed");
+        return disk_request_start_with(tasks, method, type == vmDiskType_Dynamic ? CREATION_DYNAMIC
+                                                                                 : CREATION_FIXED,
+                                       image_path, size_mb, &options, task);
+    case vmDiskType_Differencing:
+        if (size_mb != 0)
+            return error_set(E_INVALIDARG, &IID_IVsDiskVirtualServer,
+                             L"%ls: a differencing disk has its parent's size; give 0 for sizeInMB, not %ld.",
+                             method, size_mb);
+        if (!parent_length)
+            return error_set(E_INVALIDARG, &IID_IVsDiskVirtualServer,
+                             L"%ls: a differencing disk needs parentPath, the disk it is made from.", method);
+        return disk_request_start_differencing_with(tasks, method, image_path, parent_path, &options,
+                                                    task);
+    default:
+        return error_set(VM_E_WRONG_HD_IMAGE_TYPE, &IID_IVsDiskVirtualServer,
+                         L"%ls: type %d is none of vmDiskType_Dynamic (0), vmDiskType_FixedSize (1) and vmDiskType_Differencing (2).",
+                         method, (int)type);
+    }
+}
+
+static HRESULT WINAPI server_get_Name(IVsDiskVirtualServer *iface, BSTR *name)
 {
     WCHAR buffer[MAX_COMPUTERNAME_LENGTH + 1];
     DWORD length = ARRAYSIZE(buffer);
@@ -161,7 +202,7 @@ static HRESULT WINAPI server_get_Name(IVMVirtualServer *iface, BSTR *name)
     return error_none();
 }
 
-static HRESULT WINAPI server_get_Version(IVMVirtualServer *iface, BSTR *version)
+static HRESULT WINAPI server_get_Version(IVsDiskVirtualServer *iface, BSTR *version)
 {
     (void)iface;
     if (!version)
@@ -172,9 +213,9 @@ static HRESULT WINAPI server_get_Version(IVMVirtualServer *iface, BSTR *version)
     return error_none();
 }
 
-static HRESULT WINAPI server_get_UpTime(IVMVirtualServer *iface, LONG *seconds)
+static HRESULT WINAPI server_get_UpTime(IVsDiskVirtualServer *iface, LONG *seconds)
 {
-    struct server *server = impl_from_IVMVirtualServer(iface);
+    struct server *server = impl_from_IVsDiskVirtualServer(iface);
 
     if (!seconds)
         return error_set(E_POINTER, &IID_IVMVirtualServer, L"UpTime: the result pointer is NULL.");
@@ -182,31 +223,31 @@ static HRESULT WINAPI server_get_UpTime(IVMVirtualServer *iface, LONG *seconds)
     return error_none();
 }
 
-static HRESULT WINAPI server_get_SearchPaths(IVMVirtualServer *iface, VARIANT *paths)
+static HRESULT WINAPI server_get_SearchPaths(IVsDiskVirtualServer *iface, VARIANT *paths)
 {
-    return search_paths_get(&impl_from_IVMVirtualServer(iface)->search_paths, paths);
+    return search_paths_get(&impl_from_IVsDiskVirtualServer(iface)->search_paths, paths);
 }
 
-static HRESULT WINAPI server_put_SearchPaths(IVMVirtualServer *iface, VARIANT paths)
+static HRESULT WINAPI server_put_SearchPaths(IVsDiskVirtualServer *iface, VARIANT paths)
 {
-    return search_paths_put(&impl_from_IVMVirtualServer(iface)->search_paths, &paths);
+    return search_paths_put(&impl_from_IVsDiskVirtualServer(iface)->search_paths, &paths);
 }
 
-static HRESULT WINAPI server_GetHardDisk(IVMVirtualServer *iface, BSTR image_path,
+static HRESULT WINAPI server_GetHardDisk(IVsDiskVirtualServer *iface, BSTR image_path,
                                          IVMHardDisk **disk)
 {
-    return hard_disk_get(image_path, impl_from_IVMVirtualServer(iface)->tasks, disk);
+    return hard_disk_get(image_path, impl_from_IVsDiskVirtualServer(iface)->tasks, disk);
 }
 
-static HRESULT WINAPI server_GetHardDiskFiles(IVMVirtualServer *iface, VARIANT additional,
+static HRESULT WINAPI server_GetHardDiskFiles(IVsDiskVirtualServer *iface, VARIANT additional,
                                               VARIANT *files)
 {
-    return hard_disk_files(&impl_from_IVMVirtualServer(iface)->search_paths, &additional, files);
+    return hard_disk_files(&impl_from_IVsDiskVirtualServer(iface)->search_paths, &additional, files);
 }
 
 /* Every member of the real IVMVirtualServer, in its vtable order; the ones vsdisk does not
  * implement are in server_unimplemented.c. */
-static const IVMVirtualServerVtbl server_vtbl = {
+static const IVsDiskVirtualServerVtbl server_vtbl = {
     server_QueryInterface,
     server_AddRef,
     server_Release,
@@ -299,9 +340,13 @@ static const IVMVirtualServerVtbl server_vtbl = {
     server_get_AvailableSystemCapacity,
     server_get_Security,
     server_put_Security,
+    server_CreateVirtualHardDisk,
 };
 
-HRESULT server_create(REFIID riid, void **out)
+/* vsdisk_class: created as VsDisk.VirtualServer (vsdisk's CLSID), whose IDispatch serves
+ * IVsDiskVirtualServer; else as Virtual Server's object, member for member (IVMVirtualServer).
+ * Both answer QueryInterface for IVsDiskVirtualServer. */
+HRESULT server_create(REFIID riid, BOOL vsdisk_class, void **out)
 {
     struct server *server;
     HRESULT hr;
@@ -315,14 +360,15 @@ HRESULT server_create(REFIID riid, void **out)
         vs_free(server);
         return hr;
     }
-    server->IVMVirtualServer_iface.lpVtbl = &server_vtbl;
+    server->IVsDiskVirtualServer_iface.lpVtbl = &server_vtbl;
+    server->dispatch_iid = vsdisk_class ? &IID_IVsDiskVirtualServer : &IID_IVMVirtualServer;
     server->ref = 1;
     server->created_tick = GetTickCount64();
     search_paths_init(&server->search_paths);
-    com_extras_init(&server->extras, (IUnknown *)&server->IVMVirtualServer_iface,
-                    &CLSID_VMVirtualServer, server_iids);
+    com_extras_init(&server->extras, (IUnknown *)&server->IVsDiskVirtualServer_iface,
+                    vsdisk_class ? &CLSID_VsDiskVirtualServer : &CLSID_VMVirtualServer, server_iids);
     module_add_ref();
-    hr = IVMVirtualServer_QueryInterface(&server->IVMVirtualServer_iface, riid, out);
-    IVMVirtualServer_Release(&server->IVMVirtualServer_iface);
+    hr = IVsDiskVirtualServer_QueryInterface(&server->IVsDiskVirtualServer_iface, riid, out);
+    IVsDiskVirtualServer_Release(&server->IVsDiskVirtualServer_iface);
     return hr;
 }

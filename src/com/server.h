@@ -4,6 +4,6 @@
 #include <windows.h>
 
 /* Creates a VMVirtualServer object and returns its riid interface. */
-HRESULT server_create(REFIID riid, void **out);
+HRESULT server_create(REFIID riid, BOOL vsdisk_class, void **out);
 
 #endif

@@ -40,6 +40,9 @@ typedef struct disk_info {
     /* What identifies this disk to its children and to loop detection: a VHD's unique id, a
      * VHDX's DataWriteGuid (what a child's parent_linkage names). */
     uint8_t id[16];
+    /* The disk's own identity, as Windows reports it (Get-VHD's DiskIdentifier): a VHD's
+     * unique id, a VHDX's virtual disk id (shared by a child and its parent). */
+    uint8_t virtual_disk_id[16];
 } disk_info;
 
 /* A run of sectors of one image that share a state. */

@@ -94,7 +94,7 @@ static void free_file(struct disk_file *file)
 {
     if (!file)
         return;
-    vhd_image_close(file->image);
+    disk_image_close(file->image);
     if (file->backend.file != INVALID_HANDLE_VALUE)
         file->backend.io.close(&file->backend.io);
     vs_free(file->path);
@@ -122,7 +122,7 @@ HRESULT disk_file_open(const WCHAR *path, vhd_io_open_mode mode, struct disk_fil
         free_file(file);
         return hr;
     }
-    if (vhd_image_open(&file->image, &file->backend.io, &reader_allocator, &reader)
+    if (disk_image_open(&file->image, &file->backend.io, &reader_allocator, &reader)
         != VHD_READER_OK) {
         HRESULT hr = disk_file_reader_failed(path, &reader, error);
         free_file(file);
@@ -135,6 +135,11 @@ HRESULT disk_file_open(const WCHAR *path, vhd_io_open_mode mode, struct disk_fil
 void disk_file_close(struct disk_file *file)
 {
     free_file(file);
+}
+
+const disk_info *disk_file_info(const struct disk_file *file)
+{
+    return disk_image_info(file->image);
 }
 
 /* ---- the parent opener ---- */
@@ -302,20 +307,32 @@ HRESULT disk_file_relink(const WCHAR *child_path, const WCHAR *parent_path,
         goto done;
     if (FAILED(hr = disk_file_open(child_path, VHD_IO_OPEN_READ_WRITE, &child, error)))
         goto done;
-    const vhd_image_info *child_info = vhd_image_get_info(child->image);
-    const vhd_image_info *parent_info = vhd_image_get_info(parent->image);
-    if (child_info->footer.disk_type != VHD_DISK_TYPE_DIFFERENCING) {
+    const disk_info *child_info = disk_file_info(child);
+    const disk_info *parent_info = disk_file_info(parent);
+    if (child_info->kind != DISK_KIND_DIFFERENCING) {
         hr = host_error_set(error, VM_E_WRONG_HD_IMAGE_TYPE,
                             L"\"%ls\" is not a differencing disk, so it has no parent to set.",
                             child_path);
         goto done;
     }
-    if (parent_info->footer.current_size != child_info->footer.current_size) {
+    if (parent_info->format != child_info->format) {
+        hr = host_error_set(error, VM_E_PARENT_CHILD_ID_MISMATCH,
+                            L"\"%ls\" is a %hs and the differencing disk \"%ls\" a %hs: a disk's parent is always of its own format.",
+                            parent_path, disk_format_name(parent_info->format), child_path,
+                            disk_format_name(child_info->format));
+        goto done;
+    }
+    if (child_info->format != DISK_FORMAT_VHD) {
+        hr = host_error_set(error, E_NOTIMPL,
+                            L"\"%ls\" is a VHDX: this version of vsdisk re-links VHD differencing disks only.",
+                            child_path);
+        goto done;
+    }
+    if (parent_info->size != child_info->size) {
         hr = host_error_set(error, VM_E_PARENT_CHILD_ID_MISMATCH,
                             L"\"%ls\" holds %I64u bytes but the differencing disk \"%ls\" %I64u: "
                             L"it is not its parent.", parent_path,
-                            parent_info->footer.current_size, child_path,
-                            child_info->footer.current_size);
+                            parent_info->size, child_path, child_info->size);
         goto done;
     }
     /* W2ru as CreateDifferencingVirtualHardDisk writes it; none across drives or shares. */
@@ -330,9 +347,9 @@ HRESULT disk_file_relink(const WCHAR *child_path, const WCHAR *parent_path,
         goto done;
     }
     /* The reader the re-link opens must not see the image this one holds open. */
-    vhd_image_close(child->image);
+    disk_image_close(child->image);
     child->image = NULL;
-    if (vhd_relink_parent(&child->backend.io, parent_info->footer.unique_id, absolute_utf8,
+    if (vhd_relink_parent(&child->backend.io, parent_info->id, absolute_utf8,
                           relative_utf8, &reader) != VHD_READER_OK) {
         hr = disk_file_reader_failed(child_path, &reader, error);
         goto done;
@@ -371,10 +388,12 @@ HRESULT disk_file_free_space(const WCHAR *path, ULONGLONG *free_bytes, struct ho
     return S_OK;
 }
 
-static BOOL has_vhd_extension(const WCHAR *name)
+/* .vhd and .vhdx, any case: the names Virtual Server and Hyper-V give disks. */
+static BOOL has_disk_extension(const WCHAR *name)
 {
     size_t length = wcslen(name);
-    return length > 4 && _wcsicmp(name + length - 4, L".vhd") == 0;
+    return (length > 4 && _wcsicmp(name + length - 4, L".vhd") == 0)
+        || (length > 5 && _wcsicmp(name + length - 5, L".vhdx") == 0);
 }
 
 HRESULT disk_file_search(const WCHAR *folder, HRESULT (*found)(void *ctx, const WCHAR *path),
@@ -404,7 +423,7 @@ HRESULT disk_file_search(const WCHAR *folder, HRESULT (*found)(void *ctx, const 
                               L"listed (error %lu).", folder, code);
     }
     do {
-        if ((data.dwFileAttributes & FILE_ATTRIBUTE_DIRECTORY) || !has_vhd_extension(data.cFileName))
+        if ((data.dwFileAttributes & FILE_ATTRIBUTE_DIRECTORY) || !has_disk_extension(data.cFileName))
             continue;
         if (length + 1 + wcslen(data.cFileName) >= MAX_PATH)
             continue;   /* a path the API could not take back */

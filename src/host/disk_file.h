@@ -1,5 +1,5 @@
-/* An existing VHD opened for reading (or for an in-place change) through the portable
- * reader, with every failure reported as the documented HRESULT and a sentence: what
+/* An existing disk (VHD or VHDX, told apart by its content) opened for reading (or for an
+ * in-place change) through the neutral reader (disk_image.h), with every failure reported as the documented HRESULT and a sentence: what
  * GetHardDisk and IVMHardDisk's properties stand on. Each call opens the file anew and the
  * caller closes it, so what it reports is what the file holds now. */
 #ifndef VSDISK_DISK_FILE_H
@@ -8,17 +8,21 @@
 #include <windows.h>
 #include "host_error.h"
 #include "vhd_io_win32.h"
+#include "disk_image.h"
 #include "vhd_reader.h"
 
 struct disk_file {
     struct vhd_io_win32 backend;
     WCHAR *path;
-    vhd_image *image;
+    disk_image *image;
 };
+
+/* What the disk is: format, kind, sizes, ids. */
+const disk_info *disk_file_info(const struct disk_file *file);
 
 /* Opens path (a full path that passed path_check). E_FILE_NOT_FOUND, E_PATH_NOT_FOUND,
  * E_SHARING_VIOLATION (in use: being created, or opened without sharing), E_ACCESSDENIED,
- * VM_E_INVALID_HD_FILE (a folder, or not a valid VHD: the reason says which field),
+ * VM_E_INVALID_HD_FILE (a folder, or not a valid VHD or VHDX: the reason says which field),
  * E_OUTOFMEMORY, DISP_E_EXCEPTION (reading failed). */
 HRESULT disk_file_open(const WCHAR *path, vhd_io_open_mode mode, struct disk_file **file,
                        struct host_error *error);
@@ -40,7 +44,7 @@ HRESULT disk_file_relink(const WCHAR *child_path, const WCHAR *parent_path,
 /* The bytes free for the caller on the volume that holds path's folder. */
 HRESULT disk_file_free_space(const WCHAR *path, ULONGLONG *free_bytes, struct host_error *error);
 
-/* Calls found with the full path of each file named *.vhd (any case) directly in folder,
+/* Calls found with the full path of each file named *.vhd or *.vhdx (any case) directly in folder,
  * in the order the file system lists them. A folder that does not exist gives
  * E_PATH_NOT_FOUND; found's failure stops the search and is returned. */
 HRESULT disk_file_search(const WCHAR *folder, HRESULT (*found)(void *ctx, const WCHAR *path),

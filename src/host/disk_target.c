@@ -12,6 +12,7 @@
 #include "vhd_create_differencing.h"
 #include "vhd_create_fixed.h"
 #include "vhd_format.h"
+#include "vhdx_create.h"
 
 /* The API documents E_DISK_FULL below 8 MB free on the target volume. */
 #define MINIMUM_FREE_BYTES (8ull * 1024 * 1024)
@@ -267,20 +268,59 @@ static ULONGLONG file_size_limit(const WCHAR *file_system)
     return 0;
 }
 
+/* The VHDX writer's options for the target's shape (sizes only). */
+static void vhdx_options_of(const struct disk_target *target, vhdx_create_options *options)
+{
+    memset(options, 0, sizeof(*options));
+    options->size_bytes = target->size_bytes;
+    options->block_size = target->shape.block_size;
+    options->logical_sector_size = target->shape.logical_sector_size;
+}
+
+/* A VHDX's file once every block (and, for a child, every sector bitmap) is allocated. */
+static ULONGLONG vhdx_expanded_file_size(const struct disk_target *target)
+{
+    vhdx_create_options options;
+    ULONGLONG block, logical, blocks, chunk_ratio, bitmaps = 0;
+
+    vhdx_options_of(target, &options);
+    block = options.block_size ? options.block_size
+          : target->kind == DISK_TARGET_DIFFERENCING ? VHDX_DEFAULT_DIFFERENCING_BLOCK_SIZE
+                                                     : VHDX_DEFAULT_BLOCK_SIZE;
+    logical = options.logical_sector_size ? options.logical_sector_size
+                                          : VHDX_DEFAULT_LOGICAL_SECTOR_SIZE;
+    blocks = (target->size_bytes + block - 1) / block;
+    if (target->kind == DISK_TARGET_DIFFERENCING) {
+        chunk_ratio = (8388608ull * logical) / block;      /* 2^23 sectors per bitmap block */
+        bitmaps = (blocks + chunk_ratio - 1) / chunk_ratio;
+    }
+    return vhdx_dynamic_file_size(&options) + blocks * block + bitmaps * 1048576ull;
+}
+
+/* The file a fixed disk of the target's shape is, complete. */
+static ULONGLONG fixed_file_size(const struct disk_target *target)
+{
+    vhdx_create_options options;
+
+    if (target->shape.format != DISK_FORMAT_VHDX)
+        return vhd_fixed_file_size(target->size_bytes);
+    vhdx_options_of(target, &options);
+    return vhdx_fixed_file_size(&options);
+}
+
 /* The largest the file can become: a fixed disk's file as created; a dynamic or differencing
  * disk's once every block is allocated. */
 static ULONGLONG largest_file_size(const struct disk_target *target)
 {
-    switch (target->kind) {
-    case DISK_TARGET_FIXED:
-        return vhd_fixed_file_size(target->size_bytes);
-    case DISK_TARGET_DIFFERENCING:
+    if (target->kind == DISK_TARGET_FIXED)
+        return fixed_file_size(target);
+    if (target->shape.format == DISK_FORMAT_VHDX)
+        return vhdx_expanded_file_size(target);
+    if (target->kind == DISK_TARGET_DIFFERENCING)
         return vhd_dynamic_expanded_file_size(target->size_bytes)
             - vhd_dynamic_file_size(target->size_bytes)
             + vhd_differencing_file_size(target->size_bytes);
-    default:
-        return vhd_dynamic_expanded_file_size(target->size_bytes);
-    }
+    return vhd_dynamic_expanded_file_size(target->size_bytes);
 }
 
 static HRESULT check_volume(struct disk_target *target, const WCHAR *folder)
@@ -293,9 +333,12 @@ static HRESULT check_volume(struct disk_target *target, const WCHAR *folder)
         return target_error(target, DISP_E_EXCEPTION, L"the free space of its volume could not be read (Windows error %lu)",
                             GetLastError());
     if (target->kind == DISK_TARGET_FIXED) {
-        ULONGLONG needed = vhd_fixed_file_size(target->size_bytes);
+        ULONGLONG needed = fixed_file_size(target);
         if (available.QuadPart < needed)
-            return target_error(target, E_DISK_FULL, L"its volume has %I64u bytes free, and a fixed disk of %I64u MB needs %I64u bytes (its size and a 512-byte footer)",
+            return target_error(target, E_DISK_FULL,
+                                target->shape.format == DISK_FORMAT_VHDX
+                                    ? L"its volume has %I64u bytes free, and a fixed VHDX of %I64u MB needs %I64u bytes (its size and the VHDX's headers, log, metadata and block table)"
+                                    : L"its volume has %I64u bytes free, and a fixed disk of %I64u MB needs %I64u bytes (its size and a 512-byte footer)",
                                 available.QuadPart, target->size_bytes / (1024 * 1024), needed);
     } else if (available.QuadPart < MINIMUM_FREE_BYTES) {
         return target_error(target, E_DISK_FULL, L"its volume has %I64u bytes free, and a %ls disk needs at least 8 MB",
@@ -327,6 +370,24 @@ static BOOL read_at(HANDLE file, ULONGLONG offset, BYTE *buffer, DWORD len)
     return ReadFile(file, buffer, len, &done, &position) && done == len;
 }
 
+/* TRUE if file starts with the VHDX file type identifier naming vsdisk as its creator and
+ * neither header slot holds a header yet: the VHDX writer commits both headers last
+ * (vhdx_create.h). */
+static BOOL is_unfinished_vhdx(HANDLE file, ULONGLONG size)
+{
+    static const WCHAR creator[] = L"vsdisk ";
+    BYTE identifier[8 + sizeof(creator) - sizeof(WCHAR)], signature[4];
+
+    if (size < 132 * 1024 || !read_at(file, 0, identifier, sizeof(identifier))
+        || memcmp(identifier, "vhdxfile", 8) != 0
+        || memcmp(identifier + 8, creator, sizeof(creator) - sizeof(WCHAR)) != 0)
+        return FALSE;
+    for (ULONGLONG slot = 64 * 1024; slot <= 128 * 1024; slot += 64 * 1024)
+        if (!read_at(file, slot, signature, sizeof(signature)) || memcmp(signature, "head", 4) == 0)
+            return FALSE;
+    return TRUE;
+}
+
 /* TRUE if path holds what an interrupted vsdisk creation leaves: a regular file with
  * vsdisk's dynamic or differencing footer (at the end or its copy at 0) but no valid header,
  * which is written last. Reads 2.5 KiB at most. Pipes and devices report size 0 and are
@@ -353,6 +414,10 @@ static BOOL is_unfinished_disk(const WCHAR *path)
                        NULL, OPEN_EXISTING, FILE_FLAG_OPEN_REPARSE_POINT, NULL);
     if (file == INVALID_HANDLE_VALUE)
         return FALSE;
+    if (is_unfinished_vhdx(file, size.QuadPart)) {
+        unfinished = TRUE;
+        goto done;
+    }
     if (!(read_at(file, size.QuadPart - VHD_FOOTER_SIZE, footer_bytes, VHD_FOOTER_SIZE)
           && vhd_footer_decode(&footer, footer_bytes, VHD_FOOTER_SIZE) == VHD_FORMAT_OK)
         && !(read_at(file, 0, footer_bytes, VHD_FOOTER_SIZE)
@@ -416,6 +481,13 @@ static HRESULT create_file(struct disk_target *target)
 HRESULT disk_target_prepare(const WCHAR *path, enum disk_target_kind kind, ULONGLONG size_bytes,
                             struct disk_target **out, struct host_error *error)
 {
+    struct disk_target_shape shape = { DISK_FORMAT_VHD, kind, size_bytes, 0, 0, 0 };
+    return disk_target_prepare_shape(path, &shape, out, error);
+}
+
+HRESULT disk_target_prepare_shape(const WCHAR *path, const struct disk_target_shape *shape,
+                                  struct disk_target **out, struct host_error *error)
+{
     struct disk_target *target;
     WCHAR *folder = NULL, *last_separator;
     size_t root;
@@ -429,8 +501,9 @@ HRESULT disk_target_prepare(const WCHAR *path, enum disk_target_kind kind, ULONG
         hr = host_error_set(error, E_OUTOFMEMORY, L"Out of memory.");
         goto failed;
     }
-    target->size_bytes = size_bytes;
-    target->kind = kind;
+    target->shape = *shape;
+    target->size_bytes = shape->size_bytes;
+    target->kind = shape->kind;
     target->error = error;
     target->io.path = target->path;
 

@@ -4,6 +4,7 @@
 #define VSDISK_DISK_TARGET_H
 
 #include <windows.h>
+#include "disk_image.h"
 #include "host_error.h"
 #include "vhd_io_win32.h"
 
@@ -14,18 +15,33 @@ enum disk_target_kind {
     DISK_TARGET_DIFFERENCING    /* as dynamic (the child can grow to the parent's size) */
 };
 
+/* What a new disk will be: its format, kind and sizes (0: the format's default). */
+struct disk_target_shape {
+    disk_format format;
+    enum disk_target_kind kind;
+    ULONGLONG size_bytes;           /* a differencing disk's: its parent's */
+    ULONG block_size;               /* VHDX only */
+    ULONG logical_sector_size;      /* VHDX only: a differencing disk's is its parent's */
+    ULONG physical_sector_size;     /* VHDX only */
+};
+
 struct disk_target {
     WCHAR *path;
     ULONGLONG size_bytes;
     enum disk_target_kind kind;
+    struct disk_target_shape shape;
     WCHAR **created_folders;        /* outermost first */
     size_t created_count;
     struct vhd_io_win32 io;         /* created and open once prepared */
     struct host_error *error;       /* where prepare reports a failure */
 };
 
-/* Creates missing folders, checks free space and the volume's file-size limit, and creates
- * the file exclusively. On failure fills error and leaves nothing behind. */
+/* Creates missing folders, checks free space and the volume's file-size limit for a disk of
+ * that shape, and creates the file exclusively. On failure fills error and leaves nothing
+ * behind. */
+HRESULT disk_target_prepare_shape(const WCHAR *path, const struct disk_target_shape *shape,
+                                  struct disk_target **out, struct host_error *error);
+/* The same for a VHD. */
 HRESULT disk_target_prepare(const WCHAR *path, enum disk_target_kind kind, ULONGLONG size_bytes,
                             struct disk_target **out, struct host_error *error);
 

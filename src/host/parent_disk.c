@@ -11,6 +11,7 @@
 #include "vhd_reader.h"
 #include "disk_chain.h"
 #include "vhd_disk.h"
+#include "vhdx_disk.h"
 
 static const vhd_reader_options reader_options = { vs_malloc, vs_free };
 
@@ -100,10 +101,16 @@ HRESULT parent_disk_read(const WCHAR *path, struct parent_disk *parent, struct h
     }
 
     {
-        const vhd_footer *footer = &vhd_image_get_info(vhd_disk_image(disk_chain_image(chain, 0)))->footer;
-        parent->facts.size_bytes = footer->current_size;
-        parent->facts.geometry = footer->disk_geometry;
-        memcpy(parent->facts.unique_id, footer->unique_id, sizeof(parent->facts.unique_id));
+        const disk_image *image = disk_chain_image(chain, 0);
+        parent->format = disk_image_info(image)->format;
+        parent->facts.size_bytes = disk_image_info(image)->size;
+        if (parent->format == DISK_FORMAT_VHDX) {
+            vhdx_parent_facts_from_info(&parent->vhdx, vhdx_image_get_info(vhdx_disk_image(image)));
+        } else {
+            const vhd_footer *footer = &vhd_image_get_info(vhd_disk_image(image))->footer;
+            parent->facts.geometry = footer->disk_geometry;
+            memcpy(parent->facts.unique_id, footer->unique_id, sizeof(parent->facts.unique_id));
+        }
     }
     /* The parent's last-write time: see docs/formats.md, "Differencing disks" (Windows writes 0). */
     parent->facts.timestamp = written.dwHighDateTime || written.dwLowDateTime
@@ -129,9 +136,14 @@ HRESULT parent_disk_read(const WCHAR *path, struct parent_disk *parent, struct h
         return host_error_set(error, VM_E_IMAGE_SIZE_TOO_SMALL,
                               L"The parent disk \"%ls\" holds %I64u bytes; a differencing disk has its parent's size, and the smallest disk is 3 MB.",
                               path, parent->facts.size_bytes);
-    if (parent->facts.size_bytes > 2088960ull * 1024 * 1024 || parent->facts.size_bytes % 512)
+    if (parent->format == DISK_FORMAT_VHD
+        && (parent->facts.size_bytes > 2088960ull * 1024 * 1024 || parent->facts.size_bytes % 512))
         return host_error_set(error, VM_E_IMAGE_SIZE_TOO_LARGE,
                               L"The parent disk \"%ls\" holds %I64u bytes; a differencing disk has its parent's size, and the largest disk is 2,088,960 MB (2040 GB).",
+                              path, parent->facts.size_bytes);
+    if (parent->format == DISK_FORMAT_VHDX && parent->facts.size_bytes > VHDX_MAX_DISK_SIZE)
+        return host_error_set(error, VM_E_IMAGE_SIZE_TOO_LARGE,
+                              L"The parent disk \"%ls\" holds %I64u bytes; a differencing disk has its parent's size, and the largest VHDX is 67,108,864 MB (64 TB).",
                               path, parent->facts.size_bytes);
     return S_OK;
 }
@@ -156,4 +168,26 @@ BOOL parent_disk_chain_contains(const struct parent_disk *parent, const WCHAR *p
     }
     CloseHandle(file);
     return found;
+}
+
+size_t parent_disk_volume_path(const WCHAR *path, WCHAR *out, size_t capacity)
+{
+    WCHAR mount[MAX_PATH], volume[64];
+    size_t mount_length, volume_length, rest;
+
+    out[0] = 0;
+    if (!GetVolumePathNameW(path, mount, ARRAYSIZE(mount))
+        || !GetVolumeNameForVolumeMountPointW(mount, volume, ARRAYSIZE(volume)))
+        return 0;
+    mount_length = wcslen(mount);
+    volume_length = wcslen(volume);
+    if (mount_length > wcslen(path) || _wcsnicmp(path, mount, mount_length) != 0
+        || volume_length == 0 || volume[volume_length - 1] != '\\')
+        return 0;
+    rest = wcslen(path + mount_length);
+    if (volume_length + rest + 1 > capacity)
+        return 0;
+    memcpy(out, volume, volume_length * sizeof(WCHAR));
+    memcpy(out + volume_length, path + mount_length, (rest + 1) * sizeof(WCHAR));
+    return volume_length + rest;
 }

@@ -42,6 +42,7 @@ static void vhd_describe(const void *impl, disk_info *out)
     out->logical_sector_size = VHD_SECTOR_SIZE;
     out->physical_sector_size = VHD_SECTOR_SIZE;
     memcpy(out->id, info->footer.unique_id, sizeof out->id);
+    memcpy(out->virtual_disk_id, info->footer.unique_id, sizeof out->virtual_disk_id);
 }
 
 static vhd_reader_code vhd_map(void *impl, uint64_t lba, uint32_t max_sectors,

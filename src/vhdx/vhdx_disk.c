@@ -79,6 +79,7 @@ static void vhdx_describe(const void *impl, disk_info *out)
     out->logical_sector_size = info->logical_sector_size;
     out->physical_sector_size = info->physical_sector_size;
     memcpy(out->id, info->header.data_write_guid.bytes, sizeof out->id);
+    memcpy(out->virtual_disk_id, info->virtual_disk_id.bytes, sizeof out->virtual_disk_id);
 }
 
 static vhd_io *vhdx_data_io(const void *impl)
