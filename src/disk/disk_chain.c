@@ -212,6 +212,7 @@ vhd_reader_code disk_chain_open_levels(disk_chain **result, vhd_io *io, const ch
     if (identity != NULL)
         chain->levels[0].identity = *identity;
 
+    chain->levels[0].file.io = io;
     code = disk_image_open(&chain->levels[0].image, io, options, error);
     if (code != VHD_READER_OK)
         goto fail;
@@ -249,6 +250,11 @@ unsigned disk_chain_depth(const disk_chain *chain)
 disk_image *disk_chain_image(const disk_chain *chain, unsigned level)
 {
     return level < chain->depth ? chain->levels[level].image : NULL;
+}
+
+vhd_io *disk_chain_file(const disk_chain *chain, unsigned level)
+{
+    return level < chain->depth ? chain->levels[level].file.io : NULL;
 }
 
 const char *disk_chain_name(const disk_chain *chain, unsigned level)

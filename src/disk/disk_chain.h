@@ -29,6 +29,8 @@ void disk_chain_close(disk_chain *chain);
 unsigned disk_chain_depth(const disk_chain *chain);          /* 1 for a lone image */
 disk_image *disk_chain_image(const disk_chain *chain, unsigned level);   /* 0 = the child */
 const char *disk_chain_name(const disk_chain *chain, unsigned level);
+/* The file a level was opened on (level 0: the caller's io; the others: the opener's). */
+vhd_io *disk_chain_file(const disk_chain *chain, unsigned level);
 
 /* Reads count sectors at lba of the disk the chain makes: each sector from the first image
  * that holds it, zeros where none does. */

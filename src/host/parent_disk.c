@@ -122,7 +122,7 @@ HRESULT parent_disk_read(const WCHAR *path, struct parent_disk *parent, struct h
     parent->chain_count = 0;
     for (unsigned level = 0; level < disk_chain_depth(chain) && parent->chain_count < PARENT_DISK_CHAIN_MAX; level++) {
         /* Every level's io is a Win32 back end: ours, then win32_parent_opener's. */
-        const struct vhd_io_win32 *member = CONTAINING_RECORD(vhd_image_io(vhd_disk_image(disk_chain_image(chain, level))),
+        const struct vhd_io_win32 *member = CONTAINING_RECORD(disk_chain_file(chain, level),
                                                               struct vhd_io_win32, io);
         parent->chain[parent->chain_count].volume = member->volume;
         parent->chain[parent->chain_count].index = member->index;

@@ -61,6 +61,15 @@ static const struct expected_member vsdisk_hard_disk_members[] = {
     { L"HostFreeDiskSpaceBytes", INVOKE_PROPERTYGET, { NULL }, VT_R8, NULL },
 };
 
+/* And what IVsDiskHardDisk2 adds: what Virtual Server's interface cannot say of a VHDX. */
+static const struct expected_member vsdisk_hard_disk2_members[] = {
+    { L"Format", INVOKE_PROPERTYGET, { NULL }, VT_BSTR, NULL },
+    { L"BlockSize", INVOKE_PROPERTYGET, { NULL }, VT_I4, NULL },
+    { L"LogicalSectorSize", INVOKE_PROPERTYGET, { NULL }, VT_I4, NULL },
+    { L"PhysicalSectorSize", INVOKE_PROPERTYGET, { NULL }, VT_I4, NULL },
+    { L"VirtualDiskId", INVOKE_PROPERTYGET, { NULL }, VT_BSTR, NULL },
+};
+
 static const struct expected_member task_members[] = {
     { L"WaitForCompletion", INVOKE_FUNC, { L"timeout", NULL }, VT_VOID, NULL },
     { L"Cancel", INVOKE_FUNC, { NULL }, VT_VOID, NULL },
@@ -307,10 +316,12 @@ static void test_hard_disk_type_information(void **state)
     bstr = SysAllocString(path);
     assert_int_equal(IVMVirtualServer_GetHardDisk(server, bstr, &disk), S_OK);
     SysFreeString(bstr);
-    check_interface((IDispatch *)disk, L"IVsDiskHardDisk", hard_disk_members,
+    check_interface((IDispatch *)disk, L"IVsDiskHardDisk2", hard_disk_members,
                     ARRAYSIZE(hard_disk_members));
-    check_interface((IDispatch *)disk, L"IVsDiskHardDisk", vsdisk_hard_disk_members,
+    check_interface((IDispatch *)disk, L"IVsDiskHardDisk2", vsdisk_hard_disk_members,
                     ARRAYSIZE(vsdisk_hard_disk_members));
+    check_interface((IDispatch *)disk, L"IVsDiskHardDisk2", vsdisk_hard_disk2_members,
+                    ARRAYSIZE(vsdisk_hard_disk2_members));
 
     /* Parent is also a property put, which the adapter shows as settable. */
     ITypeInfo *info = NULL;

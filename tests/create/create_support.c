@@ -109,6 +109,20 @@ HRESULT support_new_server(IVMVirtualServer **out)
     return hr;
 }
 
+IVsDiskVirtualServer *support_vsdisk_server(void)
+{
+    IClassFactory *factory = NULL;
+    IVsDiskVirtualServer *vs = NULL;
+
+    assert_int_equal(get_class_object(&CLSID_VsDiskVirtualServer, &IID_IClassFactory,
+                                      (void **)&factory), S_OK);
+    assert_int_equal(IClassFactory_CreateInstance(factory, NULL, &IID_IVsDiskVirtualServer,
+                                                  (void **)&vs), S_OK);
+    IClassFactory_Release(factory);
+    assert_non_null(vs);
+    return vs;
+}
+
 IVMVirtualServer *support_server(void)
 {
     IVMVirtualServer *vs = NULL;

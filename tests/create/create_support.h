@@ -42,6 +42,8 @@ int support_teardown(void **state);
 
 /* A new server object, straight from the DLL's class factory (no registry). */
 IVMVirtualServer *support_server(void);
+/* A server object made by vsdisk's own CLSID (VsDisk.VirtualServer), as IVsDiskVirtualServer. */
+IVsDiskVirtualServer *support_vsdisk_server(void);
 /* The same without asserting, for threads other than the test's. */
 HRESULT support_new_server(IVMVirtualServer **out);
 
