@@ -1,6 +1,7 @@
 /* Opening an image by its content and reading it through its format's class. */
 #include "disk_image.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "disk_error.h"
@@ -46,6 +47,24 @@ vhd_reader_code disk_image_probe(vhd_io *io, const disk_image_class **class,
     return VHD_READER_OK;
 }
 
+/* A file no format recognised was refused by the fallback: its reason also says why it is
+ * none of the formats that recognise themselves ("...; nor a VHDX, which starts with ..."). */
+static void say_none_recognised(vhd_reader_error *error)
+{
+    const size_t count = sizeof classes / sizeof classes[0];
+    size_t used = strlen(error->reason);
+
+    for (size_t i = 0; i < count; i++) {
+        if (classes[i]->recognises == NULL || classes[i]->signature == NULL
+            || used >= sizeof error->reason - 1)
+            continue;
+        int n = snprintf(error->reason + used, sizeof error->reason - used, "; nor a %s, %s",
+                         classes[i]->name, classes[i]->signature);
+        if (n > 0)
+            used += (size_t)n;
+    }
+}
+
 vhd_reader_code disk_image_open(disk_image **result, vhd_io *io, const vhd_reader_options *options,
                                 vhd_reader_error *error)
 {
@@ -62,8 +81,11 @@ vhd_reader_code disk_image_open(disk_image **result, vhd_io *io, const vhd_reade
     image->io = io;
     image->release = release;
     vhd_reader_code code = disk_image_probe(io, &image->class, error);
-    if (code == VHD_READER_OK)
+    if (code == VHD_READER_OK) {
         code = image->class->open(&image->impl, io, options, error);
+        if (image->class->recognises == NULL && vhd_reader_code_is_invalid_file(code))
+            say_none_recognised(error);
+    }
     if (code != VHD_READER_OK) {
         release(image);
         return code;

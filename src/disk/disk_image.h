@@ -65,6 +65,9 @@ typedef struct disk_image_class {
     /* True if the file's first DISK_PROBE_BYTES bytes say this format; NULL for the format
      * tried when no other recognises the file (VHD: its footer may be at the end alone). */
     bool (*recognises)(const uint8_t head[DISK_PROBE_BYTES]);
+    /* What recognises() looks for, for a refusal's reason ("which starts with
+     * \"vhdxfile\""); NULL for the fallback. */
+    const char *signature;
     vhd_reader_code (*open)(void **impl, vhd_io *io, const vhd_reader_options *options,
                             vhd_reader_error *error);
     void (*close)(void *impl);

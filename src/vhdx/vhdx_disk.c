@@ -160,6 +160,7 @@ const disk_image_class vhdx_disk_class = {
     .format = DISK_FORMAT_VHDX,
     .name = "VHDX",
     .recognises = vhdx_recognises,
+    .signature = "which starts with \"vhdxfile\"",
     .open = vhdx_open,
     .close = vhdx_close,
     .describe = vhdx_describe,
