@@ -1,6 +1,7 @@
 #!/bin/sh
-# Runs test_hard_disk under Wine with what vhdiinfo reports for each sample and for a fixed
-# and a dynamic disk qemu-img makes: "NAME TYPE MEDIA-SIZE FILE-SIZE" per line, TYPE as
+# Runs test_hard_disk under Wine with what vhdiinfo reports for each sample (the VHDX ones
+# decompressed into SCRATCH_DIR) and for a fixed and a dynamic disk qemu-img makes, VHD and
+# VHDX: "NAME TYPE MEDIA-SIZE FILE-SIZE" per line, TYPE as
 # VMHardDiskType (Dynamic 0, FixedSize 1, Differencing 2).
 # Usage: run_hard_disk.sh WINE_WRAP TEST_EXE DLL SAMPLES_DIR SCRATCH_DIR
 set -eu
@@ -26,10 +27,17 @@ describe() {
 for f in "$samples"/*.vhd; do
     describe "$f" "$(basename "$f")" >> "$expected"
 done
+for f in "$samples"/*.vhdx.bz2; do
+    name=$(basename "$f" .bz2)
+    bunzip2 -c "$f" > "$scratch/$name"
+    describe "$scratch/$name" "$(to_windows "$scratch/$name")" >> "$expected"
+done
 qemu-img create -q -f vpc -o subformat=fixed "$scratch/qemu-fixed.vhd" 8M
 qemu-img create -q -f vpc -o subformat=dynamic,force_size=on "$scratch/qemu-dynamic.vhd" 20M
-for f in qemu-fixed qemu-dynamic; do
-    describe "$scratch/$f.vhd" "$(to_windows "$scratch/$f.vhd")" >> "$expected"
+qemu-img create -q -f vhdx -o subformat=fixed "$scratch/qemu-fixed.vhdx" 8M
+qemu-img create -q -f vhdx -o subformat=dynamic,block_size=8M "$scratch/qemu-dynamic.vhdx" 40M
+for f in qemu-fixed.vhd qemu-dynamic.vhd qemu-fixed.vhdx qemu-dynamic.vhdx; do
+    describe "$scratch/$f" "$(to_windows "$scratch/$f")" >> "$expected"
 done
 cat "$expected"
 exec "$wrap" "$exe" "$dll" "$samples" "$scratch" "$expected"

@@ -445,6 +445,7 @@ static void test_get_hard_disk_files(void **state)
 {
     IVMVirtualServer *server = dll_new_server(&dll);
     WCHAR dir[MAX_PATH], sub[MAX_PATH], a[MAX_PATH], b[MAX_PATH], c[MAX_PATH], d[MAX_PATH];
+    WCHAR e[MAX_PATH], f[MAX_PATH];
     VARIANT paths, additional, result;
     SAFEARRAY *files;
     BSTR sample;
@@ -458,8 +459,10 @@ static void test_get_hard_disk_files(void **state)
     _snwprintf(b, MAX_PATH, L"%ls\\B.VHD", dir);
     _snwprintf(c, MAX_PATH, L"%ls\\c.txt", dir);
     _snwprintf(d, MAX_PATH, L"%ls\\d.vhd", sub);
+    _snwprintf(e, MAX_PATH, L"%ls\\e.VhdX", dir);     /* Hyper-V's disks are listed too */
+    _snwprintf(f, MAX_PATH, L"%ls\\f.vhdxx", dir);
     assert_true(copy_to(L"win8.vhd", a) && copy_to(L"win8.vhd", b) && copy_to(L"win8.vhd", c)
-                && copy_to(L"win8.vhd", d));
+                && copy_to(L"win8.vhd", d) && copy_to(L"win8.vhd", e) && copy_to(L"win8.vhd", f));
 
     V_VT(&paths) = VT_BSTR;
     V_BSTR(&paths) = SysAllocString(dir);
@@ -468,8 +471,9 @@ static void test_get_hard_disk_files(void **state)
 
     /* SearchPaths alone. */
     VariantInit(&additional);
-    assert_int_equal(list_files(server, &additional, &files), 2);
+    assert_int_equal(list_files(server, &additional, &files), 3);
     assert_true(listed(files, a) && listed(files, b) && !listed(files, c) && !listed(files, d));
+    assert_true(listed(files, e) && !listed(files, f));
     SafeArrayDestroy(files);
 
     /* Plus the samples folder (with a trailing backslash), and the list folder again. */
@@ -487,7 +491,7 @@ static void test_get_hard_disk_files(void **state)
     SysFreeString(element);
     V_VT(&additional) = VT_ARRAY | VT_BSTR;
     V_ARRAY(&additional) = extra;
-    assert_int_equal(list_files(server, &additional, &files), 2 + 7);
+    assert_int_equal(list_files(server, &additional, &files), 3 + 7);
     sample = join(samples, L"win8-child.vhd");
     assert_true(listed(files, sample));
     SysFreeString(sample);
