@@ -8,6 +8,7 @@
 #include <ole2.h>
 
 #include "vsdisk.h"
+#include "floppy_image.h"       /* the floppy image members, implemented in floppy_image.c */
 
 HRESULT WINAPI server_get_HostInfo(IVMVirtualServer *iface, IVMHostInfo **hostInfo);
 HRESULT WINAPI server_QueryLocale(IVMVirtualServer *iface, BSTR inLanguage, ULONG *outLocale);
@@ -28,8 +29,6 @@ HRESULT WINAPI server_get_VirtualNetworks(IVMVirtualServer *iface, IVMVirtualNet
 HRESULT WINAPI server_get_UnconnectedNetworkAdapters(IVMVirtualServer *iface, IVMNetworkAdapterCollection **unconnectedNetworkAdapters);
 HRESULT WINAPI server_get_SupportDrivers(IVMVirtualServer *iface, IVMSupportDriverCollection **supportDrivers);
 HRESULT WINAPI server_CreateHostDriveVirtualHardDisk(IVMVirtualServer *iface, BSTR imagePath, BSTR HostDriveIdentifier, VARIANT_BOOL reserved, IVMTask **diskTask);
-HRESULT WINAPI server_CreateFloppyDiskImage(IVMVirtualServer *iface, BSTR imagePath, VMFloppyDiskImageType imageType);
-HRESULT WINAPI server_GetFloppyDiskImageType(IVMVirtualServer *iface, BSTR imagePath, VMFloppyDiskImageType *getFloppyDiskImageType);
 HRESULT WINAPI server_get_VSScriptsEnabled(IVMVirtualServer *iface, VARIANT_BOOL *outVSScriptsEnabled);
 HRESULT WINAPI server_put_VSScriptsEnabled(IVMVirtualServer *iface, VARIANT_BOOL isEnabled);
 HRESULT WINAPI server_get_VMScriptsEnabled(IVMVirtualServer *iface, VARIANT_BOOL *outVMScriptsEnabled);
@@ -77,7 +76,6 @@ HRESULT WINAPI server_put_DefaultVMConfigurationPath(IVMVirtualServer *iface, BS
 HRESULT WINAPI server_get_DefaultVNConfigurationPath(IVMVirtualServer *iface, BSTR *defaultVNConfigurationPath);
 HRESULT WINAPI server_GetVirtualMachineFiles(IVMVirtualServer *iface, VARIANT inAdditionalSearchPaths, VARIANT_BOOL inExcludedRegisteredVMs, VARIANT *outVirtualMachineFileList);
 HRESULT WINAPI server_GetVirtualNetworkFiles(IVMVirtualServer *iface, VARIANT inAdditionalSearchPaths, VARIANT_BOOL inExcludedRegisteredVNs, VARIANT *outVirtualNetworkFileList);
-HRESULT WINAPI server_GetFloppyDiskFiles(IVMVirtualServer *iface, VARIANT inAdditionalSearchPaths, VARIANT *outFloppyDiskFileList);
 HRESULT WINAPI server_GetDVDFiles(IVMVirtualServer *iface, VARIANT inAdditionalSearchPaths, VARIANT *outDVDFileList);
 HRESULT WINAPI server_get_ProductID(IVMVirtualServer *iface, BSTR *productID);
 HRESULT WINAPI server_get_AvailableSystemCapacity(IVMVirtualServer *iface, VARIANT *availableSystemCapacity);

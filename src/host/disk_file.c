@@ -371,14 +371,21 @@ HRESULT disk_file_free_space(const WCHAR *path, ULONGLONG *free_bytes, struct ho
     return S_OK;
 }
 
-static BOOL has_vhd_extension(const WCHAR *name)
+static BOOL has_extension(const WCHAR *name, const WCHAR *extension)
 {
-    size_t length = wcslen(name);
-    return length > 4 && _wcsicmp(name + length - 4, L".vhd") == 0;
+    size_t length = wcslen(name), n = wcslen(extension);
+    return length > n && _wcsicmp(name + length - n, extension) == 0;
 }
 
 HRESULT disk_file_search(const WCHAR *folder, HRESULT (*found)(void *ctx, const WCHAR *path),
                          void *ctx, struct host_error *error)
+{
+    return disk_file_search_extension(folder, L".vhd", found, ctx, error);
+}
+
+HRESULT disk_file_search_extension(const WCHAR *folder, const WCHAR *extension,
+                                   HRESULT (*found)(void *ctx, const WCHAR *path), void *ctx,
+                                   struct host_error *error)
 {
     WCHAR pattern[MAX_PATH + 8], path[MAX_PATH];
     WIN32_FIND_DATAW data;
@@ -404,7 +411,7 @@ HRESULT disk_file_search(const WCHAR *folder, HRESULT (*found)(void *ctx, const 
                               L"listed (error %lu).", folder, code);
     }
     do {
-        if ((data.dwFileAttributes & FILE_ATTRIBUTE_DIRECTORY) || !has_vhd_extension(data.cFileName))
+        if ((data.dwFileAttributes & FILE_ATTRIBUTE_DIRECTORY) || !has_extension(data.cFileName, extension))
             continue;
         if (length + 1 + wcslen(data.cFileName) >= MAX_PATH)
             continue;   /* a path the API could not take back */

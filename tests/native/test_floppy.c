@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "floppy_image.h"
+#include "floppy_format.h"
 #include "memory_io.h"
 #include "vhd_io_fault.h"
 

@@ -3,8 +3,8 @@
  * Sizes are the standard geometries' (cylinders x heads x sectors per track x 512); only
  * 1,474,560 bytes is confirmed by a public source, and XDF's image size is not known, so a
  * file is never classified as XDF (docs/formats.md, "Floppy images"). */
-#ifndef FLOPPY_IMAGE_H
-#define FLOPPY_IMAGE_H
+#ifndef FLOPPY_FORMAT_H
+#define FLOPPY_FORMAT_H
 
 #include <stdbool.h>
 #include <stdint.h>

@@ -1,5 +1,5 @@
-/* Floppy image types, sizes and the blank image writer (floppy_image.h). */
-#include "floppy_image.h"
+/* Floppy image types, sizes and the blank image writer (floppy_format.h). */
+#include "floppy_format.h"
 
 #include <stddef.h>
 
