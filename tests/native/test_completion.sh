@@ -81,6 +81,8 @@ completes "a.vhd" vsdisk convert a
 completes "dynamic fixed" vsdisk convert a.vhd b.vhd ""
 completes "disks/" vsdisk compact dis
 completes "only.img" vsdisk info onl
+completes "a.vhd b.VHDX only.img dir.vhd/ disks/" vsdisk convert ""
+completes "a.vhd b.VHDX dir.vhd/ disks/" vsdisk convert only.img ""
 completes "a.vhd" vsdisk create --parent a
 completes "a.vhd b.VHDX dir.vhd/ disks/" vsdisk merge ""
 completes "a.vhd" vhdcreate --parent a
