@@ -13,6 +13,10 @@ typedef struct raw_image {
     uint64_t file_size;
     uint64_t size;                  /* the disk's bytes: a whole number of sectors */
     void (*release)(void *block);
+    /* The last answer of next_data, asked at known_from: a hole up to data_start, then data
+     * up to data_end. A job maps the same run chunk after chunk; this spares the system calls. */
+    bool known;
+    uint64_t known_from, data_start, data_end;
 } raw_image;
 
 uint64_t raw_disk_padded_size(uint64_t size)
@@ -146,16 +150,28 @@ static vhd_reader_code raw_map(void *impl, uint64_t lba, uint32_t max_sectors,
     if (raw->file->next_data == NULL || extent->file_offset >= raw->file_size)
         return VHD_READER_OK;
 
-    uint64_t data_start = 0, data_end = 0;
-    vhd_status status = raw->file->next_data(raw->file, extent->file_offset, &data_start,
-                                             &data_end);
-    if (status != VHD_OK)
-        return vhd_reader_fail_io(error, raw->file, status, "where the raw image holds data",
-                                  extent->file_offset);
-    /* Anything the back end says outside [offset, file size] is not believed: all data. */
-    if (data_start < extent->file_offset || data_start > raw->file_size
-        || data_end < data_start || data_end > raw->file_size)
-        return VHD_READER_OK;
+    uint64_t data_start, data_end;
+    if (raw->known && extent->file_offset >= raw->known_from
+        && extent->file_offset < raw->data_end) {
+        data_start = raw->data_start > extent->file_offset ? raw->data_start : extent->file_offset;
+        data_end = raw->data_end;
+    } else {
+        data_start = data_end = 0;
+        raw->known = false;
+        vhd_status status = raw->file->next_data(raw->file, extent->file_offset, &data_start,
+                                                 &data_end);
+        if (status != VHD_OK)
+            return vhd_reader_fail_io(error, raw->file, status, "where the raw image holds data",
+                                      extent->file_offset);
+        /* Anything the back end says outside [offset, file size] is not believed: all data. */
+        if (data_start < extent->file_offset || data_start > raw->file_size
+            || data_end < data_start || data_end > raw->file_size)
+            return VHD_READER_OK;
+        raw->known = true;
+        raw->known_from = extent->file_offset;
+        raw->data_start = data_start;
+        raw->data_end = data_end;
+    }
     uint64_t first_data = data_start / DISK_SECTOR_SIZE;
     if (first_data > lba) {
         extent->state = DISK_EXTENT_ZERO;

@@ -42,6 +42,7 @@ struct holey_io {
     size_t run_count;
     uint64_t bytes_read;
     unsigned hole_reads;         /* reads that touched a hole */
+    unsigned next_data_calls;
     bool lie;                    /* next_data answers outside the file */
     bool fail_next_data;
 };
@@ -76,6 +77,7 @@ static vhd_status holey_get_size(vhd_io *io, uint64_t *size)
 static vhd_status holey_next_data(vhd_io *io, uint64_t offset, uint64_t *start, uint64_t *end)
 {
     struct holey_io *h = (struct holey_io *)io;
+    h->next_data_calls++;
     if (h->fail_next_data) {
         io->os_error = 5;
         return VHD_E_IO;
@@ -197,6 +199,8 @@ static void sparse_dynamic_reads_no_hole(void **state)
                      VHD_OP_OK);
     assert_int_equal(h.hole_reads, 0);
     assert_true(h.bytes_read == data_bytes(sparse_runs, 3));
+    print_message("# next_data: %u calls\n", h.next_data_calls);
+    assert_true(h.next_data_calls <= 6);                 /* once per run and hole, not per chunk */
     check_target(&target, h.bytes, SPARSE_SIZE, 2);      /* blocks 0 and 2 */
     memory_io_free(&target);
     free(h.bytes);
