@@ -1,7 +1,8 @@
 /* IVMVirtualServer.GetHardDiskFiles: the .vhd files directly in each folder of SearchPaths
  * and of the argument, as a VARIANT array of full paths (each a string; a path found through
  * two folders is listed once). Empty strings are skipped; a folder that does not exist
- * contributes nothing, since SearchPaths may name a folder that is gone. */
+ * contributes nothing, since SearchPaths may name a folder that is gone. GetFloppyDiskFiles
+ * (floppy_image.c) lists .vfd files the same way, through image_files(). */
 #include <windows.h>
 #include <ole2.h>
 #include <wchar.h>
@@ -10,11 +11,14 @@
 #include "com_object.h"
 #include "disk_file.h"
 #include "hard_disk.h"
+#include "image_files.h"
 #include "path_check.h"
 
 struct file_list {
     SAFEARRAY *files;        /* VARIANT (VT_BSTR), lower bound 0 */
     LONG count;
+    const WCHAR *method;     /* for messages: "GetHardDiskFiles" */
+    const WCHAR *extension;  /* ".vhd" */
 };
 
 static HRESULT add_file(void *ctx, const WCHAR *path)
@@ -64,7 +68,7 @@ static HRESULT search_all(SAFEARRAY *folders, struct file_list *list)
     for (i = lower; i <= upper; i++) {
         BSTR folder = NULL;
         if (FAILED(hr = SafeArrayGetElement(folders, &i, &folder)))
-            return error_set(hr, &IID_IVMVirtualServer, L"GetHardDiskFiles: out of memory.");
+            return error_set(hr, &IID_IVMVirtualServer, L"%ls: out of memory.", list->method);
         UINT length = folder ? SysStringLen(folder) : 0;
         BSTR trimmed;
         /* "C:\VHDs\" is "C:\VHDs"; a drive's root "C:\" stays as it is. */
@@ -78,35 +82,37 @@ static HRESULT search_all(SAFEARRAY *folders, struct file_list *list)
             && ((folder[0] | 0x20) >= 'a' && (folder[0] | 0x20) <= 'z');
         if (!root && path_check((const uint16_t *)folder, length, &reason) != PATH_OK) {
             hr = error_set(E_INVALIDARG, &IID_IVMVirtualServer,
-                           L"GetHardDiskFiles: the search folder \"%ls\" is not accepted: %hs.",
-                           folder, reason);
+                           L"%ls: the search folder \"%ls\" is not accepted: %hs.",
+                           list->method, folder, reason);
             SysFreeString(folder);
             return hr;
         }
         trimmed = SysAllocStringLen(folder, length);
         SysFreeString(folder);
         if (!trimmed)
-            return error_set(E_OUTOFMEMORY, &IID_IVMVirtualServer, L"GetHardDiskFiles: out of memory.");
-        hr = disk_file_search(trimmed, add_file, list, &error);
+            return error_set(E_OUTOFMEMORY, &IID_IVMVirtualServer, L"%ls: out of memory.",
+                             list->method);
+        hr = disk_file_search_extension(trimmed, list->extension, add_file, list, &error);
         SysFreeString(trimmed);
         if (hr == E_PATH_NOT_FOUND)
             continue;
         if (FAILED(hr))
-            return error_set(hr, &IID_IVMVirtualServer, L"GetHardDiskFiles: %ls", error.text);
+            return error_set(hr, &IID_IVMVirtualServer, L"%ls: %ls", list->method, error.text);
     }
     return S_OK;
 }
 
-HRESULT hard_disk_files(struct search_paths *search_paths, const VARIANT *additional,
-                        VARIANT *out)
+HRESULT image_files(SAFEARRAY *search_paths, const VARIANT *additional, VARIANT *out,
+                    const WCHAR *method, const WCHAR *extension)
 {
-    struct file_list list = { NULL, 0 };
-    SAFEARRAY *extra = NULL, *saved;
+    struct file_list list = { NULL, 0, method, extension };
+    SAFEARRAY *extra = NULL;
     VARTYPE type;
     HRESULT hr;
 
     if (!out)
-        return error_set(E_POINTER, &IID_IVMVirtualServer, L"GetHardDiskFiles: the result pointer is NULL.");
+        return error_set(E_POINTER, &IID_IVMVirtualServer, L"%ls: the result pointer is NULL.",
+                         method);
     VariantInit(out);
     type = V_VT(additional) & ~VT_BYREF;
     /* Nothing more to search: left out, Empty or Null. */
@@ -114,24 +120,18 @@ HRESULT hard_disk_files(struct search_paths *search_paths, const VARIANT *additi
           || (V_VT(additional) == VT_ERROR && V_ERROR(additional) == DISP_E_PARAMNOTFOUND))) {
         hr = search_paths_from_variant(additional, &extra);
         if (hr == E_OUTOFMEMORY)
-            return error_set(hr, &IID_IVMVirtualServer, L"GetHardDiskFiles: out of memory.");
+            return error_set(hr, &IID_IVMVirtualServer, L"%ls: out of memory.", method);
         if (FAILED(hr))
             return error_set(E_INVALIDARG, &IID_IVMVirtualServer,
-                             L"GetHardDiskFiles: inAdditionalSearchPaths must be a string or an "
+                             L"%ls: inAdditionalSearchPaths must be a string or an "
                              L"array of strings (got a VARIANT of type 0x%x).",
-                             (unsigned)V_VT(additional));
+                             method, (unsigned)V_VT(additional));
     }
     if (!(list.files = SafeArrayCreateVector(VT_VARIANT, 0, 0))) {
-        hr = error_set(E_OUTOFMEMORY, &IID_IVMVirtualServer, L"GetHardDiskFiles: out of memory.");
+        hr = error_set(E_OUTOFMEMORY, &IID_IVMVirtualServer, L"%ls: out of memory.", method);
         goto done;
     }
-    if (FAILED(hr = search_paths_copy(search_paths, &saved))) {
-        hr = error_set(hr, &IID_IVMVirtualServer, L"GetHardDiskFiles: out of memory.");
-        goto done;
-    }
-    hr = search_all(saved, &list);
-    SafeArrayDestroy(saved);
-    if (FAILED(hr) || FAILED(hr = search_all(extra, &list)))
+    if (FAILED(hr = search_all(search_paths, &list)) || FAILED(hr = search_all(extra, &list)))
         goto done;
     V_VT(out) = VT_ARRAY | VT_VARIANT;
     V_ARRAY(out) = list.files;
@@ -142,5 +142,21 @@ done:
         SafeArrayDestroy(list.files);
     if (extra)
         SafeArrayDestroy(extra);
+    return hr;
+}
+
+HRESULT hard_disk_files(struct search_paths *search_paths, const VARIANT *additional,
+                        VARIANT *out)
+{
+    SAFEARRAY *saved;
+    HRESULT hr;
+
+    if (!out)
+        return error_set(E_POINTER, &IID_IVMVirtualServer, L"GetHardDiskFiles: the result pointer is NULL.");
+    VariantInit(out);
+    if (FAILED(hr = search_paths_copy(search_paths, &saved)))
+        return error_set(hr, &IID_IVMVirtualServer, L"GetHardDiskFiles: out of memory.");
+    hr = image_files(saved, additional, out, L"GetHardDiskFiles", L".vhd;.vhdx");
+    SafeArrayDestroy(saved);
     return hr;
 }

@@ -1,6 +1,6 @@
 /* IVMVirtualServer members vsdisk does not implement: one line each, in vtable order.
  * Everything outside the virtual hard disk API (virtual machines, networks, VMRC, scripts,
- * configuration, security, floppy images, host information) returns E_NOTIMPL saying that
+ * configuration, security, host information) returns E_NOTIMPL saying that
  * vsdisk implements the disk API only; the disk members not written yet say so. Out
  * parameters are cleared. */
 #include <windows.h>
@@ -71,8 +71,6 @@ HRESULT WINAPI server_get_VirtualNetworks(IVsDiskVirtualServer *iface, IVMVirtua
 HRESULT WINAPI server_get_UnconnectedNetworkAdapters(IVsDiskVirtualServer *iface, IVMNetworkAdapterCollection **unconnectedNetworkAdapters) { return outside_ptr(L"UnconnectedNetworkAdapters", (void **)unconnectedNetworkAdapters); }
 HRESULT WINAPI server_get_SupportDrivers(IVsDiskVirtualServer *iface, IVMSupportDriverCollection **supportDrivers) { return outside_ptr(L"SupportDrivers", (void **)supportDrivers); }
 HRESULT WINAPI server_CreateHostDriveVirtualHardDisk(IVsDiskVirtualServer *iface, BSTR imagePath, BSTR HostDriveIdentifier, VARIANT_BOOL reserved, IVMTask **diskTask) { return no_host_drive_disks((void **)diskTask); }
-HRESULT WINAPI server_CreateFloppyDiskImage(IVsDiskVirtualServer *iface, BSTR imagePath, VMFloppyDiskImageType imageType) { return outside(L"CreateFloppyDiskImage"); }
-HRESULT WINAPI server_GetFloppyDiskImageType(IVsDiskVirtualServer *iface, BSTR imagePath, VMFloppyDiskImageType *getFloppyDiskImageType) { return outside_value(L"GetFloppyDiskImageType", getFloppyDiskImageType, sizeof(*getFloppyDiskImageType)); }
 HRESULT WINAPI server_get_VSScriptsEnabled(IVsDiskVirtualServer *iface, VARIANT_BOOL *outVSScriptsEnabled) { return outside_value(L"VSScriptsEnabled", outVSScriptsEnabled, sizeof(*outVSScriptsEnabled)); }
 HRESULT WINAPI server_put_VSScriptsEnabled(IVsDiskVirtualServer *iface, VARIANT_BOOL isEnabled) { return outside(L"VSScriptsEnabled"); }
 HRESULT WINAPI server_get_VMScriptsEnabled(IVsDiskVirtualServer *iface, VARIANT_BOOL *outVMScriptsEnabled) { return outside_value(L"VMScriptsEnabled", outVMScriptsEnabled, sizeof(*outVMScriptsEnabled)); }
@@ -120,7 +118,6 @@ HRESULT WINAPI server_put_DefaultVMConfigurationPath(IVsDiskVirtualServer *iface
 HRESULT WINAPI server_get_DefaultVNConfigurationPath(IVsDiskVirtualServer *iface, BSTR *defaultVNConfigurationPath) { return outside_value(L"DefaultVNConfigurationPath", defaultVNConfigurationPath, sizeof(*defaultVNConfigurationPath)); }
 HRESULT WINAPI server_GetVirtualMachineFiles(IVsDiskVirtualServer *iface, VARIANT inAdditionalSearchPaths, VARIANT_BOOL inExcludedRegisteredVMs, VARIANT *outVirtualMachineFileList) { return outside_variant(L"GetVirtualMachineFiles", outVirtualMachineFileList); }
 HRESULT WINAPI server_GetVirtualNetworkFiles(IVsDiskVirtualServer *iface, VARIANT inAdditionalSearchPaths, VARIANT_BOOL inExcludedRegisteredVNs, VARIANT *outVirtualNetworkFileList) { return outside_variant(L"GetVirtualNetworkFiles", outVirtualNetworkFileList); }
-HRESULT WINAPI server_GetFloppyDiskFiles(IVsDiskVirtualServer *iface, VARIANT inAdditionalSearchPaths, VARIANT *outFloppyDiskFileList) { return outside_variant(L"GetFloppyDiskFiles", outFloppyDiskFileList); }
 HRESULT WINAPI server_GetDVDFiles(IVsDiskVirtualServer *iface, VARIANT inAdditionalSearchPaths, VARIANT *outDVDFileList) { return outside_variant(L"GetDVDFiles", outDVDFileList); }
 HRESULT WINAPI server_get_ProductID(IVsDiskVirtualServer *iface, BSTR *productID) { return outside_value(L"ProductID", productID, sizeof(*productID)); }
 HRESULT WINAPI server_get_AvailableSystemCapacity(IVsDiskVirtualServer *iface, VARIANT *availableSystemCapacity) { return outside_variant(L"AvailableSystemCapacity", availableSystemCapacity); }

@@ -8,6 +8,7 @@
 #include <ole2.h>
 
 #include "vsdisk.h"
+#include "floppy_image.h"       /* the floppy image members, implemented in floppy_image.c */
 
 HRESULT WINAPI server_get_HostInfo(IVsDiskVirtualServer *iface, IVMHostInfo **hostInfo);
 HRESULT WINAPI server_QueryLocale(IVsDiskVirtualServer *iface, BSTR inLanguage, ULONG *outLocale);
@@ -28,8 +29,6 @@ HRESULT WINAPI server_get_VirtualNetworks(IVsDiskVirtualServer *iface, IVMVirtua
 HRESULT WINAPI server_get_UnconnectedNetworkAdapters(IVsDiskVirtualServer *iface, IVMNetworkAdapterCollection **unconnectedNetworkAdapters);
 HRESULT WINAPI server_get_SupportDrivers(IVsDiskVirtualServer *iface, IVMSupportDriverCollection **supportDrivers);
 HRESULT WINAPI server_CreateHostDriveVirtualHardDisk(IVsDiskVirtualServer *iface, BSTR imagePath, BSTR HostDriveIdentifier, VARIANT_BOOL reserved, IVMTask **diskTask);
-HRESULT WINAPI server_CreateFloppyDiskImage(IVsDiskVirtualServer *iface, BSTR imagePath, VMFloppyDiskImageType imageType);
-HRESULT WINAPI server_GetFloppyDiskImageType(IVsDiskVirtualServer *iface, BSTR imagePath, VMFloppyDiskImageType *getFloppyDiskImageType);
 HRESULT WINAPI server_get_VSScriptsEnabled(IVsDiskVirtualServer *iface, VARIANT_BOOL *outVSScriptsEnabled);
 HRESULT WINAPI server_put_VSScriptsEnabled(IVsDiskVirtualServer *iface, VARIANT_BOOL isEnabled);
 HRESULT WINAPI server_get_VMScriptsEnabled(IVsDiskVirtualServer *iface, VARIANT_BOOL *outVMScriptsEnabled);
@@ -77,7 +76,6 @@ HRESULT WINAPI server_put_DefaultVMConfigurationPath(IVsDiskVirtualServer *iface
 HRESULT WINAPI server_get_DefaultVNConfigurationPath(IVsDiskVirtualServer *iface, BSTR *defaultVNConfigurationPath);
 HRESULT WINAPI server_GetVirtualMachineFiles(IVsDiskVirtualServer *iface, VARIANT inAdditionalSearchPaths, VARIANT_BOOL inExcludedRegisteredVMs, VARIANT *outVirtualMachineFileList);
 HRESULT WINAPI server_GetVirtualNetworkFiles(IVsDiskVirtualServer *iface, VARIANT inAdditionalSearchPaths, VARIANT_BOOL inExcludedRegisteredVNs, VARIANT *outVirtualNetworkFileList);
-HRESULT WINAPI server_GetFloppyDiskFiles(IVsDiskVirtualServer *iface, VARIANT inAdditionalSearchPaths, VARIANT *outFloppyDiskFileList);
 HRESULT WINAPI server_GetDVDFiles(IVsDiskVirtualServer *iface, VARIANT inAdditionalSearchPaths, VARIANT *outDVDFileList);
 HRESULT WINAPI server_get_ProductID(IVsDiskVirtualServer *iface, BSTR *productID);
 HRESULT WINAPI server_get_AvailableSystemCapacity(IVsDiskVirtualServer *iface, VARIANT *availableSystemCapacity);

@@ -189,11 +189,11 @@ vhd_reader_code disk_chain_open(disk_chain **result, vhd_io *io, const char *nam
                                   DISK_CHAIN_MAX_DEPTH + 1, error);
 }
 
-vhd_reader_code disk_chain_open_levels(disk_chain **result, vhd_io *io, const char *name,
-                                      const vhd_file_identity *identity,
-                                      const vhd_parent_opener *opener,
-                                      const vhd_reader_options *options, unsigned max_depth,
-                                      vhd_reader_error *error)
+static vhd_reader_code open_chain(disk_chain **result, const disk_image_class *class, vhd_io *io,
+                                  const char *name, const vhd_file_identity *identity,
+                                  const vhd_parent_opener *opener,
+                                  const vhd_reader_options *options, unsigned max_depth,
+                                  vhd_reader_error *error)
 {
     vhd_reader_code code;
     disk_chain *chain;
@@ -213,7 +213,8 @@ vhd_reader_code disk_chain_open_levels(disk_chain **result, vhd_io *io, const ch
         chain->levels[0].identity = *identity;
 
     chain->levels[0].file.io = io;
-    code = disk_image_open(&chain->levels[0].image, io, options, error);
+    code = class != NULL ? disk_image_open_as(&chain->levels[0].image, class, io, options, error)
+                         : disk_image_open(&chain->levels[0].image, io, options, error);
     if (code != VHD_READER_OK)
         goto fail;
     chain->depth = 1;
@@ -230,6 +231,22 @@ vhd_reader_code disk_chain_open_levels(disk_chain **result, vhd_io *io, const ch
 fail:
     disk_chain_close(chain);
     return code;
+}
+
+vhd_reader_code disk_chain_open_levels(disk_chain **result, vhd_io *io, const char *name,
+                                      const vhd_file_identity *identity,
+                                      const vhd_parent_opener *opener,
+                                      const vhd_reader_options *options, unsigned max_depth,
+                                      vhd_reader_error *error)
+{
+    return open_chain(result, NULL, io, name, identity, opener, options, max_depth, error);
+}
+
+vhd_reader_code disk_chain_open_as(disk_chain **result, const disk_image_class *class, vhd_io *io,
+                                   const char *name, const vhd_file_identity *identity,
+                                   const vhd_reader_options *options, vhd_reader_error *error)
+{
+    return open_chain(result, class, io, name, identity, NULL, options, 1, error);
 }
 
 void disk_chain_close(disk_chain *chain)

@@ -25,6 +25,10 @@ vhd_reader_code disk_chain_open_levels(disk_chain **chain, vhd_io *io, const cha
                                        const vhd_parent_opener *opener,
                                        const vhd_reader_options *options, unsigned max_depth,
                                        vhd_reader_error *error);
+/* A chain of one image opened as the format of class (a raw image: no parent). */
+vhd_reader_code disk_chain_open_as(disk_chain **chain, const disk_image_class *class, vhd_io *io,
+                                   const char *name, const vhd_file_identity *identity,
+                                   const vhd_reader_options *options, vhd_reader_error *error);
 void disk_chain_close(disk_chain *chain);
 unsigned disk_chain_depth(const disk_chain *chain);          /* 1 for a lone image */
 disk_image *disk_chain_image(const disk_chain *chain, unsigned level);   /* 0 = the child */

@@ -7,5 +7,8 @@
 
 extern const disk_image_class vhd_disk_class;
 extern const disk_image_class vhdx_disk_class;
+/* Never in the table of disk_image.c: opened only by disk_image_open_as (raw_disk.h). */
+extern const disk_image_class raw_disk_class;
+extern const disk_image_class raw_padded_disk_class;
 
 #endif

@@ -7,7 +7,8 @@
 #include "disk_error.h"
 #include "disk_formats.h"
 
-/* Formats that recognise themselves by their first bytes first; the last is the fallback. */
+/* Formats that recognise themselves by their first bytes first; the last is the fallback.
+ * Raw is not here: no content says "raw", so it is opened only when asked (disk_image_open_as). */
 static const disk_image_class *const classes[] = { &vhdx_disk_class, &vhd_disk_class };
 
 struct disk_image {
@@ -65,8 +66,8 @@ static void say_none_recognised(vhd_reader_error *error)
     }
 }
 
-vhd_reader_code disk_image_open(disk_image **result, vhd_io *io, const vhd_reader_options *options,
-                                vhd_reader_error *error)
+static vhd_reader_code open_image(disk_image **result, const disk_image_class *class, vhd_io *io,
+                                  const vhd_reader_options *options, vhd_reader_error *error)
 {
     void *(*allocate)(size_t) = options && options->allocate ? options->allocate : malloc;
     void (*release)(void *) = options && options->release ? options->release : free;
@@ -80,10 +81,13 @@ vhd_reader_code disk_image_open(disk_image **result, vhd_io *io, const vhd_reade
     memset(image, 0, sizeof *image);
     image->io = io;
     image->release = release;
-    vhd_reader_code code = disk_image_probe(io, &image->class, error);
+    vhd_reader_code code = VHD_READER_OK;
+    image->class = class;
+    if (class == NULL)
+        code = disk_image_probe(io, &image->class, error);
     if (code == VHD_READER_OK) {
         code = image->class->open(&image->impl, io, options, error);
-        if (image->class->recognises == NULL && vhd_reader_code_is_invalid_file(code))
+        if (class == NULL && image->class->recognises == NULL && vhd_reader_code_is_invalid_file(code))
             say_none_recognised(error);
     }
     if (code != VHD_READER_OK) {
@@ -93,6 +97,23 @@ vhd_reader_code disk_image_open(disk_image **result, vhd_io *io, const vhd_reade
     image->class->describe(image->impl, &image->info);
     *result = image;
     return VHD_READER_OK;
+}
+
+vhd_reader_code disk_image_open(disk_image **result, vhd_io *io, const vhd_reader_options *options,
+                                vhd_reader_error *error)
+{
+    return open_image(result, NULL, io, options, error);
+}
+
+vhd_reader_code disk_image_open_as(disk_image **result, const disk_image_class *class, vhd_io *io,
+                                   const vhd_reader_options *options, vhd_reader_error *error)
+{
+    if (class == NULL) {
+        vhd_reader_clear(error);
+        *result = NULL;
+        return vhd_reader_fail(error, VHD_READER_NOT_POSSIBLE, "no format was given");
+    }
+    return open_image(result, class, io, options, error);
 }
 
 void disk_image_close(disk_image *image)
@@ -194,6 +215,7 @@ const char *disk_format_name(disk_format format)
     switch (format) {
     case DISK_FORMAT_VHD:  return "VHD";
     case DISK_FORMAT_VHDX: return "VHDX";
+    case DISK_FORMAT_RAW:  return "raw";
     }
     return "unknown format";
 }

@@ -20,7 +20,8 @@
 
 typedef enum disk_format {
     DISK_FORMAT_VHD = 1,
-    DISK_FORMAT_VHDX = 2
+    DISK_FORMAT_VHDX = 2,
+    DISK_FORMAT_RAW = 3             /* a plain sector dump: opened only when asked (raw_disk.h) */
 } disk_format;
 
 typedef enum disk_kind {
@@ -94,6 +95,10 @@ typedef struct disk_image disk_image;
  * through io but never closes it. On failure *image is NULL and error says why. */
 vhd_reader_code disk_image_open(disk_image **image, vhd_io *io, const vhd_reader_options *options,
                                 vhd_reader_error *error);
+/* The same, as the format of class whatever the content (a raw image, which no content
+ * names). */
+vhd_reader_code disk_image_open_as(disk_image **image, const disk_image_class *class, vhd_io *io,
+                                   const vhd_reader_options *options, vhd_reader_error *error);
 void disk_image_close(disk_image *image);
 /* The class disk_image_open would use for the file in io: the one whose format the file's
  * first bytes name, else the fallback (a file too short to hold them included, which the
@@ -124,7 +129,7 @@ vhd_reader_code disk_image_read_through(disk_image *image, uint64_t lba, uint32_
  * (any case) is a VHDX, anything else a VHD (so old scripts' paths stay VHDs). */
 disk_format disk_format_of_new_path(const char *path);
 
-/* "VHD", "VHDX"; "fixed", "dynamic", "differencing". Never NULL. */
+/* "VHD", "VHDX", "raw"; "fixed", "dynamic", "differencing". Never NULL. */
 const char *disk_format_name(disk_format format);
 const char *disk_kind_name(disk_kind kind);
 

@@ -388,16 +388,30 @@ HRESULT disk_file_free_space(const WCHAR *path, ULONGLONG *free_bytes, struct ho
     return S_OK;
 }
 
-/* .vhd and .vhdx, any case: the names Virtual Server and Hyper-V give disks. */
-static BOOL has_disk_extension(const WCHAR *name)
+/* TRUE if name ends in one of extensions (";"-separated), in any case. */
+static BOOL has_extension(const WCHAR *name, const WCHAR *extensions)
 {
     size_t length = wcslen(name);
-    return (length > 4 && _wcsicmp(name + length - 4, L".vhd") == 0)
-        || (length > 5 && _wcsicmp(name + length - 5, L".vhdx") == 0);
+
+    while (*extensions) {
+        const WCHAR *end = wcschr(extensions, ';');
+        size_t n = end ? (size_t)(end - extensions) : wcslen(extensions);
+        if (length > n && _wcsnicmp(name + length - n, extensions, n) == 0)
+            return TRUE;
+        extensions += n + (end ? 1 : 0);
+    }
+    return FALSE;
 }
 
 HRESULT disk_file_search(const WCHAR *folder, HRESULT (*found)(void *ctx, const WCHAR *path),
                          void *ctx, struct host_error *error)
+{
+    return disk_file_search_extension(folder, L".vhd;.vhdx", found, ctx, error);
+}
+
+HRESULT disk_file_search_extension(const WCHAR *folder, const WCHAR *extension,
+                                   HRESULT (*found)(void *ctx, const WCHAR *path), void *ctx,
+                                   struct host_error *error)
 {
     WCHAR pattern[MAX_PATH + 8], path[MAX_PATH];
     WIN32_FIND_DATAW data;
@@ -423,7 +437,7 @@ HRESULT disk_file_search(const WCHAR *folder, HRESULT (*found)(void *ctx, const 
                               L"listed (error %lu).", folder, code);
     }
     do {
-        if ((data.dwFileAttributes & FILE_ATTRIBUTE_DIRECTORY) || !has_disk_extension(data.cFileName))
+        if ((data.dwFileAttributes & FILE_ATTRIBUTE_DIRECTORY) || !has_extension(data.cFileName, extension))
             continue;
         if (length + 1 + wcslen(data.cFileName) >= MAX_PATH)
             continue;   /* a path the API could not take back */

@@ -49,6 +49,11 @@ HRESULT disk_file_free_space(const WCHAR *path, ULONGLONG *free_bytes, struct ho
  * E_PATH_NOT_FOUND; found's failure stops the search and is returned. */
 HRESULT disk_file_search(const WCHAR *folder, HRESULT (*found)(void *ctx, const WCHAR *path),
                          void *ctx, struct host_error *error);
+/* The same for the files whose names end in extension (".vfd"; several separated by ';',
+ * ".vhd;.vhdx"; any case). */
+HRESULT disk_file_search_extension(const WCHAR *folder, const WCHAR *extension,
+                                   HRESULT (*found)(void *ctx, const WCHAR *path), void *ctx,
+                                   struct host_error *error);
 
 /* UTF-8 of a UTF-16 string, and back; vs_malloc'd, NULL when out of memory or not valid. */
 char *disk_file_utf8(const WCHAR *text);

@@ -26,7 +26,9 @@ static HRESULT target_error(struct disk_target *target, HRESULT hr, const WCHAR 
     _vsnwprintf(reason, ARRAYSIZE(reason) - 1, format, args);
     va_end(args);
     reason[ARRAYSIZE(reason) - 1] = 0;
-    return host_error_set(target->error, hr, L"Cannot create the virtual hard disk \"%ls\": %ls.",
+    return host_error_set(target->error, hr, L"Cannot create the %ls \"%ls\": %ls.",
+                          target->kind == DISK_TARGET_FLOPPY ? L"floppy disk image"
+                                                             : L"virtual hard disk",
                           target->path, reason);
 }
 
@@ -314,6 +316,8 @@ static ULONGLONG largest_file_size(const struct disk_target *target)
 {
     if (target->kind == DISK_TARGET_FIXED)
         return fixed_file_size(target);
+    if (target->kind == DISK_TARGET_FLOPPY)
+        return target->size_bytes;
     if (target->shape.format == DISK_FORMAT_VHDX)
         return vhdx_expanded_file_size(target);
     if (target->kind == DISK_TARGET_DIFFERENCING)
@@ -340,6 +344,10 @@ static HRESULT check_volume(struct disk_target *target, const WCHAR *folder)
                                     ? L"its volume has %I64u bytes free, and a fixed VHDX of %I64u MB needs %I64u bytes (its size and the VHDX's headers, log, metadata and block table)"
                                     : L"its volume has %I64u bytes free, and a fixed disk of %I64u MB needs %I64u bytes (its size and a 512-byte footer)",
                                 available.QuadPart, target->size_bytes / (1024 * 1024), needed);
+    } else if (target->kind == DISK_TARGET_FLOPPY) {
+        if (available.QuadPart < target->size_bytes)
+            return target_error(target, E_DISK_FULL, L"its volume has %I64u bytes free, and the image needs %I64u",
+                                available.QuadPart, target->size_bytes);
     } else if (available.QuadPart < MINIMUM_FREE_BYTES) {
         return target_error(target, E_DISK_FULL, L"its volume has %I64u bytes free, and a %ls disk needs at least 8 MB",
                             available.QuadPart,

@@ -12,7 +12,8 @@
 enum disk_target_kind {
     DISK_TARGET_DYNAMIC,        /* 8 MB free; fully expanded within the file-size limit */
     DISK_TARGET_FIXED,          /* size + 512 free, checked before anything is written */
-    DISK_TARGET_DIFFERENCING    /* as dynamic (the child can grow to the parent's size) */
+    DISK_TARGET_DIFFERENCING,   /* as dynamic (the child can grow to the parent's size) */
+    DISK_TARGET_FLOPPY          /* a floppy disk image (floppy_file.h): size_bytes free */
 };
 
 /* What a new disk will be: its format, kind and sizes (0: the format's default). */

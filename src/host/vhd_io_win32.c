@@ -456,6 +456,7 @@ void vhd_io_win32_init(struct vhd_io_win32 *backend, const WCHAR *path)
     backend->io.allocation_steps = WINE_ALLOCATION_STEPS;
     backend->io.set_size = win32_set_size;
     backend->io.publish = NULL;
+    backend->io.next_data = NULL;   /* every byte of a file is data */
     backend->path = path;
     backend->final_path = NULL;
     backend->published = FALSE;

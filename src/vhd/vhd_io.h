@@ -64,6 +64,14 @@ struct vhd_io {
      * file its final name, durably, never replacing anything there (VHD_E_EXISTS). After it,
      * remove() no longer deletes it. NULL when create() makes the file at its final name. */
     vhd_status (*publish)(vhd_io *io);
+
+    /* Sparse sources (a raw image's holes, raw_disk.h). */
+    /* Where the open file next holds data from offset on: *data_start is the first offset at
+     * or after offset that may hold data and *data_end the end of that run (the next hole);
+     * both are the file's size when no data follows. Bytes outside the runs read as zeros.
+     * NULL means the back end cannot tell: all of the file is data. */
+    vhd_status (*next_data)(vhd_io *io, uint64_t offset, uint64_t *data_start,
+                            uint64_t *data_end);
 };
 
 #endif

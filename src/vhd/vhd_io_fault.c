@@ -187,6 +187,16 @@ static vhd_status fault_publish(vhd_io *io)
     return passed_on(fault, fault->inner->publish(fault->inner), VHD_IO_FAULT_PUBLISH);
 }
 
+static vhd_status fault_next_data(vhd_io *io, uint64_t offset, uint64_t *data_start,
+                                  uint64_t *data_end)
+{
+    struct vhd_io_fault *fault = impl_from_vhd_io(io);
+    fault->next_data_calls++;
+    vhd_status status = fault->inner->next_data(fault->inner, offset, data_start, data_end);
+    io->os_error = fault->inner->os_error;
+    return status;
+}
+
 void vhd_io_fault_init(struct vhd_io_fault *fault, vhd_io *inner)
 {
     *fault = (struct vhd_io_fault){
@@ -209,5 +219,6 @@ void vhd_io_fault_init(struct vhd_io_fault *fault, vhd_io *inner)
     /* Passed on (and counted) only where the inner back end has them. */
     fault->io.set_size = inner->set_size != NULL ? fault_set_size : NULL;
     fault->io.publish = inner->publish != NULL ? fault_publish : NULL;
+    fault->io.next_data = inner->next_data != NULL ? fault_next_data : NULL;
     fault->io.allocation_steps = inner->allocation_steps;
 }

@@ -2,8 +2,8 @@
  * calls to create, write_at, flush, close, allocate, open, read_at and get_size, and can
  * fail the Nth of them, act as a disk that fills up after a number of bytes (writes and
  * allocations alike), or as a file that ends early for reads; set_size and publish are
- * counted and passed on when the inner back end has them. remove() is passed through and
- * never counted. */
+ * counted and passed on when the inner back end has them. remove() and next_data() are passed
+ * through and never counted. */
 #ifndef VHD_IO_FAULT_H
 #define VHD_IO_FAULT_H
 
@@ -58,6 +58,7 @@ struct vhd_io_fault {
     uint64_t bytes_allocated;  /* by the inner back end */
     unsigned reads;
     uint64_t bytes_read;       /* by the inner back end */
+    unsigned next_data_calls;  /* next_data() calls (passed on, never counted nor failed) */
 };
 
 /* No failure, no space or read limit, counters at zero. */

@@ -366,6 +366,43 @@ static vhd_status posix_get_size(vhd_io *io, uint64_t *size)
     return VHD_OK;
 }
 
+/* SEEK_DATA and SEEK_HOLE: where the file system keeps no data, nothing needs reading. A
+ * system or file system without them reports the rest of the file as one run of data. */
+static vhd_status posix_next_data(vhd_io *io, uint64_t offset, uint64_t *data_start,
+                                  uint64_t *data_end)
+{
+    struct vhd_io_posix *posix = impl_from_vhd_io(io);
+    uint64_t size = 0;
+    vhd_status status = posix_get_size(io, &size);
+    if (status != VHD_OK)
+        return status;
+    *data_start = *data_end = size;
+    if (offset >= size)
+        return VHD_OK;
+#if defined(SEEK_DATA) && defined(SEEK_HOLE)
+    off_t start = lseek(posix->fd, (off_t)offset, SEEK_DATA);
+    if (start == (off_t)-1) {
+        if (errno == ENXIO)          /* no data from offset to the end */
+            return VHD_OK;
+        if (errno != EINVAL && errno != EOPNOTSUPP)
+            return fail_with_errno(io, errno);
+        *data_start = offset;        /* not supported here: all data */
+        return VHD_OK;
+    }
+    off_t end = lseek(posix->fd, start, SEEK_HOLE);
+    if (end == (off_t)-1)
+        return errno == ENXIO ? VHD_OK : fail_with_errno(io, errno);
+    *data_start = (uint64_t)start < size ? (uint64_t)start : size;
+    *data_end = (uint64_t)end < size ? (uint64_t)end : size;
+    if (*data_end < *data_start)
+        *data_end = *data_start;
+#else
+    (void)posix;
+    *data_start = offset;
+#endif
+    return VHD_OK;
+}
+
 void vhd_io_posix_init(struct vhd_io_posix *posix, const char *path)
 {
     posix->io.create = posix_create;
@@ -381,6 +418,7 @@ void vhd_io_posix_init(struct vhd_io_posix *posix, const char *path)
     posix->io.allocation_steps = 0;
     posix->io.set_size = posix_set_size;
     posix->io.publish = NULL;
+    posix->io.next_data = posix_next_data;
     posix->final_path = NULL;
     posix->unflushed = 0;
     posix->path = path;

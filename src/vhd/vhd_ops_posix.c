@@ -24,8 +24,9 @@ static void close_parent(void *ctx, vhd_parent_file *file)
     vhd_parent_posix_close_file(file);
 }
 
-vhd_op_code vhd_ops_posix_open_chain(vhd_ops_posix_chain *c, const char *path, bool for_merge,
-                                     const vhd_reader_options *options, vhd_op_result *result)
+static vhd_op_code open_chain(vhd_ops_posix_chain *c, const char *path, bool for_merge,
+                              const disk_image_class *class, const vhd_reader_options *options,
+                              vhd_op_result *result)
 {
     vhd_reader_error error;
     memset(c, 0, sizeof *c);
@@ -39,8 +40,10 @@ vhd_op_code vhd_ops_posix_open_chain(vhd_ops_posix_chain *c, const char *path, b
     if (status != VHD_OK)
         return vhd_op_result_from_open(result, "disk", false, status, c->file.io.os_error);
     vhd_file_identity identity = vhd_io_posix_identity(&c->file);
-    if (disk_chain_open(&c->chain, &c->file.io, path, &identity, &c->opener, options, &error)
-        != VHD_READER_OK) {
+    vhd_reader_code code = class != NULL
+        ? disk_chain_open_as(&c->chain, class, &c->file.io, path, &identity, options, &error)
+        : disk_chain_open(&c->chain, &c->file.io, path, &identity, &c->opener, options, &error);
+    if (code != VHD_READER_OK) {
         c->file.io.close(&c->file.io);
         if (c->in_use && error.code == VHD_READER_PARENT_NOT_FOUND)
             return vhd_op_result_from_open(result, "parent disk", false, VHD_E_IN_USE, 0);
@@ -48,6 +51,19 @@ vhd_op_code vhd_ops_posix_open_chain(vhd_ops_posix_chain *c, const char *path, b
     }
     memset(result, 0, sizeof *result);
     return VHD_OP_OK;
+}
+
+vhd_op_code vhd_ops_posix_open_chain(vhd_ops_posix_chain *c, const char *path, bool for_merge,
+                                     const vhd_reader_options *options, vhd_op_result *result)
+{
+    return open_chain(c, path, for_merge, NULL, options, result);
+}
+
+vhd_op_code vhd_ops_posix_open_as(vhd_ops_posix_chain *c, const char *path,
+                                  const disk_image_class *class,
+                                  const vhd_reader_options *options, vhd_op_result *result)
+{
+    return open_chain(c, path, false, class, options, result);
 }
 
 void vhd_ops_posix_close_chain(vhd_ops_posix_chain *c)

@@ -23,6 +23,11 @@ typedef struct vhd_ops_posix_chain {
  * VHD_IO_OPEN_READ), through vhd_parent_posix's locator rules. path must outlive c. */
 vhd_op_code vhd_ops_posix_open_chain(vhd_ops_posix_chain *c, const char *path, bool for_merge,
                                      const vhd_reader_options *options, vhd_op_result *result);
+/* Opens path (VHD_IO_OPEN_READ_DENY_WRITE) as an image of class, whatever its content (a raw
+ * image: raw_disk_class), as a chain of that one image. */
+vhd_op_code vhd_ops_posix_open_as(vhd_ops_posix_chain *c, const char *path,
+                                  const disk_image_class *class,
+                                  const vhd_reader_options *options, vhd_op_result *result);
 void vhd_ops_posix_close_chain(vhd_ops_posix_chain *c);
 
 #endif

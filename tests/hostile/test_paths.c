@@ -12,6 +12,10 @@
  * parent, a path that names no file gives VM_E_PARENT_PATH_NOT_FOUND and an existing thing
  * that is not a disk VM_E_INVALID_HD_FILE.
  *
+ * MODE floppy applies it to CreateFloppyDiskImage (a 1.44 MB image), whose path rules and
+ * codes are the creations': every row gives what it gives CreateDynamicVirtualHardDisk, and a
+ * success leaves a blank image of exactly 1,474,560 bytes.
+ *
  * Usage: test_paths DLL VOLUME SCRATCH HELPERS DRIVE MISSING_DRIVE UNC_HOST READONLY [MODE]
  *   VOLUME        Linux path of the test volume, which DRIVE: and \\UNC_HOST\share map to
  *   SCRATCH       Linux folder for scratch files (outside the volume)
@@ -43,7 +47,7 @@
 #define X_VM_E_INVALID_HD_FILE ((HRESULT)0xA0040682)
 
 enum { NEEDS_READONLY = 1, NULL_PATH = 2 };
-enum mode { MODE_DYNAMIC, MODE_CHILD, MODE_PARENT };
+enum mode { MODE_DYNAMIC, MODE_CHILD, MODE_PARENT, MODE_FLOPPY };
 static enum mode mode = MODE_DYNAMIC;
 static WCHAR parent_disk[MAX_PATH], child_disk[MAX_PATH];
 
@@ -551,7 +555,7 @@ static HRESULT expected_for(const struct row *row, const WCHAR *path, size_t len
     const char *reason;
 
     *resolved = NULL;
-    if (mode == MODE_DYNAMIC || (row->flags & NULL_PATH))
+    if (mode == MODE_DYNAMIC || mode == MODE_FLOPPY || (row->flags & NULL_PATH))
         return row->expected;
     if (path_is_relative((const uint16_t *)path, len)) {
         WCHAR *r = calloc(40000, sizeof(WCHAR));
@@ -591,6 +595,10 @@ static HRESULT create_for_mode(IVMVirtualServer *vs, BSTR path, IVMTask **task)
 
     if (mode == MODE_DYNAMIC)
         return create_disk(vs, path, DISK_MB, task);
+    if (mode == MODE_FLOPPY) {      /* no task: done when it returns */
+        SetErrorInfo(0, NULL);
+        return IVMVirtualServer_CreateFloppyDiskImage(vs, path, vmFloppyDiskImage_HighDensity);
+    }
     other = SysAllocString(mode == MODE_CHILD ? parent_disk : child_disk);
     SetErrorInfo(0, NULL);
     hr = mode == MODE_CHILD
@@ -614,6 +622,26 @@ static const char *child_problem(const WCHAR *path)
     CloseHandle(file);
     if (!ok || memcmp(head, "conectix", 8) || head[63] != 4)
         return "not a differencing disk";
+    return NULL;
+}
+
+/* NULL if path holds a blank 1.44 MB floppy image: 1,474,560 bytes, all zeros. */
+static const char *floppy_problem(const WCHAR *path)
+{
+    static BYTE data[1474560 + 1];
+    DWORD done = 0;
+    HANDLE file = CreateFileW(path, GENERIC_READ, FILE_SHARE_READ, NULL, OPEN_EXISTING, 0, NULL);
+    BOOL ok;
+
+    if (file == INVALID_HANDLE_VALUE)
+        return "cannot be opened";
+    ok = ReadFile(file, data, sizeof(data), &done, NULL);
+    CloseHandle(file);
+    if (!ok || done != sizeof(data) - 1)
+        return "not 1,474,560 bytes";
+    for (DWORD i = 0; i < done; i++)
+        if (data[i])
+            return "not blank";
     return NULL;
 }
 
@@ -696,7 +724,8 @@ static BOOL run_row(IVMVirtualServer *vs, const struct row *row)
             _snwprintf(on_drive, ARRAYSIZE(on_drive) - 1, L"%ls\\%ls", drive, wide_rel);
             on_drive[ARRAYSIZE(on_drive) - 1] = 0;
             problem = mode == MODE_CHILD ? child_problem(on_drive)
-                                         : vhd_problem(on_drive, DISK_MB * MIB, reason, sizeof(reason));
+                      : mode == MODE_FLOPPY ? floppy_problem(on_drive)
+                      : vhd_problem(on_drive, DISK_MB * MIB, reason, sizeof(reason));
             if (problem)
                 why("the new file is not a valid disk: %s", problem);
             free(wide_rel);
@@ -774,6 +803,8 @@ int main(int argc, char **argv)
         mode = MODE_CHILD;
     else if (argc > 9 && !strcmp(argv[9], "parent"))
         mode = MODE_PARENT;
+    else if (argc > 9 && !strcmp(argv[9], "floppy"))
+        mode = MODE_FLOPPY;
 
     if (FAILED(CoInitializeEx(NULL, COINIT_MULTITHREADED)) || !hostile_load(argv[1])
         || !(vs = hostile_server())) {

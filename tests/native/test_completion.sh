@@ -63,6 +63,11 @@ completes "dynamic fixed" vsdisk merge child.vhd new.vhd ""
 completes "" vsdisk convert a.vhd b.vhd fixed ""
 completes "--progress" vsdisk convert --pr
 completes "--dynamic" vsdisk create --d
+completes "--source-format" vsdisk convert --so
+completes "--pad" vsdisk convert --source-format raw --pa
+completes "raw vhd vhdx" vsdisk convert --source-format ""
+completes "raw" vsdisk convert --source-format R
+completes "dynamic fixed" vsdisk convert --source-format raw a.raw b.vhd ""
 completes "--fixed" vsdisk create -p --f
 completes "convert compact" vsdisk help co
 
@@ -76,6 +81,8 @@ completes "a.vhd" vsdisk convert a
 completes "dynamic fixed" vsdisk convert a.vhd b.vhd ""
 completes "disks/" vsdisk compact dis
 completes "only.img" vsdisk info onl
+completes "a.vhd b.VHDX only.img dir.vhd/ disks/" vsdisk convert ""
+completes "a.vhd b.VHDX dir.vhd/ disks/" vsdisk convert only.img ""
 completes "a.vhd" vsdisk create --parent a
 completes "a.vhd b.VHDX dir.vhd/ disks/" vsdisk merge ""
 completes "a.vhd" vhdcreate --parent a

@@ -209,7 +209,7 @@ fails 1 "vsdisk convert: missing.vhd: no such file" convert missing.vhd x.vhd dy
 fails 1 "vsdisk convert: nodir/a.vhd: the folder nodir does not exist" convert nodir/a.vhd x.vhd dynamic
 fails 1 "vsdisk convert: folder.vhd: is a folder, not a disk file" convert folder.vhd x.vhd dynamic
 fails 1 "vsdisk convert: plain.txt/a.vhd: plain.txt is a file, not a folder" convert plain.txt/a.vhd x.vhd dynamic
-fails 1 "vsdisk convert: plain.txt: not a valid VHD: the file is 5 bytes long, shorter than a VHD footer (512 bytes); nor a VHDX, which starts with \"vhdxfile\"" convert plain.txt x.vhd dynamic
+fails 1 "vsdisk convert: plain.txt: not a VHD or VHDX (a raw image is read with --source-format raw, or when its name ends in .raw or .img): the file is 5 bytes long, shorter than a VHD footer (512 bytes); nor a VHDX, which starts with \"vhdxfile\"" convert plain.txt x.vhd dynamic
 fails 1 "vsdisk convert: conv-fixed.vhd: already exists; vsdisk never replaces a file, folder or link" convert src.vhd conv-fixed.vhd dynamic
 fails 1 "vsdisk convert: folder.vhd: already exists; vsdisk never replaces a file, folder or link" convert src.vhd folder.vhd fixed
 fails 1 "vsdisk convert: nodir/x.vhd: the folder nodir does not exist" convert src.vhd nodir/x.vhd fixed
