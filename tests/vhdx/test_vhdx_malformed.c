@@ -443,7 +443,7 @@ static void test_malformed_table(void **state)
 {
     (void)state;
     unsigned refused = 0, wrong = 0;
-    size_t worst = 0;
+    size_t worst = 0, worst_bound = 0;
     const char *worst_case = "";
     for (size_t i = 0; i < CASE_COUNT; i++) {
         const struct malformed_case *c = &cases[i];
@@ -482,12 +482,13 @@ static void test_malformed_table(void **state)
                      vhdx_heap_peak, bound);
         if (vhdx_heap_peak > worst) {
             worst = vhdx_heap_peak;
+            worst_bound = bound;
             worst_case = c->name;
         }
         vhdx_builder_free(&m);
     }
-    print_message("# %zu cases, %u malformed files refused; worst heap peak %zu bytes (%s)\n",
-                  CASE_COUNT, refused, worst, worst_case);
+    print_message("# %zu cases, %u malformed files refused; worst heap peak %zu bytes (%s, "
+                  "bound %zu)\n", CASE_COUNT, refused, worst, worst_case, worst_bound);
     assert_int_equal(wrong, 0);
     assert_true(refused >= 60);
 }
