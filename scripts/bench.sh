@@ -106,6 +106,32 @@ writers_fs=$(df -T "$writers_dir" | awk 'NR == 2 { print $2 }')
     >"$tmp/out/vhdx.txt"
 "$bench_build/bench/bench_vhdx_read" "$tmp/disks" --runs "$runs" --warmup "$warmup" \
     --cold-runs "${BENCH_COLD_RUNS:-5}" >>"$tmp/out/vhdx.txt"
+# vsdisk check of the largest disks (metadata only; issue 21): wall time and peak RSS (GNU
+# time's %M) of the whole process, BENCH_CHECK_RUNS runs (default 5), beside a 3 MB disk's.
+mkdir "$tmp/check"
+"$bench_build/src/cli/vsdisk" create "$tmp/check/small.vhd" 3 >/dev/null
+"$bench_build/src/cli/vsdisk" create "$tmp/check/big.vhd" 2088960 >/dev/null
+"$bench_build/src/cli/vsdisk" create "$tmp/check/big.vhdx" 67108864 >/dev/null
+"$bench_build/src/cli/vsdisk" create --block-size 1M "$tmp/check/big1m.vhdx" 67108864 >/dev/null
+for disk in small.vhd big.vhd big.vhdx big1m.vhdx; do
+    i=0
+    : >"$tmp/check/times"
+    while [ $i -lt "${BENCH_CHECK_RUNS:-5}" ]; do
+        t0=$(date +%s%N)
+        /usr/bin/time -f %M -o "$tmp/check/rss" "$bench_build/src/cli/vsdisk" check \
+            "$tmp/check/$disk" >/dev/null
+        t1=$(date +%s%N)
+        echo "$(((t1 - t0) / 1000)) $(cat "$tmp/check/rss")" >>"$tmp/check/times"
+        i=$((i + 1))
+    done
+    rss=$(sort -n -k2 "$tmp/check/times" | awk '{ m[NR] = $2 } END { print m[int((NR + 1) / 2)] }')
+    sort -n "$tmp/check/times" | awk -v disk="$disk" -v rss="$rss" \
+        -v size="$(stat -c %s "$tmp/check/$disk")" '{ t[NR] = $1 / 1000 }
+        END { printf "bench check_%s file_size=%s runs=%d median=%.3f min=%.3f max=%.3f rss_kib=%d\n",
+              disk, size, NR, t[int((NR + 1) / 2)], t[1], t[NR], rss }' \
+        >>"$tmp/out/vhdx.txt"
+done
+rm -rf "$tmp/check"
 mkdir "$tmp/vhdx-tests"
 "$bench_build/tests/vhdx/test_vhdx_malformed" >"$tmp/out/vhdx-tests.txt" 2>&1 &&
     "$bench_build/tests/vhdx/test_vhdx_reader" "$root/tests/samples" "$tmp/vhdx-tests" \
