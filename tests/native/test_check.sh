@@ -150,6 +150,13 @@ make_vhdx_region_table1() { new_vhdx "$1"; poke "$1" $((192 * 1024 + 100)); }
 make_vhdx_region_table2() { new_vhdx "$1"; poke "$1" $((256 * 1024 + 100)); }
 make_vhdx_truncated() { new_vhdx "$1"; truncate -s $((2 * MiB)) "$1"; }
 make_vhdx_trailing_space() { new_vhdx "$1"; truncate -s +$((4 * MiB)) "$1"; }
+# qemu's VHDX of 1 MiB blocks with blocks 0 to 2 written (placed in that order), then block 1's
+# BAT entry (at 2 MiB + 8 in qemu's layout) cleared: its MiB between the others is orphaned.
+make_vhdx_leaked_between_blocks() {
+    qemu-img create -q -f vhdx -o block_size=1M "$1" 64M
+    qemu-io -f vhdx -c "write -P 5 0 3M" "$1" > /dev/null
+    python3 -c 'import sys; f = open(sys.argv[1], "r+b"); f.seek(2 * 1048576 + 8); f.write(bytes(8))' "$1"
+}
 make_vhdx_dirty_log() { sample iotest-dirtylog-10G-4M.vhdx "$1"; }
 make_vhdx_bat_reserved_bits() { new_vhdx "$1"; poke "$1" $((3 * MiB + 2)); }
 make_vhdx_parent_missing() {
@@ -206,6 +213,7 @@ vhdx_region_table1|a.vhdx|2|region-table-1-damaged
 vhdx_region_table2|a.vhdx|2|region-table-2-damaged
 vhdx_truncated|a.vhdx|2|not-valid
 vhdx_trailing_space|a.vhdx|3|unreferenced-space
+vhdx_leaked_between_blocks|a.vhdx|3|unreferenced-space
 vhdx_dirty_log|a.vhdx|2|log-not-replayed
 vhdx_bat_reserved_bits|a.vhdx|2|not-valid
 vhdx_parent_missing|child.vhdx|2|parent-not-found
