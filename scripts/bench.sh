@@ -2,7 +2,8 @@
 # Benchmarks disk creation and prints one table: the COM server under Wine and the native
 # writer against the write floor (one write + one flush of the same bytes, same process),
 # vhdcreate against qemu-img create (whole processes), COM throughput, and vhdcreate's peak
-# memory, with PASS/MISS for the project's targets. Not part of scripts/test.sh.
+# memory; VHDX creation, reading and the reader's heap; with PASS/MISS for the project's
+# targets. Not part of scripts/test.sh.
 #
 # Every figure is the median [min-max] of BENCH_RUNS runs (default 15) after BENCH_WARMUP
 # warm-up runs (default 3); throughput figures of BENCH_THROUGHPUT_RUNS (default 10). Each
@@ -56,7 +57,8 @@ echo "bench: building (native release in build-bench/, cross release in build-be
 if [ ! -f "$bench_build/build.ninja" ]; then
     quietly meson setup "$bench_build" -Dbuildtype=release -Db_sanitize=none -Dwerror=true
 fi
-quietly meson compile -C "$bench_build" bench_native bench_proc bench_writers vhdcreate vsdisk ops_floor fx_write
+quietly meson compile -C "$bench_build" bench_native bench_proc bench_writers vhdcreate vsdisk ops_floor fx_write \
+    bench_vhdx_create bench_vhdx_read tests/vhdx/test_vhdx_malformed tests/vhdx/test_vhdx_reader
 setup_cross -Dbuildtype=release
 quietly meson compile -C "$cross_build" vsdisk bench_com
 
@@ -83,9 +85,63 @@ if [ "$(id -u)" -eq 0 ] && truncate -s 200G "$tmp/loop.img" && mkfs.ext4 -q -F \
     mkdir "$writers_dir"
     loop_mounted="$tmp/loop"
 fi
+# Fixed disks of 64 GiB where the volume holds one with a quarter to spare; else the largest
+# multiple of 1 GiB that half the free space holds (said in the output).
+fixed_mb=65536
+free_mb=$(df -Pm "$writers_dir" | awk 'NR == 2 { print $4 }')
+if [ "$free_mb" -lt $((fixed_mb + fixed_mb / 4)) ]; then
+    fixed_mb=$((free_mb / 2 / 1024 * 1024))
+    echo "bench: only $free_mb MB free for the fixed disks: they are $fixed_mb MB instead of 65536"
+fi
 "$bench_build/bench/bench_writers" "$writers_dir" "$bench_build/src/cli/vhdcreate" "$qemu_img" \
-    --runs "$runs" --warmup "$warmup" --fixed-mb 65536 >"$tmp/out/writers.txt"
+    --runs "$runs" --warmup "$warmup" --fixed-mb "$fixed_mb" >"$tmp/out/writers.txt"
 writers_fs=$(df -T "$writers_dir" | awk 'NR == 2 { print $2 }')
+
+# VHDX: dynamic at 64 TiB (in the bench folder) and fixed (beside the VHD fixed disks) against
+# their floors and qemu-img; reading 2 GiB of data against a raw file (page cache warm, and
+# BENCH_COLD_RUNS runs with it dropped, default 5); the reader's heap for 64 TiB disks, and
+# for the worst files of the VHDX reader's tests (their counted peaks, release build).
+"$bench_build/bench/bench_vhdx_create" "$tmp/disks" "$bench_build/src/cli/vsdisk" "$qemu_img" \
+    --runs "$runs" --warmup "$warmup" --fixed-mb "$fixed_mb" --fixed-dir "$writers_dir" \
+    >"$tmp/out/vhdx.txt"
+"$bench_build/bench/bench_vhdx_read" "$tmp/disks" --runs "$runs" --warmup "$warmup" \
+    --cold-runs "${BENCH_COLD_RUNS:-5}" >>"$tmp/out/vhdx.txt"
+# vsdisk check of the largest disks (metadata only; issue 21): wall time and peak RSS (GNU
+# time's %M) of the whole process, BENCH_CHECK_RUNS runs (default 5), beside a 3 MB disk's.
+mkdir "$tmp/check"
+"$bench_build/src/cli/vsdisk" create "$tmp/check/small.vhd" 3 >/dev/null
+"$bench_build/src/cli/vsdisk" create "$tmp/check/big.vhd" 2088960 >/dev/null
+"$bench_build/src/cli/vsdisk" create "$tmp/check/big.vhdx" 67108864 >/dev/null
+"$bench_build/src/cli/vsdisk" create --block-size 1M "$tmp/check/big1m.vhdx" 67108864 >/dev/null
+for disk in small.vhd big.vhd big.vhdx big1m.vhdx; do
+    i=0
+    : >"$tmp/check/times"
+    while [ $i -lt "${BENCH_CHECK_RUNS:-5}" ]; do
+        t0=$(date +%s%N)
+        /usr/bin/time -f %M -o "$tmp/check/rss" "$bench_build/src/cli/vsdisk" check \
+            "$tmp/check/$disk" >/dev/null
+        t1=$(date +%s%N)
+        echo "$(((t1 - t0) / 1000)) $(cat "$tmp/check/rss")" >>"$tmp/check/times"
+        i=$((i + 1))
+    done
+    rss=$(sort -n -k2 "$tmp/check/times" | awk '{ m[NR] = $2 } END { print m[int((NR + 1) / 2)] }')
+    sort -n "$tmp/check/times" | awk -v disk="$disk" -v rss="$rss" \
+        -v size="$(stat -c %s "$tmp/check/$disk")" '{ t[NR] = $1 / 1000 }
+        END { printf "bench check_%s file_size=%s runs=%d median=%.3f min=%.3f max=%.3f rss_kib=%d\n",
+              disk, size, NR, t[int((NR + 1) / 2)], t[1], t[NR], rss }' \
+        >>"$tmp/out/vhdx.txt"
+done
+rm -rf "$tmp/check"
+mkdir "$tmp/vhdx-tests"
+"$bench_build/tests/vhdx/test_vhdx_malformed" >"$tmp/out/vhdx-tests.txt" 2>&1 &&
+    "$bench_build/tests/vhdx/test_vhdx_reader" "$root/tests/samples" "$tmp/vhdx-tests" \
+        >>"$tmp/out/vhdx-tests.txt" 2>&1 ||
+    { cat "$tmp/out/vhdx-tests.txt"; echo "bench: a VHDX reader test failed" >&2; exit 1; }
+tr -d '\r' <"$tmp/out/vhdx-tests.txt" | sed -n \
+    -e 's/.*# \([0-9]*\) cases, .*worst heap peak \([0-9]*\) bytes (\([^,]*\), bound \([0-9]*\)).*/bench vhdx_heap_table cases=\1 case=\3 peak=\2 bound=\4/p' \
+    -e 's/.*# 64 TiB dynamic disk, 1 MiB blocks, \([0-9]*\) BAT entries: reader heap peak \([0-9]*\) bytes (bound \([0-9]*\)).*/bench vhdx_heap_test_64tib size_mb=67108864 bat_entries=\1 peak=\2 bound=\3/p' \
+    -e 's/.*# worst file (.*): reader heap peak \([0-9]*\) bytes (bound \([0-9]*\)).*/bench vhdx_heap_worst_file peak=\1 bound=\2/p' \
+    >>"$tmp/out/vhdx.txt"
 
 # The COM bench with a warm, persistent Wine server of our own prefix, stopped right after.
 stop_wine
@@ -105,7 +161,7 @@ fi
 sync
 sleep 2
 if ! "$root/scripts/wine-wrap.sh" "$cross_build/bench/bench_com.exe" "$cross_build/src/com/vsdisk.dll" \
-        "$writers_dir" --runs "$runs" --warmup "$warmup" --size 0 --throughput 0 --fixed 65536 \
+        "$writers_dir" --runs "$runs" --warmup "$warmup" --size 0 --throughput 0 --fixed "$fixed_mb" \
         >"$tmp/out/com_fixed.txt" 2>>"$tmp/out/com.err"; then
     tr -d '\r' <"$tmp/out/com_fixed.txt"
     echo "bench: bench_com --fixed failed" >&2
@@ -131,7 +187,8 @@ echo "method: median [min–max] of $runs runs after $warmup warm-ups (throughpu
 echo "floors: COM = CreateFileW(CREATE_NEW), one WriteFile, FlushFileBuffers (Wine: fsync), CloseHandle;" \
      "native = open(O_CREAT|O_EXCL), one write, fdatasync (as the POSIX back end), close"
 echo
-python3 "$root/bench/report.py" "$tmp/out/com.txt" "$tmp/out/native.txt" "$tmp/out/proc.txt"
+python3 "$root/bench/report.py" "$tmp/out/com.txt" "$tmp/out/native.txt" "$tmp/out/proc.txt" \
+    "$tmp/out/vhdx.txt"
 echo
 echo "fixed and differencing disks (ms, median [min-max]; $writers_fs${loop_mounted:+ in a loop-mounted sparse image}):"
 awk '$1 == "bench" {

@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "disk_problem.h"
 #include "vhd_io.h"
 #include "vhd_reader.h"
 
@@ -87,6 +88,11 @@ typedef struct disk_image_class {
     vhd_reader_code (*check_parent)(const void *child, const char *child_name,
                                     const void *parent, const char *parent_name,
                                     vhd_reader_error *error);
+    /* The format's own checks of an image its reader accepted (disk_check.h), beyond what
+     * the reader refuses: each problem to sink. VHD_READER_OK once finished; VHD_READER_IO or
+     * VHD_READER_NO_MEMORY if it could not finish. NULL: no checks of its own. */
+    vhd_reader_code (*check)(void *impl, disk_problem_sink sink, void *ctx,
+                             vhd_reader_error *error);
 } disk_image_class;
 
 typedef struct disk_image disk_image;

@@ -1,5 +1,6 @@
 /* The VHD class of the neutral layer: vhd_image (vhd_image.c) behind disk_image. */
 #include "vhd_disk.h"
+#include "vhd_check.h"
 
 #include <string.h>
 #include "disk_error.h"
@@ -108,6 +109,7 @@ const disk_image_class vhd_disk_class = {
     .map = vhd_map,
     .parent_candidate = vhd_next_parent_candidate,
     .check_parent = vhd_check_parent,
+    .check = vhd_check_image,
 };
 
 vhd_image *vhd_disk_image(const disk_image *image)

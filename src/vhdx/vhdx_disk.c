@@ -2,6 +2,7 @@
  * neutral layer counts in 512-byte sectors; a VHDX with 4 KiB logical sectors is mapped in
  * its own sectors and the extents are cut back to 512-byte ones. */
 #include "vhdx_disk.h"
+#include "vhdx_check.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -168,6 +169,7 @@ const disk_image_class vhdx_disk_class = {
     .map = vhdx_map,
     .parent_candidate = vhdx_next_parent_candidate,
     .check_parent = vhdx_check_parent,
+    .check = vhdx_check_image,
 };
 
 vhdx_image *vhdx_disk_image(const disk_image *image)

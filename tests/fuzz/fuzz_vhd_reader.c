@@ -1,13 +1,15 @@
 /* libFuzzer target: the VHD reader on whole small images. Each input is opened as an image
  * and as a chain whose every parent is the input again (so the parent checks, the unique id
  * and loop checks and the chain read run too); what opens is read at its first and last
- * sectors. Besides the sanitizers' checks, the reader is held to what it promises. */
+ * sectors and checked (vsdisk check's VHD part). Besides the sanitizers' checks, the reader is
+ * held to what it promises. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "disk_chain.h"
 #include "memory_io.h"
+#include "vhd_check.h"
 #include "vhd_disk.h"
 #include "vhd_reader.h"
 
@@ -80,6 +82,15 @@ static void read_ends(vhd_image *image, disk_chain *chain)
     expect(code == VHD_READER_OUT_OF_RANGE);
 }
 
+/* Each problem the check names: a name, a sentence, a kind, a place inside the file. */
+static void check_problem(void *ctx, const disk_problem *problem)
+{
+    uint64_t file_size = *(const uint64_t *)ctx;
+    expect(problem->name != NULL && problem->meaning[0] != '\0');
+    expect(problem->kind == DISK_PROBLEM_CORRUPTION || problem->kind == DISK_PROBLEM_LEAK);
+    expect(problem->offset == DISK_PROBLEM_NOWHERE || problem->offset <= file_size);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     struct input in = { data, size, 0, 0 };
@@ -109,6 +120,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         for (unsigned i = 0; i < info->locator_count; i++)
             expect(info->locators[i].platform_data_length <= VHD_READER_LOCATOR_MAX_BYTES);
         read_ends(image, NULL);
+        uint64_t file_size = size;
+        vhd_reader_error check_error;
+        expect(vhd_check_image(image, check_problem, &file_size, &check_error) == VHD_READER_OK);
         vhd_image_close(image);
     } else {
         expect(image == NULL);

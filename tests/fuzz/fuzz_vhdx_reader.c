@@ -2,13 +2,14 @@
  * locator, BAT, sector bitmaps). A VHDX file is megabytes of mostly zeros, so the input
  * describes one sparsely: a u32 file size, then records of u32 offset, u16 length and that
  * many bytes, laid over zeros in order (test_vhdx_malformed --write-corpus writes seeds in this
- * form). What opens is mapped and read at its first and last sectors; besides the sanitizers'
- * checks, the reader is held to what it promises. */
+ * form). What opens is mapped and read at its first and last sectors, and checked (vsdisk
+ * check's VHDX part); besides the sanitizers' checks, the reader is held to what it promises. */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "vhdx_check.h"
 #include "vhdx_reader.h"
 
 static void expect(int condition)
@@ -137,6 +138,15 @@ static void read_ends(vhdx_image *image)
     }
 }
 
+/* Each problem the check names: a name, a sentence, a kind, a place inside the file. */
+static void check_problem(void *ctx, const disk_problem *problem)
+{
+    uint64_t file_size = *(const uint64_t *)ctx;
+    expect(problem->name != NULL && problem->meaning[0] != '\0');
+    expect(problem->kind == DISK_PROBLEM_CORRUPTION || problem->kind == DISK_PROBLEM_LEAK);
+    expect(problem->offset == DISK_PROBLEM_NOWHERE || problem->offset <= file_size);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static struct sparse_file file;
@@ -165,6 +175,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (code == VHDX_READER_OK) {
         check_info(vhdx_image_get_info(image), file.size);
         read_ends(image);
+        uint64_t file_size = file.size;
+        vhd_reader_error check_error;
+        expect(vhdx_check_image(image, check_problem, &file_size, &check_error) == VHD_READER_OK);
         vhdx_image_close(image);
     } else {
         expect(image == NULL);

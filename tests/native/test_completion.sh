@@ -53,7 +53,7 @@ check "the bash-completion package loads it for vsdisk and vhdcreate from an ins
 
 completes "convert compact" vsdisk co
 completes "create" vsdisk cr
-completes "create info convert merge compact repair help" vsdisk ""
+completes "create info convert merge compact repair check help" vsdisk ""
 completes "--help --version" vsdisk --
 completes "dynamic fixed" vsdisk convert a.vhd b.vhd ""
 completes "fixed" vsdisk convert a.vhd b.vhd f

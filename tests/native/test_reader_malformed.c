@@ -17,6 +17,7 @@
 #include "disk_chain.h"
 #include "memory_io.h"
 #include "vhd_builder.h"
+#include "vhd_check.h"
 #include "vhd_reader.h"
 
 #define KiB 1024u
@@ -330,6 +331,36 @@ static const struct malformed_case cases[] = {
 };
 #define CASE_COUNT (sizeof cases / sizeof cases[0])
 
+/* The check's problems for a file that opens, their names joined by spaces. */
+static char problem_names[512];
+
+static void collect_problem(void *ctx, const disk_problem *problem)
+{
+    (void)ctx;
+    size_t used = strlen(problem_names);
+    snprintf(problem_names + used, sizeof problem_names - used, "%s ", problem->name);
+}
+
+/* What vhd_check_image names in the files of the table that open. The builder's geometry
+ * (256 cylinders, 4 heads, 17 sectors: 8.5 MiB) is larger than its 64 KiB disks, so every one
+ * has geometry-too-large; the rows name the rest. */
+static const struct { const char *name, *problems; } check_expected[] = {
+    { "trunc_by_1", "footer-copies-differ geometry-too-large " },
+    { "end_checksum", "end-footer-damaged geometry-too-large " },
+    { "end_cookie", "end-footer-damaged geometry-too-large " },
+    { "copy_checksum", "footer-copies-differ geometry-too-large " },
+    /* Two entries on one block: the block they share, and the one nothing refers to now. */
+    { "bat_shared", "geometry-too-large blocks-overlap unreferenced-space " },
+};
+
+static const char *expected_problems(const char *name)
+{
+    for (size_t i = 0; i < sizeof check_expected / sizeof check_expected[0]; i++)
+        if (strcmp(check_expected[i].name, name) == 0)
+            return check_expected[i].problems;
+    return "geometry-too-large ";
+}
+
 static vhd_reader_code open_bytes(const uint8_t *data, size_t size, vhd_reader_error *error,
                                   vhd_image_info *info_out)
 {
@@ -349,6 +380,10 @@ static vhd_reader_code open_bytes(const uint8_t *data, size_t size, vhd_reader_e
         assert_int_equal(vhd_image_read_sectors(image, last, 1, sector, error), VHD_READER_OK);
         assert_int_equal(vhd_image_read_sectors(image, last, 2, sector, error),
                          VHD_READER_OUT_OF_RANGE);
+        vhd_reader_error check_error;
+        problem_names[0] = '\0';
+        assert_int_equal(vhd_check_image(image, collect_problem, NULL, &check_error),
+                         VHD_READER_OK);
         vhd_image_close(image);
     } else {
         assert_null(image);
@@ -377,6 +412,10 @@ static void test_malformed_table(void **state)
             assert_true(vhd_reader_code_is_invalid_file(code));
             assert_true(strlen(error.reason) > 10);
             invalid++;
+        } else if (strcmp(problem_names, expected_problems(c->name)) != 0) {
+            /* The check of a file the reader accepts: exactly the problems expected. */
+            fail_msg("%s: the check named \"%s\", expected \"%s\"", c->name, problem_names,
+                     expected_problems(c->name));
         }
         heap_check(c->name, 1);
         builder_free(&m);

@@ -17,12 +17,46 @@
 #include <string.h>
 
 #include "vhdx_builder.h"
+#include "vhdx_check.h"
 #include "vhdx_malformed_cases.h"
 #include "vhdx_test_util.h"
 
 
 static const char *corpus_dir;
 static unsigned corpus_count;
+
+/* The check's problems for a file that opens, their names joined by spaces. */
+struct problem_names {
+    char text[512];
+};
+
+static void collect_problem(void *ctx, const disk_problem *problem)
+{
+    struct problem_names *names = ctx;
+    size_t used = strlen(names->text);
+    snprintf(names->text + used, sizeof names->text - used, "%s ", problem->name);
+}
+
+/* What vhdx_check_image names in the files that open (all others: nothing). */
+static const struct { const char *name, *problems; } check_expected[] = {
+    { "header2_bad", "header-2-damaged " },
+    { "header1_bad", "header-1-damaged " },
+    { "region1_bad", "region-table-1-damaged " },
+    { "log_replayed", "log-not-replayed " },
+    { "log_wrapping", "log-not-replayed " },
+    { "log_zero", "log-not-replayed " },
+    /* A block of a fixed disk set to ZERO without its offset: its MiB, between the others,
+     * is referred to by nothing. */
+    { "fixed_state_zero", "unreferenced-space " },
+};
+
+static const char *expected_problems(const char *name)
+{
+    for (size_t i = 0; i < sizeof check_expected / sizeof check_expected[0]; i++)
+        if (strcmp(check_expected[i].name, name) == 0)
+            return check_expected[i].problems;
+    return "";
+}
 
 /* The fuzzer's sparse form (fuzz_vhdx_reader.c): u32 file size, then records of u32 offset,
  * u16 length and that many bytes, laid over zeros in order. A record for each run of
@@ -69,7 +103,7 @@ static void test_malformed_table(void **state)
 {
     (void)state;
     unsigned refused = 0, wrong = 0;
-    size_t worst = 0;
+    size_t worst = 0, worst_bound = 0;
     const char *worst_case = "";
     for (size_t i = 0; i < vhdx_malformed_case_count; i++) {
         const struct vhdx_malformed_case *c = &vhdx_malformed_cases[i];
@@ -94,6 +128,16 @@ static void test_malformed_table(void **state)
             uint64_t last = info->virtual_size / info->logical_sector_size - 1;
             assert_int_equal(vhdx_image_read_sectors(o.image, 0, 1, sector, &error), VHDX_READER_OK);
             assert_int_equal(vhdx_image_read_sectors(o.image, last, 1, sector, &error), VHDX_READER_OK);
+            /* The check of a file the reader accepts: exactly the problems expected. */
+            struct problem_names names = { "" };
+            vhd_reader_error check_error;
+            assert_int_equal(vhdx_check_image(o.image, collect_problem, &names, &check_error),
+                             VHD_READER_OK);
+            if (strcmp(names.text, expected_problems(c->name)) != 0) {
+                print_error("%s: the check named \"%s\", expected \"%s\"\n", c->name,
+                            names.text, expected_problems(c->name));
+                wrong++;
+            }
         } else {
             assert_true(vhdx_reader_code_is_invalid_file(o.code));
             assert_int_equal(o.error.code, o.code);
@@ -107,12 +151,13 @@ static void test_malformed_table(void **state)
                      vhdx_heap_peak, bound);
         if (vhdx_heap_peak > worst) {
             worst = vhdx_heap_peak;
+            worst_bound = bound;
             worst_case = c->name;
         }
         vhdx_builder_free(&m);
     }
-    print_message("# %zu cases, %u malformed files refused; worst heap peak %zu bytes (%s)\n",
-                  vhdx_malformed_case_count, refused, worst, worst_case);
+    print_message("# %zu cases, %u malformed files refused; worst heap peak %zu bytes (%s, "
+                  "bound %zu)\n", vhdx_malformed_case_count, refused, worst, worst_case, worst_bound);
     assert_int_equal(wrong, 0);
     assert_true(refused >= 60);
 }

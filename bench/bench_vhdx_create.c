@@ -1,0 +1,356 @@
+/* bench_vhdx_create: VHDX creation against its floors, in one process, and against qemu-img.
+ *
+ * Usage: bench_vhdx_create DIR VSDISK QEMU_IMG|- [--runs N] [--warmup N] [--dynamic-mb N]
+ *                          [--fixed-mb N] [--fixed-dir DIR2]
+ *
+ *   dynamic:   vhdx_create_dynamic() with vhd_io_posix (default 67,108,864 MB = 64 TiB, 32 MiB
+ *              blocks) against its floor: open(O_EXCL), one write() of as many bytes as the
+ *              disk's file, fdatasync(), close();
+ *   fixed:     vhdx_create_fixed() (default 65,536 MB, in DIR2) against its reservation floor:
+ *              open(O_EXCL), one pwrite() of the metadata the file starts with, one fallocate()
+ *              of the data area, fdatasync(), close() — the same bytes, reserved the same way;
+ *   processes: "vsdisk create DIR/x.vhdx NM" against "qemu-img create -f vhdx DIR/q.vhdx NM"
+ *              at the dynamic size (the per-run speed-up qemu-img / vsdisk), and
+ *              "vsdisk create --fixed" against "qemu-img create -f vhdx -o subformat=fixed" at
+ *              the fixed size, with each file's allocated bytes (st_blocks): qemu's "fixed"
+ *              VHDX is a sparse file, which Windows refuses.
+ * Contenders alternate which goes first; every file is unlinked after its run (untimed).
+ * Output: "bench NAME key=value ..." lines, times in ms; last line "bench_vhdx_create: ok". */
+#define _GNU_SOURCE
+#define _FILE_OFFSET_BITS 64
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "bench_stats.h"
+#include "vhd_io_posix.h"
+#include "vhdx_create.h"
+
+#define MB 1048576ull
+
+static double now_ms(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
+}
+
+static void die(const char *what, int error)
+{
+    fprintf(stderr, "bench_vhdx_create: %s%s%s\n", what, error ? ": " : "",
+            error ? strerror(error) : "");
+    exit(1);
+}
+
+static void remove_file(const char *path)
+{
+    if (unlink(path) != 0)
+        die("unlink", errno);
+}
+
+static unsigned long parse_number(const char *text, unsigned long minimum, unsigned long maximum)
+{
+    char *end;
+    unsigned long value = strtoul(text, &end, 10);
+    if (*end || value < minimum || value > maximum)
+        die("a count or size is out of range", 0);
+    return value;
+}
+
+static void print_summary(const char *name, const char *attributes, const double *values, size_t n)
+{
+    bench_summary s = bench_summarize(values, n);
+    printf("bench %s %s runs=%u median=%.4f min=%.4f max=%.4f\n", name, attributes, (unsigned)n,
+           s.median, s.min, s.max);
+}
+
+static vhdx_create_options options_of(uint64_t size)
+{
+    vhdx_create_options options = { .size_bytes = size };
+    for (int i = 0; i < 16; i++) {
+        options.file_write_guid.bytes[i] = (uint8_t)(i * 37 + 11);
+        options.data_write_guid.bytes[i] = (uint8_t)(i * 53 + 7);
+        options.virtual_disk_id.bytes[i] = (uint8_t)(i * 71 + 3);
+    }
+    return options;
+}
+
+/* ---- the contenders in one process ---------------------------------------------------- */
+
+typedef vhd_status (*creator_fn)(vhd_io *io, const vhdx_create_options *options);
+
+static double time_library(const char *path, uint64_t size, creator_fn create)
+{
+    struct vhd_io_posix file;
+    vhdx_create_options options = options_of(size);
+    vhd_io_posix_init(&file, path);
+    double start = now_ms();
+    vhd_status status = create(&file.io, &options);
+    double ms = now_ms() - start;
+    if (status != VHD_OK)
+        die(vhd_status_message(status), file.io.os_error);
+    return ms;
+}
+
+static double time_dynamic_library(const char *path, uint64_t size)
+{
+    return time_library(path, size, vhdx_create_dynamic);
+}
+
+static double time_fixed_library(const char *path, uint64_t size)
+{
+    return time_library(path, size, vhdx_create_fixed);
+}
+
+/* The floors write bytes of this buffer: as many as the metadata (fixed) or the whole file
+ * (dynamic), allocated once before the timed runs. */
+static unsigned char *floor_bytes;
+static size_t floor_length;
+
+static void prepare_floor(size_t length)
+{
+    free(floor_bytes);
+    floor_bytes = calloc(1, length);
+    if (floor_bytes == NULL)
+        die("out of memory", 0);
+    floor_length = length;
+}
+
+static double time_dynamic_floor(const char *path, uint64_t size)
+{
+    (void)size;
+    double start = now_ms();
+    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0666);
+    if (fd == -1)
+        die("open", errno);
+    if (write(fd, floor_bytes, floor_length) != (ssize_t)floor_length)
+        die("write", errno);
+    if (fdatasync(fd) != 0)
+        die("fdatasync", errno);
+    if (close(fd) != 0)
+        die("close", errno);
+    return now_ms() - start;
+}
+
+static uint64_t fixed_file_size;
+
+static double time_fixed_floor(const char *path, uint64_t size)
+{
+    (void)size;
+    double start = now_ms();
+    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0666);
+    if (fd == -1)
+        die("open", errno);
+    if (pwrite(fd, floor_bytes, floor_length, 0) != (ssize_t)floor_length)
+        die("pwrite", errno);
+    if (fallocate(fd, 0, (off_t)floor_length, (off_t)(fixed_file_size - floor_length)) != 0)
+        die("fallocate", errno);
+    if (fdatasync(fd) != 0)
+        die("fdatasync", errno);
+    if (close(fd) != 0)
+        die("close", errno);
+    return now_ms() - start;
+}
+
+/* Alternating pairs: a then b on even runs, b then a on odd ones; warm-ups not kept. */
+typedef double (*timer_fn)(const char *path, uint64_t size);
+static void compare(const char *name, const char *dir, uint64_t size, timer_fn a, timer_fn b,
+                    unsigned runs, unsigned warmup, uint64_t bytes)
+{
+    char path_a[4096], path_b[4096], attributes[96], label[96];
+    double *ta = calloc(runs, sizeof(double)), *tb = calloc(runs, sizeof(double)),
+           *ratio = calloc(runs, sizeof(double));
+    if (!ta || !tb || !ratio)
+        die("out of memory", 0);
+    snprintf(path_a, sizeof path_a, "%s/lib.vhdx", dir);
+    snprintf(path_b, sizeof path_b, "%s/floor.vhdx", dir);
+    for (unsigned i = 0; i < warmup + runs; i++) {
+        double x, y;
+        /* Each file is removed before the other contender runs: a volume need only hold one. */
+        if (i % 2 == 0) {
+            x = a(path_a, size);
+            remove_file(path_a);
+            y = b(path_b, size);
+            remove_file(path_b);
+        } else {
+            y = b(path_b, size);
+            remove_file(path_b);
+            x = a(path_a, size);
+            remove_file(path_a);
+        }
+        if (i >= warmup) {
+            ta[i - warmup] = x;
+            tb[i - warmup] = y;
+        }
+    }
+    bench_ratios(ta, tb, ratio, runs);
+    snprintf(attributes, sizeof attributes, "size_mb=%llu bytes=%llu",
+             (unsigned long long)(size / MB), (unsigned long long)bytes);
+    snprintf(label, sizeof label, "%s_library", name);
+    print_summary(label, attributes, ta, runs);
+    snprintf(label, sizeof label, "%s_floor", name);
+    print_summary(label, attributes, tb, runs);
+    snprintf(label, sizeof label, "%s_ratio", name);
+    print_summary(label, attributes, ratio, runs);
+    fflush(stdout);
+    free(ta);
+    free(tb);
+    free(ratio);
+}
+
+/* ---- whole processes ------------------------------------------------------------------- */
+
+/* Runs argv with its output thrown away; returns its wall time. */
+static double run_process(char *const argv[])
+{
+    int status;
+    double start = now_ms();
+    pid_t pid = fork();
+    if (pid == -1)
+        die("fork", errno);
+    if (pid == 0) {
+        int null = open("/dev/null", O_WRONLY);
+        if (null == -1 || dup2(null, 1) == -1)
+            _exit(126);
+        execv(argv[0], argv);
+        _exit(127);
+    }
+    while (waitpid(pid, &status, 0) == -1)
+        if (errno != EINTR)
+            die("waitpid", errno);
+    double ms = now_ms() - start;
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+        fprintf(stderr, "bench_vhdx_create: %s %s failed (status 0x%x)\n", argv[0], argv[1],
+                (unsigned)status);
+        die("a child process failed", 0);
+    }
+    return ms;
+}
+
+static unsigned long long allocated_bytes(const char *path)
+{
+    struct stat st;
+    if (stat(path, &st) != 0)
+        die("stat", errno);
+    return (unsigned long long)st.st_blocks * 512;
+}
+
+/* vsdisk against qemu-img, alternating; prints both, each file's allocated bytes, and the
+ * per-run speed-up qemu-img / vsdisk. */
+static void compare_processes(const char *name, const char *dir, const char *vsdisk,
+                              const char *qemu_img, unsigned long size_mb, int fixed,
+                              unsigned runs, unsigned warmup)
+{
+    char ours[4096], theirs[4096], mb_text[32], qemu_size[32], attributes[160], label[96];
+    snprintf(ours, sizeof ours, "%s/vsdisk.vhdx", dir);
+    snprintf(theirs, sizeof theirs, "%s/qemu.vhdx", dir);
+    snprintf(mb_text, sizeof mb_text, "%lu", size_mb);
+    snprintf(qemu_size, sizeof qemu_size, "%luM", size_mb);
+    char *v_dynamic[] = { (char *)vsdisk, "create", ours, mb_text, NULL };
+    char *v_fixed[] = { (char *)vsdisk, "create", "--fixed", ours, mb_text, NULL };
+    char *q_dynamic[] = { (char *)qemu_img, "create", "-q", "-f", "vhdx", theirs, qemu_size, NULL };
+    char *q_fixed[] = { (char *)qemu_img, "create", "-q", "-f", "vhdx", "-o", "subformat=fixed",
+                        theirs, qemu_size, NULL };
+    char *const *v_argv = fixed ? v_fixed : v_dynamic, *const *q_argv = fixed ? q_fixed : q_dynamic;
+    int have_qemu = strcmp(qemu_img, "-") != 0;
+    double *tv = calloc(runs, sizeof(double)), *tq = calloc(runs, sizeof(double)),
+           *speedup = calloc(runs, sizeof(double));
+    unsigned long long ours_allocated = 0, qemu_allocated = 0;
+    if (!tv || !tq || !speedup)
+        die("out of memory", 0);
+    for (unsigned i = 0; i < warmup + runs; i++) {
+        unsigned slot = i < warmup ? 0 : i - warmup;
+        if (i % 2 == 0 || !have_qemu) {
+            tv[slot] = run_process(v_argv);
+            ours_allocated = allocated_bytes(ours);
+            remove_file(ours);
+        }
+        if (have_qemu) {
+            tq[slot] = run_process(q_argv);
+            qemu_allocated = allocated_bytes(theirs);
+            remove_file(theirs);
+        }
+        if (i % 2 == 1 && have_qemu) {
+            tv[slot] = run_process(v_argv);
+            ours_allocated = allocated_bytes(ours);
+            remove_file(ours);
+        }
+    }
+    uint64_t size = (uint64_t)size_mb * MB;
+    snprintf(attributes, sizeof attributes, "size_mb=%lu allocated=%llu", size_mb, ours_allocated);
+    snprintf(label, sizeof label, "%s_vsdisk", name);
+    print_summary(label, attributes, tv, runs);
+    if (have_qemu) {
+        /* Sparse: fewer bytes allocated than half the disk (a fixed disk only). */
+        snprintf(attributes, sizeof attributes, "size_mb=%lu allocated=%llu sparse=%s", size_mb,
+                 qemu_allocated, fixed ? (qemu_allocated < size / 2 ? "yes" : "no") : "n/a");
+        snprintf(label, sizeof label, "%s_qemu", name);
+        print_summary(label, attributes, tq, runs);
+        bench_ratios(tq, tv, speedup, runs);
+        snprintf(attributes, sizeof attributes, "size_mb=%lu", size_mb);
+        snprintf(label, sizeof label, "%s_speedup", name);
+        print_summary(label, attributes, speedup, runs);
+    }
+    fflush(stdout);
+    free(tv);
+    free(tq);
+    free(speedup);
+}
+
+int main(int argc, char **argv)
+{
+    unsigned runs = 15, warmup = 3;
+    unsigned long dynamic_mb = 67108864, fixed_mb = 65536;
+    if (argc < 4 || argc % 2 != 0)
+        die("usage: bench_vhdx_create DIR VSDISK QEMU_IMG|- [--runs N] [--warmup N] "
+            "[--dynamic-mb N] [--fixed-mb N] [--fixed-dir DIR2]", 0);
+    const char *dir = argv[1], *vsdisk = argv[2], *qemu_img = argv[3], *fixed_dir = argv[1];
+    for (int i = 4; i + 1 < argc; i += 2) {
+        if (strcmp(argv[i], "--runs") == 0)
+            runs = (unsigned)parse_number(argv[i + 1], 1, 100000);
+        else if (strcmp(argv[i], "--warmup") == 0)
+            warmup = (unsigned)parse_number(argv[i + 1], 0, 100000);
+        else if (strcmp(argv[i], "--dynamic-mb") == 0)
+            dynamic_mb = parse_number(argv[i + 1], 3, 67108864);
+        else if (strcmp(argv[i], "--fixed-mb") == 0)
+            fixed_mb = parse_number(argv[i + 1], 3, 67108864);
+        else if (strcmp(argv[i], "--fixed-dir") == 0)
+            fixed_dir = argv[i + 1];
+        else
+            die("unknown option", 0);
+    }
+    printf("bench vhdx_create_config runs=%u warmup=%u flush=fdatasync\n", runs, warmup);
+
+    /* Dynamic: the floor writes as many bytes as the disk's file. */
+    vhdx_create_options options = options_of((uint64_t)dynamic_mb * MB);
+    uint64_t dynamic_bytes = vhdx_dynamic_file_size(&options);
+    if (dynamic_bytes == 0 || dynamic_bytes > SIZE_MAX)
+        die("no dynamic VHDX of that size", 0);
+    prepare_floor((size_t)dynamic_bytes);
+    compare("vhdx_dynamic", dir, (uint64_t)dynamic_mb * MB, time_dynamic_library,
+            time_dynamic_floor, runs, warmup, dynamic_bytes);
+    compare_processes("vhdx_dynamic_process", dir, vsdisk, qemu_img, dynamic_mb, 0, runs, warmup);
+
+    /* Fixed: the floor writes the metadata (the bytes before the data area) and reserves the
+     * rest of the file. */
+    options = options_of((uint64_t)fixed_mb * MB);
+    fixed_file_size = vhdx_fixed_file_size(&options);
+    /* Everything before the data area: the same as a dynamic disk of the size's whole file. */
+    uint64_t metadata_bytes = vhdx_dynamic_file_size(&options);
+    if (fixed_file_size == 0 || metadata_bytes == 0 || metadata_bytes > SIZE_MAX)
+        die("no fixed VHDX of that size", 0);
+    prepare_floor((size_t)metadata_bytes);
+    compare("vhdx_fixed", fixed_dir, (uint64_t)fixed_mb * MB, time_fixed_library, time_fixed_floor,
+            runs, warmup, fixed_file_size);
+    compare_processes("vhdx_fixed_process", fixed_dir, vsdisk, qemu_img, fixed_mb, 1, runs, warmup);
+    free(floor_bytes);
+    printf("bench_vhdx_create: ok\n");
+    return 0;
+}
