@@ -1,5 +1,6 @@
 #include "vhdx_write_common.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -181,6 +182,33 @@ void vhdx_locator_put(const vhdx_parent_facts *parent, uint64_t at, uint64_t win
 
 /* ---- The commit-ordered writer ------------------------------------------------------------ */
 
+/* The first range at or after offset that a new dynamic or differencing disk holds as zeros
+ * by its layout: the header slots until the commit, the rest of the header section after the
+ * region tables and the empty log, the metadata region after its items, and the BAT (every
+ * entry NOT_PRESENT, sector bitmaps too). False if none. */
+static bool next_known_zeros(const vhdx_layout *layout, uint64_t offset, uint64_t *start,
+                             uint64_t *end)
+{
+    uint64_t items_end = VHDX_LAYOUT_ITEMS_OFFSET;
+    for (unsigned i = 0; i < layout->item_count; i++)
+        if ((uint64_t)layout->items[i].offset + layout->items[i].length > items_end)
+            items_end = (uint64_t)layout->items[i].offset + layout->items[i].length;
+    const uint64_t ranges[][2] = {
+        { VHDX_HEADER1_OFFSET, VHDX_REGION_TABLE1_OFFSET },
+        { VHDX_REGION_TABLE2_OFFSET + VHDX_REGION_TABLE_SIZE,
+          (uint64_t)VHDX_LAYOUT_LOG_OFFSET + VHDX_LAYOUT_LOG_LENGTH },
+        { VHDX_LAYOUT_METADATA_OFFSET + items_end, layout->data_offset },
+    };
+    for (size_t i = 0; i < sizeof ranges / sizeof ranges[0]; i++) {
+        if (ranges[i][1] > offset && ranges[i][0] < ranges[i][1]) {
+            *start = ranges[i][0];
+            *end = ranges[i][1];
+            return true;
+        }
+    }
+    return false;
+}
+
 vhd_status vhdx_write_file(vhd_io *io, const vhdx_layout *layout, const vhdx_guid *virtual_disk_id,
                            const vhdx_parent_facts *parent, const vhdx_create_options *options,
                            vhdx_reserve_fn reserve_data)
@@ -201,9 +229,23 @@ vhd_status vhdx_write_file(vhd_io *io, const vhdx_layout *layout, const vhdx_gui
     vhdx_layout_region_table(layout, &content, buffer);
     vhdx_progress_init(&progress, options, layout->file_size + VHDX_LAYOUT_COMMIT_SIZE);
 
+    /* A dynamic or differencing disk's zeros (next_known_zeros: 16 MiB of BAT for 64 TiB)
+     * are not written where the back end can extend the file with zeros: the file is given its
+     * size once, and reads the same. A fixed disk is written whole (never a sparse file). */
+    bool skip_zeros = reserve_data == NULL && io->set_size != NULL;
+    bool skipped = false;
     for (uint64_t offset = 0; offset < layout->data_offset; ) {
-        size_t chunk = layout->data_offset - offset < buffer_size
-                           ? (size_t)(layout->data_offset - offset) : buffer_size;
+        uint64_t limit = layout->data_offset, zeros_start, zeros_end;
+        if (skip_zeros && next_known_zeros(layout, offset, &zeros_start, &zeros_end)) {
+            if (zeros_start <= offset) {
+                skipped = true;
+                vhdx_progress_advance(&progress, zeros_end - offset);
+                offset = zeros_end;
+                continue;
+            }
+            limit = zeros_start;
+        }
+        size_t chunk = limit - offset < buffer_size ? (size_t)(limit - offset) : buffer_size;
         if (vhdx_cancel_requested(options)) {
             status = VHD_E_CANCELLED;
             goto fail;
@@ -214,6 +256,11 @@ vhd_status vhdx_write_file(vhd_io *io, const vhdx_layout *layout, const vhdx_gui
             goto fail;
         offset += chunk;
         vhdx_progress_advance(&progress, chunk);
+    }
+    if (skipped) {
+        status = io->set_size(io, layout->data_offset);
+        if (status != VHD_OK)
+            goto fail;
     }
     if (reserve_data != NULL) {
         status = reserve_data(io, options, layout, &progress, buffer, buffer_size);
