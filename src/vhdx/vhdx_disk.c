@@ -25,6 +25,8 @@ static vhd_reader_code neutral_code(vhdx_reader_code code)
     case VHDX_READER_BAD_BAT:          return VHD_READER_BAD_BAT;
     case VHDX_READER_BAD_LOCATOR:      return VHD_READER_BAD_LOCATOR;
     case VHDX_READER_OUT_OF_RANGE:     return VHD_READER_OUT_OF_RANGE;
+    case VHDX_READER_PARENT_ID_MISMATCH: return VHD_READER_PARENT_ID_MISMATCH;
+    case VHDX_READER_NOT_POSSIBLE:     return VHD_READER_NOT_POSSIBLE;
     case VHDX_READER_NOT_VHDX:
     case VHDX_READER_BAD_HEADER:
     case VHDX_READER_BAD_LOG:          return VHD_READER_BAD_HEADER;
