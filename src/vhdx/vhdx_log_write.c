@@ -138,12 +138,22 @@ vhdx_reader_code vhdx_writable_change(vhdx_writable *w, const vhdx_sector_change
         if (user_visible)
             w->data_write_guid_renewed = true;
     }
-    for (size_t i = 0; i < count; i++) {
-        vhd_status status = w->io->write_at(w->io, changes[i].file_offset, changes[i].data,
-                                            VHDX_LOG_SECTOR_SIZE);
+    /* In place: each run of consecutive sectors in one write (the entry's buffer, written and
+     * no longer needed, holds the run). */
+    for (size_t i = 0; i < count;) {
+        size_t n = 1;
+        while (i + n < count && changes[i + n].file_offset
+                                    == changes[i].file_offset + n * VHDX_LOG_SECTOR_SIZE)
+            n++;
+        for (size_t j = 0; j < n; j++)
+            memcpy(w->entry + j * VHDX_LOG_SECTOR_SIZE, changes[i + j].data,
+                   VHDX_LOG_SECTOR_SIZE);
+        vhd_status status = w->io->write_at(w->io, changes[i].file_offset, w->entry,
+                                            n * VHDX_LOG_SECTOR_SIZE);
         if (status != VHD_OK)
-            return vhdx_writable_fail_write(error, w->io, status, "metadata sector",
+            return vhdx_writable_fail_write(error, w->io, status, "metadata sectors",
                                             changes[i].file_offset);
+        i += n;
     }
     return vhdx_writable_flush(w, "metadata written in place", error);
 }

@@ -211,6 +211,10 @@ vhdx_reader_code vhdx_relink_parent(vhd_io *io, const vhdx_parent_facts *parent,
     struct plan plan;
 
     memset(&plan, 0, sizeof plan);
+    vhdx_create_check paths = vhdx_check_parent_paths(parent);
+    if (paths != VHDX_CREATE_VALID)
+        return vhdx_reader_fail(error, VHDX_READER_NOT_POSSIBLE, "the new parent's paths: %s",
+                                vhdx_create_check_message(paths));
     plan.table = allocate(VHDX_METADATA_TABLE_SIZE);
     plan.sectors = allocate(PLAN_SECTORS * VHDX_LOG_SECTOR_SIZE);
     if (plan.table == NULL || plan.sectors == NULL) {

@@ -26,10 +26,15 @@ static vhd_status change_set_size(vhd_io *io, uint64_t size)
     return VHD_OK;
 }
 
-void change_file_open(struct memory_io *mem, const uint8_t *data, size_t size)
+void change_file_init(struct memory_io *mem, const uint8_t *data, size_t size)
 {
     assert_true(memory_io_init_with(mem, data, size));
     mem->io.set_size = change_set_size;
+}
+
+void change_file_open(struct memory_io *mem, const uint8_t *data, size_t size)
+{
+    change_file_init(mem, data, size);
     assert_int_equal(mem->io.open(&mem->io, VHD_IO_OPEN_READ_WRITE), VHD_OK);
 }
 

@@ -12,7 +12,8 @@
 #include "vhdx_reader.h"
 #include "vhdx_writable.h"
 
-/* A memory_io over a copy of data, open for reading and writing, with set_size. */
+/* A memory_io over a copy of data, with set_size: closed, or open for reading and writing. */
+void change_file_init(struct memory_io *mem, const uint8_t *data, size_t size);
 void change_file_open(struct memory_io *mem, const uint8_t *data, size_t size);
 /* Counter-based bytes (ctx: a uint64_t counter). */
 void change_random(void *ctx, uint8_t out[16]);
