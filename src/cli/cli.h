@@ -19,6 +19,7 @@ int cli_convert(const char *name, int argc, char **argv);
 int cli_merge(const char *name, int argc, char **argv);
 int cli_compact(const char *name, int argc, char **argv);
 int cli_repair(const char *name, int argc, char **argv);
+int cli_relink(const char *name, int argc, char **argv);
 
 /* Prints "NAME VERSION" and returns the exit status. */
 int cli_print_version(const char *name);
