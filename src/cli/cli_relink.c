@@ -69,8 +69,14 @@ int cli_relink(const char *name, int argc, char **argv)
         return CLI_EXIT_FAILED;
     }
     /* The parent's chain checked, and its paths as a child made now would record them. */
-    if (create_parent_load(child_path, parent_path, &parent, reason, sizeof reason, &os_error)
-        != VHD_OK) {
+    vhd_status loaded = create_parent_load(child_path, parent_path, &parent, reason,
+                                           sizeof reason, &os_error);
+    if (loaded == VHD_E_EXISTS) {   /* CHILD is PARENT, or a disk PARENT's chain reads */
+        fprintf(stderr, "%s: %s: it is %s itself or a disk of its chain, so it cannot be its "
+                "child\n", name, child_path, parent_path);
+        return CLI_EXIT_FAILED;
+    }
+    if (loaded != VHD_OK) {
         fprintf(stderr, "%s: %s: %s\n", name, parent.parent_at_fault ? parent_path : child_path,
                 reason);
         return CLI_EXIT_FAILED;

@@ -90,4 +90,42 @@ check "metadata region after the locator unchanged" same $((2 * MiB + 131072)) $
 check "BAT and blocks unchanged" same $((3 * MiB)) "$size_before"
 "$dump" child.vhdx > child-dump.txt
 check "the child's log is clean after the re-link" grep -q "^log_replayed: 0 entries" child-dump.txt
+check "a second re-link to the same place succeeds" "$vsdisk" relink child.vhdx moved/base.vhdx
+
+# What vsdisk relink refuses, writing nothing: exit status 1 and the reason.
+"$vsdisk" create other.vhdx 64M >/dev/null
+"$vsdisk" create --fixed base.vhd 64M >/dev/null
+cp child.vhdx child-kept.vhdx
+refused() {   # refused WORDS CHILD PARENT
+    words=$1
+    shift
+    set +e
+    "$vsdisk" relink "$@" >out.txt 2>err.txt
+    status=$?
+    set -e
+    [ "$status" -eq 1 ] && grep -q "$words" err.txt && cmp -s child.vhdx child-kept.vhdx
+}
+check "refused: another disk of the same size (DataWriteGuid)" \
+    refused "is not {.*}, the parent_linkage" child.vhdx other.vhdx
+check "refused: a parent of another format" refused "the new parent is a VHD" child.vhdx base.vhd
+check "refused: a disk that is not differencing" \
+    refused "not a differencing disk" other.vhdx moved/base.vhdx
+check "refused: the child's own parent given as the child" \
+    refused "itself or a disk of its chain" moved/base.vhdx child.vhdx
+check "refused: a parent that does not exist" refused "cannot be found" child.vhdx nowhere.vhdx
+set +e
+"$vsdisk" relink child.vhdx >/dev/null 2>&1
+usage=$?
+set -e
+check "one argument is a usage error (2)" test "$usage" -eq 2
+check "relink --help" sh -c '"$1" relink --help | grep -q "^Usage: vsdisk relink CHILD PARENT"' \
+    sh "$vsdisk"
+
+# A VHD child, through the same command.
+"$vsdisk" create vbase.vhd 64M >/dev/null
+"$vsdisk" create --parent vbase.vhd vchild.vhd >/dev/null
+mv vbase.vhd moved/vbase.vhd
+check "vsdisk relink of a VHD child" "$vsdisk" relink vchild.vhd moved/vbase.vhd
+check "the VHD child finds its parent" \
+    sh -c '"$1" info vchild.vhd | grep -q "^parent file: moved/vbase.vhd"' sh "$vsdisk"
 finish
