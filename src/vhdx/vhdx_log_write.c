@@ -83,9 +83,8 @@ static vhdx_reader_code check_batch(const vhdx_writable *w, const vhdx_sector_ch
 {
     if (count > vhdx_writable_batch_max(w))
         return vhdx_reader_fail(error, VHDX_READER_UNSUPPORTED,
-                                "a batch of %zu sectors does not fit half of the %u-byte log "
-                                "(at most %zu)", count, w->header.log_length,
-                                vhdx_writable_batch_max(w));
+                                "a batch of %llu sectors does not fit one log entry (at most %u)",
+                                (unsigned long long)count, VHDX_LOG_WRITE_SECTORS_MAX);
     for (size_t i = 0; i < count; i++) {
         uint64_t at = changes[i].file_offset;
         if (at % VHDX_LOG_SECTOR_SIZE != 0 || at < VHDX_REGION_TABLE1_OFFSET

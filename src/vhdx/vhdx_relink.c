@@ -10,6 +10,7 @@
 /* The locator item's sectors (an item of at most VHDX_READER_LOCATOR_MAX_BYTES, unaligned) and
  * the metadata table's sector holding its entry. */
 #define PLAN_SECTORS (VHDX_READER_LOCATOR_MAX_BYTES / VHDX_LOG_SECTOR_SIZE + 2 + 1)
+_Static_assert(PLAN_SECTORS == 19, "VHDX_RELINK_HEAP_MAX counts 19 planned sectors");
 
 struct plan {
     size_t count;

@@ -19,6 +19,14 @@
  * differencing disk, when it would not be valid, or when the new item does not fit between its
  * offset and the next item (or the region's end): vsdisk does not move metadata items. The
  * child's DataWriteGuid is kept (vhdx_writable.h says why). */
+/* The heap a re-link holds at most: the writable open (VHDX_WRITABLE_HEAP_MAX, one reader image
+ * included), a second reader image (the planned result opened in memory), the metadata table
+ * (64 KiB) and the planned sectors (at most 19 of 4 KiB: a 64 KiB item, unaligned, and the
+ * table's sector). */
+#define VHDX_RELINK_HEAP_MAX(file_size, log_length) \
+    (VHDX_WRITABLE_HEAP_MAX(file_size, log_length) \
+     + VHDX_READER_IMAGE_HEAP_MAX(file_size, log_length) + (size_t)(64u + 19u * 4u) * 1024u)
+
 vhdx_reader_code vhdx_relink_parent(vhd_io *io, const vhdx_parent_facts *parent,
                                     const vhdx_writable_options *options,
                                     vhdx_reader_error *error);
