@@ -7,7 +7,10 @@
 # its moved parent; libvhdi's vhdiinfo reads the new parent path, vsdisk reads the chain, and
 # no byte of the child outside the log, the headers, the metadata table's first sector and the
 # parent locator changed (qemu opens no differencing VHDX, so it cannot check the child).
-# Usage: test_vhdx_change_interop.sh VSDISK VHDX_MAKE VHDX_DUMP VHDX_CHANGE
+# The on-disk replay of the dirty-log sample (made by qemu, replayed by Hyper-V) gives the disk qemu's own
+# replay gives, and a writable open of Disk2VHD's sample (two identical headers) leaves a file qemu
+# checks clean, with the same content.
+# Usage: test_vhdx_change_interop.sh VSDISK VHDX_MAKE VHDX_DUMP VHDX_CHANGE SAMPLES_DIR
 set -eu
 absolute() {
     case $1 in /*) echo "$1" ;; *) echo "$PWD/$1" ;; esac
@@ -16,13 +19,14 @@ vsdisk=$(absolute "$1")
 make_disk=$(absolute "$2")
 dump=$(absolute "$3")
 change=$(absolute "$4")
+samples=$(absolute "$5")
 here=$(cd "$(dirname "$0")" && pwd)
 tap_dir=$(mktemp -d)
 trap 'rm -rf "$tap_dir"' EXIT
 trap 'exit 130' INT TERM
 . "$here/../native/tap.sh"
 
-for tool in vhdiinfo qemu-img qemu-io cmp; do
+for tool in vhdiinfo qemu-img qemu-io cmp python3; do
     if ! command -v "$tool" >/dev/null 2>&1; then
         echo "Bail out! $tool not found (install libvhdi-utils, qemu-utils)"
         exit 1
@@ -61,6 +65,26 @@ check "after vsdisk's replay qemu opens it read-only, the content kept" \
 check "qemu-img check is clean after vsdisk's replay" qemu-img check -f vhdx base.vhdx
 qemu-img convert -f vhdx -O raw base.vhdx replayed.raw
 check "the replayed file reads as qemu's replay" cmp qemu.raw replayed.raw
+
+# The samples: the dirty log replayed by vsdisk and by qemu; Disk2VHD's twin headers updated.
+unpack() {
+    python3 -c 'import bz2, shutil, sys; shutil.copyfileobj(bz2.open(sys.argv[1]), open(sys.argv[2], "wb"))' \
+        "$samples/$1.bz2" "$2"
+}
+unpack iotest-dirtylog-10G-4M.vhdx dirty.vhdx
+cp dirty.vhdx dirty-qemu.vhdx
+qemu-img check -r all -f vhdx dirty-qemu.vhdx >/dev/null 2>&1 || true
+check "vsdisk replays the dirty-log sample on disk" "$change" open dirty.vhdx
+check "qemu opens it read-only afterwards (no log left)" qemu-io -r -f vhdx -c 'read 0 512' dirty.vhdx
+check "the same disk as qemu's own replay gives" qemu-img compare -f vhdx -F vhdx dirty.vhdx dirty-qemu.vhdx
+check "qemu-img check is clean after vsdisk's replay" qemu-img check -f vhdx dirty.vhdx
+unpack test-disk2vhd.vhdx twins.vhdx
+cp twins.vhdx twins-before.vhdx
+check "a writable open of Disk2VHD's twin headers" "$change" open twins.vhdx
+check "qemu-img check is clean after it" qemu-img check -f vhdx twins.vhdx
+check "the content is unchanged" qemu-img compare -f vhdx -F vhdx twins.vhdx twins-before.vhdx
+check "only the headers changed" cmp -s -i 196608:196608 twins.vhdx twins-before.vhdx
+check "vhdiinfo reads it" vhdiinfo twins.vhdx
 
 # Re-link.
 "$vsdisk" create --parent base.vhdx child.vhdx >/dev/null
