@@ -20,6 +20,9 @@
  * first entries of a batch of several would be complete without the rest (a mix if a crash
  * came between them). One entry of at most 127 sectors (508 KiB) is within half of the
  * smallest log, 1 MiB. */
+_Static_assert(2 * VHDX_LOG_WRITE_ENTRY_MAX <= VHDX_MiB,
+               "two entries must fit the smallest log without overlapping");
+
 size_t vhdx_writable_batch_max(const vhdx_writable *w)
 {
     (void)w;
