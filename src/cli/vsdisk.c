@@ -17,6 +17,7 @@ static const struct subcommand {
     { "merge", cli_merge,   "merge CHILD [DST TYPE] merge a differencing disk into its parent (or into a new disk)" },
     { "compact", cli_compact, "compact DISK          give back the zero blocks of a dynamic disk, in place" },
     { "repair", cli_repair, "repair DISK           fix what can be fixed without losing data, in place" },
+    { "relink", cli_relink, "relink CHILD PARENT   point a differencing disk at its moved parent, in place" },
     { "check", cli_check,   "check DISK            name every problem of a disk and its chain (read only)" },
 };
 

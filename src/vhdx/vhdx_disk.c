@@ -26,6 +26,8 @@ static vhd_reader_code neutral_code(vhdx_reader_code code)
     case VHDX_READER_BAD_BAT:          return VHD_READER_BAD_BAT;
     case VHDX_READER_BAD_LOCATOR:      return VHD_READER_BAD_LOCATOR;
     case VHDX_READER_OUT_OF_RANGE:     return VHD_READER_OUT_OF_RANGE;
+    case VHDX_READER_PARENT_ID_MISMATCH: return VHD_READER_PARENT_ID_MISMATCH;
+    case VHDX_READER_NOT_POSSIBLE:     return VHD_READER_NOT_POSSIBLE;
     case VHDX_READER_NOT_VHDX:
     case VHDX_READER_BAD_HEADER:
     case VHDX_READER_BAD_LOG:          return VHD_READER_BAD_HEADER;
@@ -36,7 +38,7 @@ static vhd_reader_code neutral_code(vhdx_reader_code code)
     return VHD_READER_BAD_FIELD;
 }
 
-static vhd_reader_code translate(const vhdx_reader_error *from, vhd_reader_error *to)
+vhd_reader_code vhdx_disk_translate_error(const vhdx_reader_error *from, vhd_reader_error *to)
 {
     vhd_reader_code code = neutral_code(from->code);
     vhd_reader_fail(to, code, "%s", from->reason);
@@ -56,7 +58,7 @@ static vhd_reader_code vhdx_open(void **impl, vhd_io *io, const vhd_reader_optio
     vhdx_image *image;
     if (vhdx_image_open(&image, io, &own, &inner) != VHDX_READER_OK) {
         *impl = NULL;
-        return translate(&inner, error);
+        return vhdx_disk_translate_error(&inner, error);
     }
     *impl = image;
     return VHD_READER_OK;
@@ -101,7 +103,7 @@ static vhd_reader_code vhdx_map(void *impl, uint64_t lba, uint32_t max_sectors,
 
     if (vhdx_image_map(impl, lba / ratio, own_max > UINT32_MAX ? UINT32_MAX : (uint32_t)own_max,
                        &own, &inner) != VHDX_READER_OK)
-        return translate(&inner, error);
+        return vhdx_disk_translate_error(&inner, error);
     uint64_t sectors = (uint64_t)own.sectors * ratio - skip;
     extent->state = own.state == VHDX_EXTENT_PRESENT ? DISK_EXTENT_DATA
                   : own.state == VHDX_EXTENT_ZERO ? DISK_EXTENT_ZERO : DISK_EXTENT_PARENT;

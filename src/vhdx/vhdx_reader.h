@@ -61,7 +61,10 @@ typedef enum vhdx_reader_code {
     VHDX_READER_BAD_LOCATOR,        /* the parent locator */
     VHDX_READER_UNSUPPORTED,        /* an unknown required region or item, an incomplete file */
     /* The caller's request: */
-    VHDX_READER_OUT_OF_RANGE        /* sectors beyond the disk's size */
+    VHDX_READER_OUT_OF_RANGE,       /* sectors beyond the disk's size */
+    /* Changing a file in place (vhdx_writable.h, vhdx_relink.h): */
+    VHDX_READER_PARENT_ID_MISMATCH, /* the parent's DataWriteGuid is not the child's linkage */
+    VHDX_READER_NOT_POSSIBLE        /* a valid file this change cannot be made to (the reason) */
 } vhdx_reader_code;
 
 typedef struct vhdx_reader_error {

@@ -20,6 +20,8 @@ const char *vhdx_reader_code_name(vhdx_reader_code code)
     case VHDX_READER_BAD_LOCATOR:      return "the parent locator is invalid";
     case VHDX_READER_UNSUPPORTED:      return "the file needs a feature the reader does not know";
     case VHDX_READER_OUT_OF_RANGE:     return "sectors beyond the end of the disk";
+    case VHDX_READER_PARENT_ID_MISMATCH: return "the parent is not the disk the child was made from";
+    case VHDX_READER_NOT_POSSIBLE:     return "the change cannot be made to this disk";
     }
     return "unknown reader error";
 }

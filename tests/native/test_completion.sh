@@ -53,7 +53,8 @@ check "the bash-completion package loads it for vsdisk and vhdcreate from an ins
 
 completes "convert compact" vsdisk co
 completes "create" vsdisk cr
-completes "create info convert merge compact repair check help" vsdisk ""
+completes "create info convert merge compact repair relink check help" vsdisk ""
+completes "repair relink" vsdisk re
 completes "--help --version" vsdisk --
 completes "dynamic fixed" vsdisk convert a.vhd b.vhd ""
 completes "fixed" vsdisk convert a.vhd b.vhd f
@@ -86,6 +87,8 @@ completes "a.vhd b.VHDX dir.vhd/ disks/" vsdisk convert only.img ""
 completes "a.vhd" vsdisk create --parent a
 completes "a.vhd b.VHDX dir.vhd/ disks/" vsdisk merge ""
 completes "a.vhd" vhdcreate --parent a
+completes "a.vhd b.VHDX dir.vhd/ disks/" vsdisk relink a.vhd ""
+completes "" vsdisk relink a.vhd b.vhd ""
 completes "--fixed" vhdcreate --fi
 completes "" vsdisk create new.vhd ""
 cd - > /dev/null
