@@ -5,6 +5,8 @@
 #include "allocation.h"
 #include "disk_chain.h"
 #include "disk_file.h"
+#include "disk_relink.h"
+#include "parent_disk.h"
 #include "path_check.h"
 #include "path_relative.h"
 #include "vsdisk.h"
@@ -293,14 +295,26 @@ HRESULT disk_file_find_parent(struct disk_file *file, WCHAR **parent_path,
     return hr;
 }
 
+/* A new GUID for a VHDX's header update: CoCreateGuid's are random version-4 ones. */
+static void random_guid(void *ctx, uint8_t out[16])
+{
+    GUID guid;
+
+    (void)ctx;
+    if (FAILED(CoCreateGuid(&guid)))
+        memset(&guid, 0, sizeof(guid));
+    memcpy(out, &guid, sizeof(guid));
+}
+
 HRESULT disk_file_relink(const WCHAR *child_path, const WCHAR *parent_path,
                          struct host_error *error)
 {
     struct disk_file *child = NULL, *parent = NULL;
     vhd_reader_error reader;
-    WCHAR relative[MAX_PATH];
-    size_t relative_length;
-    char *absolute_utf8 = NULL, *relative_utf8 = NULL;
+    WCHAR relative[MAX_PATH], volume[MAX_PATH + 64];
+    size_t relative_length, volume_length;
+    disk_relink_paths paths;
+    const disk_relink_options relink_options = { random_guid, NULL, vs_malloc, vs_free };
     HRESULT hr;
 
     if (FAILED(hr = disk_file_open(parent_path, VHD_IO_OPEN_READ, &parent, error)))
@@ -322,12 +336,6 @@ HRESULT disk_file_relink(const WCHAR *child_path, const WCHAR *parent_path,
                             disk_format_name(child_info->format));
         goto done;
     }
-    if (child_info->format != DISK_FORMAT_VHD) {
-        hr = host_error_set(error, E_NOTIMPL,
-                            L"\"%ls\" is a VHDX: this version of vsdisk re-links VHD differencing disks only.",
-                            child_path);
-        goto done;
-    }
     if (parent_info->size != child_info->size) {
         hr = host_error_set(error, VM_E_PARENT_CHILD_ID_MISMATCH,
                             L"\"%ls\" holds %I64u bytes but the differencing disk \"%ls\" %I64u: "
@@ -341,23 +349,25 @@ HRESULT disk_file_relink(const WCHAR *child_path, const WCHAR *parent_path,
                                             PATH_FLAVOUR_WINDOWS, (uint16_t *)relative,
                                             ARRAYSIZE(relative) - 1);
     relative[relative_length] = 0;
-    if (!(absolute_utf8 = disk_file_utf8(parent_path))
-        || (relative_length && !(relative_utf8 = disk_file_utf8(relative)))) {
-        hr = host_error_set(error, E_OUTOFMEMORY, L"Out of memory setting a parent.");
-        goto done;
-    }
-    /* The reader the re-link opens must not see the image this one holds open. */
+    volume_length = parent_disk_volume_path(parent_path, volume, ARRAYSIZE(volume));
+    paths.absolute = (const uint16_t *)parent_path;
+    paths.absolute_length = wcslen(parent_path);
+    paths.relative = (const uint16_t *)relative;
+    paths.relative_length = relative_length;
+    paths.volume = (const uint16_t *)volume;
+    paths.volume_length = volume_length;
+    /* The re-link opens both disks itself: the images held here are let go first. */
     disk_image_close(child->image);
     child->image = NULL;
-    if (vhd_relink_parent(&child->backend.io, parent_info->id, absolute_utf8,
-                          relative_utf8, &reader) != VHD_READER_OK) {
+    disk_image_close(parent->image);
+    parent->image = NULL;
+    if (disk_relink(&child->backend.io, &parent->backend.io, &paths, &relink_options, &reader)
+        != VHD_READER_OK) {
         hr = disk_file_reader_failed(child_path, &reader, error);
         goto done;
     }
     hr = S_OK;
 done:
-    vs_free(absolute_utf8);
-    vs_free(relative_utf8);
     disk_file_close(child);
     disk_file_close(parent);
     return hr;

@@ -401,6 +401,74 @@ static void test_cross_format_parent(void **state)
     remove_tree(WORK_PATH(vhd, L"cross"));
 }
 
+/* Parent put re-links a VHDX child whose parent moved (through the child's log); a disk that
+ * is not its parent, or of the other format, is refused and the child left byte for byte. */
+static void test_relink(void **state)
+{
+    WCHAR base[MAX_PATH], moved_dir[MAX_PATH], moved[MAX_PATH], child[MAX_PATH];
+    WCHAR other[MAX_PATH], vhd[MAX_PATH];
+    IVMHardDisk *disk, *parent = NULL, *wrong;
+    BYTE *before, *after;
+    DWORD before_size, after_size;
+    BSTR text = NULL;
+    (void)state;
+
+    WORK_PATH(base, L"relink\\base.vhdx");
+    WORK_PATH(moved_dir, L"relink\\moved");
+    WORK_PATH(moved, L"relink\\moved\\base.vhdx");
+    WORK_PATH(child, L"relink\\child.vhdx");
+    WORK_PATH(other, L"relink\\other.vhdx");
+    WORK_PATH(vhd, L"relink\\base.vhd");
+    finish(start_dynamic(base, 20));
+    finish(start_child(child, base));
+    finish(start_dynamic(other, 20));
+    finish(start_dynamic(vhd, 20));
+    make_folder(moved_dir);
+    assert_true(MoveFileW(base, moved));
+
+    disk = open_disk(child);
+    SetErrorInfo(0, NULL);
+    assert_int_equal(IVMHardDisk_get_Parent(disk, &parent), (HRESULT)0xA0040677);
+    assert_null(parent);
+
+    /* Not its parent: refused, the child unchanged. */
+    before = read_file(child, &before_size);
+    wrong = open_disk(other);
+    SetErrorInfo(0, NULL);
+    assert_int_equal(IVMHardDisk_put_Parent(disk, wrong), (HRESULT)0xA0040685);
+    expect_error_info(NULL);
+    IVMHardDisk_Release(wrong);
+    wrong = open_disk(vhd);
+    assert_int_equal(IVMHardDisk_put_Parent(disk, wrong), (HRESULT)0xA0040685);
+    expect_error_info("format");
+    IVMHardDisk_Release(wrong);
+    after = read_file(child, &after_size);
+    assert_int_equal(before_size, after_size);
+    assert_memory_equal(before, after, before_size);
+    free(after);
+
+    /* The moved parent: re-linked, found again. */
+    parent = open_disk(moved);
+    assert_int_equal(IVMHardDisk_put_Parent(disk, parent), S_OK);
+    IVMHardDisk_Release(parent);
+    parent = NULL;
+    assert_int_equal(IVMHardDisk_get_Parent(disk, &parent), S_OK);
+    assert_int_equal(IVMHardDisk_get_File(parent, &text), S_OK);
+    assert_true(_wcsicmp(text, moved) == 0);
+    SysFreeString(text);
+    IVMHardDisk_Release(parent);
+    IVMHardDisk_Release(disk);
+    assert_vhdx_file(child);
+    /* Only metadata changed: the child's block area (from 4 MiB on) is as it was. */
+    after = read_file(child, &after_size);
+    assert_true(after_size >= before_size || before_size <= 4 * MB_BYTES);
+    if (before_size > 4 * MB_BYTES)
+        assert_memory_equal(before + 4 * MB_BYTES, after + 4 * MB_BYTES, before_size - 4 * MB_BYTES);
+    free(before);
+    free(after);
+    remove_tree(WORK_PATH(base, L"relink"));
+}
+
 /* --- IVsDiskVirtualServer.CreateVirtualHardDisk ------------------------------------------- */
 
 static HRESULT create_with(IVsDiskVirtualServer *vs, const WCHAR *path, VMHardDiskType type,
@@ -619,6 +687,7 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup_teardown(test_size_bounds, support_setup, support_teardown),
         cmocka_unit_test_setup_teardown(test_three_kinds, support_setup, support_teardown),
         cmocka_unit_test_setup_teardown(test_cross_format_parent, support_setup, support_teardown),
+        cmocka_unit_test_setup_teardown(test_relink, support_setup, support_teardown),
         cmocka_unit_test_setup_teardown(test_create_with_options, support_setup, support_teardown),
         cmocka_unit_test_setup_teardown(test_dispatch_flavours, support_setup, support_teardown),
         cmocka_unit_test_setup_teardown(test_fails_at_every_call, support_setup, support_teardown),
