@@ -172,6 +172,7 @@ const char *disk_format_name(disk_format format)
     switch (format) {
     case DISK_FORMAT_VHD:  return "VHD";
     case DISK_FORMAT_VHDX: return "VHDX";
+    case DISK_FORMAT_RAW:  return "raw";
     }
     return "unknown format";
 }

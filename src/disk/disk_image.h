@@ -20,7 +20,8 @@
 
 typedef enum disk_format {
     DISK_FORMAT_VHD = 1,
-    DISK_FORMAT_VHDX = 2
+    DISK_FORMAT_VHDX = 2,
+    DISK_FORMAT_RAW = 3             /* a plain image: the guest's bytes, nothing else */
 } disk_format;
 
 typedef enum disk_kind {
@@ -118,7 +119,7 @@ vhd_reader_code disk_image_read_through(disk_image *image, uint64_t lba, uint32_
  * (any case) is a VHDX, anything else a VHD (so old scripts' paths stay VHDs). */
 disk_format disk_format_of_new_path(const char *path);
 
-/* "VHD", "VHDX"; "fixed", "dynamic", "differencing". Never NULL. */
+/* "VHD", "VHDX", "raw"; "fixed", "dynamic", "differencing". Never NULL. */
 const char *disk_format_name(disk_format format);
 const char *disk_kind_name(disk_kind kind);
 

@@ -181,6 +181,45 @@ void vhdx_locator_put(const vhdx_parent_facts *parent, uint64_t at, uint64_t win
 
 /* ---- The commit-ordered writer ------------------------------------------------------------ */
 
+vhd_status vhdx_write_prefix(vhd_io *io, const vhdx_layout *layout,
+                             const vhdx_layout_content *content,
+                             const vhdx_create_options *options, vhdx_progress *progress,
+                             uint8_t *buffer, size_t buffer_size)
+{
+    for (uint64_t offset = 0; offset < layout->data_offset; ) {
+        size_t chunk = layout->data_offset - offset < buffer_size
+                           ? (size_t)(layout->data_offset - offset) : buffer_size;
+        if (vhdx_cancel_requested(options))
+            return VHD_E_CANCELLED;
+        vhdx_layout_fill(layout, content, offset, buffer, chunk);
+        vhd_status status = io->write_at(io, offset, buffer, chunk);
+        if (status != VHD_OK)
+            return status;
+        offset += chunk;
+        if (progress != NULL)
+            vhdx_progress_advance(progress, chunk);
+    }
+    return VHD_OK;
+}
+
+vhd_status vhdx_write_commit(vhd_io *io, const vhdx_create_options *options,
+                             vhdx_progress *progress, uint8_t *buffer)
+{
+    vhd_status status = io->flush(io);
+    if (status != VHD_OK)
+        return status;
+    /* Last chance to cancel: after the headers' write the disk is complete. */
+    if (vhdx_cancel_requested(options))
+        return VHD_E_CANCELLED;
+    vhdx_layout_headers(options, buffer);
+    status = io->write_at(io, VHDX_LAYOUT_COMMIT_OFFSET, buffer, VHDX_LAYOUT_COMMIT_SIZE);
+    if (status != VHD_OK)
+        return status;
+    if (progress != NULL)
+        vhdx_progress_advance(progress, VHDX_LAYOUT_COMMIT_SIZE);
+    return io->flush(io);
+}
+
 vhd_status vhdx_write_file(vhd_io *io, const vhdx_layout *layout, const vhdx_guid *virtual_disk_id,
                            const vhdx_parent_facts *parent, const vhdx_create_options *options,
                            vhdx_reserve_fn reserve_data)
@@ -201,40 +240,15 @@ vhd_status vhdx_write_file(vhd_io *io, const vhdx_layout *layout, const vhdx_gui
     vhdx_layout_region_table(layout, &content, buffer);
     vhdx_progress_init(&progress, options, layout->file_size + VHDX_LAYOUT_COMMIT_SIZE);
 
-    for (uint64_t offset = 0; offset < layout->data_offset; ) {
-        size_t chunk = layout->data_offset - offset < buffer_size
-                           ? (size_t)(layout->data_offset - offset) : buffer_size;
-        if (vhdx_cancel_requested(options)) {
-            status = VHD_E_CANCELLED;
-            goto fail;
-        }
-        vhdx_layout_fill(layout, &content, offset, buffer, chunk);
-        status = io->write_at(io, offset, buffer, chunk);
-        if (status != VHD_OK)
-            goto fail;
-        offset += chunk;
-        vhdx_progress_advance(&progress, chunk);
-    }
+    status = vhdx_write_prefix(io, layout, &content, options, &progress, buffer, buffer_size);
+    if (status != VHD_OK)
+        goto fail;
     if (reserve_data != NULL) {
         status = reserve_data(io, options, layout, &progress, buffer, buffer_size);
         if (status != VHD_OK)
             goto fail;
     }
-    status = io->flush(io);
-    if (status != VHD_OK)
-        goto fail;
-
-    /* Last chance to cancel: after the headers' write the disk is complete. */
-    if (vhdx_cancel_requested(options)) {
-        status = VHD_E_CANCELLED;
-        goto fail;
-    }
-    vhdx_layout_headers(options, buffer);
-    status = io->write_at(io, VHDX_LAYOUT_COMMIT_OFFSET, buffer, VHDX_LAYOUT_COMMIT_SIZE);
-    if (status != VHD_OK)
-        goto fail;
-    vhdx_progress_advance(&progress, VHDX_LAYOUT_COMMIT_SIZE);
-    status = io->flush(io);
+    status = vhdx_write_commit(io, options, &progress, buffer);
     if (status != VHD_OK)
         goto fail;
     status = io->close(io);
