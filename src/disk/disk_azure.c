@@ -42,21 +42,21 @@ vhd_op_code disk_azure_target(uint64_t source_size, disk_format format, vhd_targ
         kind = true;
     }
     if (size < DISK_AZURE_MIN_SIZE) {
-        snprintf(rule, sizeof rule, "Azure takes disks of at least 20 MiB (%llu bytes); this "
-                 "one is %llu bytes", (unsigned long long)DISK_AZURE_MIN_SIZE,
+        snprintf(rule, sizeof rule, "Azure takes disks of at least 20 MiB (%llu bytes), not "
+                 "%llu bytes", (unsigned long long)DISK_AZURE_MIN_SIZE,
                  (unsigned long long)size);
         add_rule(reason, sizeof reason, &broken, rule);
         small = true;
     }
     if (size > DISK_AZURE_MAX_SIZE) {
-        snprintf(rule, sizeof rule, "Azure takes disks of at most 32 TiB (%llu bytes); this "
-                 "one is %llu bytes", (unsigned long long)DISK_AZURE_MAX_SIZE,
+        snprintf(rule, sizeof rule, "Azure takes disks of at most 32 TiB (%llu bytes), not "
+                 "%llu bytes", (unsigned long long)DISK_AZURE_MAX_SIZE,
                  (unsigned long long)size);
         add_rule(reason, sizeof reason, &broken, rule);
     }
     if (size > VHD_MAX_SIZE) {
-        snprintf(rule, sizeof rule, "a VHD holds at most 2040 GiB (%llu bytes); this disk is "
-                 "%llu bytes", (unsigned long long)VHD_MAX_SIZE, (unsigned long long)size);
+        snprintf(rule, sizeof rule, "a VHD holds at most 2040 GiB (%llu bytes), not %llu "
+                 "bytes", (unsigned long long)VHD_MAX_SIZE, (unsigned long long)size);
         add_rule(reason, sizeof reason, &broken, rule);
     }
     if (broken == 0)
