@@ -175,7 +175,7 @@ qemu-io -f vhdx -c "write -P 0x61 0 1M" -c "write -P 0x62 52428800 3584" odd.vhd
 check "Azure from 52432384 bytes: one line says the rounding" sh -c '
     "$1" convert --azure odd.vhdx azure.vhd > out && cat out &&
     [ "$(wc -l < out)" = 1 ] && grep -q ": rounded 52432384 bytes up to 53477376 (51 MiB)\$" out' _ "$vsdisk"
-check "Azure: file size = 51 MiB + 512" sh -c '[ "$(stat -c %s azure.vhd)" = $((51 * $1 + 512)) ]' "$MiB"
+check "Azure: file size = 51 MiB + 512" [ "$(stat -c %s azure.vhd)" = $((51 * MiB + 512)) ]
 check "Azure: qemu-img info -f vpc (default options): exactly 51 MiB" \
     [ "$(virtual_size vpc azure.vhd)" = $((51 * MiB)) ]
 check "Azure: qemu-img info with force_size_calc=current_size: exactly 51 MiB" sh -c '
