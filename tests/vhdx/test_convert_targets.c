@@ -491,14 +491,16 @@ static void test_faults_raw(void **state)
     fail_every_call(4, &targets[4], false, 1);
 }
 
-/* Cancel at every progress call, for every target. */
+/* Cancel at every progress call, for every target: an 8 MiB chain, so that the last
+ * progress call (99%) comes after the last piece is written and only the target's last check
+ * before its commit can see the cancel. */
 static void test_cancel_at_every_progress_call(void **state)
 {
     (void)state;
     for (unsigned t = 0; t < TARGETS; t++) {
         struct source s;
         char *dir = test_make_temp_dir();
-        make_source(0, dir, &s);
+        make_source(5, dir, &s);
         char *out = test_path_join(dir, targets[t].file);
         unsigned n;
         for (n = 1; ; n++) {
@@ -672,7 +674,8 @@ static void test_huge_sparse_disk(void **state)
     assert_int_equal((uint64_t)st.st_size, VHD_MAX_SIZE);
     print_message("# 2040 GiB raw image: %llu bytes allocated\n",
                   (unsigned long long)st.st_blocks * 512);
-    assert_true((uint64_t)st.st_blocks * 512 <= 8 * MB);
+    /* The data and little more (the 4 KiB at the end is in a piece of 256 KiB). */
+    assert_true((uint64_t)st.st_blocks * 512 <= 3 * MB + 4096 + 64 * 1024);
     run = (struct run){ 0 };
     assert_int_equal(convert(src, vhdx, &targets[0].spec, &run, NULL, &result), VHD_OP_OK);
     assert_int_equal(allocated_blocks(vhdx, 32 * MB), 3);
