@@ -197,6 +197,29 @@ static bool on_cancel(void *ctx)
     return run->cancel_at != 0 && run->progress_calls >= run->cancel_at;
 }
 
+/* The job's own heap (its buffer, the target's state and buffer: all through options->allocate),
+ * counted: in use now and at the most. */
+static size_t heap_now, heap_peak;
+
+static void *counting_allocate(size_t size)
+{
+    size_t *block = malloc(sizeof(size_t) + size);
+    if (block == NULL)
+        return NULL;
+    *block = size;
+    heap_now += size;
+    if (heap_now > heap_peak)
+        heap_peak = heap_now;
+    return block + 1;
+}
+
+static void counting_release(void *p)
+{
+    size_t *block = (size_t *)p - 1;
+    heap_now -= *block;
+    free(block);
+}
+
 /* What to do to the target's back end: fail its fail_at-th counted call (0: none); what it
  * saw. */
 struct fault_plan {
@@ -228,6 +251,9 @@ static vhd_op_code convert(const char *source, const char *target, const disk_co
     options.cancelled = on_cancel;
     options.ctx = run;
     options.buffer_max = 256 * 1024;
+    options.allocate = counting_allocate;
+    options.release = counting_release;
+    heap_peak = heap_now = 0;
     vhd_io *io = &out.io;
     if (plan != NULL) {
         vhd_io_fault_init(&fault, &out.io);
@@ -239,6 +265,7 @@ static vhd_op_code convert(const char *source, const char *target, const disk_co
     assert_int_equal(vhd_ops_posix_open_chain(&chain, source, false, NULL, result), VHD_OP_OK);
     vhd_op_code code = disk_convert(chain.chain, io, spec, &options, result);
     vhd_ops_posix_close_chain(&chain);
+    assert_int_equal(heap_now, 0);      /* everything given back, failure or not */
     if (plan != NULL)
         plan->calls = fault.calls;
     return code;
@@ -670,6 +697,8 @@ static void test_huge_sparse_disk(void **state)
     put_random(src, UINT64_C(1000) << 30, MB, &rng);
     put_random(src, VHD_MAX_SIZE - 4096, 4096, &rng);
     assert_int_equal(convert(src, raw, &targets[4].spec, &run, NULL, &result), VHD_OP_OK);
+    print_message("# 2040 GiB into raw: the job's peak heap %zu bytes\n", heap_peak);
+    assert_true(heap_peak <= 256 * 1024 + 4096);
     assert_int_equal(stat(raw, &st), 0);
     assert_int_equal((uint64_t)st.st_size, VHD_MAX_SIZE);
     print_message("# 2040 GiB raw image: %llu bytes allocated\n",
@@ -678,9 +707,21 @@ static void test_huge_sparse_disk(void **state)
     assert_true((uint64_t)st.st_blocks * 512 <= 3 * MB + 4096 + 64 * 1024);
     run = (struct run){ 0 };
     assert_int_equal(convert(src, vhdx, &targets[0].spec, &run, NULL, &result), VHD_OP_OK);
+    size_t huge_peak = heap_peak;
+    print_message("# 2040 GiB into a dynamic VHDX: the job's peak heap %zu bytes\n", huge_peak);
+    assert_true(huge_peak <= 2 * 256 * 1024 + 16384);   /* its buffer, the target's, a window */
     assert_int_equal(allocated_blocks(vhdx, 32 * MB), 3);
     assert_int_equal(stat(vhdx, &st), 0);
     assert_true((uint64_t)st.st_size <= 4 * MB + 64 * MB + 3 * 32 * MB);
+    /* The same job on a 64 MiB disk: the same peak, whatever the size. */
+    char *small = test_path_join(dir, "small.vhd"), *small_out = test_path_join(dir, "small.vhdx");
+    fx_create_dynamic(small, 64 * MB);
+    put_random(small, 0, 2 * MB, &rng);
+    run = (struct run){ 0 };
+    assert_int_equal(convert(small, small_out, &targets[0].spec, &run, NULL, &result), VHD_OP_OK);
+    assert_int_equal(heap_peak, huge_peak);
+    free(small);
+    free(small_out);
     free(src);
     free(raw);
     free(vhdx);
