@@ -51,12 +51,6 @@ int cli_job_done(cli_job *job, int exit)
 
 bool cli_job_target(cli_job *job, struct vhd_io_posix *target, const char *path)
 {
-    if (disk_format_of_new_path(path) == DISK_FORMAT_VHDX) {
-        fprintf(stderr, "%s: %s: this version of vsdisk writes the new disk of a conversion or "
-                "a merge as a VHD only; give a path that does not end in .vhdx (a VHDX source "
-                "is read)\n", job->prog, path);
-        return false;
-    }
     uint8_t random[4];
     if (!cli_random_bytes(random, sizeof random))
         memset(random, 0, sizeof random);
@@ -98,7 +92,8 @@ int cli_job_fail(cli_job *job, const char *path, bool new_disk, const vhd_op_res
         snprintf(sentence, sizeof sentence, "not a valid VHD: %s",
                  without_disk_prefix(result->reason));
     else if (result->code == VHD_OP_WRONG_TYPE || result->code == VHD_OP_PARENT_NOT_FOUND
-             || result->code == VHD_OP_NOT_THE_PARENT || result->code == VHD_OP_UNSUPPORTED)
+             || result->code == VHD_OP_NOT_THE_PARENT || result->code == VHD_OP_UNSUPPORTED
+             || result->code == VHD_OP_TOO_LARGE)
         snprintf(sentence, sizeof sentence, "%s: %s", vhd_op_code_name(result->code),
                  without_disk_prefix(result->reason));
     else

@@ -6,6 +6,7 @@
 #include "cli.h"
 #include "cli_job.h"
 #include "disk_chain.h"
+#include "disk_convert.h"
 #include "vhd_ops_posix.h"
 
 static const char help_text[] =
@@ -18,8 +19,8 @@ static const char help_text[] =
     "content; it may be deleted. Other differencing disks of the same parent no longer show\n"
     "what they showed before (Virtual Server's documentation: they become invalid).\n"
     "The second form (MergeTo) writes TARGET, a new dynamic or fixed-size disk with the\n"
-    "content of CHILD and all its parents, which are never changed; TARGET as for\n"
-    "'vsdisk convert'.\n"
+    "content of CHILD and all its parents, which are never changed; TARGET (a VHDX if its\n"
+    "name ends in .vhdx, else a VHD) as for 'vsdisk convert'.\n"
     "While the job runs no other program may write the disks it reads (they are locked as\n"
     "qemu locks images); a disk another program writes is refused.\n"
     "\n"
@@ -76,7 +77,8 @@ static int merge_to(cli_job *job, const char *path, const char *target, vhd_targ
     if (vhd_ops_posix_open_chain(&chain, path, false, NULL, &result) != VHD_OP_OK)
         return cli_job_fail(job, path, false, &result);
     cli_job_start(job, disk_image_info(disk_chain_image(chain.chain, 0))->size);
-    vhd_op_code code = vhd_merge_to(chain.chain, &out.io, type, &job->options, &result);
+    const disk_convert_target spec = { disk_format_of_new_path(target), type, 0 };
+    vhd_op_code code = disk_merge_to(chain.chain, &out.io, &spec, &job->options, &result);
     vhd_ops_posix_close_chain(&chain);
     if (code == VHD_OP_TARGET_EXISTS || code == VHD_OP_TARGET_PATH || code == VHD_OP_NO_SPACE)
         return cli_job_fail(job, target, true, &result);

@@ -22,7 +22,8 @@
 typedef enum disk_format {
     DISK_FORMAT_VHD = 1,
     DISK_FORMAT_VHDX = 2,
-    DISK_FORMAT_RAW = 3             /* a plain sector dump: opened only when asked (raw_disk.h) */
+    DISK_FORMAT_RAW = 3             /* a plain image of the guest's bytes: opened only when asked
+                                       (raw_disk.h), written by raw_target.c */
 } disk_format;
 
 typedef enum disk_kind {

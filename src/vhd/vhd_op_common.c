@@ -23,6 +23,7 @@ const char *vhd_op_code_name(vhd_op_code code)
     case VHD_OP_PARENT_NOT_FOUND: return "parent disk not found";
     case VHD_OP_NOT_THE_PARENT:   return "not the differencing disk's parent";
     case VHD_OP_UNSUPPORTED:      return "not supported for this disk";
+    case VHD_OP_TOO_LARGE:        return "too large for the new disk's format";
     }
     return "unknown error";
 }

@@ -67,8 +67,4 @@ void vhd_block_geometry_from_info(const vhd_image_info *info, vhd_block_geometry
 /* Offset of the first 4 KiB-aligned data area at or after `from` (its bitmap just before). */
 uint64_t vhd_next_block_bitmap(const vhd_block_geometry *geometry, uint64_t from);
 
-/* The engine of Convert and MergeTo (vhd_convert.c): the chain's content into a new disk. */
-vhd_op_code vhd_flatten_chain(disk_chain *source, vhd_io *target, vhd_target_type type,
-                              const vhd_create_options *options, vhd_op_result *result);
-
 #endif

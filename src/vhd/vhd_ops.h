@@ -3,8 +3,9 @@
  *
  * The promise: at every instant, a crash or power loss at any write included, every sector of
  * the user's data reads back from the files on disk, and running the job again completes it.
- * How each operation keeps it is written at the top of its source file (vhd_convert.c,
- * vhd_merge_to.c, vhd_merge.c, vhd_compact.c).
+ * How each operation keeps it is written at the top of its source file (Convert and MergeTo:
+ * src/disk/disk_convert.h, with the targets' write orders in vhd_target.c, vhdx_target.c and
+ * raw_target.c; vhd_merge.c, vhd_compact.c).
  *
  * Memory: one buffer of options->buffer_max bytes (capped at VHD_CREATE_BUFFER_MAX, 1 MiB) and a
  * few KiB (a 4 KiB block-table window of the disk changed, 512 bytes of bitmap), whatever the
@@ -54,7 +55,9 @@ typedef enum vhd_op_code {
     VHD_OP_INVALID_DISK,      /* a disk of the job is not a valid VHD (VM_E_INVALID_HD_FILE) */
     VHD_OP_PARENT_NOT_FOUND,  /* (VM_E_PARENT_PATH_NOT_FOUND) */
     VHD_OP_NOT_THE_PARENT,    /* the file given as the parent is not the chain's parent */
-    VHD_OP_UNSUPPORTED        /* a valid disk this operation cannot change safely (reason) */
+    VHD_OP_UNSUPPORTED,       /* a valid disk this operation cannot change safely (reason) */
+    VHD_OP_TOO_LARGE          /* the source is larger than the new disk's format can hold; the
+                                 reason names both sizes (VM_E_IMAGE_SIZE_TOO_LARGE) */
 } vhd_op_code;
 
 typedef struct vhd_op_result {
@@ -82,8 +85,9 @@ vhd_op_code vhd_op_result_from_open(vhd_op_result *result, const char *which,
  * MergeTo); progress, cancelled, ctx, buffer_max, allocate and release as for creation;
  * size_bytes is ignored (the source's size is kept). */
 
-/* Convert: a new disk of type at target (not yet created: the job calls create(), and
- * publish() when the back end stages the file under a temporary name) with the content of the
+/* Convert: a new VHD of type at target (disk_convert() in disk_convert.h writes any format;
+ * these two are its VHD-only names, which the COM server calls), not yet created: the job
+ * calls create(), and publish() when the back end stages the file under a temporary name) with the content of the
  * disk the chain makes, the chain opened for reading (VHD_IO_OPEN_READ_DENY_WRITE) and never
  * written. A dynamic target holds only the blocks that are not all zeros; a fixed one has its
  * data area reserved (io->allocate) and written only where the data is not zero. On failure

@@ -209,6 +209,62 @@ static bool next_known_zeros(const vhdx_layout *layout, uint64_t offset, uint64_
     return false;
 }
 
+vhd_status vhdx_write_prefix(vhd_io *io, const vhdx_layout *layout,
+                             const vhdx_layout_content *content,
+                             const vhdx_create_options *options, vhdx_progress *progress,
+                             uint8_t *buffer, size_t buffer_size)
+{
+    /* A dynamic or differencing disk's zeros (next_known_zeros: 16 MiB of BAT for 64 TiB)
+     * are not written where the back end can extend the file with zeros: the file is given its
+     * size once, and reads the same. A fixed disk is written whole (never a sparse file). */
+    bool skip_zeros = layout->kind != VHDX_LAYOUT_FIXED && io->set_size != NULL;
+    bool skipped = false;
+    for (uint64_t offset = 0; offset < layout->data_offset; ) {
+        uint64_t limit = layout->data_offset, zeros_start, zeros_end;
+        if (skip_zeros && next_known_zeros(layout, offset, &zeros_start, &zeros_end)) {
+            if (zeros_start <= offset) {
+                skipped = true;
+                if (progress != NULL)
+                    vhdx_progress_advance(progress, zeros_end - offset);
+                offset = zeros_end;
+                continue;
+            }
+            limit = zeros_start;
+        }
+        size_t chunk = limit - offset < buffer_size ? (size_t)(limit - offset) : buffer_size;
+        if (vhdx_cancel_requested(options))
+            return VHD_E_CANCELLED;
+        vhdx_layout_fill(layout, content, offset, buffer, chunk);
+        vhd_status status = io->write_at(io, offset, buffer, chunk);
+        if (status != VHD_OK)
+            return status;
+        offset += chunk;
+        if (progress != NULL)
+            vhdx_progress_advance(progress, chunk);
+    }
+    if (skipped)
+        return io->set_size(io, layout->data_offset);
+    return VHD_OK;
+}
+
+vhd_status vhdx_write_commit(vhd_io *io, const vhdx_create_options *options,
+                             vhdx_progress *progress, uint8_t *buffer)
+{
+    vhd_status status = io->flush(io);
+    if (status != VHD_OK)
+        return status;
+    /* Last chance to cancel: after the headers' write the disk is complete. */
+    if (vhdx_cancel_requested(options))
+        return VHD_E_CANCELLED;
+    vhdx_layout_headers(options, buffer);
+    status = io->write_at(io, VHDX_LAYOUT_COMMIT_OFFSET, buffer, VHDX_LAYOUT_COMMIT_SIZE);
+    if (status != VHD_OK)
+        return status;
+    if (progress != NULL)
+        vhdx_progress_advance(progress, VHDX_LAYOUT_COMMIT_SIZE);
+    return io->flush(io);
+}
+
 vhd_status vhdx_write_file(vhd_io *io, const vhdx_layout *layout, const vhdx_guid *virtual_disk_id,
                            const vhdx_parent_facts *parent, const vhdx_create_options *options,
                            vhdx_reserve_fn reserve_data)
@@ -229,59 +285,15 @@ vhd_status vhdx_write_file(vhd_io *io, const vhdx_layout *layout, const vhdx_gui
     vhdx_layout_region_table(layout, &content, buffer);
     vhdx_progress_init(&progress, options, layout->file_size + VHDX_LAYOUT_COMMIT_SIZE);
 
-    /* A dynamic or differencing disk's zeros (next_known_zeros: 16 MiB of BAT for 64 TiB)
-     * are not written where the back end can extend the file with zeros: the file is given its
-     * size once, and reads the same. A fixed disk is written whole (never a sparse file). */
-    bool skip_zeros = reserve_data == NULL && io->set_size != NULL;
-    bool skipped = false;
-    for (uint64_t offset = 0; offset < layout->data_offset; ) {
-        uint64_t limit = layout->data_offset, zeros_start, zeros_end;
-        if (skip_zeros && next_known_zeros(layout, offset, &zeros_start, &zeros_end)) {
-            if (zeros_start <= offset) {
-                skipped = true;
-                vhdx_progress_advance(&progress, zeros_end - offset);
-                offset = zeros_end;
-                continue;
-            }
-            limit = zeros_start;
-        }
-        size_t chunk = limit - offset < buffer_size ? (size_t)(limit - offset) : buffer_size;
-        if (vhdx_cancel_requested(options)) {
-            status = VHD_E_CANCELLED;
-            goto fail;
-        }
-        vhdx_layout_fill(layout, &content, offset, buffer, chunk);
-        status = io->write_at(io, offset, buffer, chunk);
-        if (status != VHD_OK)
-            goto fail;
-        offset += chunk;
-        vhdx_progress_advance(&progress, chunk);
-    }
-    if (skipped) {
-        status = io->set_size(io, layout->data_offset);
-        if (status != VHD_OK)
-            goto fail;
-    }
+    status = vhdx_write_prefix(io, layout, &content, options, &progress, buffer, buffer_size);
+    if (status != VHD_OK)
+        goto fail;
     if (reserve_data != NULL) {
         status = reserve_data(io, options, layout, &progress, buffer, buffer_size);
         if (status != VHD_OK)
             goto fail;
     }
-    status = io->flush(io);
-    if (status != VHD_OK)
-        goto fail;
-
-    /* Last chance to cancel: after the headers' write the disk is complete. */
-    if (vhdx_cancel_requested(options)) {
-        status = VHD_E_CANCELLED;
-        goto fail;
-    }
-    vhdx_layout_headers(options, buffer);
-    status = io->write_at(io, VHDX_LAYOUT_COMMIT_OFFSET, buffer, VHDX_LAYOUT_COMMIT_SIZE);
-    if (status != VHD_OK)
-        goto fail;
-    vhdx_progress_advance(&progress, VHDX_LAYOUT_COMMIT_SIZE);
-    status = io->flush(io);
+    status = vhdx_write_commit(io, options, &progress, buffer);
     if (status != VHD_OK)
         goto fail;
     status = io->close(io);

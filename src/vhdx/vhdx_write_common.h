@@ -59,4 +59,16 @@ vhd_status vhdx_write_file(vhd_io *io, const vhdx_layout *layout, const vhdx_gui
                            const vhdx_parent_facts *parent, const vhdx_create_options *options,
                            vhdx_reserve_fn reserve_data);
 
+/* The two passes of vhdx_write_file, for writers that put data between them (vhdx_target.c):
+ * every byte of [0, layout->data_offset) but the headers (a cancel point per buffer; progress
+ * may be NULL; for a dynamic or differencing layout the ranges it knows to be zeros are not
+ * written where io->set_size can give the file its size instead), and the commit: flush, the last cancel check, both headers in one write,
+ * flush (buffer: at least VHDX_LAYOUT_COMMIT_SIZE bytes). */
+vhd_status vhdx_write_prefix(vhd_io *io, const vhdx_layout *layout,
+                             const vhdx_layout_content *content,
+                             const vhdx_create_options *options, vhdx_progress *progress,
+                             uint8_t *buffer, size_t buffer_size);
+vhd_status vhdx_write_commit(vhd_io *io, const vhdx_create_options *options,
+                             vhdx_progress *progress, uint8_t *buffer);
+
 #endif

@@ -56,13 +56,15 @@ completes "create" vsdisk cr
 completes "create info convert merge compact repair relink check help" vsdisk ""
 completes "repair relink" vsdisk re
 completes "--help --version" vsdisk --
-completes "dynamic fixed" vsdisk convert a.vhd b.vhd ""
+completes "dynamic fixed raw" vsdisk convert a.vhd b.vhd ""
 completes "fixed" vsdisk convert a.vhd b.vhd f
 completes "fixed" vsdisk convert a.vhd b.vhd F
 completes "dynamic" vsdisk convert -p a.vhd b.vhd dy
 completes "dynamic fixed" vsdisk merge child.vhd new.vhd ""
 completes "" vsdisk convert a.vhd b.vhd fixed ""
 completes "--progress" vsdisk convert --pr
+completes "--azure" vsdisk convert --az
+completes "dynamic fixed raw" vsdisk convert --azure a.vhd b.vhd ""
 completes "--dynamic" vsdisk create --d
 completes "--source-format" vsdisk convert --so
 completes "--pad" vsdisk convert --source-format raw --pa
@@ -79,7 +81,7 @@ touch "$tap_dir/w/a.vhd" "$tap_dir/w/b.VHDX" "$tap_dir/w/notes.txt" "$tap_dir/w/
 cd "$tap_dir/w"
 completes "a.vhd b.VHDX dir.vhd/ disks/" vsdisk info ""
 completes "a.vhd" vsdisk convert a
-completes "dynamic fixed" vsdisk convert a.vhd b.vhd ""
+completes "dynamic fixed raw" vsdisk convert a.vhd b.vhd ""
 completes "disks/" vsdisk compact dis
 completes "only.img" vsdisk info onl
 completes "a.vhd b.VHDX only.img dir.vhd/ disks/" vsdisk convert ""

@@ -214,8 +214,8 @@ fails 1 "vsdisk convert: conv-fixed.vhd: already exists; vsdisk never replaces a
 fails 1 "vsdisk convert: folder.vhd: already exists; vsdisk never replaces a file, folder or link" convert src.vhd folder.vhd fixed
 fails 1 "vsdisk convert: nodir/x.vhd: the folder nodir does not exist" convert src.vhd nodir/x.vhd fixed
 fails 1 "vsdisk convert: plain.txt/x.vhd: plain.txt is a file, not a folder" convert src.vhd plain.txt/x.vhd fixed
-fails 2 "vsdisk convert: the new disk's type must be dynamic or fixed, not 'differencing'" convert src.vhd x.vhd differencing
-fails 2 "vsdisk convert: expected SOURCE TARGET dynamic|fixed; try 'vsdisk convert --help'" convert src.vhd x.vhd
+fails 2 "vsdisk convert: the new disk's type must be dynamic, fixed or raw, not 'differencing'" convert src.vhd x.vhd differencing
+fails 2 "vsdisk convert: expected SOURCE TARGET dynamic|fixed|raw; try 'vsdisk convert --help'" convert src.vhd x.vhd
 fails 2 "vsdisk convert: unknown option '--force'; try 'vsdisk convert --help'" convert --force src.vhd x.vhd fixed
 fails 1 "vsdisk merge: missing.vhd: no such file" merge missing.vhd
 fails 1 "vsdisk merge: folder.vhd: is a folder, not a disk file" merge folder.vhd

@@ -101,8 +101,12 @@ check "a block size above 256 MiB: refused, exit 2" refused 2 "power of two" cre
 check "a logical sector size of 1024: refused, exit 2" refused 2 "512 or 4096\|logical sector" create --logical-sector-size 1024 x.vhdx 100
 check "above 64 TB: refused, exit 2" refused 2 "to 64 TB" create x.vhdx 65T
 check "a VHD above 2040 GB: still refused, exit 2" refused 2 "to 2040 GB" create x.vhd 2041G
-check "convert into a .vhdx (not written yet): refused, exit 1, nothing there" refused 1 "as a VHD only" convert a.vhdx z.vhdx dynamic
-check "merge into a .vhdx (not written yet): refused, exit 1, nothing there" refused 1 "as a VHD only" merge c.vhdx z.VHDX fixed
+check "convert into a .vhdx: a VHDX, qemu-img check clean, the same content" sh -c '
+    "$1" convert a.vhdx z.vhdx dynamic > /dev/null && "$1" info --json z.vhdx | grep -q "\"format\": \"vhdx\"" &&
+    qemu-img check -q -f vhdx z.vhdx && qemu-img compare -q -f vhdx -F vhdx a.vhdx z.vhdx' _ "$vsdisk"
+check "merge into a .VHDX (any case): a fixed VHDX with the chain's content" sh -c '
+    "$1" merge c.vhdx z.VHDX fixed > /dev/null && "$1" info --json z.VHDX | grep -q "\"kind\": \"fixed\"" &&
+    qemu-img compare -q -f vhdx -F vhdx a.vhdx z.VHDX' _ "$vsdisk"
 
 # Hyper-V's own disk into a fixed VHD for Azure: exactly its size, its content.
 bzip2 -dc "$samples/iotest-dynamic-1G.vhdx.bz2" > hv.vhdx
