@@ -18,12 +18,14 @@
 #include "task.h"
 #include "vhd_ops.h"
 #include "disk_chain.h"
-#include "vhd_disk.h"
+#include "disk_convert.h"
+#include "vhdx_create.h"
 
 struct operation_job {
     struct task_job job;
     enum operation_kind kind;
     vhd_target_type type;
+    disk_format target_format;        /* Convert, MergeTo: the new disk's, by its extension */
     struct job_chain *chain;          /* Convert, MergeTo, Merge: the disk and its parents */
     struct vhd_io_win32 changed;      /* the new disk (staged), Merge's parent, the compacted disk */
     BOOL changed_set;
@@ -69,16 +71,17 @@ static vhd_status operation_run(struct task_job *iface, const struct task_job_pr
                                 int *os_error)
 {
     struct operation_job *job = impl_from_task_job(iface);
+    disk_convert_target spec = { job->target_format, job->type, 0 };
     vhd_create_options options;
 
     task_job_new_disk_options(progress, &options);
 
     switch (job->kind) {
     case OPERATION_CONVERT:
-        vhd_convert(job->chain->chain, &job->changed.io, job->type, &options, &job->result);
+        disk_convert(job->chain->chain, &job->changed.io, &spec, &options, &job->result);
         break;
     case OPERATION_MERGE_TO:
-        vhd_merge_to(job->chain->chain, &job->changed.io, job->type, &options, &job->result);
+        disk_merge_to(job->chain->chain, &job->changed.io, &spec, &options, &job->result);
         break;
     case OPERATION_MERGE:
         vhd_merge(job->chain->chain, &job->changed.io, &options, &job->result);
@@ -160,12 +163,6 @@ static HRESULT check_target(const WCHAR *method, BSTR path, VMHardDiskType type,
     if (FAILED(hr))
         return error_set(hr, &IID_IVMHardDisk, L"IVMHardDisk.%ls: the new disk's path is not accepted: %hs: \"%.*ls\".",
                          method, reason, (int)(length > 300 ? 300 : length), path);
-    if (length >= 5 && _wcsicmp(path + length - 5, L".vhdx") == 0)
-        /* The new disk's format follows its extension; VHDX targets are not written yet, and a
-         * VHD under a .vhdx name would mislead every reader's user. */
-        return error_set(E_NOTIMPL, &IID_IVMHardDisk,
-                         L"IVMHardDisk.%ls: this version of vsdisk writes the new disk as a VHD only; give a path that does not end in .vhdx.",
-                         method);
     if (type != vmDiskType_Dynamic && type != vmDiskType_FixedSize)
         /* As Convert's page documents; MergeTo lists the same code (its E_INVALIDARG is the empty path). */
         return error_set(VM_E_WRONG_HD_IMAGE_TYPE, &IID_IVMHardDisk,
@@ -191,6 +188,21 @@ static HRESULT check_in_place_format(const WCHAR *method, const WCHAR *path, dis
     return error_set(E_NOTIMPL, &IID_IVMHardDisk,
                      L"IVMHardDisk.%ls: \"%ls\" is a VHDX, and this version of vsdisk changes VHDX disks in place through their log only for re-linking; Convert and MergeTo read it into a new disk.",
                      method, path);
+}
+
+/* What the volume must hold for the new disk from the start: a fixed disk's whole file. */
+static ULONGLONG new_disk_bytes(const struct operation_job *job, const disk_info *info)
+{
+    vhdx_create_options options;
+
+    if (job->type != VHD_TARGET_FIXED)
+        return 0;
+    if (job->target_format != DISK_FORMAT_VHDX)
+        return info->size + 512;
+    memset(&options, 0, sizeof(options));
+    options.size_bytes = info->size;
+    options.logical_sector_size = info->format == DISK_FORMAT_VHDX ? info->logical_sector_size : 0;
+    return vhdx_fixed_file_size(&options);
 }
 
 static HRESULT prepare(struct operation_job *job, const WCHAR *method)
@@ -240,13 +252,17 @@ static HRESULT prepare(struct operation_job *job, const WCHAR *method)
             return fail_with(method, hr, error.text);
         return S_OK;
     }
-    if (info->size > 2088960ull * 1024 * 1024)
+    /* The new disk's format holds the source's size, checked before anything is written. */
+    if (job->target_format == DISK_FORMAT_VHD && info->size > 2088960ull * 1024 * 1024)
         return error_set(VM_E_IMAGE_SIZE_TOO_LARGE, &IID_IVMHardDisk,
-                         L"IVMHardDisk.%ls: \"%ls\" holds %I64u bytes, more than the 2,088,960 MB (2040 GB) a VHD can hold; nothing was written.",
+                         L"IVMHardDisk.%ls: \"%ls\" holds %I64u bytes, more than the 2,088,960 MB (2040 GB) a VHD can hold; a path ending in .vhdx makes a VHDX, which holds up to 64 TB. Nothing was written.",
+                         method, job->disk_path, info->size);
+    if (job->target_format == DISK_FORMAT_VHDX && info->size > VHDX_MAX_DISK_SIZE)
+        return error_set(VM_E_IMAGE_SIZE_TOO_LARGE, &IID_IVMHardDisk,
+                         L"IVMHardDisk.%ls: \"%ls\" holds %I64u bytes, more than the 67,108,864 MB (64 TB) a VHDX can hold. Nothing was written.",
                          method, job->disk_path, info->size);
 
-    hr = job_target_check(job->target_path, job->type == VHD_TARGET_FIXED ? info->size + 512 : 0,
-                          &job->staged_path, &error);
+    hr = job_target_check(job->target_path, new_disk_bytes(job, info), &job->staged_path, &error);
     if (FAILED(hr))
         return fail_with(method, hr, error.text);
     job->changed_set = TRUE;
@@ -257,14 +273,15 @@ static HRESULT prepare(struct operation_job *job, const WCHAR *method)
 static WCHAR *describe(const struct operation_job *job)
 {
     const WCHAR *type = job->type == VHD_TARGET_FIXED ? L"fixed" : L"dynamic";
+    const WCHAR *format = job->target_format == DISK_FORMAT_VHDX ? L"VHDX" : L"virtual hard disk";
 
     switch (job->kind) {
     case OPERATION_CONVERT:
-        return vs_wcsformat(L"Convert virtual hard disk \"%ls\" to %ls virtual hard disk \"%ls\"",
-                           job->disk_path, type, job->target_path);
+        return vs_wcsformat(L"Convert virtual hard disk \"%ls\" to %ls %ls \"%ls\"",
+                           job->disk_path, type, format, job->target_path);
     case OPERATION_MERGE_TO:
-        return vs_wcsformat(L"Merge differencing virtual hard disk \"%ls\" and its parents into %ls virtual hard disk \"%ls\"",
-                           job->disk_path, type, job->target_path);
+        return vs_wcsformat(L"Merge differencing virtual hard disk \"%ls\" and its parents into %ls %ls \"%ls\"",
+                           job->disk_path, type, format, job->target_path);
     case OPERATION_MERGE:
         return vs_wcsformat(L"Merge differencing virtual hard disk \"%ls\" into its parent \"%ls\"",
                            job->disk_path, job->target_path);
@@ -299,6 +316,10 @@ HRESULT operation_request_start(struct task_list *tasks, enum operation_kind kin
     job->job.method = method;
     job->kind = kind;
     job->type = type == vmDiskType_FixedSize ? VHD_TARGET_FIXED : VHD_TARGET_DYNAMIC;
+    /* The new disk's format follows its extension, as New-VHD decides. */
+    job->target_format = new_disk && SysStringLen(target_path) >= 5
+                             && _wcsicmp(target_path + SysStringLen(target_path) - 5, L".vhdx") == 0
+                         ? DISK_FORMAT_VHDX : DISK_FORMAT_VHD;
     if (!(job->disk_path = vs_wcsdup(disk_path))
         || (new_disk && !(job->target_path = vs_wcsdup(target_path)))) {
         operation_free(&job->job);

@@ -91,6 +91,16 @@ for t in dynamic fixed; do
     raw_qemu "$in/flat-$t.vhd" "$in/got.raw" && cmp -s "$in/got.raw" "$in/chain.raw"
     check $? "MergeTo $t: qemu reads the chain's content"
 done
+for t in dynamic fixed; do
+    conv=$in/conv-$t.vhdx
+    [ -f "$conv" ] || conv=$in/conv-$t.VHDX
+    qemu-img check -q "$conv" && qemu-img convert -f vhdx -O raw "$conv" "$in/got.raw" \
+        && cmp -s "$in/got.raw" "$in/src.raw"
+    check $? "Convert to a $t VHDX: qemu-img check is clean and qemu reads the source's content"
+    qemu-img check -q "$in/flat-$t.vhdx" && qemu-img convert -f vhdx -O raw "$in/flat-$t.vhdx" "$in/got.raw" \
+        && cmp -s "$in/got.raw" "$in/chain.raw"
+    check $? "MergeTo a $t VHDX: qemu-img check is clean and qemu reads the chain's content"
+done
 raw_qemu "$in/m/win8.vhd" "$in/got.raw" && cmp -s "$in/got.raw" "$in/chain.raw"
 check $? "Merge: qemu reads the chain's content in the parent"
 raw_qemu "$in/comp.vhd" "$in/got.raw" && cmp -s "$in/got.raw" "$in/src.raw"

@@ -216,6 +216,22 @@ static void copy_chain(const WCHAR *folder)
     assert_true(CopyFileW(INPUT_PATH(from, L"mt\\win8-child.vhd"), to, FALSE));
 }
 
+/* The disk's IVsDiskHardDisk2.Format. */
+static void expect_format(const WCHAR *path, const WCHAR *format)
+{
+    IVMHardDisk *disk = get_disk(path);
+    IVsDiskHardDisk2 *more = NULL;
+    BSTR got = NULL;
+
+    assert_int_equal(IVMHardDisk_QueryInterface(disk, &IID_IVsDiskHardDisk2, (void **)&more), S_OK);
+    assert_int_equal(IVsDiskHardDisk2_get_Format(more, &got), S_OK);
+    if (wcscmp(got, format))
+        fail_msg("%ls is a %ls, expected a %ls", path, got, format);
+    SysFreeString(got);
+    IVsDiskHardDisk2_Release(more);
+    IVMHardDisk_Release(disk);
+}
+
 /* ---- content ---- */
 
 static void test_convert(void **state)
@@ -235,7 +251,20 @@ static void test_convert(void **state)
     expect_success(task, "convert", L"conv-fixed.vhd");
     IVMTask_Release(task);
 
+    /* A target ending in .vhdx is a VHDX (the harness reads its content with qemu). */
+    task = start_on(src, CONVERT, INPUT_PATH(target, L"conv-dynamic.vhdx"), vmDiskType_Dynamic);
+    expect_success(task, "VHDX", L"conv-dynamic.vhdx");
+    IVMTask_Release(task);
+    task = start_on(src, CONVERT, INPUT_PATH(target, L"conv-fixed.VHDX"), vmDiskType_FixedSize);
+    expect_success(task, "VHDX", L"conv-fixed.VHDX");
+    IVMTask_Release(task);
+    assert_int_equal(disk_type(INPUT_PATH(target, L"conv-dynamic.vhdx")), vmDiskType_Dynamic);
+    expect_format(target, L"VHDX");
+    assert_int_equal(disk_type(INPUT_PATH(target, L"conv-fixed.VHDX")), vmDiskType_FixedSize);
+    expect_format(target, L"VHDX");
+
     assert_int_equal(disk_type(INPUT_PATH(target, L"conv-dynamic.vhd")), vmDiskType_Dynamic);
+    expect_format(target, L"VHD");
     assert_int_equal(disk_type(INPUT_PATH(target, L"conv-fixed.vhd")), vmDiskType_FixedSize);
     assert_true(size_of(target, FALSE) == size_of(src, FALSE));
     expect_fixed_content(target, INPUT_PATH(raw, L"src.raw"));
@@ -266,6 +295,15 @@ static void test_merge_to(void **state)
     task = start_on(child, MERGE_TO, INPUT_PATH(target, L"flat-fixed.vhd"), vmDiskType_FixedSize);
     expect_success(task, "merge", L"flat-fixed.vhd");
     IVMTask_Release(task);
+
+    task = start_on(child, MERGE_TO, INPUT_PATH(target, L"flat-dynamic.vhdx"), vmDiskType_Dynamic);
+    expect_success(task, "VHDX", L"flat-dynamic.vhdx");
+    IVMTask_Release(task);
+    task = start_on(child, MERGE_TO, INPUT_PATH(target, L"flat-fixed.vhdx"), vmDiskType_FixedSize);
+    expect_success(task, "VHDX", L"flat-fixed.vhdx");
+    IVMTask_Release(task);
+    assert_int_equal(disk_type(INPUT_PATH(target, L"flat-fixed.vhdx")), vmDiskType_FixedSize);
+    expect_format(target, L"VHDX");
 
     assert_int_equal(disk_type(INPUT_PATH(target, L"flat-dynamic.vhd")), vmDiskType_Dynamic);
     assert_int_equal(disk_type(INPUT_PATH(target, L"flat-fixed.vhd")), vmDiskType_FixedSize);
