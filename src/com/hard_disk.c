@@ -427,6 +427,13 @@ static HRESULT WINAPI hard_disk_get_VirtualDiskId(IVsDiskHardDisk2 *iface, BSTR 
     return string_result(id, text, L"VirtualDiskId");
 }
 
+static HRESULT WINAPI hard_disk_ConvertToRaw(IVsDiskHardDisk2 *iface, BSTR path, IVMTask **task)
+{
+    struct hard_disk *disk = impl_from_IVsDiskHardDisk(iface);
+    return operation_request_start(disk->tasks, OPERATION_TO_RAW, disk->path, path,
+                                   vmDiskType_Dynamic, task);
+}
+
 static const IVsDiskHardDisk2Vtbl hard_disk_vtbl = {
     hard_disk_QueryInterface,
     hard_disk_AddRef,
@@ -456,6 +463,7 @@ static const IVsDiskHardDisk2Vtbl hard_disk_vtbl = {
     hard_disk_get_LogicalSectorSize,
     hard_disk_get_PhysicalSectorSize,
     hard_disk_get_VirtualDiskId,
+    hard_disk_ConvertToRaw,
 };
 
 HRESULT hard_disk_create(const WCHAR *path, struct task_list *tasks, IVMHardDisk **out)

@@ -19,13 +19,15 @@
 #include "vhd_ops.h"
 #include "disk_chain.h"
 #include "disk_convert.h"
+#include "raw_disk.h"
 #include "vhdx_create.h"
 
 struct operation_job {
     struct task_job job;
     enum operation_kind kind;
     vhd_target_type type;
-    disk_format target_format;        /* Convert, MergeTo: the new disk's, by its extension */
+    disk_format target_format;        /* a new disk's: by its extension, or raw */
+    BOOL pad;                         /* from raw: a partial last sector read as zeros */
     struct job_chain *chain;          /* Convert, MergeTo, Merge: the disk and its parents */
     struct vhd_io_win32 changed;      /* the new disk (staged), Merge's parent, the compacted disk */
     BOOL changed_set;
@@ -46,8 +48,30 @@ static const WCHAR *method_name(enum operation_kind kind)
     case OPERATION_CONVERT:  return L"Convert";
     case OPERATION_MERGE_TO: return L"MergeTo";
     case OPERATION_MERGE:    return L"Merge";
+    case OPERATION_TO_RAW:   return L"ConvertToRaw";
+    case OPERATION_FROM_RAW: return L"CreateVirtualHardDiskFromRaw";
     default:                 return L"Compact";
     }
+}
+
+/* The member as error descriptions name it: "IVMHardDisk.Convert". */
+static const WCHAR *member_name(enum operation_kind kind)
+{
+    switch (kind) {
+    case OPERATION_CONVERT:  return L"IVMHardDisk.Convert";
+    case OPERATION_MERGE_TO: return L"IVMHardDisk.MergeTo";
+    case OPERATION_MERGE:    return L"IVMHardDisk.Merge";
+    case OPERATION_TO_RAW:   return L"IVsDiskHardDisk2.ConvertToRaw";
+    case OPERATION_FROM_RAW: return L"IVsDiskVirtualServer.CreateVirtualHardDiskFromRaw";
+    default:                 return L"IVMHardDisk.Compact";
+    }
+}
+
+/* Jobs that write a new disk (staged under a temporary name, published once complete). */
+static BOOL makes_new_disk(enum operation_kind kind)
+{
+    return kind == OPERATION_CONVERT || kind == OPERATION_MERGE_TO || kind == OPERATION_TO_RAW
+        || kind == OPERATION_FROM_RAW;
 }
 
 /* The status the task reports for an operation's result (task.c turns it into Result and
@@ -83,6 +107,10 @@ static vhd_status operation_run(struct task_job *iface, const struct task_job_pr
     case OPERATION_MERGE_TO:
         disk_merge_to(job->chain->chain, &job->changed.io, &spec, &options, &job->result);
         break;
+    case OPERATION_TO_RAW:
+    case OPERATION_FROM_RAW:
+        disk_convert(job->chain->chain, &job->changed.io, &spec, &options, &job->result);
+        break;
     case OPERATION_MERGE:
         vhd_merge(job->chain->chain, &job->changed.io, &options, &job->result);
         break;
@@ -103,7 +131,7 @@ static WCHAR *operation_fail(struct task_job *iface, vhd_status status, int os_e
 {
     struct operation_job *job = impl_from_task_job(iface);
     const vhd_op_result *result = &job->result;
-    BOOL new_disk = job->kind == OPERATION_CONVERT || job->kind == OPERATION_MERGE_TO;
+    BOOL new_disk = makes_new_disk(job->kind);
     const WCHAR *left = new_disk ? L"the unfinished new disk was removed and the source is unchanged"
                       : job->kind == OPERATION_MERGE
                       ? L"the child is unchanged and the chain reads as before; running Merge again completes it"
@@ -147,7 +175,7 @@ static const struct task_job_ops operation_job_ops = {
 
 static HRESULT fail_with(const WCHAR *method, HRESULT hr, const WCHAR *text)
 {
-    return error_set(hr, &IID_IVMHardDisk, L"IVMHardDisk.%ls: %ls", method, text);
+    return error_set(hr, &IID_IVMHardDisk, L"%ls: %ls", method, text);
 }
 
 static HRESULT check_target(const WCHAR *method, BSTR path, VMHardDiskType type, BOOL merge_to)
@@ -158,15 +186,15 @@ static HRESULT check_target(const WCHAR *method, BSTR path, VMHardDiskType type,
 
     if (length == 0 && merge_to)
         return error_set(E_INVALIDARG, &IID_IVMHardDisk,
-                         L"IVMHardDisk.%ls: the new disk's path is empty.", method);
+                         L"%ls: the new disk's path is empty.", method);
     hr = hresult_from_path_verdict(path_check((const uint16_t *)path, length, &reason));
     if (FAILED(hr))
-        return error_set(hr, &IID_IVMHardDisk, L"IVMHardDisk.%ls: the new disk's path is not accepted: %hs: \"%.*ls\".",
+        return error_set(hr, &IID_IVMHardDisk, L"%ls: the new disk's path is not accepted: %hs: \"%.*ls\".",
                          method, reason, (int)(length > 300 ? 300 : length), path);
     if (type != vmDiskType_Dynamic && type != vmDiskType_FixedSize)
         /* As Convert's page documents; MergeTo lists the same code (its E_INVALIDARG is the empty path). */
         return error_set(VM_E_WRONG_HD_IMAGE_TYPE, &IID_IVMHardDisk,
-                         L"IVMHardDisk.%ls: the new disk's type %d is neither vmDiskType_Dynamic (0) nor vmDiskType_FixedSize (1).",
+                         L"%ls: the new disk's type %d is neither vmDiskType_Dynamic (0) nor vmDiskType_FixedSize (1).",
                          method, (int)type);
     return S_OK;
 }
@@ -186,7 +214,7 @@ static HRESULT check_in_place_format(const WCHAR *method, const WCHAR *path, dis
     if (format == DISK_FORMAT_VHD)
         return S_OK;
     return error_set(E_NOTIMPL, &IID_IVMHardDisk,
-                     L"IVMHardDisk.%ls: \"%ls\" is a VHDX, and this version of vsdisk changes VHDX disks in place through their log only for re-linking; Convert and MergeTo read it into a new disk.",
+                     L"%ls: \"%ls\" is a VHDX, and this version of vsdisk changes VHDX disks in place through their log only for re-linking; Convert and MergeTo read it into a new disk.",
                      method, path);
 }
 
@@ -222,8 +250,8 @@ static HRESULT prepare(struct operation_job *job, const WCHAR *method)
         disk_file_close(file);
         if (kind != DISK_KIND_DYNAMIC)
             return error_set(VM_E_WRONG_HD_IMAGE_TYPE, &IID_IVMHardDisk,
-                             L"IVMHardDisk.Compact: \"%ls\" is %ls; only a dynamic disk can be compacted.",
-                             job->disk_path, type_name(kind));
+                             L"%ls: \"%ls\" is %ls; only a dynamic disk can be compacted.",
+                             method, job->disk_path, type_name(kind));
         if (FAILED(hr = check_in_place_format(method, job->disk_path, format)))
             return hr;
         job->changed_set = TRUE;
@@ -232,12 +260,18 @@ static HRESULT prepare(struct operation_job *job, const WCHAR *method)
         return S_OK;
     }
 
-    if (FAILED(hr = job_chain_open(job->disk_path, job->kind == OPERATION_MERGE, &job->chain, &error)))
+    if (job->kind == OPERATION_FROM_RAW)
+        hr = job_chain_open_as(job->disk_path, job->pad ? &raw_padded_disk_class : &raw_disk_class,
+                               FALSE, &job->chain, &error);
+    else
+        hr = job_chain_open(job->disk_path, job->kind == OPERATION_MERGE, &job->chain, &error);
+    if (FAILED(hr))
         return fail_with(method, hr, error.text);
     info = disk_image_info(disk_chain_image(job->chain->chain, 0));
-    if (job->kind != OPERATION_CONVERT && info->kind != DISK_KIND_DIFFERENCING)
+    if (job->kind == OPERATION_MERGE_TO || job->kind == OPERATION_MERGE)
+        if (info->kind != DISK_KIND_DIFFERENCING)
         return error_set(VM_E_WRONG_HD_IMAGE_TYPE, &IID_IVMHardDisk,
-                         L"IVMHardDisk.%ls: \"%ls\" is %ls; only a differencing disk can be merged.",
+                         L"%ls: \"%ls\" is %ls; only a differencing disk can be merged.",
                          method, job->disk_path, type_name(info->kind));
 
     if (job->kind == OPERATION_MERGE) {
@@ -245,7 +279,7 @@ static HRESULT prepare(struct operation_job *job, const WCHAR *method)
         if (FAILED(hr = check_in_place_format(method, job->disk_path, info->format)))
             return hr;
         if (!(parent = disk_file_utf16(disk_chain_name(job->chain->chain, 1))))
-            return error_set(E_OUTOFMEMORY, &IID_IVMHardDisk, L"IVMHardDisk.Merge: out of memory.");
+            return error_set(E_OUTOFMEMORY, &IID_IVMHardDisk, L"%ls: out of memory.", method);
         job->target_path = parent;
         job->changed_set = TRUE;
         if (FAILED(hr = job_disk_open_for_writing(&job->changed, job->target_path, L"parent disk", &error)))
@@ -255,11 +289,11 @@ static HRESULT prepare(struct operation_job *job, const WCHAR *method)
     /* The new disk's format holds the source's size, checked before anything is written. */
     if (job->target_format == DISK_FORMAT_VHD && info->size > 2088960ull * 1024 * 1024)
         return error_set(VM_E_IMAGE_SIZE_TOO_LARGE, &IID_IVMHardDisk,
-                         L"IVMHardDisk.%ls: \"%ls\" holds %I64u bytes, more than the 2,088,960 MB (2040 GB) a VHD can hold; a path ending in .vhdx makes a VHDX, which holds up to 64 TB. Nothing was written.",
+                         L"%ls: \"%ls\" holds %I64u bytes, more than the 2,088,960 MB (2040 GB) a VHD can hold; a path ending in .vhdx makes a VHDX, which holds up to 64 TB. Nothing was written.",
                          method, job->disk_path, info->size);
     if (job->target_format == DISK_FORMAT_VHDX && info->size > VHDX_MAX_DISK_SIZE)
         return error_set(VM_E_IMAGE_SIZE_TOO_LARGE, &IID_IVMHardDisk,
-                         L"IVMHardDisk.%ls: \"%ls\" holds %I64u bytes, more than the 67,108,864 MB (64 TB) a VHDX can hold. Nothing was written.",
+                         L"%ls: \"%ls\" holds %I64u bytes, more than the 67,108,864 MB (64 TB) a VHDX can hold. Nothing was written.",
                          method, job->disk_path, info->size);
 
     hr = job_target_check(job->target_path, new_disk_bytes(job, info), &job->staged_path, &error);
@@ -285,45 +319,54 @@ static WCHAR *describe(const struct operation_job *job)
     case OPERATION_MERGE:
         return vs_wcsformat(L"Merge differencing virtual hard disk \"%ls\" into its parent \"%ls\"",
                            job->disk_path, job->target_path);
+    case OPERATION_TO_RAW:
+        return vs_wcsformat(L"Convert virtual hard disk \"%ls\" to raw image \"%ls\"",
+                           job->disk_path, job->target_path);
+    case OPERATION_FROM_RAW:
+        return vs_wcsformat(L"Create %ls %ls \"%ls\" from raw image \"%ls\"", type, format,
+                           job->target_path, job->disk_path);
     default:
         return vs_wcsformat(L"Compact dynamic virtual hard disk \"%ls\"", job->disk_path);
     }
 }
 
-HRESULT operation_request_start(struct task_list *tasks, enum operation_kind kind,
-                                const WCHAR *disk_path, BSTR target_path, VMHardDiskType type,
-                                IVMTask **task)
+/* Every job: the pointers, the new disk's path and type, then prepare() and the task. */
+static HRESULT request_start(struct task_list *tasks, enum operation_kind kind,
+                             const WCHAR *disk_path, BSTR target_path, VMHardDiskType type,
+                             BOOL pad, IVMTask **task)
 {
-    const WCHAR *method = method_name(kind);
-    BOOL new_disk = kind == OPERATION_CONVERT || kind == OPERATION_MERGE_TO;
+    const WCHAR *method = member_name(kind);
+    BOOL new_disk = makes_new_disk(kind);
     struct operation_job *job;
     HRESULT hr;
 
     if (!task)
-        return error_set(E_POINTER, &IID_IVMHardDisk, L"IVMHardDisk.%ls: the task pointer is NULL.",
+        return error_set(E_POINTER, &IID_IVMHardDisk, L"%ls: the task pointer is NULL.",
                          method);
     *task = NULL;
     if (new_disk) {
         if (!target_path)
             return error_set(E_POINTER, &IID_IVMHardDisk,
-                             L"IVMHardDisk.%ls: the new disk's path is NULL.", method);
-        if (FAILED(hr = check_target(method, target_path, type, kind == OPERATION_MERGE_TO)))
+                             L"%ls: the new disk's path is NULL.", method);
+        if (FAILED(hr = check_target(method, target_path, type, kind != OPERATION_CONVERT)))
             return hr;
     }
     if (!(job = vs_calloc(1, sizeof(*job))))
-        return error_set(E_OUTOFMEMORY, &IID_IVMHardDisk, L"IVMHardDisk.%ls: out of memory.", method);
+        return error_set(E_OUTOFMEMORY, &IID_IVMHardDisk, L"%ls: out of memory.", method);
     job->job.ops = &operation_job_ops;
-    job->job.method = method;
+    job->job.method = method_name(kind);
     job->kind = kind;
+    job->pad = pad;
     job->type = type == vmDiskType_FixedSize ? VHD_TARGET_FIXED : VHD_TARGET_DYNAMIC;
     /* The new disk's format follows its extension, as New-VHD decides. */
-    job->target_format = new_disk && SysStringLen(target_path) >= 5
+    job->target_format = kind == OPERATION_TO_RAW ? DISK_FORMAT_RAW
+                       : new_disk && SysStringLen(target_path) >= 5
                              && _wcsicmp(target_path + SysStringLen(target_path) - 5, L".vhdx") == 0
                          ? DISK_FORMAT_VHDX : DISK_FORMAT_VHD;
     if (!(job->disk_path = vs_wcsdup(disk_path))
         || (new_disk && !(job->target_path = vs_wcsdup(target_path)))) {
         operation_free(&job->job);
-        return error_set(E_OUTOFMEMORY, &IID_IVMHardDisk, L"IVMHardDisk.%ls: out of memory.", method);
+        return error_set(E_OUTOFMEMORY, &IID_IVMHardDisk, L"%ls: out of memory.", method);
     }
     if (FAILED(hr = prepare(job, method))) {
         operation_free(&job->job);
@@ -331,10 +374,41 @@ HRESULT operation_request_start(struct task_list *tasks, enum operation_kind kin
     }
     if (!(job->job.description = describe(job))) {
         operation_free(&job->job);
-        return error_set(E_OUTOFMEMORY, &IID_IVMHardDisk, L"IVMHardDisk.%ls: out of memory.", method);
+        return error_set(E_OUTOFMEMORY, &IID_IVMHardDisk, L"%ls: out of memory.", method);
     }
     hr = task_start(tasks, &job->job, task);
     if (FAILED(hr))
         return hr;
     return error_none();
+}
+
+HRESULT operation_request_start(struct task_list *tasks, enum operation_kind kind,
+                                const WCHAR *disk_path, BSTR target_path, VMHardDiskType type,
+                                IVMTask **task)
+{
+    return request_start(tasks, kind, disk_path, target_path,
+                         kind == OPERATION_TO_RAW ? vmDiskType_Dynamic : type, FALSE, task);
+}
+
+HRESULT operation_request_from_raw(struct task_list *tasks, BSTR raw_path, BSTR image_path,
+                                   VMHardDiskType type, BOOL pad, IVMTask **task)
+{
+    const WCHAR *method = member_name(OPERATION_FROM_RAW);
+    const char *reason;
+    HRESULT hr;
+
+    if (!raw_path) {
+        if (task)
+            *task = NULL;
+        return error_set(E_POINTER, &IID_IVMHardDisk, L"%ls: rawImagePath is NULL.", method);
+    }
+    hr = hresult_from_path_verdict(path_check((const uint16_t *)raw_path, SysStringLen(raw_path),
+                                              &reason));
+    if (FAILED(hr)) {
+        if (task)
+            *task = NULL;
+        return error_set(hr, &IID_IVMHardDisk, L"%ls: rawImagePath is not accepted: %hs: \"%ls\".",
+                         method, reason, raw_path);
+    }
+    return request_start(tasks, OPERATION_FROM_RAW, raw_path, image_path, type, pad, task);
 }

@@ -15,6 +15,7 @@
 #include "search_paths.h"
 #include "server_unimplemented.h"
 #include "hard_disk.h"
+#include "operation_job.h"
 
 #define WIDEN_(s) L##s
 #define WIDEN(s) WIDEN_(s)
@@ -184,6 +185,15 @@ static HRESULT WINAPI server_CreateVirtualHardDisk(IVsDiskVirtualServer *iface, 
     }
 }
 
+static HRESULT WINAPI server_CreateVirtualHardDiskFromRaw(IVsDiskVirtualServer *iface,
+                                                          BSTR raw_path, BSTR image_path,
+                                                          VMHardDiskType type, VARIANT_BOOL pad,
+                                                          IVMTask **task)
+{
+    return operation_request_from_raw(impl_from_IVsDiskVirtualServer(iface)->tasks, raw_path,
+                                      image_path, type, pad != VARIANT_FALSE, task);
+}
+
 static HRESULT WINAPI server_get_Name(IVsDiskVirtualServer *iface, BSTR *name)
 {
     WCHAR buffer[MAX_COMPUTERNAME_LENGTH + 1];
@@ -341,6 +351,7 @@ static const IVsDiskVirtualServerVtbl server_vtbl = {
     server_get_Security,
     server_put_Security,
     server_CreateVirtualHardDisk,
+    server_CreateVirtualHardDiskFromRaw,
 };
 
 /* vsdisk_class: created as VsDisk.VirtualServer (vsdisk's CLSID), whose IDispatch serves

@@ -89,6 +89,12 @@ void job_chain_close(struct job_chain *chain)
 HRESULT job_chain_open(const WCHAR *path, BOOL for_merge, struct job_chain **out,
                        struct host_error *error)
 {
+    return job_chain_open_as(path, NULL, for_merge, out, error);
+}
+
+HRESULT job_chain_open_as(const WCHAR *path, const disk_image_class *class, BOOL for_merge,
+                          struct job_chain **out, struct host_error *error)
+{
     struct job_chain *chain;
     vhd_reader_error reader;
     vhd_file_identity identity;
@@ -123,8 +129,10 @@ HRESULT job_chain_open(const WCHAR *path, BOOL for_merge, struct job_chain **out
         return hr;
     }
     identity = vhd_io_win32_identity(&chain->backend);
-    if (disk_chain_open(&chain->chain, &chain->backend.io, chain->name, &identity, &chain->opener,
-                       &reader_allocator, &reader) != VHD_READER_OK) {
+    if ((class ? disk_chain_open_as(&chain->chain, class, &chain->backend.io, chain->name, &identity,
+                                    &reader_allocator, &reader)
+               : disk_chain_open(&chain->chain, &chain->backend.io, chain->name, &identity,
+                                 &chain->opener, &reader_allocator, &reader)) != VHD_READER_OK) {
         if (chain->in_use && reader.code == VHD_READER_PARENT_NOT_FOUND)
             hr = host_error_set(error, E_SHARING_VIOLATION_HR,
                                 L"A parent disk of \"%ls\" is in use: another program (or a vsdisk task) has it open for writing; try again when it is finished.",

@@ -28,6 +28,9 @@ struct job_chain {
  * one of them; VM_E_PARENT_PATH_NOT_FOUND, VM_E_INVALID_HD_FILE, E_FILE_NOT_FOUND... */
 HRESULT job_chain_open(const WCHAR *path, BOOL for_merge, struct job_chain **out,
                        struct host_error *error);
+/* The same with the file opened as class (a raw image: raw_disk.h), never by its content. */
+HRESULT job_chain_open_as(const WCHAR *path, const disk_image_class *class, BOOL for_merge,
+                          struct job_chain **out, struct host_error *error);
 void job_chain_close(struct job_chain *chain);
 
 /* Opens the existing disk at path for an in-place change (VHD_IO_OPEN_READ_WRITE), into

@@ -68,6 +68,7 @@ static const struct expected_member vsdisk_hard_disk2_members[] = {
     { L"LogicalSectorSize", INVOKE_PROPERTYGET, { NULL }, VT_I4, NULL },
     { L"PhysicalSectorSize", INVOKE_PROPERTYGET, { NULL }, VT_I4, NULL },
     { L"VirtualDiskId", INVOKE_PROPERTYGET, { NULL }, VT_BSTR, NULL },
+    { L"ConvertToRaw", INVOKE_FUNC, { L"rawImagePath", NULL }, VT_PTR, L"IVMTask" },
 };
 
 static const struct expected_member task_members[] = {

@@ -101,6 +101,11 @@ for t in dynamic fixed; do
         && cmp -s "$in/got.raw" "$in/chain.raw"
     check $? "MergeTo a $t VHDX: qemu-img check is clean and qemu reads the chain's content"
 done
+qemu-img check -q "$in/from-raw.vhdx" && qemu-img convert -f vhdx -O raw "$in/from-raw.vhdx" "$in/got.raw" \
+    && cmp -s "$in/got.raw" "$in/src.raw"
+check $? "CreateVirtualHardDiskFromRaw to a dynamic VHDX: qemu reads the raw image's bytes"
+raw_qemu "$in/from-raw.vhd" "$in/got.raw" && cmp -s "$in/got.raw" "$in/src.raw"
+check $? "CreateVirtualHardDiskFromRaw to a fixed VHD: qemu reads the raw image's bytes"
 raw_qemu "$in/m/win8.vhd" "$in/got.raw" && cmp -s "$in/got.raw" "$in/chain.raw"
 check $? "Merge: qemu reads the chain's content in the parent"
 raw_qemu "$in/comp.vhd" "$in/got.raw" && cmp -s "$in/got.raw" "$in/src.raw"

@@ -318,6 +318,81 @@ static void test_merge_to(void **state)
     free(parent_bytes);
 }
 
+/* IVsDiskHardDisk2.ConvertToRaw and IVsDiskVirtualServer.CreateVirtualHardDiskFromRaw: the disk
+ * out as a raw image byte for byte, and the raw image in as a VHDX and a VHD (the harness
+ * reads those with qemu); an image that is not a whole number of sectors refused, or padded. */
+static void test_raw(void **state)
+{
+    WCHAR src[MAX_PATH], raw[MAX_PATH], out[MAX_PATH], target[MAX_PATH], odd[MAX_PATH];
+    IVsDiskVirtualServer *vs = support_vsdisk_server();
+    IVsDiskHardDisk2 *more = NULL;
+    IVMHardDisk *disk;
+    DWORD expected_size, got_size;
+    BYTE *expected, *got;
+    BSTR a, b;
+    IVMTask *task = NULL;
+    HRESULT hr;
+
+    (void)state;
+    INPUT_PATH(src, L"src.vhd");
+    INPUT_PATH(raw, L"src.raw");
+    disk = get_disk(src);
+    assert_int_equal(IVMHardDisk_QueryInterface(disk, &IID_IVsDiskHardDisk2, (void **)&more), S_OK);
+    a = SysAllocString(INPUT_PATH(out, L"out.raw"));
+    assert_int_equal(IVsDiskHardDisk2_ConvertToRaw(more, a, &task), S_OK);
+    expect_success(task, "raw image", L"out.raw");
+    IVMTask_Release(task);
+    SetErrorInfo(0, NULL);
+    assert_int_equal(IVsDiskHardDisk2_ConvertToRaw(more, a, &task), (HRESULT)0x800700B7);  /* exists */
+    SysFreeString(a);
+    IVsDiskHardDisk2_Release(more);
+    IVMHardDisk_Release(disk);
+    expected = read_file(raw, &expected_size);
+    got = read_file(out, &got_size);
+    assert_true(same_bytes(expected, expected_size, got, got_size));
+    free(got);
+
+    a = SysAllocString(raw);
+    b = SysAllocString(INPUT_PATH(target, L"from-raw.vhdx"));
+    assert_int_equal(IVsDiskVirtualServer_CreateVirtualHardDiskFromRaw(vs, a, b, vmDiskType_Dynamic,
+                                                                      VARIANT_FALSE, &task), S_OK);
+    expect_success(task, "raw image", L"from-raw.vhdx");
+    IVMTask_Release(task);
+    SysFreeString(b);
+    b = SysAllocString(INPUT_PATH(target, L"from-raw.vhd"));
+    assert_int_equal(IVsDiskVirtualServer_CreateVirtualHardDiskFromRaw(vs, a, b, vmDiskType_FixedSize,
+                                                                      VARIANT_FALSE, &task), S_OK);
+    expect_success(task, "raw image", L"from-raw.vhd");
+    IVMTask_Release(task);
+    assert_int_equal(disk_type(target), vmDiskType_FixedSize);
+    SysFreeString(b);
+    b = SysAllocString(INPUT_PATH(target, L"bad.vhd"));
+    SetErrorInfo(0, NULL);
+    assert_int_equal(IVsDiskVirtualServer_CreateVirtualHardDiskFromRaw(vs, a, b, vmDiskType_Differencing,
+                                                                      VARIANT_FALSE, &task), (HRESULT)0xA004067B);
+    assert_null(task);
+    SysFreeString(a);
+
+    /* 3 MiB and 100 bytes: refused as it is, padded to 3 MiB + 512 when asked. */
+    INPUT_PATH(odd, L"odd.raw");
+    write_file(odd, expected, 3 * 1048576 + 100);
+    a = SysAllocString(odd);
+    SetErrorInfo(0, NULL);
+    hr = IVsDiskVirtualServer_CreateVirtualHardDiskFromRaw(vs, a, b, vmDiskType_Dynamic, VARIANT_FALSE, &task);
+    assert_int_equal(hr, (HRESULT)0xA0040682);
+    expect_error_info("512-byte sectors");
+    assert_false(path_exists(target));
+    assert_int_equal(IVsDiskVirtualServer_CreateVirtualHardDiskFromRaw(vs, a, b, vmDiskType_Dynamic,
+                                                                      VARIANT_TRUE, &task), S_OK);
+    expect_success(task, "raw image", L"bad.vhd");
+    IVMTask_Release(task);
+    assert_true(size_of(target, FALSE) == 3 * 1048576 + 512);
+    SysFreeString(a);
+    SysFreeString(b);
+    free(expected);
+    IVsDiskVirtualServer_Release(vs);
+}
+
 static void test_merge(void **state)
 {
     WCHAR child[MAX_PATH], parent[MAX_PATH];
@@ -871,6 +946,7 @@ int main(int argc, char **argv)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_convert, support_setup, support_teardown),
         cmocka_unit_test_setup_teardown(test_merge_to, support_setup, support_teardown),
+        cmocka_unit_test_setup_teardown(test_raw, support_setup, support_teardown),
         cmocka_unit_test_setup_teardown(test_merge, support_setup, support_teardown),
         cmocka_unit_test_setup_teardown(test_compact, support_setup, support_teardown),
         cmocka_unit_test_setup_teardown(test_pointers_and_arguments, support_setup, support_teardown),
