@@ -188,7 +188,7 @@ static void check_disk(const WCHAR *path, const struct expected_disk *expected, 
 
 /* --- the documented codes, with .vhdx paths -------------------------------------------- */
 
-typedef HRESULT (*creation)(IVMVirtualServer *, BSTR, LONG, IVMTask **);
+typedef HRESULT (WINAPI *creation)(IVMVirtualServer *, BSTR, LONG, IVMTask **);
 
 static HRESULT call(creation create, const WCHAR *path, LONG mb, IVMTask **task)
 {
