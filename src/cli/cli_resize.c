@@ -1,0 +1,104 @@
+/* "vsdisk resize [--dry-run] DISK SIZE": grows a disk in place, crash-safely (disk_resize.h). */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "cli_size.h"
+#include "disk_resize.h"
+#include "vhd_ops.h"
+#include "vhd_ops_posix.h"
+
+static const char help_text[] =
+    "Usage: %s [--dry-run] DISK SIZE\n"
+    "Grows DISK, in place, to SIZE (MB, or with a unit: 512M, 16G, 1T), as Windows'\n"
+    "Resize-VHD does. A fixed VHD gets its new sectors reserved on the volume; a dynamic\n"
+    "VHD gets a longer block table, the blocks in its way copied to the end of the file\n"
+    "first. The content is kept and the new part reads as zeros; the partitions and file\n"
+    "systems inside are not grown. The change is crash-safe: DISK opens at its old size\n"
+    "or its new one at every instant, and running the command again finishes it.\n"
+    "Refused, with nothing written: a differencing VHD (its size is its parent's; Windows\n"
+    "refuses it too), a size the format forbids (a VHD: whole 512-byte sectors, 3 MiB to\n"
+    "2040 GiB), a smaller size (shrinking is not supported yet), and VHDX files (not yet).\n"
+    "A disk that is the parent of differencing disks must not be resized: its children\n"
+    "no longer match it afterwards, as on Windows.\n"
+    "\n"
+    "      --dry-run  say what would change and change nothing\n"
+    "  -h, --help     show this help\n"
+    "Exit status: 0 resized (or already that size); 1 failed (one line on stderr says\n"
+    "why); 2 bad arguments.\n";
+
+static void say_done(const char *path, const disk_resize_report *report, bool dry_run)
+{
+    char from[48], to[48];
+    cli_format_size(report->old_size, from, sizeof from);
+    cli_format_size(report->new_size, to, sizeof to);
+    if (report->finished_earlier)
+        printf("%s: %s an interrupted resize\n", path, dry_run ? "would finish" : "finished");
+    if (report->old_size == report->new_size)
+        printf("%s: already %s (%llu bytes)\n", path, to, (unsigned long long)report->new_size);
+    else
+        printf("%s: %s from %s to %s (%llu bytes), %u block%s %s\n", path,
+               dry_run ? "would grow" : "grown", from, to,
+               (unsigned long long)report->new_size, (unsigned)report->blocks_moved,
+               report->blocks_moved == 1 ? "" : "s", dry_run ? "to move" : "moved");
+}
+
+int cli_resize(const char *name, int argc, char **argv)
+{
+    bool dry_run = false;
+    int first = 1;
+
+    for (; first < argc && argv[first][0] == '-'; first++) {
+        if (strcmp(argv[first], "--") == 0) {
+            first++;
+            break;
+        }
+        if (strcmp(argv[first], "-h") == 0 || strcmp(argv[first], "--help") == 0) {
+            printf(help_text, name);
+            return fflush(stdout) == 0 ? CLI_EXIT_OK : CLI_EXIT_FAILED;
+        }
+        if (strcmp(argv[first], "--dry-run") != 0) {
+            fprintf(stderr, "%s: unknown option '%s'; try '%s --help'\n", name, argv[first], name);
+            return CLI_EXIT_USAGE;
+        }
+        dry_run = true;
+    }
+    if (argc - first != 2) {
+        fprintf(stderr, "%s: expected DISK and SIZE; try '%s --help'\n", name, name);
+        return CLI_EXIT_USAGE;
+    }
+    const char *path = argv[first];
+    uint32_t size_mb;
+    char why[160];
+    if (!cli_parse_size_mb_up_to(argv[first + 1], CLI_SIZE_MAX_MB_VHDX, "64 TB", &size_mb, why,
+                                 sizeof why)) {
+        fprintf(stderr, "%s: %s\n", name, why);
+        return CLI_EXIT_USAGE;
+    }
+
+    struct vhd_io_posix disk;
+    vhd_op_result result;
+    vhd_io_posix_init(&disk, path);
+    vhd_status status = disk.io.open(&disk.io, dry_run ? VHD_IO_OPEN_READ
+                                                       : VHD_IO_OPEN_READ_WRITE);
+    if (status != VHD_OK) {
+        vhd_op_result_from_open(&result, "disk", !dry_run, status, disk.io.os_error);
+        fprintf(stderr, "%s: %s: %s\n", name, path, result.reason);
+        return CLI_EXIT_FAILED;
+    }
+    disk_resize_report report;
+    vhd_reader_error error;
+    vhd_reader_code code = disk_resize(&disk.io, (uint64_t)size_mb * 1024 * 1024, dry_run, NULL,
+                                       &report, &error);
+    status = disk.io.close(&disk.io);
+    if (code != VHD_READER_OK) {
+        fprintf(stderr, "%s: %s: %s\n", name, path, error.reason);
+        return CLI_EXIT_FAILED;
+    }
+    if (status != VHD_OK) {
+        fprintf(stderr, "%s: %s: closing the disk: %s\n", name, path, vhd_status_message(status));
+        return CLI_EXIT_FAILED;
+    }
+    say_done(path, &report, dry_run);
+    return fflush(stdout) == 0 ? CLI_EXIT_OK : CLI_EXIT_FAILED;
+}
