@@ -3,15 +3,15 @@
  * updates everywhere else take them.
  *
  * Fixed disk, S bytes grown to N: the footer sits at S, where the grown disk has data.
- *   1. The new footer (current and original size N, geometry by the specification's CHS
- *      algorithm as vsdisk's creator writes it, checksum),
- *      marked "vsdkgrow" + S in its reserved field, at N, beyond the old end; flush. Before
- *      the flush the old file is intact; after it the file is the new disk, whose sector S
- *      still holds the old footer's bytes, and the marker says so.
- *   2. Zeros over [S, S + 512), and [S + 512, N) reserved (io->allocate; zeros written where
- *      the file system cannot reserve); flush.
- *   3. The new footer without the marker at N; flush.
- *   A resize that finds the marker does 2 and 3 first (report->finished_earlier).
+ *   1. A footer of the old disk (size S), marked "vsdkgrow" + S in its reserved field, at N,
+ *      beyond the old end; flush. The file is still the old disk: a fixed disk's data may
+ *      end before its footer, and the sectors from S on are no part of it.
+ *   2. Zeros over [S, S + 512), the old footer, and [S + 512, N) reserved (io->allocate;
+ *      zeros written where the file system cannot reserve); flush.
+ *   3. The new footer (current and original size N, geometry by the specification's CHS
+ *      algorithm as vsdisk's creator writes it, checksum, no mark) over the marked one at N;
+ *      flush. Only now is the disk the new one, every new sector zeros.
+ *   A resize that finds the mark does 2 and 3 first (report->finished_earlier).
  *
  * Dynamic disk, its table grown from E to E' entries when the new size needs more:
  *   1. Each data block lying where the grown table goes is copied to the end of the file
@@ -156,10 +156,10 @@ static vhd_reader_code write_zeros(struct resize *r, uint64_t offset, uint64_t e
 }
 
 /* Steps 2 and 3 of a fixed grow: the old footer's sector zeroed, the rest of the grown area
- * reserved, the marker cleared. */
-static vhd_reader_code finish_fixed(struct resize *r, const vhd_footer *marked, uint64_t old_size)
+ * reserved, then the footer of the new size over the marked one at new_size. */
+static vhd_reader_code finish_fixed(struct resize *r, const vhd_footer *old, uint64_t old_size,
+                                    uint64_t new_size)
 {
-    uint64_t new_size = marked->current_size;
     uint8_t bytes[VHD_FOOTER_SIZE];
     vhd_reader_code code;
 
@@ -182,7 +182,7 @@ static vhd_reader_code finish_fixed(struct resize *r, const vhd_footer *marked, 
         return code;
     if ((code = flush(r, "flushing the grown data area")) != VHD_READER_OK)
         return code;
-    vhd_footer footer = resized_footer(marked, new_size);
+    vhd_footer footer = resized_footer(old, new_size);
     vhd_footer_encode(&footer, bytes);
     if ((code = write_at(r, new_size, bytes, sizeof bytes, "writing the footer"))
         != VHD_READER_OK)
@@ -202,14 +202,15 @@ static vhd_reader_code grow_fixed(struct resize *r, const vhd_image_info *info,
                                (unsigned long long)old_size);
     if (dry_run)
         return VHD_READER_OK;
-    vhd_footer footer = resized_footer(&info->footer, new_size);
+    vhd_footer footer = info->footer;
     mark_grow(&footer, old_size);
     vhd_footer_encode(&footer, bytes);
-    vhd_reader_code code = write_at(r, new_size, bytes, sizeof bytes, "writing the new footer");
+    vhd_reader_code code = write_at(r, new_size, bytes, sizeof bytes,
+                                    "writing the footer past the end");
     if (code == VHD_READER_OK)
-        code = flush(r, "flushing the new footer");
+        code = flush(r, "flushing the footer past the end");
     if (code == VHD_READER_OK)
-        code = finish_fixed(r, &footer, old_size);
+        code = finish_fixed(r, &info->footer, old_size, new_size);
     return code;
 }
 
@@ -477,16 +478,16 @@ static vhd_reader_code resize(struct resize *r, uint64_t new_size, bool dry_run,
 
     /* An interrupted resize is finished first, whatever size is asked now. */
     if (info.footer.disk_type == VHD_DISK_TYPE_FIXED && marked_grow(&info.footer, &old_size)) {
-        if (old_size % VHD_SECTOR_SIZE != 0 || old_size >= info.footer.current_size
-            || data_end != info.footer.current_size)
+        /* The grow to data_end (where the marked footer lies) was interrupted. */
+        if (old_size != info.footer.current_size || data_end <= old_size
+            || data_end % VHD_SECTOR_SIZE != 0 || data_end > VHD_MAX_SIZE)
             return vhd_reader_fail(r->error, VHD_READER_BAD_FIELD, "the footer carries vsdisk's "
                                    "mark of an interrupted grow from %llu bytes, which does not "
                                    "fit the disk", (unsigned long long)old_size);
         report->finished_earlier = true;
-        report->old_size = old_size;
         if (dry_run)
             return VHD_READER_OK;
-        if ((code = finish_fixed(r, &info.footer, old_size)) != VHD_READER_OK)
+        if ((code = finish_fixed(r, &info.footer, old_size, data_end)) != VHD_READER_OK)
             return code;
         if ((code = describe(r, &info, &data_end)) != VHD_READER_OK)
             return code;
