@@ -1,0 +1,92 @@
+#!/bin/sh
+# vsdisk resize from the command line, read back by other readers: a dynamic VHD grown past
+# its table's padding and a fixed one, each read by qemu-img (default options) and vhdiinfo at
+# the new size, the old content intact and the new part zeros (qemu-img compare with the raw
+# content from before: the larger image's extra part must be zeros); --dry-run and a resize to
+# the same size write nothing; refusals (differencing, shrink, a size the format forbids, a
+# VHDX) exit 1 with nothing written; bad arguments exit 2.
+# Usage: test_resize.sh VSDISK
+set -eu
+vsdisk=$1
+here=$(cd "$(dirname "$0")" && pwd)
+tap_dir=$(mktemp -d)
+trap 'rm -rf "$tap_dir"' EXIT
+trap 'exit 130' INT TERM
+. "$here/tap.sh"
+d=$tap_dir/disks
+mkdir "$d"
+
+# size_is DISK BYTES: qemu-img and vhdiinfo both read DISK at BYTES (qemu-img's own reading
+# of a fixed VHD adds the footer, as for a disk vsdisk creates at that size: QEMU_EXTRA).
+size_is() {
+    q=$(qemu-img info --output=json "$1" | sed -n 's/.*"virtual-size": \([0-9]*\).*/\1/p')
+    v=$(vhdiinfo "$1" | sed -n 's/.*Media size.*(\([0-9]*\) bytes).*/\1/p')
+    [ "$q" = "$(($2 + ${QEMU_EXTRA:-0}))" ] && [ "$v" = "$2" ] \
+        || { echo "qemu-img: $q, vhdiinfo: $v, expected $2"; return 1; }
+}
+
+same_content() {   # DISK RAW: DISK's content is RAW's, then zeros
+    qemu-img compare -q -f vpc -F raw "$1" "$2"
+}
+
+unchanged() {      # DESCRIPTION EXPECTED_STATUS FILE ARGS...: exit status and no byte written
+    desc=$1 want=$2 file=$3
+    shift 3
+    cp "$file" "$tap_dir/before"
+    set +e
+    "$vsdisk" resize "$@" > "$tap_dir/out" 2>&1
+    got=$?
+    set -e
+    if [ "$got" = "$want" ] && cmp -s "$file" "$tap_dir/before"; then
+        tap_ok "$desc"
+    else
+        tap_not_ok "$desc (exit $got, expected $want)"
+        sed 's/^/# /' "$tap_dir/out"
+    fi
+}
+
+# A dynamic VHD with data at its start and end, grown to 3 GiB: 1536 table entries, past the
+# 1024 its 4 KiB of table padding holds, so the first block moves.
+"$vsdisk" create "$d/dyn.vhd" 64M > /dev/null
+qemu-io -f vpc -c 'write -P 0x5a 0 3M' -c 'write -P 0xa5 63M 1M' "$d/dyn.vhd" > /dev/null
+qemu-img convert -f vpc -O raw "$d/dyn.vhd" "$d/dyn.raw"
+unchanged "--dry-run writes nothing" 0 "$d/dyn.vhd" --dry-run "$d/dyn.vhd" 3G
+check "the dry run says a block would move" grep -q "would grow from 64 MiB to 3 GiB.*1 block to move" "$tap_dir/out"
+check "dynamic VHD grown to 3 GiB" "$vsdisk" resize "$d/dyn.vhd" 3G
+check "qemu-img and vhdiinfo read 3 GiB" size_is "$d/dyn.vhd" 3221225472
+check "old content kept, new part zeros (qemu-img compare)" same_content "$d/dyn.vhd" "$d/dyn.raw"
+# The moved block's old place, less the table's growth, is space nothing refers to: vsdisk
+# check reports it as a leak only (exit 3), never a corruption.
+check "vsdisk check: the moved block's old place leaked, nothing corrupt" sh -c "\"$vsdisk\" check \"$d/dyn.vhd\" > /dev/null; test \$? -eq 3"
+unchanged "the same size again writes nothing" 0 "$d/dyn.vhd" "$d/dyn.vhd" 3072
+check "and says so" grep -q "already 3 GiB" "$tap_dir/out"
+check "grown again, to 2040 GiB (a 4 MiB table over the leaked space)" "$vsdisk" resize "$d/dyn.vhd" 2040G
+check "qemu-img and vhdiinfo read 2040 GiB" size_is "$d/dyn.vhd" 2190433320960
+check "vsdisk check: clean" "$vsdisk" check "$d/dyn.vhd"
+check "old content kept, new part zeros" same_content "$d/dyn.vhd" "$d/dyn.raw"
+
+# A fixed VHD: the file is the new size plus its footer.
+"$vsdisk" create --fixed "$d/fixed.vhd" 16M > /dev/null
+qemu-io -f vpc -c 'write -P 0x33 1M 1M' -c 'write -P 0x44 15M 1M' "$d/fixed.vhd" > /dev/null
+qemu-img convert -f vpc -O raw "$d/fixed.vhd" "$d/fixed.raw"
+check "fixed VHD grown to 48 MiB" "$vsdisk" resize "$d/fixed.vhd" 48M
+check "the file is 48 MiB + 512" test "$(wc -c < "$d/fixed.vhd")" -eq 50332160
+QEMU_EXTRA=512 check "qemu-img and vhdiinfo read 48 MiB" size_is "$d/fixed.vhd" 50331648
+check "old content kept, new part zeros" same_content "$d/fixed.vhd" "$d/fixed.raw"
+check "vsdisk check: clean" "$vsdisk" check "$d/fixed.vhd"
+
+# Refusals, nothing written.
+"$vsdisk" create --parent "$d/fixed.vhd" "$d/child.vhd" > /dev/null
+unchanged "a differencing VHD refused" 1 "$d/child.vhd" "$d/child.vhd" 64M
+check "with the reason" grep -q "differencing VHD cannot be resized" "$tap_dir/out"
+unchanged "a shrink refused" 1 "$d/fixed.vhd" "$d/fixed.vhd" 32M
+check "with the reason" grep -q "shrinking a VHD is not supported" "$tap_dir/out"
+unchanged "a VHD above 2040 GiB refused" 1 "$d/fixed.vhd" "$d/fixed.vhd" 2041G
+check "with the rule" grep -q "2040 GiB" "$tap_dir/out"
+"$vsdisk" create "$d/x.vhdx" 64M > /dev/null
+unchanged "a VHDX refused (not yet)" 1 "$d/x.vhdx" "$d/x.vhdx" 128M
+unchanged "a size that is not whole MB: usage" 2 "$d/fixed.vhd" "$d/fixed.vhd" 12.5M
+unchanged "no size: usage" 2 "$d/fixed.vhd" "$d/fixed.vhd"
+unchanged "an unknown option: usage" 2 "$d/fixed.vhd" --shrink "$d/fixed.vhd" 64M
+check "the help says a parent's children break" sh -c "\"$vsdisk\" resize --help | grep -q 'children'"
+finish
