@@ -20,6 +20,7 @@
 #include "disk_resize.h"
 #include "ops_fixture.h"
 #include "power_io.h"
+#include "spec_chs.h"
 #include "test_util.h"
 #include "vhd_io_fault.h"
 #include "vhd_io_posix.h"
@@ -151,6 +152,27 @@ static vhd_reader_code resize_file(const char *path, uint64_t size, bool dry_run
     return code;
 }
 
+/* The footer at the end (and a dynamic disk's copy at 0, the same bytes): current and original
+ * size the new size, the geometry the specification's algorithm gives, no grow mark left. */
+static void assert_footers(const char *path, const struct scene *sc)
+{
+    size_t len;
+    uint8_t *file = test_read_file(path, &len);
+    const uint8_t *footer = file + len - 512;
+    spec_chs chs = spec_chs_from_total_sectors(sc->new_size / 512);
+    assert_int_equal(test_be64(footer + 40), sc->new_size);
+    assert_int_equal(test_be64(footer + 48), sc->new_size);
+    assert_int_equal(test_be16(footer + 56), chs.cylinders);
+    assert_int_equal(footer[58], chs.heads);
+    assert_int_equal(footer[59], chs.sectors_per_track);
+    assert_int_equal(test_spec_checksum(footer, 512, 64), test_be32(footer + 64));
+    for (size_t i = 85; i < 512; i++)
+        assert_int_equal(footer[i], 0);
+    if (!sc->fixed)
+        assert_memory_equal(file, footer, 512);
+    free(file);
+}
+
 static void test_grow(void **state)
 {
     struct fixture *f = *state;
@@ -172,6 +194,7 @@ static void test_grow(void **state)
         assert_int_equal(report.blocks_moved, sc->moved);
         assert_false(report.finished_earlier);
         verify(f, f->work, sc->new_size, "grown", 0);
+        assert_footers(f->work, sc);
         /* Fixed: the file is the size Windows gives such a disk, data + footer. */
         if (sc->fixed)
             assert_int_equal(fx_file_size(f->work), sc->new_size + 512);
