@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "cli_interrupt.h"
 #include "cli_size.h"
 #include "disk_resize.h"
 #include "vhd_ops.h"
@@ -39,8 +40,25 @@ static void say_done(const char *path, const disk_resize_report *report, bool dr
     else
         printf("%s: %s from %s to %s (%llu bytes), %u block%s %s\n", path,
                dry_run ? "would grow" : "grown", from, to,
-               (unsigned long long)report->new_size, (unsigned)report->blocks_moved,
-               report->blocks_moved == 1 ? "" : "s", dry_run ? "to move" : "moved");
+               (unsigned long long)report->new_size,
+               (unsigned)(report->blocks_moved + report->blocks_reserved),
+               report->blocks_moved + report->blocks_reserved == 1 ? "" : "s",
+               report->blocks_reserved ? (dry_run ? "to reserve" : "reserved")
+                                       : (dry_run ? "to move" : "moved"));
+}
+
+/* GUIDs for a VHDX's header updates, from random bytes drawn before anything is written. */
+struct random_pool {
+    uint8_t bytes[8][16];
+    unsigned used;
+};
+
+static void pooled_random(void *ctx, uint8_t out[16])
+{
+    struct random_pool *pool = ctx;
+    memcpy(out, pool->bytes[pool->used % 8], 16);
+    out[15] ^= (uint8_t)(pool->used / 8);   /* never needed: a resize takes four */
+    pool->used++;
 }
 
 int cli_resize(const char *name, int argc, char **argv)
@@ -76,6 +94,11 @@ int cli_resize(const char *name, int argc, char **argv)
         return CLI_EXIT_USAGE;
     }
 
+    struct random_pool pool = { .used = 0 };
+    if (!cli_random_bytes(&pool.bytes[0][0], sizeof pool.bytes)) {
+        fprintf(stderr, "%s: no source of random numbers for the disk's new GUIDs\n", name);
+        return CLI_EXIT_FAILED;
+    }
     struct vhd_io_posix disk;
     vhd_op_result result;
     vhd_io_posix_init(&disk, path);
@@ -88,8 +111,9 @@ int cli_resize(const char *name, int argc, char **argv)
     }
     disk_resize_report report;
     vhd_reader_error error;
-    vhd_reader_code code = disk_resize(&disk.io, (uint64_t)size_mb * 1024 * 1024, dry_run, NULL,
-                                       &report, &error);
+    const disk_resize_options options = { pooled_random, &pool, NULL, NULL };
+    vhd_reader_code code = disk_resize(&disk.io, (uint64_t)size_mb * 1024 * 1024, dry_run,
+                                       &options, &report, &error);
     status = disk.io.close(&disk.io);
     if (code != VHD_READER_OK) {
         fprintf(stderr, "%s: %s: %s\n", name, path, error.reason);

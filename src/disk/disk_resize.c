@@ -4,13 +4,17 @@
 #include <string.h>
 #include "disk_error.h"
 #include "vhd_resize.h"
+#include "vhdx_disk.h"
+#include "vhdx_resize.h"
 
 vhd_reader_code disk_resize(vhd_io *io, uint64_t new_size, bool dry_run,
-                            const vhd_reader_options *options, disk_resize_report *report,
+                            const disk_resize_options *options, disk_resize_report *report,
                             vhd_reader_error *error)
 {
+    const vhd_reader_options reader = { options ? options->allocate : NULL,
+                                        options ? options->release : NULL };
     disk_image *image;
-    vhd_reader_code code = disk_image_open(&image, io, options, error);
+    vhd_reader_code code = disk_image_open(&image, io, &reader, error);
     memset(report, 0, sizeof *report);
     report->new_size = new_size;
     if (code != VHD_READER_OK)
@@ -23,13 +27,26 @@ vhd_reader_code disk_resize(vhd_io *io, uint64_t new_size, bool dry_run,
 
     if (report->format == DISK_FORMAT_VHD) {
         vhd_resize_report vhd;
-        code = vhd_resize(io, new_size, dry_run, options, &vhd, error);
+        code = vhd_resize(io, new_size, dry_run, &reader, &vhd, error);
         report->old_size = vhd.old_size;
         report->blocks_moved = vhd.blocks_moved;
         report->finished_earlier = vhd.finished_earlier;
         return code;
     }
-    return vhd_reader_fail(error, VHD_READER_NOT_POSSIBLE, "resizing a %s is not supported by "
-                           "this version of vsdisk; nothing was written",
+    if (report->format == DISK_FORMAT_VHDX) {
+        vhdx_resize_report vhdx;
+        vhdx_reader_error inner;
+        const vhdx_writable_options writable = { options ? options->random : NULL,
+                                                 options ? options->ctx : NULL, reader.allocate,
+                                                 reader.release };
+        if (writable.random == NULL && !dry_run)
+            return vhd_reader_fail(error, VHD_READER_NOT_POSSIBLE, "a VHDX's resize needs "
+                                   "random numbers for its new GUIDs");
+        if (vhdx_resize(io, new_size, dry_run, &writable, &vhdx, &inner) != VHDX_READER_OK)
+            return vhdx_disk_translate_error(&inner, error);
+        report->blocks_reserved = vhdx.blocks_reserved;
+        return VHD_READER_OK;
+    }
+    return vhd_reader_fail(error, VHD_READER_NOT_POSSIBLE, "resizing a %s is not supported",
                            disk_format_name(report->format));
 }
