@@ -3,7 +3,8 @@
  * the way), the old content intact and the new part zeros; a power cut at every changing call
  * (writes kept in order, or everything unflushed lost) and every I/O call failed in turn
  * leave a disk that opens at the old or the new size with its content, and the resize run
- * again completes; refusals write nothing. */
+ * again completes; refusals write nothing. A fixed and a dynamic VHDX grown through the log
+ * (vhdx_resize.c) the same way. */
 #define _POSIX_C_SOURCE 200809L
 #include <stdarg.h>
 #include <stddef.h>
@@ -25,6 +26,7 @@
 #include "vhd_io_fault.h"
 #include "vhd_io_posix.h"
 #include "vhd_resize.h"
+#include "vhdx_create.h"
 
 #define MiB (1024ull * 1024)
 #define GiB (1024ull * MiB)
@@ -35,15 +37,21 @@ struct scene {
     bool fixed, empty;
     uint64_t old_size, new_size;
     uint32_t moved;                 /* blocks the grow moves */
+    bool vhdx;                      /* a VHDX with 1 MiB blocks */
+    uint64_t reserved;              /* a fixed VHDX's new blocks */
 };
 
 static const struct scene scenes[] = {
-    { "fixed 5 MiB to 9 MiB", true, false, 5 * MiB, 9 * MiB, 0 },
-    { "dynamic 6 MiB to 8 MiB (table within its padding)", false, false, 6 * MiB, 8 * MiB, 0 },
+    { "fixed 5 MiB to 9 MiB", true, false, 5 * MiB, 9 * MiB, 0, false, 0 },
+    { "dynamic 6 MiB to 8 MiB (table within its padding)", false, false, 6 * MiB, 8 * MiB, 0,
+      false, 0 },
     { "dynamic 6 MiB to 4 GiB + 2 MiB (first block moved)", false, false, 6 * MiB,
-      4 * GiB + 2 * MiB, 1 },
+      4 * GiB + 2 * MiB, 1, false, 0 },
     { "empty dynamic 6 MiB to 4 GiB + 2 MiB (footer moved)", false, true, 6 * MiB,
-      4 * GiB + 2 * MiB, 0 },
+      4 * GiB + 2 * MiB, 0, false, 0 },
+    { "fixed VHDX 8 MiB to 20 MiB (12 blocks reserved)", true, false, 8 * MiB, 20 * MiB, 0, true,
+      12 },
+    { "dynamic VHDX 8 MiB to 1 GiB", false, false, 8 * MiB, 1 * GiB, 0, true, 0 },
 };
 #define SCENES (sizeof scenes / sizeof scenes[0])
 
@@ -53,16 +61,61 @@ struct fixture {
     uint8_t *content;               /* old_size bytes */
 };
 
+static void test_random(void *ctx, uint8_t out[16])
+{
+    fx_random(ctx, out, 16);
+}
+
+static uint64_t random_state = 5;
+static const disk_resize_options options = { test_random, &random_state, NULL, NULL };
+
+/* A VHDX of the scene, 1 MiB blocks; a fixed one gets data written straight into its blocks
+ * (found through the reader), a dynamic one stays empty (its old entries never change). */
+static void make_vhdx(const char *path, const struct scene *sc)
+{
+    struct vhd_io_posix file;
+    vhdx_create_options create;
+    memset(&create, 0, sizeof create);
+    create.size_bytes = sc->old_size;
+    create.block_size = 1024 * 1024;
+    create.file_write_guid.bytes[0] = create.data_write_guid.bytes[0] = 7;
+    create.virtual_disk_id.bytes[0] = 7;
+    vhd_io_posix_init(&file, path);
+    assert_int_equal(sc->fixed ? vhdx_create_fixed(&file.io, &create)
+                               : vhdx_create_dynamic(&file.io, &create), VHD_OK);
+    if (!sc->fixed)
+        return;
+    vhd_io_posix_init(&file, path);
+    assert_int_equal(file.io.open(&file.io, VHD_IO_OPEN_READ_WRITE), VHD_OK);
+    disk_image *image;
+    vhd_reader_error error;
+    assert_int_equal(disk_image_open(&image, &file.io, NULL, &error), VHD_READER_OK);
+    uint64_t state = 33, lbas[] = { 0, 2048 + 5, sc->old_size / FX_SECTOR - 1 };
+    uint8_t data[FX_SECTOR];
+    for (size_t i = 0; i < sizeof lbas / sizeof lbas[0]; i++) {
+        disk_extent extent;
+        assert_int_equal(disk_image_map(image, lbas[i], 1, &extent, &error), VHD_READER_OK);
+        assert_int_equal(extent.state, DISK_EXTENT_DATA);
+        fx_random(&state, data, sizeof data);
+        assert_int_equal(file.io.write_at(&file.io, extent.file_offset, data, sizeof data),
+                         VHD_OK);
+    }
+    disk_image_close(image);
+    assert_int_equal(file.io.close(&file.io), VHD_OK);
+}
+
 static void fill(struct fixture *f, const struct scene *sc)
 {
     free(f->content);
     remove(f->original);
     f->scene = sc;
-    if (sc->fixed)
+    if (sc->vhdx)
+        make_vhdx(f->original, sc);
+    else if (sc->fixed)
         fx_create_fixed(f->original, sc->old_size);
     else
         fx_create_dynamic(f->original, sc->old_size);
-    if (!sc->empty) {
+    if (!sc->empty && !sc->vhdx) {
         uint64_t state = 21;
         uint8_t data[8 * FX_SECTOR];
         uint64_t last = sc->old_size / FX_SECTOR - 8;
@@ -147,7 +200,7 @@ static vhd_reader_code resize_file(const char *path, uint64_t size, bool dry_run
     vhd_io_posix_init(&file, path);
     assert_int_equal(file.io.open(&file.io, dry_run ? VHD_IO_OPEN_READ : VHD_IO_OPEN_READ_WRITE),
                      VHD_OK);
-    vhd_reader_code code = disk_resize(&file.io, size, dry_run, NULL, report, error);
+    vhd_reader_code code = disk_resize(&file.io, size, dry_run, &options, report, error);
     assert_int_equal(file.io.close(&file.io), VHD_OK);
     return code;
 }
@@ -192,8 +245,11 @@ static void test_grow(void **state)
         assert_int_equal(report.old_size, sc->old_size);
         assert_int_equal(report.new_size, sc->new_size);
         assert_int_equal(report.blocks_moved, sc->moved);
+        assert_int_equal(report.blocks_reserved, sc->reserved);
         assert_false(report.finished_earlier);
         verify(f, f->work, sc->new_size, "grown", 0);
+        if (sc->vhdx)
+            continue;
         assert_footers(f->work, sc);
         /* Fixed: the file is the size Windows gives such a disk, data + footer. */
         if (sc->fixed)
@@ -216,7 +272,8 @@ static vhd_reader_code run_powered(struct fixture *f, struct power_supply *suppl
     vhd_io_posix_init(&file, f->work);
     power_io_plug(&pio, &file.io, supply);
     assert_int_equal(pio.io.open(&pio.io, VHD_IO_OPEN_READ_WRITE), VHD_OK);
-    vhd_reader_code code = disk_resize(&pio.io, f->scene->new_size, false, NULL, &report, &error);
+    vhd_reader_code code = disk_resize(&pio.io, f->scene->new_size, false, &options, &report,
+                                       &error);
     pio.io.close(&pio.io);
     power_io_unplug(&pio);
     if (code != VHD_READER_OK && !supply->off)
@@ -280,7 +337,7 @@ static void test_io_faults(void **state)
             vhd_io_fault_init(&fault, &file.io);
             fault.fail_at = n;
             fault.fail_status = VHD_E_IO;
-            vhd_reader_code code = disk_resize(&fault.io, f->scene->new_size, false, NULL,
+            vhd_reader_code code = disk_resize(&fault.io, f->scene->new_size, false, &options,
                                                &report, &error);
             file.io.close(&file.io);
             if (fault.calls < n) {

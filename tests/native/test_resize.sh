@@ -83,8 +83,24 @@ unchanged "a shrink refused" 1 "$d/fixed.vhd" "$d/fixed.vhd" 32M
 check "with the reason" grep -q "shrinking a VHD is not supported" "$tap_dir/out"
 unchanged "a VHD above 2040 GiB refused" 1 "$d/fixed.vhd" "$d/fixed.vhd" 2041G
 check "with the rule" grep -q "2040 GiB" "$tap_dir/out"
-"$vsdisk" create "$d/x.vhdx" 64M > /dev/null
-unchanged "a VHDX refused (not yet)" 1 "$d/x.vhdx" "$d/x.vhdx" 128M
+
+# VHDX, dynamic and fixed (32 MiB blocks): qemu-img reads and checks each at the new size.
+for kind in dynamic fixed; do
+    "$vsdisk" create --$kind "$d/$kind.vhdx" 64M > /dev/null
+    qemu-io -f vhdx -c 'write -P 0x5a 0 3M' -c 'write -P 0xa5 63M 1M' "$d/$kind.vhdx" > /dev/null
+    qemu-img convert -f vhdx -O raw "$d/$kind.vhdx" "$d/$kind.vhdx.raw"
+    check "$kind VHDX grown to 1 GiB" "$vsdisk" resize "$d/$kind.vhdx" 1G
+    check "qemu-img reads 1 GiB" sh -c "qemu-img info --output=json \"$d/$kind.vhdx\" | grep -q '\"virtual-size\": 1073741824,'"
+    check "qemu-img check finds nothing wrong" qemu-img check -q -f vhdx "$d/$kind.vhdx"
+    check "old content kept, new part zeros" qemu-img compare -q -f vhdx -F raw "$d/$kind.vhdx" "$d/$kind.vhdx.raw"
+    check "vsdisk check: clean" "$vsdisk" check "$d/$kind.vhdx"
+done
+check "the fixed VHDX's new blocks are reserved: the file holds 1 GiB of blocks" test "$(du -k "$d/fixed.vhdx" | cut -f1)" -ge 1048576
+unchanged "a VHDX whose table region is too small refused" 1 "$d/dynamic.vhdx" "$d/dynamic.vhdx" 8T
+check "with the reason" grep -q "growing the region is not supported" "$tap_dir/out"
+"$vsdisk" create --parent "$d/dynamic.vhdx" "$d/child.vhdx" > /dev/null
+unchanged "a differencing VHDX refused" 1 "$d/child.vhdx" "$d/child.vhdx" 2G
+unchanged "a VHDX size above 64 TiB: usage" 2 "$d/dynamic.vhdx" "$d/dynamic.vhdx" 65T
 unchanged "a size that is not whole MB: usage" 2 "$d/fixed.vhd" "$d/fixed.vhd" 12.5M
 unchanged "no size: usage" 2 "$d/fixed.vhd" "$d/fixed.vhd"
 unchanged "an unknown option: usage" 2 "$d/fixed.vhd" --shrink "$d/fixed.vhd" 64M
