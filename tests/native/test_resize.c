@@ -355,6 +355,39 @@ static void test_io_faults(void **state)
     print_message("# %u failed calls tried\n", total);
 }
 
+static void put_be32(uint8_t *p, uint32_t v)
+{
+    p[0] = (uint8_t)(v >> 24);
+    p[1] = (uint8_t)(v >> 16);
+    p[2] = (uint8_t)(v >> 8);
+    p[3] = (uint8_t)v;
+}
+
+/* A table longer than its disk (as blktap makes them) with an entry past the old size that
+ * points at a block of data: the grown part must still read as zeros. */
+static void test_stale_entry(void **state)
+{
+    struct fixture *f = *state;
+    disk_resize_report report;
+    vhd_reader_error error;
+    size_t len;
+    fill(f, &scenes[1]);                                /* 6 MiB: 3 blocks, 8 MiB: 4 */
+    uint8_t *file = test_read_file(f->original, &len);
+    uint8_t *header = file + 512, *table = file + 1536;
+    assert_int_equal(test_be64(header + 16), 1536);
+    put_be32(header + 28, 4);                           /* max table entries */
+    memcpy(table + 3 * 4, table, 4);                    /* entry 3 = block 0's place */
+    put_be32(header + 36, 0);
+    put_be32(header + 36, test_spec_checksum(header, 1024, 36));
+    remove(f->work);
+    test_write_file(f->work, file, len);
+    free(file);
+    verify(f, f->work, scenes[1].old_size, "stale entry, before", 0);
+    assert_int_equal(resize_file(f->work, scenes[1].new_size, false, &report, &error),
+                     VHD_READER_OK);
+    verify(f, f->work, scenes[1].new_size, "stale entry, grown", 0);
+}
+
 static void refused(struct fixture *f, const char *path, uint64_t size, const char *reason)
 {
     disk_resize_report report;
@@ -392,6 +425,7 @@ int main(void)
         cmocka_unit_test(test_power_cut),
         cmocka_unit_test(test_io_faults),
         cmocka_unit_test(test_refusals),
+        cmocka_unit_test(test_stale_entry),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
