@@ -360,6 +360,47 @@ static vhd_reader_code clear_stale_entries(struct resize *r, const vhd_image_inf
     return flush(r, "flushing the block allocation table");
 }
 
+/* The sector bitmap bits of the last old block past the old size cleared: a writer may have
+ * set them (nothing the old disk shows), and the grown disk must read zeros there. */
+static vhd_reader_code clear_tail_bits(struct resize *r, const vhd_image_info *info)
+{
+    const vhd_dynamic_header *h = &info->header;
+    uint64_t size = info->footer.current_size;
+    uint32_t block = (uint32_t)(size / h->block_size), entry, first;
+    uint8_t bits[VHD_SECTOR_SIZE];
+    vhd_bat bat;
+    if (size % h->block_size == 0)
+        return VHD_READER_OK;
+    vhd_bat_init(&bat, r->io, h->table_offset, h->max_table_entries);
+    vhd_status status = vhd_bat_get(&bat, block, &entry);
+    if (status != VHD_OK)
+        return io_failed(r, status, "reading the block allocation table", h->table_offset);
+    if (entry == VHD_BAT_ENTRY_UNUSED)
+        return VHD_READER_OK;
+    first = (uint32_t)(size % h->block_size / VHD_SECTOR_SIZE);
+    /* One bitmap sector (4096 bits) at a time: bit n is sector n of the block, most
+     * significant bit first. */
+    for (uint32_t at = first / 4096 * 4096; at < info->sectors_per_block; at += 4096) {
+        uint64_t offset = (uint64_t)entry * VHD_SECTOR_SIZE + at / 8;
+        bool changed = false;
+        if ((status = r->io->read_at(r->io, offset, bits, sizeof bits)) != VHD_OK)
+            return io_failed(r, status, "reading a sector bitmap", offset);
+        for (uint32_t n = at > first ? at : first; n < at + 4096 && n < info->sectors_per_block;
+             n++) {
+            uint8_t mask = (uint8_t)(0x80u >> (n % 8));
+            if (bits[(n - at) / 8] & mask) {
+                bits[(n - at) / 8] &= (uint8_t)~mask;
+                changed = true;
+            }
+        }
+        vhd_reader_code code;
+        if (changed && (code = write_at(r, offset, bits, sizeof bits, "clearing a sector bitmap"))
+                           != VHD_READER_OK)
+            return code;
+    }
+    return VHD_READER_OK;
+}
+
 static vhd_reader_code grow_dynamic(struct resize *r, const vhd_image_info *info,
                                     uint64_t data_end, uint64_t new_size, bool dry_run,
                                     vhd_resize_report *report)
@@ -454,7 +495,8 @@ static vhd_reader_code grow_dynamic(struct resize *r, const vhd_image_info *info
     }
     if (dry_run)
         return VHD_READER_OK;
-    if ((code = clear_stale_entries(r, info, entries)) != VHD_READER_OK)
+    if ((code = clear_stale_entries(r, info, entries)) != VHD_READER_OK
+        || (code = clear_tail_bits(r, info)) != VHD_READER_OK)
         return code;
     return write_dynamic_footers(r, &footer, data_end);
 }

@@ -388,6 +388,34 @@ static void test_stale_entry(void **state)
     verify(f, f->work, scenes[1].new_size, "stale entry, grown", 0);
 }
 
+/* The last block of a disk whose size is not a whole number of blocks, with a sector past the
+ * old size marked present and holding data (nothing the old disk shows): grown, it reads
+ * zeros. */
+static void test_tail_of_last_block(void **state)
+{
+    struct fixture *f = *state;
+    static const struct scene tail = { "dynamic 5 MiB + 4 KiB to 8 MiB", false, false,
+                                       5 * MiB + 4096, 8 * MiB, 0, false, 0 };
+    disk_resize_report report;
+    vhd_reader_error error;
+    uint8_t data[8 * FX_SECTOR];
+    size_t len;
+    uint64_t state_ = 3;
+    fill(f, &tail);                                     /* block 2 holds the last sectors */
+    uint8_t *file = test_read_file(f->original, &len);
+    uint64_t block = (uint64_t)test_be32(file + 1536 + 2 * 4) * 512;
+    uint32_t past = (uint32_t)((tail.old_size - 4 * MiB) / 512) + 3;   /* a sector past it */
+    file[block + past / 8] |= (uint8_t)(0x80u >> (past % 8));
+    fx_random(&state_, data, 512);
+    memcpy(file + block + 512 + (uint64_t)past * 512, data, 512);
+    remove(f->work);
+    test_write_file(f->work, file, len);
+    free(file);
+    verify(f, f->work, tail.old_size, "tail bits, before", 0);
+    assert_int_equal(resize_file(f->work, tail.new_size, false, &report, &error), VHD_READER_OK);
+    verify(f, f->work, tail.new_size, "tail bits, grown", 0);
+}
+
 static void refused(struct fixture *f, const char *path, uint64_t size, const char *reason)
 {
     disk_resize_report report;
@@ -426,6 +454,7 @@ int main(void)
         cmocka_unit_test(test_io_faults),
         cmocka_unit_test(test_refusals),
         cmocka_unit_test(test_stale_entry),
+        cmocka_unit_test(test_tail_of_last_block),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
