@@ -12,7 +12,10 @@
 static const char help_text[] =
     "Usage: %s [--dry-run] DISK SIZE\n"
     "Grows DISK (a VHD or a VHDX), in place, to SIZE (MB, or with a unit: 512M, 16G, 1T),\n"
-    "as Windows' Resize-VHD does. A fixed disk gets its new sectors reserved on the volume;\n"
+    "as Windows' Resize-VHD does, or shrinks a VHD down to its minimum size: the end of\n"
+    "the last partition its GPT or MBR describes (without one, of its last allocated\n"
+    "data); below it the resize is refused with the minimum in the message. A GPT's backup\n"
+    "copy at the old end is not kept (the guest's tools rewrite it: sgdisk -e). A fixed disk gets its new sectors reserved on the volume;\n"
     "a dynamic VHD gets a longer block table, the blocks in its way copied to the end of\n"
     "the file first; a VHDX's table and size change through its log. The content is kept\n"
     "and the new part reads as zeros; the partitions and file systems inside are not\n"
@@ -21,8 +24,8 @@ static const char help_text[] =
     "Refused, with nothing written: a differencing disk (a VHD's size is its parent's, and\n"
     "Windows refuses it too; a VHDX's is not supported yet), a size the format forbids (a\n"
     "VHD: whole 512-byte sectors, 3 MiB to 2040 GiB; a VHDX: whole logical sectors, at\n"
-    "most 64 TiB), a VHDX whose table region is too small for SIZE, and a smaller size\n"
-    "(shrinking is not supported yet).\n"
+    "most 64 TiB), a VHDX whose table region is too small for SIZE, and a smaller VHDX\n"
+    "(shrinking a VHDX is not supported yet).\n"
     "A disk that is the parent of differencing disks must not be resized: its children\n"
     "no longer match it afterwards, as on Windows.\n"
     "\n"
@@ -42,7 +45,9 @@ static void say_done(const char *path, const disk_resize_report *report, bool dr
         printf("%s: already %s (%llu bytes)\n", path, to, (unsigned long long)report->new_size);
     else
         printf("%s: %s from %s to %s (%llu bytes), %u block%s %s\n", path,
-               dry_run ? "would grow" : "grown", from, to,
+               report->new_size < report->old_size ? (dry_run ? "would shrink" : "shrunk")
+                                                   : (dry_run ? "would grow" : "grown"),
+               from, to,
                (unsigned long long)report->new_size,
                (unsigned)(report->blocks_moved + report->blocks_reserved),
                report->blocks_moved + report->blocks_reserved == 1 ? "" : "s",

@@ -3,6 +3,7 @@
 
 #include <string.h>
 #include "disk_error.h"
+#include "disk_minimum.h"
 #include "vhd_resize.h"
 #include "vhdx_disk.h"
 #include "vhdx_resize.h"
@@ -23,6 +24,34 @@ vhd_reader_code disk_resize(vhd_io *io, uint64_t new_size, bool dry_run,
     report->format = info->format;
     report->kind = info->kind;
     report->old_size = info->size;
+    /* A shrink stops at the end of the last partition (or of the last allocated data); the
+     * format's own rules (sizes, kinds) are checked first, by a dry run, for their reasons. */
+    vhd_resize_report probe;
+    if (new_size < info->size && report->format == DISK_FORMAT_VHD
+        && (code = vhd_resize(io, new_size, true, &reader, &probe, error)) != VHD_READER_OK) {
+        disk_image_close(image);
+        return code;
+    }
+    if (new_size < info->size && info->kind != DISK_KIND_DIFFERENCING) {
+        disk_layout layout;
+        code = disk_minimum_size(image, &report->minimum_size, &layout, error);
+        if (code == VHD_READER_OK && report->format == DISK_FORMAT_VHDX)
+            code = vhd_reader_fail(error, VHD_READER_NOT_POSSIBLE, "shrinking a VHDX is not "
+                                   "supported by this version of vsdisk");
+        else if (code == VHD_READER_OK && new_size < report->minimum_size)
+            code = vhd_reader_fail(error, VHD_READER_NOT_POSSIBLE, "the disk cannot be shrunk "
+                                   "below %llu bytes (%llu MiB, rounded up), the end of %s; "
+                                   "nothing was written", (unsigned long long)report->minimum_size,
+                                   (unsigned long long)((report->minimum_size + (1u << 20) - 1)
+                                                        >> 20),
+                                   layout == DISK_LAYOUT_GPT ? "its last GPT partition"
+                                   : layout == DISK_LAYOUT_MBR ? "its last MBR partition"
+                                                               : "its last allocated data");
+        if (code != VHD_READER_OK) {
+            disk_image_close(image);
+            return code;
+        }
+    }
     disk_image_close(image);
 
     if (report->format == DISK_FORMAT_VHD) {

@@ -1,4 +1,5 @@
-/* Resizing a disk of any format in place: one entry point that opens the disk by content and
+/* Resizing a disk of any format in place (a shrink of a VHD only down to its minimum size,
+ * disk_minimum.h): one entry point that opens the disk by content and
  * picks the format's own resize (vhd_resize for VHD, vhdx_resize for VHDX), each crash-safe. A
  * resized parent invalidates its children (their size is no longer their parent's), as on
  * Windows. */
@@ -16,6 +17,7 @@ typedef struct disk_resize_report {
     disk_format format;
     disk_kind kind;
     uint64_t old_size, new_size;
+    uint64_t minimum_size;          /* for a shrink: the least it may be (disk_minimum.h) */
     uint32_t blocks_moved;          /* blocks copied out of a growing table's way (VHD) */
     uint64_t blocks_reserved;       /* a fixed VHDX's new blocks */
     bool finished_earlier;          /* an interrupted resize was finished first */

@@ -501,6 +501,41 @@ static vhd_reader_code grow_dynamic(struct resize *r, const vhd_image_info *info
     return write_dynamic_footers(r, &footer, data_end);
 }
 
+/* A shrink: the sectors from new_size on are given up (the caller has checked that nothing the
+ * guest laid out lies there). A fixed disk: the new footer at new_size, flush (the file is
+ * still the old disk, its footer at the end), then the file cut after it, flush. A dynamic
+ * disk: only the footers change (step 4 of a grow); its table keeps its length (a table longer
+ * than its disk is valid, and a later grow clears the entries and sector bits past the size),
+ * and the blocks past the new end are left in the file, unused. */
+static vhd_reader_code shrink(struct resize *r, const vhd_image_info *info, uint64_t data_end,
+                              uint64_t new_size, bool dry_run)
+{
+    uint8_t bytes[VHD_FOOTER_SIZE];
+    vhd_footer footer = resized_footer(&info->footer, new_size);
+    vhd_reader_code code;
+    if (info->footer.disk_type != VHD_DISK_TYPE_FIXED)
+        return dry_run ? VHD_READER_OK : write_dynamic_footers(r, &footer, data_end);
+    if (data_end != info->footer.current_size)
+        return vhd_reader_fail(r->error, VHD_READER_NOT_POSSIBLE, "the fixed disk's footer is "
+                               "at offset %llu, not right after its %llu bytes of data",
+                               (unsigned long long)data_end,
+                               (unsigned long long)info->footer.current_size);
+    if (r->io->set_size == NULL)
+        return vhd_reader_fail(r->error, VHD_READER_NOT_POSSIBLE, "the file cannot be cut here");
+    if (dry_run)
+        return VHD_READER_OK;
+    vhd_footer_encode(&footer, bytes);
+    if ((code = write_at(r, new_size, bytes, sizeof bytes, "writing the new footer"))
+            != VHD_READER_OK
+        || (code = flush(r, "flushing the new footer")) != VHD_READER_OK)
+        return code;
+    vhd_status status = r->io->set_size(r->io, new_size + VHD_FOOTER_SIZE);
+    if (status != VHD_OK)
+        return io_failed(r, status, "cutting the file after the new footer",
+                         new_size + VHD_FOOTER_SIZE);
+    return flush(r, "flushing the cut file");
+}
+
 static vhd_reader_code resize(struct resize *r, uint64_t new_size, bool dry_run,
                               vhd_resize_report *report)
 {
@@ -546,9 +581,7 @@ static vhd_reader_code resize(struct resize *r, uint64_t new_size, bool dry_run,
     if (new_size == size)
         return VHD_READER_OK;
     if (new_size < size)
-        return vhd_reader_fail(r->error, VHD_READER_NOT_POSSIBLE, "the disk holds %llu bytes "
-                               "and shrinking a VHD is not supported (Windows shrinks VHDX files "
-                               "only)", (unsigned long long)size);
+        return shrink(r, &info, data_end, new_size, dry_run);
     if (info.footer.disk_type == VHD_DISK_TYPE_FIXED)
         return grow_fixed(r, &info, data_end, new_size, dry_run);
     return grow_dynamic(r, &info, data_end, new_size, dry_run, report);

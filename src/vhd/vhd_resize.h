@@ -1,7 +1,7 @@
-/* Resizing a VHD in place: a fixed or dynamic disk grown to a new size, crash-safely (the
- * order of the writes is at the top of vhd_resize.c). A differencing VHD is refused, as
- * Windows refuses it; so is a shrink (the VHD format has no way back for the data past the
- * new end, and Windows shrinks VHDX files only). */
+/* Resizing a VHD in place: a fixed or dynamic disk grown or shrunk to a new size,
+ * crash-safely (the order of the writes is at the top of vhd_resize.c). A differencing VHD is
+ * refused, as Windows refuses it. A shrink gives up the sectors past the new size: the caller
+ * checks the disk's minimum size first (disk_resize does, disk_minimum.h). */
 #ifndef VHD_RESIZE_H
 #define VHD_RESIZE_H
 
@@ -26,7 +26,7 @@ typedef struct vhd_resize_report {
 /* Resizes the fixed or dynamic VHD in io (open VHD_IO_OPEN_READ_WRITE; VHD_IO_OPEN_READ for a
  * dry run, which writes nothing) to new_size bytes. VHD_READER_NOT_POSSIBLE (nothing written)
  * for a size the format forbids (not a multiple of 512, below 3 MiB, above 2040 GiB), a
- * shrink, a differencing disk, a disk in a saved state, or a layout with something other than
+ * differencing disk, a disk in a saved state, or a layout with something other than
  * data blocks where the table must grow; the reader's codes for a disk that does not open;
  * VHD_READER_IO when a write fails (the disk then opens as the old or the new one, and
  * resizing again completes). A new size equal to the current one finishes an interrupted

@@ -39,19 +39,22 @@ struct scene {
     uint32_t moved;                 /* blocks the grow moves */
     bool vhdx;                      /* a VHDX with 1 MiB blocks */
     uint64_t reserved;              /* a fixed VHDX's new blocks */
+    bool mbr;                       /* an MBR partition from 1 MiB to new_size (a shrink) */
 };
 
 static const struct scene scenes[] = {
-    { "fixed 5 MiB to 9 MiB", true, false, 5 * MiB, 9 * MiB, 0, false, 0 },
+    { "fixed 5 MiB to 9 MiB", true, false, 5 * MiB, 9 * MiB, 0, false, 0, false },
     { "dynamic 6 MiB to 8 MiB (table within its padding)", false, false, 6 * MiB, 8 * MiB, 0,
-      false, 0 },
+      false, 0, false },
     { "dynamic 6 MiB to 4 GiB + 2 MiB (first block moved)", false, false, 6 * MiB,
-      4 * GiB + 2 * MiB, 1, false, 0 },
+      4 * GiB + 2 * MiB, 1, false, 0, false },
     { "empty dynamic 6 MiB to 4 GiB + 2 MiB (footer moved)", false, true, 6 * MiB,
-      4 * GiB + 2 * MiB, 0, false, 0 },
+      4 * GiB + 2 * MiB, 0, false, 0, false },
     { "fixed VHDX 8 MiB to 20 MiB (12 blocks reserved)", true, false, 8 * MiB, 20 * MiB, 0, true,
-      12 },
-    { "dynamic VHDX 8 MiB to 1 GiB", false, false, 8 * MiB, 1 * GiB, 0, true, 0 },
+      12, false },
+    { "dynamic VHDX 8 MiB to 1 GiB", false, false, 8 * MiB, 1 * GiB, 0, true, 0, false },
+    { "fixed 9 MiB shrunk to 6 MiB (MBR)", true, false, 9 * MiB, 6 * MiB, 0, false, 0, true },
+    { "dynamic 8 MiB shrunk to 5 MiB (MBR)", false, false, 8 * MiB, 5 * MiB, 0, false, 0, true },
 };
 #define SCENES (sizeof scenes / sizeof scenes[0])
 
@@ -125,6 +128,19 @@ static void fill(struct fixture *f, const struct scene *sc)
             fx_write(f->original, at[i], 8, data);
         }
     }
+    if (sc->mbr) {
+        /* One Linux partition from sector 2048 to the new size: the disk's minimum size. */
+        uint8_t mbr[FX_SECTOR];
+        uint32_t count = (uint32_t)(sc->new_size / FX_SECTOR - 2048);
+        memset(mbr, 0, sizeof mbr);
+        mbr[446 + 4] = 0x83;
+        mbr[446 + 8 + 1] = 2048 >> 8;
+        for (unsigned i = 0; i < 4; i++)
+            mbr[446 + 12 + i] = (uint8_t)(count >> (8 * i));
+        mbr[510] = 0x55;
+        mbr[511] = 0xAA;
+        fx_write(f->original, 0, 1, mbr);
+    }
     f->content = fx_read_chain(f->original, sc->old_size);
 }
 
@@ -166,10 +182,13 @@ static uint64_t verify(const struct fixture *f, const char *path, uint64_t want,
     uint64_t size = disk_image_info(image)->size;
     if (want != 0 ? size != want : size != sc->old_size && size != sc->new_size)
         fail_msg("%s, %s, point %u: size %" PRIu64, sc->label, what, point, size);
+    /* A shrink gives up the sectors past the new size (past the partition's end), which the
+     * old disk may show changed while it is still the old one. */
+    uint64_t kept = sc->new_size < sc->old_size ? sc->new_size : sc->old_size;
     uint8_t *got = malloc(sc->old_size);
-    assert_int_equal(disk_image_read_sectors(image, 0, (uint32_t)(sc->old_size / FX_SECTOR), got,
+    assert_int_equal(disk_image_read_sectors(image, 0, (uint32_t)(kept / FX_SECTOR), got,
                                              &error), VHD_READER_OK);
-    for (uint64_t s = 0; s < sc->old_size / FX_SECTOR; s++)
+    for (uint64_t s = 0; s < kept / FX_SECTOR; s++)
         if (memcmp(got + s * FX_SECTOR, f->content + s * FX_SECTOR, FX_SECTOR) != 0)
             fail_msg("%s, %s, point %u: sector %" PRIu64 " changed", sc->label, what, point, s);
     for (uint64_t lba = sc->old_size / FX_SECTOR; lba < size / FX_SECTOR;) {
@@ -395,7 +414,7 @@ static void test_tail_of_last_block(void **state)
 {
     struct fixture *f = *state;
     static const struct scene tail = { "dynamic 5 MiB + 4 KiB to 8 MiB", false, false,
-                                       5 * MiB + 4096, 8 * MiB, 0, false, 0 };
+                                       5 * MiB + 4096, 8 * MiB, 0, false, 0, false };
     disk_resize_report report;
     vhd_reader_error error;
     uint8_t data[8 * FX_SECTOR];
@@ -433,14 +452,18 @@ static void test_refusals(void **state)
     struct fixture *f = *state;
     char *child = test_path_join(f->dir, "child.vhd");
     fill(f, &scenes[1]);
-    refused(f, f->original, 4 * MiB, "shrinking a VHD is not supported");
+    refused(f, f->original, 4 * MiB, "the end of its last allocated data");
     refused(f, f->original, 8 * MiB + 100, "512-byte sectors");
     refused(f, f->original, 2040 * GiB + 512, "2040 GiB");
     refused(f, f->original, 3 * MiB - 512, "3 MiB");
     fx_create_child(child, f->original);
     refused(f, child, 8 * MiB, "a differencing VHD cannot be resized");
     fill(f, &scenes[0]);
-    refused(f, f->original, 4 * MiB, "shrinking");
+    refused(f, f->original, 4 * MiB, "below 5242880 bytes (5 MiB, rounded up), the end of its "
+            "last allocated data");
+    fill(f, &scenes[6]);
+    refused(f, f->original, 6 * MiB - 512, "below 6291456 bytes (6 MiB, rounded up), the end "
+            "of its last MBR partition");
     refused(f, f->original, 2041 * GiB, "2040 GiB");
     remove(child);
     free(child);
