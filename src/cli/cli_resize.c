@@ -15,12 +15,13 @@ static const char help_text[] =
     "as Windows' Resize-VHD does, or shrinks a VHD down to its minimum size: the end of\n"
     "the last partition its GPT or MBR describes (without one, of its last allocated\n"
     "data); below it the resize is refused with the minimum in the message. A GPT's backup\n"
-    "copy at the old end is not kept (the guest's tools rewrite it: sgdisk -e). A fixed disk gets its new sectors reserved on the volume;\n"
-    "a dynamic VHD gets a longer block table, the blocks in its way copied to the end of\n"
-    "the file first; a VHDX's table and size change through its log. The content is kept\n"
-    "and the new part reads as zeros; the partitions and file systems inside are not\n"
-    "grown. The change is crash-safe: DISK opens at its old size or its new one at every\n"
-    "instant, and running the command again finishes it.\n"
+    "copy at the old end is not kept (the guest's tools rewrite it: sgdisk -e).\n"
+    "A fixed disk gets its new sectors reserved on the volume; a dynamic VHD gets a longer\n"
+    "block table, the blocks in its way copied to the end of the file first; a VHDX's\n"
+    "table and size change through its log. The content is kept and the new part reads\n"
+    "as zeros; the partitions and file systems inside are not grown or shrunk. The\n"
+    "change is crash-safe: DISK opens at its old size or its new one at every instant,\n"
+    "and running the command again finishes it.\n"
     "Refused, with nothing written: a differencing disk (a VHD's size is its parent's, and\n"
     "Windows refuses it too; a VHDX's is not supported yet), a size the format forbids (a\n"
     "VHD: whole 512-byte sectors, 3 MiB to 2040 GiB; a VHDX: whole logical sectors, at\n"
@@ -43,16 +44,18 @@ static void say_done(const char *path, const disk_resize_report *report, bool dr
         printf("%s: %s an interrupted resize\n", path, dry_run ? "would finish" : "finished");
     if (report->old_size == report->new_size)
         printf("%s: already %s (%llu bytes)\n", path, to, (unsigned long long)report->new_size);
-    else
-        printf("%s: %s from %s to %s (%llu bytes), %u block%s %s\n", path,
+    else {
+        uint64_t blocks = report->blocks_moved + report->blocks_reserved;
+        printf("%s: %s from %s to %s (%llu bytes)", path,
                report->new_size < report->old_size ? (dry_run ? "would shrink" : "shrunk")
                                                    : (dry_run ? "would grow" : "grown"),
-               from, to,
-               (unsigned long long)report->new_size,
-               (unsigned)(report->blocks_moved + report->blocks_reserved),
-               report->blocks_moved + report->blocks_reserved == 1 ? "" : "s",
-               report->blocks_reserved ? (dry_run ? "to reserve" : "reserved")
-                                       : (dry_run ? "to move" : "moved"));
+               from, to, (unsigned long long)report->new_size);
+        if (blocks != 0)
+            printf(", %llu block%s %s", (unsigned long long)blocks, blocks == 1 ? "" : "s",
+                   report->blocks_reserved ? (dry_run ? "to reserve" : "reserved")
+                                           : (dry_run ? "to move" : "moved"));
+        putchar('\n');
+    }
 }
 
 /* GUIDs for a VHDX's header updates, from random bytes drawn before anything is written. */

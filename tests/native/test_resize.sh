@@ -4,7 +4,9 @@
 # the new size, the old content intact and the new part zeros (qemu-img compare with the raw
 # content from before: the larger image's extra part must be zeros); --dry-run and a resize to
 # the same size write nothing; refusals (differencing, shrink, a size the format forbids, a
-# VHDX) exit 1 with nothing written; bad arguments exit 2.
+# VHDX) exit 1 with nothing written; bad arguments exit 2. Shrinks down to the minimum size of
+# disks partitioned by sfdisk (MBR, GPT) and of one without a partition table, refused below
+# it with the minimum in the message.
 # Usage: test_resize.sh VSDISK
 set -eu
 vsdisk=$1
@@ -79,8 +81,8 @@ check "vsdisk check: clean" "$vsdisk" check "$d/fixed.vhd"
 "$vsdisk" create --parent "$d/fixed.vhd" "$d/child.vhd" > /dev/null
 unchanged "a differencing VHD refused" 1 "$d/child.vhd" "$d/child.vhd" 64M
 check "with the reason" grep -q "differencing VHD cannot be resized" "$tap_dir/out"
-unchanged "a shrink refused" 1 "$d/fixed.vhd" "$d/fixed.vhd" 32M
-check "with the reason" grep -q "shrinking a VHD is not supported" "$tap_dir/out"
+unchanged "a fixed disk without a partition table is all allocated data: no shrink" 1 "$d/fixed.vhd" "$d/fixed.vhd" 32M
+check "with the minimum" grep -q "below 50331648 bytes (48 MiB, rounded up), the end of its last allocated data" "$tap_dir/out"
 unchanged "a VHD above 2040 GiB refused" 1 "$d/fixed.vhd" "$d/fixed.vhd" 2041G
 check "with the rule" grep -q "2040 GiB" "$tap_dir/out"
 
@@ -100,6 +102,37 @@ unchanged "a VHDX whose table region is too small refused" 1 "$d/dynamic.vhdx" "
 check "with the reason" grep -q "growing the region is not supported" "$tap_dir/out"
 "$vsdisk" create --parent "$d/dynamic.vhdx" "$d/child.vhdx" > /dev/null
 unchanged "a differencing VHDX refused" 1 "$d/child.vhdx" "$d/child.vhdx" 2G
+unchanged "a VHDX shrink refused" 1 "$d/dynamic.vhdx" "$d/dynamic.vhdx" 512M
+
+# Shrinking down to the minimum size: partitions made by sfdisk (MBR on a fixed VHD, GPT on a
+# dynamic one), and a dynamic VHD without a partition table (its last allocated data).
+PATH=$PATH:/usr/sbin:/sbin
+"$vsdisk" create --fixed "$d/mbr.vhd" 64M > /dev/null
+printf 'label: dos\nstart=2048, size=32768, type=83\n' | sfdisk -q "$d/mbr.vhd"
+qemu-io -f vpc -c 'write -P 0x5a 2M 4M' "$d/mbr.vhd" > /dev/null
+qemu-img convert -f vpc -O raw "$d/mbr.vhd" "$d/mbr.raw"
+truncate -s 17M "$d/mbr.raw"
+unchanged "MBR: below the partition's end refused" 1 "$d/mbr.vhd" "$d/mbr.vhd" 16M
+check "with the minimum" grep -q "below 17825792 bytes (17 MiB, rounded up), the end of its last MBR partition" "$tap_dir/out"
+check "MBR: shrunk to the partition's end" "$vsdisk" resize "$d/mbr.vhd" 17M
+QEMU_EXTRA=512 check "qemu-img and vhdiinfo read 17 MiB" size_is "$d/mbr.vhd" 17825792
+check "the content up to the new end kept" same_content "$d/mbr.vhd" "$d/mbr.raw"
+check "the file is 17 MiB + 512" test "$(wc -c < "$d/mbr.vhd")" -eq 17826304
+check "sfdisk reads the partition" sh -c "sfdisk -d \"$d/mbr.vhd\" | grep -q 'start= *2048, size= *32768'"
+truncate -s 64M "$d/gpt.img"
+printf 'label: gpt\nstart=2048, size=40960\n' | sfdisk -q "$d/gpt.img"
+"$vsdisk" convert "$d/gpt.img" "$d/gpt.vhd" dynamic > /dev/null
+unchanged "GPT: below the partition's end refused" 1 "$d/gpt.vhd" "$d/gpt.vhd" 20M
+check "with the minimum" grep -q "below 22020096 bytes (21 MiB, rounded up), the end of its last GPT partition" "$tap_dir/out"
+check "GPT: shrunk to the partition's end" "$vsdisk" resize "$d/gpt.vhd" 21M
+QEMU_EXTRA=0 check "qemu-img and vhdiinfo read 21 MiB" size_is "$d/gpt.vhd" 22020096
+check "the GPT and the partition kept" sh -c "head -c 21M \"$d/gpt.img\" > \"$d/gpt21.raw\" && qemu-img compare -q -f vpc -F raw \"$d/gpt.vhd\" \"$d/gpt21.raw\""
+"$vsdisk" create "$d/plain.vhd" 64M > /dev/null
+qemu-io -f vpc -c 'write -P 0x11 0 3M' "$d/plain.vhd" > /dev/null
+unchanged "no partition table: below the last allocated block refused" 1 "$d/plain.vhd" "$d/plain.vhd" 3M
+check "with the minimum" grep -q "below 4194304 bytes (4 MiB, rounded up), the end of its last allocated data" "$tap_dir/out"
+check "no partition table: shrunk to the last allocated block" "$vsdisk" resize "$d/plain.vhd" 4M
+check "vsdisk check: no corruption (the blocks past the end leaked at most)" sh -c "\"$vsdisk\" check \"$d/plain.vhd\" > /dev/null; test \$? -eq 0 -o \$? -eq 3"
 unchanged "a VHDX size above 64 TiB: usage" 2 "$d/dynamic.vhdx" "$d/dynamic.vhdx" 65T
 unchanged "a size that is not whole MB: usage" 2 "$d/fixed.vhd" "$d/fixed.vhd" 12.5M
 unchanged "no size: usage" 2 "$d/fixed.vhd" "$d/fixed.vhd"
