@@ -23,12 +23,19 @@
  *   3. The new entries (0xFFFFFFFF) past the old table, flush; the dynamic header with E'
  *      entries, flush. The old size still needs at most E entries, so the disk is still the
  *      old one, with a larger table.
+ *   Whatever the table grows or not: entries the old size did not use but the new one does
+ *   set to unused, and the last old block's sector bitmap bits past the old size cleared
+ *   (nothing the old disk shows; a table longer than its disk, or a shrink, leaves them).
  *   4. The footers: the copy at offset 0 zeroed (a damaged copy is ignored while the footer
  *      at the end is good), flush; the new footer at the end, flush; its copy at 0, flush.
  *   A crash while a block is copied leaves a file whose end is not a footer: the reader then
  *   takes the copy at offset 0, still the old disk's (it changes only in step 4), and the next
  *   resize puts that footer back at the end first. A crash in step 4 leaves the new disk with
  *   a zeroed copy, which the next resize (to any size) writes again.
+ *
+ * Shrink (the caller has checked the minimum size): a fixed disk's new footer at the new
+ * end, flush, then the file cut after it, flush (the old disk until the cut); a dynamic
+ * disk's footers as in step 4, its table and blocks left as they are.
  *
  * Memory: one copy buffer of at most RESIZE_BUFFER_MAX bytes and the list of blocks in the
  * table's way (at most its growth over the size of a block, plus two: 16 KiB at most for the
