@@ -24,9 +24,10 @@ build_x86="gcc-mingw-w64-i686 g++-mingw-w64-i686 wine32:i386"
 # The Linux package and its tests: dpkg-dev (dpkg-shlibdeps, dpkg-buildflags), lintian, man-db
 # (man --warnings), bash-completion; the MSI packages: msitools (msibuild) and wixl; mtools
 # (mformat, mdir: the floppy images CreateFloppyDiskImage makes); GNU time (/usr/bin/time:
-# bench.sh's peak memory of whole processes).
+# bench.sh's peak memory of whole processes); fdisk (sfdisk: the partitioned disks whose
+# minimum size vsdisk resize keeps).
 native="gcc g++ clang libclang-rt-14-dev python3-libvhdi strace zip unzip bzip2
-  dpkg-dev lintian man-db bash-completion msitools wixl mtools time"
+  dpkg-dev lintian man-db bash-completion msitools wixl mtools time fdisk"
 case $purpose in
     demo) packages="$build_x64 $readers" ;;
     test|all) packages="$build_x64 $readers $build_x86 $native" ;;

@@ -20,6 +20,7 @@ int cli_merge(const char *name, int argc, char **argv);
 int cli_compact(const char *name, int argc, char **argv);
 int cli_repair(const char *name, int argc, char **argv);
 int cli_relink(const char *name, int argc, char **argv);
+int cli_resize(const char *name, int argc, char **argv);
 /* Exits as qemu-img check: 0 clean, 2 corruption, 3 leaks only, 1 not finished. */
 int cli_check(const char *name, int argc, char **argv);
 

@@ -18,6 +18,7 @@ static const struct subcommand {
     { "compact", cli_compact, "compact DISK          give back the zero blocks of a dynamic disk, in place" },
     { "repair", cli_repair, "repair DISK           fix what can be fixed without losing data, in place" },
     { "relink", cli_relink, "relink CHILD PARENT   point a differencing disk at its moved parent, in place" },
+    { "resize", cli_resize, "resize DISK SIZE      grow a fixed or dynamic VHD or VHDX in place (never a parent)" },
     { "check", cli_check,   "check DISK            name every problem of a disk and its chain (read only)" },
 };
 

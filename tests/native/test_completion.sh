@@ -53,8 +53,9 @@ check "the bash-completion package loads it for vsdisk and vhdcreate from an ins
 
 completes "convert compact" vsdisk co
 completes "create" vsdisk cr
-completes "create info convert merge compact repair relink check help" vsdisk ""
-completes "repair relink" vsdisk re
+completes "create info convert merge compact repair relink resize check help" vsdisk ""
+completes "repair relink resize" vsdisk re
+completes "--dry-run" vsdisk resize --d
 completes "--help --version" vsdisk --
 completes "dynamic fixed raw" vsdisk convert a.vhd b.vhd ""
 completes "fixed" vsdisk convert a.vhd b.vhd f
@@ -91,6 +92,8 @@ completes "a.vhd b.VHDX dir.vhd/ disks/" vsdisk merge ""
 completes "a.vhd" vhdcreate --parent a
 completes "a.vhd b.VHDX dir.vhd/ disks/" vsdisk relink a.vhd ""
 completes "" vsdisk relink a.vhd b.vhd ""
+completes "a.vhd b.VHDX dir.vhd/ disks/" vsdisk resize ""
+completes "" vsdisk resize a.vhd ""
 completes "--fixed" vhdcreate --fi
 completes "" vsdisk create new.vhd ""
 cd - > /dev/null
