@@ -71,7 +71,7 @@ completes "--source-format" vsdisk convert --so
 completes "--pad" vsdisk convert --source-format raw --pa
 completes "raw vhd vhdx" vsdisk convert --source-format ""
 completes "raw" vsdisk convert --source-format R
-completes "dynamic fixed" vsdisk convert --source-format raw a.raw b.vhd ""
+completes "dynamic fixed raw" vsdisk convert --source-format raw a.raw b.vhd ""
 completes "--fixed" vsdisk create -p --f
 completes "convert compact" vsdisk help co
 
