@@ -4,6 +4,7 @@
 #define VHD_IO_H
 
 #include <stddef.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include "vhd_status.h"
 
@@ -60,6 +61,10 @@ struct vhd_io {
     /* Sets the open file's size: cuts it there, or extends it with bytes that read as zeros.
      * NULL means never supported. */
     vhd_status (*set_size)(vhd_io *io, uint64_t size);
+    /* True where extending with set_size() also reserves the space (NTFS: SetEndOfFile
+     * allocates, and the file is never sparse); false where it leaves a hole (POSIX ftruncate),
+     * so a writer that wants the space reserved calls allocate() instead. */
+    bool set_size_allocates;
     /* For a back end whose create() makes the file under a temporary name: gives the closed
      * file its final name, durably, never replacing anything there (VHD_E_EXISTS). After it,
      * remove() no longer deletes it. NULL when create() makes the file at its final name. */

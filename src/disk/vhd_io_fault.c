@@ -218,6 +218,7 @@ void vhd_io_fault_init(struct vhd_io_fault *fault, vhd_io *inner)
     };
     /* Passed on (and counted) only where the inner back end has them. */
     fault->io.set_size = inner->set_size != NULL ? fault_set_size : NULL;
+    fault->io.set_size_allocates = inner->set_size_allocates;
     fault->io.publish = inner->publish != NULL ? fault_publish : NULL;
     fault->io.next_data = inner->next_data != NULL ? fault_next_data : NULL;
     fault->io.allocation_steps = inner->allocation_steps;

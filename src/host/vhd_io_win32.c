@@ -455,6 +455,7 @@ void vhd_io_win32_init(struct vhd_io_win32 *backend, const WCHAR *path)
         && !environment_number(L"VSDISK_TEST_NO_RESERVATION", NULL) ? win32_allocate : NULL;
     backend->io.allocation_steps = WINE_ALLOCATION_STEPS;
     backend->io.set_size = win32_set_size;
+    backend->io.set_size_allocates = TRUE;
     backend->io.publish = NULL;
     backend->io.next_data = NULL;   /* every byte of a file is data */
     backend->path = path;

@@ -422,7 +422,7 @@ static vhd_reader_code grow_dynamic(struct resize *r, const vhd_image_info *info
     if (entries > h->max_table_entries) {
         vhd_block_geometry geometry;
         vhd_bat bat;
-        uint32_t *list, count;
+        uint32_t *list = NULL, count = 0;
         uint64_t old_end = h->table_offset + (uint64_t)h->max_table_entries * 4;
         uint64_t table_end = h->table_offset + round_up(entries * 4, VHD_SECTOR_SIZE);
         uint64_t block_bytes = (uint64_t)info->bitmap_size + h->block_size;

@@ -182,31 +182,15 @@ void vhdx_locator_put(const vhdx_parent_facts *parent, uint64_t at, uint64_t win
 
 /* ---- The commit-ordered writer ------------------------------------------------------------ */
 
-/* The first range at or after offset that a new dynamic or differencing disk holds as zeros
- * by its layout: the header slots until the commit, the rest of the header section after the
- * region tables and the empty log, the metadata region after its items, and the BAT (every
- * entry NOT_PRESENT, sector bitmaps too). False if none. */
-static bool next_known_zeros(const vhdx_layout *layout, uint64_t offset, uint64_t *start,
-                             uint64_t *end)
+/* Where the tail a new dynamic or differencing disk holds as zeros begins: the metadata
+ * region after its items, then the BAT (every entry NOT_PRESENT, sector bitmaps too). */
+static uint64_t zero_tail_start(const vhdx_layout *layout)
 {
     uint64_t items_end = VHDX_LAYOUT_ITEMS_OFFSET;
     for (unsigned i = 0; i < layout->item_count; i++)
         if ((uint64_t)layout->items[i].offset + layout->items[i].length > items_end)
             items_end = (uint64_t)layout->items[i].offset + layout->items[i].length;
-    const uint64_t ranges[][2] = {
-        { VHDX_HEADER1_OFFSET, VHDX_REGION_TABLE1_OFFSET },
-        { VHDX_REGION_TABLE2_OFFSET + VHDX_REGION_TABLE_SIZE,
-          (uint64_t)VHDX_LAYOUT_LOG_OFFSET + VHDX_LAYOUT_LOG_LENGTH },
-        { VHDX_LAYOUT_METADATA_OFFSET + items_end, layout->data_offset },
-    };
-    for (size_t i = 0; i < sizeof ranges / sizeof ranges[0]; i++) {
-        if (ranges[i][1] > offset && ranges[i][0] < ranges[i][1]) {
-            *start = ranges[i][0];
-            *end = ranges[i][1];
-            return true;
-        }
-    }
-    return false;
+    return VHDX_LAYOUT_METADATA_OFFSET + items_end;
 }
 
 vhd_status vhdx_write_prefix(vhd_io *io, const vhdx_layout *layout,
@@ -214,24 +198,15 @@ vhd_status vhdx_write_prefix(vhd_io *io, const vhdx_layout *layout,
                              const vhdx_create_options *options, vhdx_progress *progress,
                              uint8_t *buffer, size_t buffer_size)
 {
-    /* A dynamic or differencing disk's zeros (next_known_zeros: 16 MiB of BAT for 64 TiB)
-     * are not written where the back end can extend the file with zeros: the file is given its
-     * size once, and reads the same. A fixed disk is written whole (never a sparse file). */
-    bool skip_zeros = layout->kind != VHDX_LAYOUT_FIXED && io->set_size != NULL;
-    bool skipped = false;
-    for (uint64_t offset = 0; offset < layout->data_offset; ) {
-        uint64_t limit = layout->data_offset, zeros_start, zeros_end;
-        if (skip_zeros && next_known_zeros(layout, offset, &zeros_start, &zeros_end)) {
-            if (zeros_start <= offset) {
-                skipped = true;
-                if (progress != NULL)
-                    vhdx_progress_advance(progress, zeros_end - offset);
-                offset = zeros_end;
-                continue;
-            }
-            limit = zeros_start;
-        }
-        size_t chunk = limit - offset < buffer_size ? (size_t)(limit - offset) : buffer_size;
+    /* A dynamic or differencing disk's zero tail (16 MiB of BAT for 64 TiB) is not written:
+     * the file is extended over it with its space reserved, reading as zeros, never a hole
+     * (Windows refuses sparse VHDX files): set_size where that reserves (SetEndOfFile on
+     * NTFS), else allocate (fallocate), else set_size. A fixed disk is written whole. */
+    uint64_t end = layout->data_offset;
+    if (layout->kind != VHDX_LAYOUT_FIXED && io->set_size != NULL)
+        end = zero_tail_start(layout);
+    for (uint64_t offset = 0; offset < end; ) {
+        size_t chunk = end - offset < buffer_size ? (size_t)(end - offset) : buffer_size;
         if (vhdx_cancel_requested(options))
             return VHD_E_CANCELLED;
         vhdx_layout_fill(layout, content, offset, buffer, chunk);
@@ -242,9 +217,16 @@ vhd_status vhdx_write_prefix(vhd_io *io, const vhdx_layout *layout,
         if (progress != NULL)
             vhdx_progress_advance(progress, chunk);
     }
-    if (skipped)
-        return io->set_size(io, layout->data_offset);
-    return VHD_OK;
+    if (end == layout->data_offset)
+        return VHD_OK;
+    vhd_status status = io->allocate != NULL && !io->set_size_allocates
+                            ? io->allocate(io, end, layout->data_offset - end)
+                            : VHD_E_NOT_SUPPORTED;
+    if (status == VHD_E_NOT_SUPPORTED)
+        status = io->set_size(io, layout->data_offset);
+    if (status == VHD_OK && progress != NULL)
+        vhdx_progress_advance(progress, layout->data_offset - end);
+    return status;
 }
 
 vhd_status vhdx_write_commit(vhd_io *io, const vhdx_create_options *options,
