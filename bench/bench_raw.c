@@ -2,7 +2,7 @@
  * against qemu-img convert; the peak memory of vsdisk convert by the source's size.
  *
  * Usage: bench_raw DIR VSDISK QEMU_IMG|- [--runs N] [--warmup N] [--size-mb N] [--data-mb N]
- *                  [--memory-size-mb N] [--memory-runs N]
+ *                  [--memory-size-mb N] [--memory-runs N] [--settle-ms N]
  *
  * The source: a sparse raw image of --size-mb (default 8192 = 8 GiB) holding --data-mb
  * (default 2048) of data in 1 MiB runs at MiB slots chosen at random (a fixed seed) over the
@@ -30,7 +30,8 @@
  *                 measures it) of "vsdisk convert SRC.raw X.vhdx dynamic" for a source of
  *                 --size-mb and one of --memory-size-mb (default 65536 = 64 GiB) holding the
  *                 same data, --memory-runs runs each (default 3).
- * Contenders alternate which goes first; every file is unlinked after its run (untimed).
+ * Contenders alternate which goes first; every timed run starts after a sync() and a pause of
+ * --settle-ms (default 1000); every file is unlinked after its run (untimed).
  * Output: "bench NAME key=value ..." lines, times in ms, memory in KiB; last line
  * "bench_raw: ok". */
 #define _GNU_SOURCE
@@ -99,6 +100,17 @@ static void path_in_dir(char *out, size_t size, const char *name)
 {
     if (snprintf(out, size, "%s/%s", dir, name) >= (int)size)
         die("the folder's name is too long", 0);
+}
+
+/* Before every timed run: what earlier runs left for the device written (sync) and a second's
+ * pause (this VM's ext4 trims a deleted file's blocks in the background), so that no contender
+ * pays for another's writes. --settle-ms sets the pause (0 in the smoke test). */
+static unsigned settle_ms = 1000;
+static void settle(void)
+{
+    sync();
+    if (settle_ms)
+        usleep(settle_ms * 1000u);
 }
 
 /* ---- the source ------------------------------------------------------------------------ */
@@ -258,13 +270,17 @@ static void compare(const char *name, timer_fn a, timer_fn b, unsigned runs, uns
     for (unsigned i = 0; i < warmup + runs; i++) {
         double x, y;
         if (i % 2 == 0) {
+            settle();
             x = a(path_a);
             remove_file(path_a);
+            settle();
             y = b(path_b);
             remove_file(path_b);
         } else {
+            settle();
             y = b(path_b);
             remove_file(path_b);
+            settle();
             x = a(path_a);
             remove_file(path_a);
         }
@@ -364,15 +380,18 @@ static void compare_processes(const process_case *c, const char *vsdisk, const c
     for (unsigned i = 0; i < warmup + runs; i++) {
         unsigned slot = i < warmup ? 0 : i - warmup;
         if (i % 2 == 0 || !have_qemu) {
+            settle();
             tv[slot] = run_process(v_argv);
             remove_file(ours);
         }
         if (have_qemu) {
+            settle();
             tq[slot] = run_process(q_argv);
             tqs[slot] = tq[slot] + run_process(s_argv);
             remove_file(theirs);
         }
         if (i % 2 == 1 && have_qemu) {
+            settle();
             tv[slot] = run_process(v_argv);
             remove_file(ours);
         }
@@ -507,7 +526,7 @@ int main(int argc, char **argv)
     unsigned long size_mb = 8192, data_mb = 2048, memory_size_mb = 65536;
     if (argc < 4 || argc % 2 != 0)
         die("usage: bench_raw DIR VSDISK QEMU_IMG|- [--runs N] [--warmup N] [--size-mb N] "
-            "[--data-mb N] [--memory-size-mb N] [--memory-runs N]", 0);
+            "[--data-mb N] [--memory-size-mb N] [--memory-runs N] [--settle-ms N]", 0);
     const char *vsdisk = argv[2], *qemu_img = argv[3];
     for (int i = 4; i + 1 < argc; i += 2) {
         if (strcmp(argv[i], "--runs") == 0)
@@ -522,6 +541,8 @@ int main(int argc, char **argv)
             memory_size_mb = parse_number(argv[i + 1], 3, 2088960);
         else if (strcmp(argv[i], "--memory-runs") == 0)
             memory_runs = (unsigned)parse_number(argv[i + 1], 1, 1000);
+        else if (strcmp(argv[i], "--settle-ms") == 0)
+            settle_ms = (unsigned)parse_number(argv[i + 1], 0, 60000);
         else
             die("unknown option", 0);
     }
