@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
-"""Turns the output of bench_com, bench_native, bench_proc and the VHDX benches (bench_vhdx_create,
-bench_vhdx_read, and the heap lines bench.sh takes from the VHDX reader's tests) into the one table
-bench.sh prints.
+"""Turns the output of bench_com, bench_native, bench_proc, the VHDX benches (bench_vhdx_create,
+bench_vhdx_read, and the heap lines bench.sh takes from the VHDX reader's tests) and bench_raw into
+the one table bench.sh prints.
 
 Usage: report.py FILE...   (each file holds lines "bench NAME key=value ..."; CRs are ignored)
 Exit status 0 whatever the verdicts: a MISS is a finding, not a failure of the benchmark.
@@ -15,6 +15,7 @@ VHDX_DYNAMIC_TARGET = 1.1   # vhdx_create_dynamic at 64 TiB <= 1.1 x its floor
 VHDX_QEMU_TARGET = 10.0     # vsdisk create x.vhdx 64T >= 10 x faster than qemu-img create -f vhdx
 VHDX_FIXED_TARGET = 1.2     # vhdx_create_fixed <= 1.2 x its reservation floor
 VHDX_READ_TARGET = 1.2      # reading a VHDX <= 1.2 x reading the same bytes from a raw file
+RAW_FLOOR_TARGET = 1.2      # raw -> fixed VHD / dynamic VHDX (disk_convert) <= 1.2 x its copy floor
 SIZES = [3, 130048, 2088960]
 SIZE_NAMES = {3: "3 MB", 130048: "127 GB", 2088960: "2,088,960 MB"}
 
@@ -162,6 +163,58 @@ def vhdx_rows(figs, row, verdicts):
                    int(fig["peak"]) <= int(fig["bound"]), f"VHDX reader's heap: {what}")
 
 
+def raw_rows(figs, row, verdicts):
+    """Raw images in and out (bench_raw): the library against its copy floors, whole processes
+    against qemu-img convert, peak memory by the source's size."""
+    for name, what in (("raw_fixed_vhd", "fixed VHD"), ("raw_dynamic_vhdx", "dynamic VHDX")):
+        size, lib = find(figs, f"{name}_library")
+        if not lib:
+            continue
+        floor, ratio = figs[(f"{name}_floor", size)], figs[(f"{name}_ratio", size)]
+        passed = float(ratio["median"]) <= RAW_FLOOR_TARGET
+        verdict = "PASS" if passed else "MISS"
+        verdicts.append((f"raw {size_name(size)} holding {size_name(int(lib['data_mb']))} into a {what} vs its copy floor", verdict))
+        floor_what = ("fallocate of the file, the data runs read and written, the footer, fdatasync"
+                      if name == "raw_fixed_vhd" else "the data runs read and written into a file of the VHDX's size, fdatasync")
+        row(f"raw → {what}: disk_convert (native library), {size_name(int(lib['data_mb']))} of data",
+            size_name(size), spread(lib), f"copy floor: {floor_what}", spread(floor),
+            spread(ratio, times), f"≤ {RAW_FLOOR_TARGET:g}×", verdict)
+    for name, what, theirs in (
+            ("raw_fixed_vhd_process", "vsdisk convert SRC.raw X.vhd fixed",
+             "qemu-img convert -f raw -O vpc -o subformat=fixed,force_size"),
+            ("raw_dynamic_vhdx_process", "vsdisk convert SRC.raw X.vhdx dynamic",
+             "qemu-img convert -f raw -O vhdx"),
+            ("vhd_to_raw_process", "vsdisk convert X.vhd Y.raw raw (a dynamic VHD holding the data)",
+             "qemu-img convert -f vpc -O raw")):
+        size, ours = find(figs, f"{name}_vsdisk")
+        if not ours:
+            continue
+        qemu = figs.get((f"{name}_qemu", size))
+        if not qemu:
+            row(f"{what} (whole process)", size_name(size), spread(ours), "(qemu-img not run)", "", "")
+            continue
+        synced, speedup = figs[(f"{name}_qemu_sync", size)], figs[(f"{name}_speedup", size)]
+        unflushed = figs[(f"{name}_speedup_unflushed", size)]
+        target = verdict = ""
+        if name != "vhd_to_raw_process":
+            target = "faster"
+            verdict = "PASS" if float(speedup["median"]) > 1 else "MISS"
+            verdicts.append((f"{what} vs {theirs} + sync", verdict))
+        row(f"{what} (whole process, flushed)", size_name(size), spread(ours),
+            f"{theirs}, then sync --data (qemu-img alone: {spread(qemu)}, {spread(unflushed, times)} vs it)",
+            spread(synced), spread(speedup, times) + " faster", target, verdict)
+    mems = sorted((size, values) for (n, size), values in figs.items() if n == "raw_memory_vhdx")
+    if len(mems) >= 2:
+        (small_size, small), (large_size, large) = mems[0], mems[-1]
+        diff = float(large["median"]) - float(small["median"])
+        verdict = "PASS" if abs(diff) <= MEMORY_TOLERANCE_KIB and small["method"] == "vmhwm" else "MISS"
+        verdicts.append(("vsdisk convert raw → VHDX peak memory independent of the source's size", verdict))
+        row("vsdisk convert SRC.raw X.vhdx dynamic: peak RSS (VmHWM at exit, ASLR off)",
+            size_name(small_size), spread(small, kib), f"the same data in a {size_name(large_size)} source",
+            spread(large, kib), f"{diff:+,.0f} KiB (of medians)",
+            f"difference ≤ ±{MEMORY_TOLERANCE_KIB} KiB", verdict)
+
+
 def main(paths):
     figs = parse(paths)
     rows = []
@@ -266,6 +319,7 @@ def main(paths):
                 f"{float(ql['median']) - float(qs['median']):+,.0f} KiB", "", "")
 
     vhdx_rows(figs, row, verdicts)
+    raw_rows(figs, row, verdicts)
 
     header = ["measurement", "size", "median [min–max]", "compared with", "median [min–max]",
               "ratio", "target", "result"]
