@@ -61,6 +61,9 @@ typedef struct compact_job {
     /* The BAT sectors of the batch in flight. */
     size_t sector_count;
     vhdx_sector_change changes[VHDX_LOG_WRITE_SECTORS_MAX];
+    /* One BAT sector as the file holds it (forgotten at each commit). */
+    uint8_t bat_window[SECTOR];
+    uint64_t bat_window_offset;     /* UINT64_MAX: none */
     uint8_t *sectors;
     /* The moves of the batch in flight: their old places, freed once it is committed. */
     uint64_t moved_from[MOVE_BATCH], moved_units[MOVE_BATCH];
@@ -128,11 +131,14 @@ static vhdx_reader_code read_entry(compact_job *job, uint64_t index, uint64_t *e
             *entry = vhdx_get64(job->changes[i].data + (at - sector));
             return VHDX_READER_OK;
         }
-    uint8_t bytes[8];
-    vhd_status status = job->io->read_at(job->io, at, bytes, sizeof bytes);
-    if (status != VHD_OK)
-        return io_fail(job, status, "block allocation table", at);
-    *entry = vhdx_get64(bytes);
+    if (job->bat_window_offset != sector) {
+        job->bat_window_offset = UINT64_MAX;
+        vhd_status status = job->io->read_at(job->io, sector, job->bat_window, SECTOR);
+        if (status != VHD_OK)
+            return io_fail(job, status, "block allocation table", sector);
+        job->bat_window_offset = sector;
+    }
+    *entry = vhdx_get64(job->bat_window + (at - sector));
     return VHDX_READER_OK;
 }
 
@@ -143,6 +149,7 @@ static vhdx_reader_code commit(compact_job *job)
     vhdx_reader_code code = vhdx_writable_change(job->writable, job->changes, job->sector_count,
                                                  false, job->error);
     job->sector_count = 0;
+    job->bat_window_offset = UINT64_MAX;
     if (code == VHDX_READER_OK)
         job->report->batches++;
     return code;
@@ -484,6 +491,7 @@ vhdx_reader_code vhdx_compact(vhd_io *io, const vhdx_compact_options *options,
     vhdx_reader_clear(error);
     memset(&job, 0, sizeof job);
     job.io = io;
+    job.bat_window_offset = UINT64_MAX;
     job.options = options ? options : &none;
     job.report = report ? report : &ignored;
     memset(job.report, 0, sizeof *job.report);
