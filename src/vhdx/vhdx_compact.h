@@ -13,8 +13,9 @@ typedef struct vhdx_compact_options {
     vhdx_writable_options writable;     /* GUIDs and the allocator */
     /* A percentage that never goes back (100 once the file is shortened); may be NULL. */
     void (*progress)(void *ctx, unsigned percent);
-    /* Polled between blocks; true stops the job (VHDX_READER_IO with VHD_E_CANCELLED) once the
-     * batch in flight is committed. May be NULL. */
+    /* Polled between blocks; true stops the job (VHDX_READER_IO with VHD_E_CANCELLED): what the
+     * batch in flight had not committed is left unnamed (copies nobody points at), the disk reads
+     * the same and running the job again completes it. May be NULL. */
     bool (*cancelled)(void *ctx);
     void *ctx;
 } vhdx_compact_options;

@@ -339,6 +339,86 @@ static void test_many_moves_and_again(void **state)
     vhdx_builder_free(&b);
 }
 
+/* Cancel at each poll in turn: the job stops with VHD_E_CANCELLED, the content is the same, and
+ * Compact run again finishes it. */
+static unsigned polls_left;
+static bool cancel_after(void *ctx)
+{
+    (void)ctx;
+    return polls_left-- == 0;
+}
+
+static void test_cancel(void **state)
+{
+    (void)state;
+    struct vhdx_built b;
+    const struct vhdx_builder_spec spec = { .virtual_size = 16 * MiB, .block_size = MiB,
+                                            .present_blocks = 10 };
+    vhdx_builder_build(&spec, &b);
+    zero_block(&b, 2);
+    zero_block(&b, 5);
+    uint32_t crc = content_crc(b.data, b.size);
+    const vhdx_compact_options cancelling = {
+        .writable = { change_random, &change_random_counter, NULL, NULL },
+        .cancelled = cancel_after,
+    };
+    unsigned stopped = 0;
+    for (unsigned k = 0;; k++) {
+        struct memory_io mem;
+        vhdx_reader_error error;
+        change_file_open(&mem, b.data, b.size);
+        polls_left = k;
+        vhdx_reader_code code = vhdx_compact(&mem.io, &cancelling, NULL, &error);
+        mem.io.close(&mem.io);
+        if (code == VHDX_READER_OK) {
+            memory_io_free(&mem);
+            break;
+        }
+        assert_int_equal(code, VHDX_READER_IO);
+        assert_int_equal(error.io_status, VHD_E_CANCELLED);
+        assert_int_equal(content_crc(mem.data, mem.size), crc);
+        uint8_t *out;
+        size_t size;
+        assert_int_equal(compact_copy(mem.data, mem.size, &out, &size, NULL, &error),
+                         VHDX_READER_OK);
+        assert_int_equal(size, b.size - 2 * MiB);
+        assert_int_equal(content_crc(out, size), crc);
+        free(out);
+        memory_io_free(&mem);
+        stopped++;
+    }
+    assert_true(stopped >= 10);   /* 10 blocks scanned, 2 moved */
+    vhdx_builder_free(&b);
+}
+
+/* The heap the job holds stays under VHDX_COMPACT_HEAP_MAX, and all of it is given back. */
+static void test_heap_bound(void **state)
+{
+    (void)state;
+    struct vhdx_built b;
+    const struct vhdx_builder_spec spec = { .virtual_size = 64 * MiB, .block_size = MiB,
+                                            .present_blocks = 40 };
+    vhdx_builder_build(&spec, &b);
+    for (uint64_t n = 0; n < 40; n += 3)
+        zero_block(&b, n);
+    struct memory_io mem;
+    change_file_open(&mem, b.data, b.size);
+    const vhdx_compact_options counted = {
+        .writable = { change_random, &change_random_counter, vhdx_counted.allocate,
+                      vhdx_counted.release },
+    };
+    vhdx_reader_error error;
+    vhdx_heap_start();
+    if (vhdx_compact(&mem.io, &counted, NULL, &error) != VHDX_READER_OK)
+        fail_msg("compact: %s", error.reason);
+    assert_int_equal(vhdx_heap_live, 0);
+    print_message("# heap peak %zu bytes, bound %zu\n", vhdx_heap_peak,
+                  (size_t)VHDX_COMPACT_HEAP_MAX(b.size, b.log_length));
+    assert_true(vhdx_heap_peak <= VHDX_COMPACT_HEAP_MAX(b.size, b.log_length));
+    memory_io_free(&mem);
+    vhdx_builder_free(&b);
+}
+
 /* ---- order: a moved block's copy is flushed before the log entry that names it ----
  * The power cut above loses every write since the last flush together, so it cannot see a
  * copy and the log entry naming it reach the disk in the wrong order within one flush; this
@@ -627,6 +707,8 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_fixed_refused),
         cmocka_unit_test(test_many_moves_and_again),
         cmocka_unit_test(test_copies_flushed_before_log),
+        cmocka_unit_test(test_heap_bound),
+        cmocka_unit_test(test_cancel),
         cmocka_unit_test(test_crash_dynamic),
         cmocka_unit_test(test_crash_differencing),
         cmocka_unit_test(test_crash_dirty),
