@@ -190,9 +190,9 @@ static vhdx_reader_code all_zero(compact_job *job, uint64_t offset, uint64_t len
         vhd_status status = job->io->read_at(job->io, offset + done, job->buffer, len);
         if (status != VHD_OK)
             return io_fail(job, status, "a payload block", offset + done);
-        for (size_t i = 0; i < len; i++)
-            if (job->buffer[i] != 0)
-                return VHDX_READER_OK;
+        /* Zero if its first byte is, and every byte equals the next. */
+        if (job->buffer[0] != 0 || memcmp(job->buffer, job->buffer + 1, len - 1) != 0)
+            return VHDX_READER_OK;
         done += len;
     }
     *zero = true;
