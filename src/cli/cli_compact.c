@@ -1,15 +1,21 @@
-/* "vsdisk compact DISK": IVMHardDisk::Compact. */
+/* "vsdisk compact DISK": IVMHardDisk::Compact, of a VHD (vhd_compact) or a VHDX (vhdx_compact),
+ * chosen by the disk's content. */
 #include <stdio.h>
 #include <string.h>
 
 #include "cli.h"
+#include "cli_interrupt.h"
 #include "cli_job.h"
 #include "vhd_ops_posix.h"
+#include "vhdx_compact.h"
 
 static const char help_text[] =
     "Usage: %s [-p] DISK\n"
     "Gives back the space of the blocks of the dynamic disk DISK that hold only zeros, in\n"
-    "place, as Virtual Server's Compact does (zero the guest's free space first). The disk\n"
+    "place, as Virtual Server's Compact does (zero the guest's free space first). A VHDX\n"
+    "(read from its content) may also be a differencing disk: its zero blocks become ZERO\n"
+    "blocks, which still hide the parent; every change goes through the VHDX's log. The\n"
+    "live blocks move down into the holes and the file is shortened. The disk\n"
     "is valid with the same content at every instant: if the job is interrupted (or the\n"
     "machine crashes) nothing is lost, and running it again finishes it. While it runs no\n"
     "other program may open DISK for writing (it is locked as qemu locks images); a disk\n"
@@ -18,6 +24,64 @@ static const char help_text[] =
     "  -p, --progress  show the progress on stderr (percent, bytes, rate, time left)\n"
     "  -h, --help      show this help\n"
     "Exit status: 0 compacted; 1 failed (one line on stderr says why); 2 bad arguments.\n";
+
+/* True if the file starts with a VHDX's signature. */
+static bool is_vhdx(vhd_io *io)
+{
+    char signature[8];
+    return io->read_at(io, 0, signature, sizeof signature) == VHD_OK
+           && memcmp(signature, VHDX_SIGNATURE_FILE, sizeof signature) == 0;
+}
+
+/* GUIDs for the VHDX's header updates, from random bytes drawn before anything is written. */
+struct random_pool {
+    uint8_t bytes[8][16];
+    unsigned used;
+};
+
+static void pooled_random(void *ctx, uint8_t out[16])
+{
+    struct random_pool *pool = ctx;
+    memcpy(out, pool->bytes[pool->used % 8], 16);
+    out[15] ^= (uint8_t)(pool->used / 8);   /* never needed: a compaction takes two or three */
+    pool->used++;
+}
+
+static int compact_vhdx(cli_job *job, const char *name, const char *path, vhd_io *io)
+{
+    struct random_pool pool = { .used = 0 };
+    if (!cli_random_bytes(&pool.bytes[0][0], sizeof pool.bytes)) {
+        fprintf(stderr, "%s: no source of random numbers for the disk's new GUIDs\n", name);
+        io->close(io);
+        return cli_job_done(job, CLI_EXIT_FAILED);
+    }
+    uint64_t size = 0;
+    vhdx_image *image;
+    vhdx_reader_error error;
+    if (job->show_progress && vhdx_image_open(&image, io, NULL, &error) == VHDX_READER_OK) {
+        size = vhdx_image_get_info(image)->virtual_size;
+        vhdx_image_close(image);
+    }
+    const vhdx_compact_options options = {
+        .writable = { pooled_random, &pool, NULL, NULL },
+        .progress = job->options.progress, .cancelled = job->options.cancelled,
+        .ctx = job->options.ctx,
+    };
+    cli_job_start(job, size);
+    vhdx_reader_code code = vhdx_compact(io, &options, NULL, &error);
+    vhd_status status = io->close(io);
+    if (code != VHDX_READER_OK) {
+        cli_job_done(job, CLI_EXIT_FAILED);
+        fprintf(stderr, "%s: %s: %s\n", name, path, error.reason);
+        return CLI_EXIT_FAILED;
+    }
+    if (status != VHD_OK) {
+        cli_job_done(job, CLI_EXIT_FAILED);
+        fprintf(stderr, "%s: %s: closing the disk: %s\n", name, path, vhd_status_message(status));
+        return CLI_EXIT_FAILED;
+    }
+    return cli_job_done(job, CLI_EXIT_OK);
+}
 
 /* The size of the guest's disk, for the progress display; 0 if the disk cannot be read (the
  * job then says why). */
@@ -55,6 +119,8 @@ int cli_compact(const char *name, int argc, char **argv)
         vhd_op_result_from_open(&result, "disk", true, status, disk.io.os_error);
         return cli_job_fail(&job, path, false, &result);
     }
+    if (is_vhdx(&disk.io))
+        return compact_vhdx(&job, name, path, &disk.io);
     cli_job_start(&job, progress ? disk_size(&disk.io) : 0);
     vhd_op_code code = vhd_compact(&disk.io, &job.options, &result);
     status = disk.io.close(&disk.io);
