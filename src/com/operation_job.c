@@ -5,6 +5,7 @@
  * hold while it runs. */
 #include <windows.h>
 #include <ole2.h>
+#include <stdio.h>
 #include <string.h>
 #include <wchar.h>
 
@@ -20,6 +21,7 @@
 #include "disk_chain.h"
 #include "disk_convert.h"
 #include "raw_disk.h"
+#include "vhdx_compact.h"
 #include "vhdx_create.h"
 
 struct operation_job {
@@ -28,6 +30,7 @@ struct operation_job {
     vhd_target_type type;
     disk_format target_format;        /* a new disk's: by its extension, or raw */
     BOOL pad;                         /* from raw: a partial last sector read as zeros */
+    disk_format compacted_format;     /* Compact: the disk's */
     struct job_chain *chain;          /* Convert, MergeTo, Merge: the disk and its parents */
     struct vhd_io_win32 changed;      /* the new disk (staged), Merge's parent, the compacted disk */
     BOOL changed_set;
@@ -91,6 +94,52 @@ static vhd_status status_of(const vhd_op_result *result)
     }
 }
 
+/* A new GUID for a VHDX's header update: CoCreateGuid's are random version-4 ones. */
+static void random_guid(void *ctx, uint8_t out[16])
+{
+    GUID guid;
+
+    (void)ctx;
+    if (FAILED(CoCreateGuid(&guid)))
+        memset(&guid, 0, sizeof(guid));
+    memcpy(out, &guid, sizeof(guid));
+}
+
+/* Compact of a VHDX, through its log (vhdx_compact.h), its outcome as an operation's. */
+static void compact_vhdx(struct operation_job *job, const vhd_create_options *common)
+{
+    vhdx_compact_options options;
+    vhdx_reader_error error;
+    vhd_op_result *result = &job->result;
+
+    memset(&options, 0, sizeof(options));
+    options.writable.random = random_guid;
+    options.writable.allocate = vs_malloc;
+    options.writable.release = vs_free;
+    options.progress = common->progress;
+    options.cancelled = common->cancelled;
+    options.ctx = common->ctx;
+    memset(result, 0, sizeof(*result));
+    if (vhdx_compact(&job->changed.io, &options, NULL, &error) == VHDX_READER_OK) {
+        result->code = VHD_OP_OK;
+        return;
+    }
+    result->os_error = error.os_error;
+    snprintf(result->reason, sizeof(result->reason), "%s", error.reason);
+    if (error.code == VHDX_READER_IO && error.io_status == VHD_E_CANCELLED)
+        result->code = VHD_OP_CANCELLED;
+    else if (error.code == VHDX_READER_IO && error.io_status == VHD_E_NO_SPACE)
+        result->code = VHD_OP_NO_SPACE, result->io_status = error.io_status;
+    else if (error.code == VHDX_READER_IO)
+        result->code = VHD_OP_IO, result->io_status = error.io_status;
+    else if (error.code == VHDX_READER_NO_MEMORY)
+        result->code = VHD_OP_NO_MEMORY;
+    else if (vhdx_reader_code_is_invalid_file(error.code))
+        result->code = VHD_OP_INVALID_DISK;
+    else
+        result->code = VHD_OP_UNSUPPORTED;
+}
+
 static vhd_status operation_run(struct task_job *iface, const struct task_job_progress *progress,
                                 int *os_error)
 {
@@ -115,7 +164,10 @@ static vhd_status operation_run(struct task_job *iface, const struct task_job_pr
         vhd_merge(job->chain->chain, &job->changed.io, &options, &job->result);
         break;
     default:
-        vhd_compact(&job->changed.io, &options, &job->result);
+        if (job->compacted_format == DISK_FORMAT_VHDX)
+            compact_vhdx(job, &options);
+        else
+            vhd_compact(&job->changed.io, &options, &job->result);
         break;
     }
     /* The disks are let go as soon as the job is done, not when the task is released. */
@@ -248,12 +300,15 @@ static HRESULT prepare(struct operation_job *job, const WCHAR *method)
         format = disk_file_info(file)->format;
         kind = disk_file_info(file)->kind;
         disk_file_close(file);
-        if (kind != DISK_KIND_DYNAMIC)
+        /* A VHD: dynamic only, as Virtual Server documents; a VHDX: dynamic or differencing
+         * (a child's zero blocks become ZERO and keep hiding its parent). */
+        if (kind == DISK_KIND_FIXED || (format == DISK_FORMAT_VHD && kind != DISK_KIND_DYNAMIC))
             return error_set(VM_E_WRONG_HD_IMAGE_TYPE, &IID_IVMHardDisk,
-                             L"%ls: \"%ls\" is %ls; only a dynamic disk can be compacted.",
+                             format == DISK_FORMAT_VHDX
+                                 ? L"%ls: \"%ls\" is %ls; only a dynamic or differencing VHDX can be compacted."
+                                 : L"%ls: \"%ls\" is %ls; only a dynamic disk can be compacted.",
                              method, job->disk_path, type_name(kind));
-        if (FAILED(hr = check_in_place_format(method, job->disk_path, format)))
-            return hr;
+        job->compacted_format = format;
         job->changed_set = TRUE;
         if (FAILED(hr = job_disk_open_for_writing(&job->changed, job->disk_path, L"disk", &error)))
             return fail_with(method, hr, error.text);

@@ -42,6 +42,19 @@ for b in 0 1 2 3 4 5 6 7 8 9; do
     fi
 done
 raw_qemu "$in/holes.vhd" "$in/holes.raw"
+# Compact of a VHDX (qemu's, 1 MiB blocks): data, a block of zeros qemu allocates, data.
+qemu-img create -q -f vhdx -o block_size=1M "$in/comp.vhdx" $((8 * MiB))
+write_vhdx() {  # write_vhdx DISK OFFSET LEN: seeded random data
+    n=$((n + 1))
+    python3 -c "import random,sys; r=random.Random(1300+$n); sys.stdout.buffer.write(bytes(r.getrandbits(8) for _ in range($3)))" > "$in/chunk"
+    qemu-io -f vhdx -c "write -s $in/chunk $2 $3" "$1" > /dev/null
+}
+write_vhdx "$in/comp.vhdx" 4096 8192
+qemu-io -f vhdx -c "write -P 0 $((2 * MiB)) $MiB" "$in/comp.vhdx" > /dev/null
+write_vhdx "$in/comp.vhdx" $((5 * MiB)) 4096
+qemu-img convert -f vhdx -O raw "$in/comp.vhdx" "$in/comp-vhdx.raw"
+comp_vhdx_size=$(stat -c %s "$in/comp.vhdx")
+qemu-img create -q -f vhdx -o subformat=fixed "$in/fixed.vhdx" $((4 * MiB))
 # The chain: Windows 10's win8 with data written by qemu-io, and a child of it holding data
 # (make_child.py adds blocks to the sample win8-child); one copy for MergeTo, one for Merge.
 cp "$samples/win8.vhd" "$in/win8.vhd"
@@ -108,6 +121,11 @@ raw_qemu "$in/from-raw.vhd" "$in/got.raw" && cmp -s "$in/got.raw" "$in/src.raw"
 check $? "CreateVirtualHardDiskFromRaw to a fixed VHD: qemu reads the raw image's bytes"
 raw_qemu "$in/m/win8.vhd" "$in/got.raw" && cmp -s "$in/got.raw" "$in/chain.raw"
 check $? "Merge: qemu reads the chain's content in the parent"
+qemu-img check -q "$in/comp.vhdx" && qemu-img convert -f vhdx -O raw "$in/comp.vhdx" "$in/got.raw" \
+    && cmp -s "$in/got.raw" "$in/comp-vhdx.raw"
+check $? "Compact of a VHDX: qemu-img check is clean and qemu reads the same content"
+[ "$(stat -c %s "$in/comp.vhdx")" -lt "$comp_vhdx_size" ]
+check $? "Compact of a VHDX: the file is smaller"
 raw_qemu "$in/comp.vhd" "$in/got.raw" && cmp -s "$in/got.raw" "$in/src.raw"
 check $? "Compact: qemu reads the same content"
 [ "$(stat -c %s "$in/comp.vhd")" -lt "$(stat -c %s "$in/src.vhd")" ]

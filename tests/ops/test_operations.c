@@ -433,6 +433,39 @@ static void test_compact(void **state)
     IVMTask_Release(task);
     assert_int_equal(disk_type(disk), vmDiskType_Dynamic);
     assert_true(size_of(disk, TRUE) + 2 * MIB <= before);    /* the zero block is gone */
+
+    /* A VHDX (qemu's, with a 1 MiB block of zeros between data): through its log. */
+    INPUT_PATH(disk, L"comp.vhdx");
+    before = size_of(disk, TRUE);
+    task = start_on(disk, COMPACT, NULL, vmDiskType_Dynamic);
+    expect_success(task, "compact", L"comp.vhdx");
+    IVMTask_Release(task);
+    expect_format(disk, L"VHDX");
+    assert_true(size_of(disk, TRUE) + MIB <= before);
+}
+
+/* Compact of a fixed VHDX is refused before anything is written. */
+static void test_compact_fixed_vhdx(void **state)
+{
+    WCHAR disk[MAX_PATH];
+    IVMHardDisk *fixed;
+    IVMTask *task = (IVMTask *)(uintptr_t)1;
+    DWORD before_size, after_size;
+    BYTE *before, *after;
+
+    (void)state;
+    INPUT_PATH(disk, L"fixed.vhdx");
+    before = read_file(disk, &before_size);
+    fixed = get_disk(disk);
+    SetErrorInfo(0, NULL);
+    assert_int_equal(IVMHardDisk_Compact(fixed, &task), (HRESULT)0xA004067B);
+    assert_null(task);
+    expect_error_info("dynamic or differencing VHDX");
+    IVMHardDisk_Release(fixed);
+    after = read_file(disk, &after_size);
+    assert_true(same_bytes(before, before_size, after, after_size));
+    free(before);
+    free(after);
 }
 
 /* ---- the documented codes ---- */
@@ -949,6 +982,7 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup_teardown(test_raw, support_setup, support_teardown),
         cmocka_unit_test_setup_teardown(test_merge, support_setup, support_teardown),
         cmocka_unit_test_setup_teardown(test_compact, support_setup, support_teardown),
+        cmocka_unit_test_setup_teardown(test_compact_fixed_vhdx, support_setup, support_teardown),
         cmocka_unit_test_setup_teardown(test_pointers_and_arguments, support_setup, support_teardown),
         cmocka_unit_test_setup_teardown(test_disk_codes, support_setup, support_teardown),
         cmocka_unit_test_setup_teardown(test_disk_deleted_after_get, support_setup, support_teardown),
