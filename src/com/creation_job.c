@@ -7,6 +7,7 @@
 
 #include "allocation.h"
 #include "creation_job.h"
+#include "host_random.h"
 #include "vhd_create.h"
 #include "vhd_create_fixed.h"
 #include "vhdx_create.h"
@@ -33,18 +34,13 @@ static inline struct creation_job *impl_from_task_job(struct task_job *job)
 static void vhdx_options_for(const struct creation_job *job, const vhd_create_options *common,
                              vhdx_create_options *options)
 {
-    GUID guid;
-
     memset(options, 0, sizeof(*options));
     options->size_bytes = job->target->size_bytes;
     options->block_size = job->target->shape.block_size;
     options->logical_sector_size = job->target->shape.logical_sector_size;
     options->physical_sector_size = job->target->shape.physical_sector_size;
-    /* CoCreateGuid's GUIDs are random version-4 ones in the byte layout VHDX stores. */
-    if (SUCCEEDED(CoCreateGuid(&guid)))
-        memcpy(options->file_write_guid.bytes, &guid, sizeof(guid));
-    if (SUCCEEDED(CoCreateGuid(&guid)))
-        memcpy(options->data_write_guid.bytes, &guid, sizeof(guid));
+    host_random_guid(NULL, options->file_write_guid.bytes);
+    host_random_guid(NULL, options->data_write_guid.bytes);
     memcpy(options->virtual_disk_id.bytes, common->unique_id, sizeof(options->virtual_disk_id.bytes));
     options->progress = common->progress;
     options->cancelled = common->cancelled;

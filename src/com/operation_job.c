@@ -20,6 +20,7 @@
 #include "vhd_ops.h"
 #include "disk_chain.h"
 #include "disk_convert.h"
+#include "host_random.h"
 #include "raw_disk.h"
 #include "vhdx_compact.h"
 #include "vhdx_create.h"
@@ -94,17 +95,6 @@ static vhd_status status_of(const vhd_op_result *result)
     }
 }
 
-/* A new GUID for a VHDX's header update: CoCreateGuid's are random version-4 ones. */
-static void random_guid(void *ctx, uint8_t out[16])
-{
-    GUID guid;
-
-    (void)ctx;
-    if (FAILED(CoCreateGuid(&guid)))
-        memset(&guid, 0, sizeof(guid));
-    memcpy(out, &guid, sizeof(guid));
-}
-
 /* Compact of a VHDX, through its log (vhdx_compact.h), its outcome as an operation's. */
 static void compact_vhdx(struct operation_job *job, const vhd_create_options *common)
 {
@@ -113,7 +103,7 @@ static void compact_vhdx(struct operation_job *job, const vhd_create_options *co
     vhd_op_result *result = &job->result;
 
     memset(&options, 0, sizeof(options));
-    options.writable.random = random_guid;
+    options.writable.random = host_random_guid;
     options.writable.allocate = vs_malloc;
     options.writable.release = vs_free;
     options.progress = common->progress;

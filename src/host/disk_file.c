@@ -6,6 +6,7 @@
 #include "disk_chain.h"
 #include "disk_file.h"
 #include "disk_relink.h"
+#include "host_random.h"
 #include "parent_disk.h"
 #include "path_check.h"
 #include "path_relative.h"
@@ -295,17 +296,6 @@ HRESULT disk_file_find_parent(struct disk_file *file, WCHAR **parent_path,
     return hr;
 }
 
-/* A new GUID for a VHDX's header update: CoCreateGuid's are random version-4 ones. */
-static void random_guid(void *ctx, uint8_t out[16])
-{
-    GUID guid;
-
-    (void)ctx;
-    if (FAILED(CoCreateGuid(&guid)))
-        memset(&guid, 0, sizeof(guid));
-    memcpy(out, &guid, sizeof(guid));
-}
-
 HRESULT disk_file_relink(const WCHAR *child_path, const WCHAR *parent_path,
                          struct host_error *error)
 {
@@ -314,7 +304,7 @@ HRESULT disk_file_relink(const WCHAR *child_path, const WCHAR *parent_path,
     WCHAR relative[MAX_PATH], volume[MAX_PATH + 64];
     size_t relative_length, volume_length;
     disk_relink_paths paths;
-    const disk_relink_options relink_options = { random_guid, NULL, vs_malloc, vs_free };
+    const disk_relink_options relink_options = { host_random_guid, NULL, vs_malloc, vs_free };
     HRESULT hr;
 
     if (FAILED(hr = disk_file_open(parent_path, VHD_IO_OPEN_READ, &parent, error)))
