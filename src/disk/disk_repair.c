@@ -1,0 +1,86 @@
+/* One repair for every format (disk_repair.h). The format is told by the first bytes, not by
+ * opening the disk: a disk to repair may be one the reader refuses. */
+#include "disk_repair.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include "disk_error.h"
+#include "vhd_ops.h"
+
+static void say(char (*lines)[DISK_REPAIR_LINE_SIZE], unsigned *count, const char *format,
+                va_list args)
+{
+    if (*count < DISK_REPAIR_LINES_MAX)
+        vsnprintf(lines[*count], DISK_REPAIR_LINE_SIZE, format, args);
+    (*count)++;
+}
+
+void disk_repair_say_change(disk_repair_report *report, const char *format, ...)
+{
+    va_list args;
+    va_start(args, format);
+    say(report->change, &report->changes, format, args);
+    va_end(args);
+}
+
+void disk_repair_say_refusal(disk_repair_report *report, const char *format, ...)
+{
+    va_list args;
+    va_start(args, format);
+    say(report->refusal, &report->refused, format, args);
+    va_end(args);
+}
+
+void disk_repair_say_loss(disk_repair_report *report, uint64_t offset, uint64_t length)
+{
+    if (report->losses < DISK_REPAIR_LOSSES_MAX)
+        report->loss[report->losses] = (disk_repair_range){ offset, length };
+    report->losses++;
+    report->bytes_lost += length;
+}
+
+static vhd_reader_code repair_vhd(vhd_io *io, const disk_repair_options *options,
+                                  disk_repair_report *report, vhd_reader_error *error)
+{
+    vhd_create_options create = { 0 };
+    vhd_repair_report found;
+    vhd_op_result result;
+    create.allocate = options->allocate;
+    create.release = options->release;
+    vhd_op_code code = vhd_repair(io, options->dry_run, &create, &found, &result);
+    for (unsigned i = 0; i < found.changes && i < VHD_REPAIR_CHANGES_MAX; i++)
+        disk_repair_say_change(report, "%s", found.change[i]);
+    switch (code) {
+    case VHD_OP_OK:
+        return VHD_READER_OK;
+    case VHD_OP_IO:
+    case VHD_OP_NO_SPACE:
+        vhd_reader_fail(error, VHD_READER_IO, "%s", result.reason);
+        error->io_status = result.io_status;
+        error->os_error = result.os_error;
+        return VHD_READER_IO;
+    case VHD_OP_NO_MEMORY:
+        return vhd_reader_fail(error, VHD_READER_NO_MEMORY, "%s", result.reason);
+    default:
+        return vhd_reader_fail(error, VHD_READER_NOT_POSSIBLE, "%s", result.reason);
+    }
+}
+
+vhd_reader_code disk_repair(vhd_io *io, const disk_repair_options *options,
+                            disk_repair_report *report, vhd_reader_error *error)
+{
+    uint8_t first[8];
+    memset(report, 0, sizeof *report);
+    vhd_reader_clear(error);
+    vhd_status status = io->read_at(io, 0, first, sizeof first);
+    if (status != VHD_OK && status != VHD_E_END_OF_FILE)
+        return vhd_reader_fail_io(error, io, status, "reading the first bytes", 0);
+    if (status == VHD_OK && memcmp(first, "vhdxfile", 8) == 0) {
+        report->format = DISK_FORMAT_VHDX;
+        return vhd_reader_fail(error, VHD_READER_NOT_POSSIBLE, "repairing a VHDX is not "
+                               "supported by this version of vsdisk; nothing was written");
+    }
+    report->format = DISK_FORMAT_VHD;
+    return repair_vhd(io, options, report, error);
+}
