@@ -33,6 +33,10 @@ static vhd_reader_code gpt_end(disk_image *image, uint64_t sectors, uint64_t *en
                                vhd_reader_error *error)
 {
     uint8_t header[SECTOR], entries[SECTOR];
+    if (sectors < 2)
+        return vhd_reader_fail(error, VHD_READER_NOT_POSSIBLE, "the protective MBR says GPT "
+                               "but the disk has no sector 1 for a GPT header, so the minimum "
+                               "size is not known");
     vhd_reader_code code = disk_image_read_sectors(image, 1, 1, header, error);
     if (code != VHD_READER_OK)
         return code;
@@ -49,7 +53,10 @@ static vhd_reader_code gpt_end(disk_image *image, uint64_t sectors, uint64_t *en
                                "(%u entries of %u bytes at sector %llu) does not fit the disk",
                                (unsigned)count, (unsigned)size, (unsigned long long)first);
     uint64_t array_bytes = (uint64_t)count * size;
-    *end = first + (array_bytes + SECTOR - 1) / SECTOR;    /* the primary array's end */
+    /* The primary array's end, or a hybrid MBR's partition past it. */
+    uint64_t array_end = first + (array_bytes + SECTOR - 1) / SECTOR;
+    if (array_end > *end)
+        *end = array_end;
     /* Entries are 128-byte multiples, so each sector holds whole entries or a part of one. */
     for (uint64_t at = 0; at < array_bytes; at += SECTOR) {
         if ((code = disk_image_read_sectors(image, first + at / SECTOR, 1, entries, error))
@@ -118,14 +125,14 @@ vhd_reader_code disk_minimum_size(disk_image *image, uint64_t *minimum, disk_lay
             if (p[4] != 0xEE && last > end)
                 end = last;
         }
+        if (end > sectors)
+            return vhd_reader_fail(error, VHD_READER_NOT_POSSIBLE, "an MBR partition ends at "
+                                   "sector %llu, past the disk's %llu sectors",
+                                   (unsigned long long)end, (unsigned long long)sectors);
         if (gpt) {
             *layout = DISK_LAYOUT_GPT;
             if ((code = gpt_end(image, sectors, &end, error)) != VHD_READER_OK)
                 return code;
-        } else if (end > sectors) {
-            return vhd_reader_fail(error, VHD_READER_NOT_POSSIBLE, "an MBR partition ends at "
-                                   "sector %llu, past the disk's %llu sectors",
-                                   (unsigned long long)end, (unsigned long long)sectors);
         }
     }
     if (*layout == DISK_LAYOUT_NONE && (code = data_end(image, sectors, &end, error))
