@@ -38,11 +38,6 @@ static HRESULT check_path(const WCHAR *method, const WCHAR *name, BSTR path)
     return check_path_units(method, name, path, SysStringLen(path));
 }
 
-static BOOL is_vhdx_path(const WCHAR *path, size_t length)
-{
-    return length >= 5 && _wcsicmp(path + length - 5, L".vhdx") == 0;
-}
-
 #define VHDX_MAXIMUM_SIZE_MB 67108864   /* 64 TiB, the VHDX ceiling */
 
 static HRESULT check_size(const WCHAR *method, LONG size_mb, BOOL vhdx)
@@ -134,7 +129,7 @@ HRESULT disk_request_start_with(struct task_list *tasks, const WCHAR *method,
     hr = check_path(method, L"imagePath", image_path);
     if (FAILED(hr))
         return hr;
-    vhdx = is_vhdx_path(image_path, SysStringLen(image_path));
+    vhdx = disk_target_format_of_path(image_path) == DISK_FORMAT_VHDX;
     hr = check_size(method, size_mb, vhdx);
     if (SUCCEEDED(hr))
         hr = check_options(method, options, vhdx, FALSE);
@@ -264,7 +259,7 @@ HRESULT disk_request_start_differencing_with(struct task_list *tasks, const WCHA
     hr = check_path_units(method, L"parentPath", parent_name, parent_length);
     if (FAILED(hr))
         goto done;
-    vhdx = is_vhdx_path(image, image_length);
+    vhdx = disk_target_format_of_path(image) == DISK_FORMAT_VHDX;
     if (FAILED(hr = check_options(method, options, vhdx, TRUE)))
         goto done;
 

@@ -13,6 +13,7 @@
 #include "allocation.h"
 #include "com_object.h"
 #include "disk_file.h"
+#include "disk_target.h"
 #include "job_disks.h"
 #include "operation_job.h"
 #include "path_check.h"
@@ -23,7 +24,6 @@
 #include "host_random.h"
 #include "raw_disk.h"
 #include "vhdx_compact.h"
-#include "vhdx_create.h"
 
 struct operation_job {
     struct task_job job;
@@ -263,16 +263,17 @@ static HRESULT check_in_place_format(const WCHAR *method, const WCHAR *path, dis
 /* What the volume must hold for the new disk from the start: a fixed disk's whole file. */
 static ULONGLONG new_disk_bytes(const struct operation_job *job, const disk_info *info)
 {
-    vhdx_create_options options;
+    struct disk_target_shape shape;
 
     if (job->type != VHD_TARGET_FIXED)
         return 0;
-    if (job->target_format != DISK_FORMAT_VHDX)
-        return info->size + 512;
-    memset(&options, 0, sizeof(options));
-    options.size_bytes = info->size;
-    options.logical_sector_size = info->format == DISK_FORMAT_VHDX ? info->logical_sector_size : 0;
-    return vhdx_fixed_file_size(&options);
+    memset(&shape, 0, sizeof(shape));
+    shape.format = job->target_format;
+    shape.kind = DISK_TARGET_FIXED;
+    shape.size_bytes = info->size;
+    shape.logical_sector_size = info->format == DISK_FORMAT_VHDX && shape.format == DISK_FORMAT_VHDX
+                                    ? info->logical_sector_size : 0;
+    return disk_target_fixed_file_size(&shape);
 }
 
 static HRESULT prepare(struct operation_job *job, const WCHAR *method)
@@ -405,9 +406,7 @@ static HRESULT request_start(struct task_list *tasks, enum operation_kind kind,
     job->type = type == vmDiskType_FixedSize ? VHD_TARGET_FIXED : VHD_TARGET_DYNAMIC;
     /* The new disk's format follows its extension, as New-VHD decides. */
     job->target_format = kind == OPERATION_TO_RAW ? DISK_FORMAT_RAW
-                       : new_disk && SysStringLen(target_path) >= 5
-                             && _wcsicmp(target_path + SysStringLen(target_path) - 5, L".vhdx") == 0
-                         ? DISK_FORMAT_VHDX : DISK_FORMAT_VHD;
+                       : new_disk ? disk_target_format_of_path(target_path) : DISK_FORMAT_VHD;
     if (!(job->disk_path = vs_wcsdup(disk_path))
         || (new_disk && !(job->target_path = vs_wcsdup(target_path)))) {
         operation_free(&job->job);

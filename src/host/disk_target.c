@@ -271,12 +271,12 @@ static ULONGLONG file_size_limit(const WCHAR *file_system)
 }
 
 /* The VHDX writer's options for the target's shape (sizes only). */
-static void vhdx_options_of(const struct disk_target *target, vhdx_create_options *options)
+static void vhdx_options_of(const struct disk_target_shape *shape, vhdx_create_options *options)
 {
     memset(options, 0, sizeof(*options));
-    options->size_bytes = target->size_bytes;
-    options->block_size = target->shape.block_size;
-    options->logical_sector_size = target->shape.logical_sector_size;
+    options->size_bytes = shape->size_bytes;
+    options->block_size = shape->block_size;
+    options->logical_sector_size = shape->logical_sector_size;
 }
 
 /* A VHDX's file once every block (and, for a child, every sector bitmap) is allocated. */
@@ -285,7 +285,7 @@ static ULONGLONG vhdx_expanded_file_size(const struct disk_target *target)
     vhdx_create_options options;
     ULONGLONG block, logical, blocks, chunk_ratio, bitmaps = 0;
 
-    vhdx_options_of(target, &options);
+    vhdx_options_of(&target->shape, &options);
     block = options.block_size ? options.block_size
           : target->kind == DISK_TARGET_DIFFERENCING ? VHDX_DEFAULT_DIFFERENCING_BLOCK_SIZE
                                                      : VHDX_DEFAULT_BLOCK_SIZE;
@@ -299,15 +299,21 @@ static ULONGLONG vhdx_expanded_file_size(const struct disk_target *target)
     return vhdx_dynamic_file_size(&options) + blocks * block + bitmaps * 1048576ull;
 }
 
-/* The file a fixed disk of the target's shape is, complete. */
-static ULONGLONG fixed_file_size(const struct disk_target *target)
+ULONGLONG disk_target_fixed_file_size(const struct disk_target_shape *shape)
 {
     vhdx_create_options options;
 
-    if (target->shape.format != DISK_FORMAT_VHDX)
-        return vhd_fixed_file_size(target->size_bytes);
-    vhdx_options_of(target, &options);
+    if (shape->format != DISK_FORMAT_VHDX)
+        return vhd_fixed_file_size(shape->size_bytes);
+    vhdx_options_of(shape, &options);
     return vhdx_fixed_file_size(&options);
+}
+
+disk_format disk_target_format_of_path(const WCHAR *path)
+{
+    size_t length = path ? wcslen(path) : 0;
+    return length >= 5 && _wcsicmp(path + length - 5, L".vhdx") == 0 ? DISK_FORMAT_VHDX
+                                                                     : DISK_FORMAT_VHD;
 }
 
 /* The largest the file can become: a fixed disk's file as created; a dynamic or differencing
@@ -315,7 +321,7 @@ static ULONGLONG fixed_file_size(const struct disk_target *target)
 static ULONGLONG largest_file_size(const struct disk_target *target)
 {
     if (target->kind == DISK_TARGET_FIXED)
-        return fixed_file_size(target);
+        return disk_target_fixed_file_size(&target->shape);
     if (target->kind == DISK_TARGET_FLOPPY)
         return target->size_bytes;
     if (target->shape.format == DISK_FORMAT_VHDX)
@@ -337,7 +343,7 @@ static HRESULT check_volume(struct disk_target *target, const WCHAR *folder)
         return target_error(target, DISP_E_EXCEPTION, L"the free space of its volume could not be read (Windows error %lu)",
                             GetLastError());
     if (target->kind == DISK_TARGET_FIXED) {
-        ULONGLONG needed = fixed_file_size(target);
+        ULONGLONG needed = disk_target_fixed_file_size(&target->shape);
         if (available.QuadPart < needed)
             return target_error(target, E_DISK_FULL,
                                 target->shape.format == DISK_FORMAT_VHDX

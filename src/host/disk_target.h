@@ -46,6 +46,12 @@ HRESULT disk_target_prepare_shape(const WCHAR *path, const struct disk_target_sh
 HRESULT disk_target_prepare(const WCHAR *path, enum disk_target_kind kind, ULONGLONG size_bytes,
                             struct disk_target **out, struct host_error *error);
 
+/* The file a fixed disk of that shape is, complete: what its volume must hold. */
+ULONGLONG disk_target_fixed_file_size(const struct disk_target_shape *shape);
+/* A new disk's format, by its path's extension as New-VHD decides: ".vhdx" in any case makes a
+ * VHDX, anything else a VHD. */
+disk_format disk_target_format_of_path(const WCHAR *path);
+
 /* Removes the folders prepare created (innermost first; only those still empty). */
 void disk_target_remove_folders(struct disk_target *target);
 /* Closes the file if open and frees the target; removes nothing. */
