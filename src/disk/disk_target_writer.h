@@ -59,6 +59,11 @@ typedef struct disk_target_writer {
     void (*end)(void *state);
 } disk_target_writer;
 
+/* A target's state, zeroed, from the operation's allocator (options->allocate, else malloc);
+ * NULL when out of memory. disk_target_state_free() gives it back (NULL is fine). */
+void *disk_target_state_new(const disk_target_params *params, size_t size);
+void disk_target_state_free(const disk_target_params *params, void *state);
+
 extern const disk_target_writer vhd_target_writer;
 extern const disk_target_writer vhdx_target_writer;
 extern const disk_target_writer raw_target_writer;

@@ -41,8 +41,7 @@ static uint32_t target_granule(const disk_target_params *params)
 static vhd_op_code target_begin(void **state, vhd_io *io, const disk_target_params *params,
                                 uint8_t *scratch, size_t scratch_size, vhd_op_result *result)
 {
-    const vhd_create_options *options = params->options;
-    raw_target *t = options->allocate ? options->allocate(sizeof *t) : malloc(sizeof *t);
+    raw_target *t = disk_target_state_new(params, sizeof *t);
     (void)scratch;
     (void)scratch_size;
     *state = t;
@@ -113,10 +112,9 @@ static vhd_op_code target_finish(void *state, vhd_op_result *result)
 static void target_end(void *state)
 {
     raw_target *t = state;
-    if (t->params->options->release)
-        t->params->options->release(t);
-    else
-        free(t);
+    if (t == NULL)
+        return;
+    disk_target_state_free(t->params, t);
 }
 
 const disk_target_writer raw_target_writer = {

@@ -113,12 +113,10 @@ static vhd_op_code begin_dynamic(vhd_target *t, uint8_t *buf, size_t buf_size,
 static vhd_op_code target_begin(void **state, vhd_io *io, const disk_target_params *params,
                                 uint8_t *scratch, size_t scratch_size, vhd_op_result *result)
 {
-    const vhd_create_options *options = params->options;
-    vhd_target *t = options->allocate ? options->allocate(sizeof *t) : malloc(sizeof *t);
+    vhd_target *t = disk_target_state_new(params, sizeof *t);
     *state = t;
     if (t == NULL)
         return vhd_op_fail(result, VHD_OP_NO_MEMORY, "out of memory");
-    memset(t, 0, sizeof *t);
     t->io = io;
     t->params = params;
     t->size = params->virtual_size;
@@ -297,10 +295,7 @@ static void target_end(void *state)
     vhd_target *t = state;
     if (t == NULL)
         return;
-    if (t->params->options->release)
-        t->params->options->release(t);
-    else
-        free(t);
+    disk_target_state_free(t->params, t);
 }
 
 const disk_target_writer vhd_target_writer = {

@@ -114,15 +114,13 @@ static uint32_t target_granule(const disk_target_params *params)
 static vhd_op_code target_begin(void **state, vhd_io *io, const disk_target_params *params,
                                 uint8_t *scratch, size_t scratch_size, vhd_op_result *result)
 {
-    const vhd_create_options *options = params->options;
-    vhdx_target *t = options->allocate ? options->allocate(sizeof *t) : malloc(sizeof *t);
+    vhdx_target *t = disk_target_state_new(params, sizeof *t);
     vhdx_layout_content content;
     (void)scratch;
     (void)scratch_size;
     *state = t;
     if (t == NULL)
         return vhd_op_fail(result, VHD_OP_NO_MEMORY, "out of memory");
-    memset(t, 0, sizeof *t);
     t->io = io;
     t->params = params;
     make_options(params, &t->options);
@@ -292,12 +290,11 @@ static vhd_op_code target_finish(void *state, vhd_op_result *result)
 static void target_end(void *state)
 {
     vhdx_target *t = state;
+    if (t == NULL)
+        return;
     if (t->buffer != NULL)
         vhdx_buffer_release(&t->options, t->buffer);
-    if (t->params->options->release)
-        t->params->options->release(t);
-    else
-        free(t);
+    disk_target_state_free(t->params, t);
 }
 
 const disk_target_writer vhdx_target_writer = {
