@@ -74,11 +74,22 @@ Next
 Check InStr(names, "geometry-too-large") > 0, "Check of qemu's fixed disk: " & names
 
 ' ---- Repair ----
+' How many times word is in the file's bytes (read as text: the footers' creator field).
+Function CountIn(path, word)
+    Dim fso, stream, text
+    Set fso = CreateObject("Scripting.FileSystemObject")
+    Set stream = fso.OpenTextFile(path, 1)
+    text = stream.ReadAll
+    stream.Close
+    CountIn = (Len(text) - Len(Replace(text, word, ""))) / Len(word)
+End Function
+Check CountIn(folder & "\old.vhd", "vsdk") = 2, "old.vhd carries vsdisk 0.2's label twice: " & CountIn(folder & "\old.vhd", "vsdk")
 Set d = vs.GetHardDisk(folder & "\old.vhd")
 Set t = d.Repair()
 ExpectDone t, "Repair of a disk labelled as vsdisk 0.2 labelled them"
 Check InStr(t.Description, "Repair") > 0, "Repair: the Description says Repair: " & t.Description
 Check UBound(d.Check()) = -1, "Check after Repair: clean"
+Check CountIn(folder & "\old.vhd", "vsdk") = 0, "Repair: both footers relabelled: " & CountIn(folder & "\old.vhd", "vsdk")
 On Error Resume Next
 Set t = vs.GetHardDisk(folder & "\grow.vhdx").Repair()
 Expect Err.Number, Err.Description, "80004001", "VHDX", "Repair of a VHDX (E_NOTIMPL in this version)"
