@@ -27,6 +27,8 @@ static struct typeinfo_entry typeinfos[] = {
     { &IID_IVMHardDisk, NULL, NULL },
     { &IID_IVsDiskHardDisk, NULL, NULL },
     { &IID_IVsDiskHardDisk2, NULL, NULL },
+    { &IID_IVsDiskHardDisk3, NULL, NULL },
+    { &IID_IVsDiskProblem, NULL, NULL },
     { &IID_IVsDiskVirtualServer, NULL, NULL },
     { &CLSID_VMVirtualServer, NULL, NULL },
     { &CLSID_VsDiskVirtualServer, NULL, NULL },

@@ -2,8 +2,9 @@
  * It holds only the path: every property opens the file, reads what it needs through the
  * neutral reader, and closes it, so it reports what the file holds now. The object implements
  * IVMHardDisk, vsdisk's IVsDiskHardDisk (the sizes as Numbers, which JScript can read) and
- * IVsDiskHardDisk2 (format, block and sector sizes, virtual disk id); its IDispatch describes
- * IVsDiskHardDisk2. */
+ * IVsDiskHardDisk2 (format, block and sector sizes, virtual disk id) and IVsDiskHardDisk3
+ * (Resize, MinimumSize, Check, Repair: hard_disk_life.h); its IDispatch describes
+ * IVsDiskHardDisk3. */
 #include <windows.h>
 #include <ole2.h>
 #include <wchar.h>
@@ -14,25 +15,27 @@
 #include "com_object.h"
 #include "disk_file.h"
 #include "hard_disk.h"
+#include "hard_disk_life.h"
 #include "operation_job.h"
 #include "path_check.h"
 
 struct hard_disk {
-    IVsDiskHardDisk2 IVsDiskHardDisk_iface;   /* IVMHardDisk and IVsDiskHardDisk are its first parts */
+    IVsDiskHardDisk3 IVsDiskHardDisk_iface;   /* IVMHardDisk and IVsDiskHardDisk are its first parts */
     struct com_extras extras;
     LONG ref;
     BSTR path;
     struct task_list *tasks;    /* where the disk's jobs are listed (the server's Tasks) */
 };
 
-static const IID *const hard_disk_iids[] = { &IID_IVMHardDisk, &IID_IVsDiskHardDisk, &IID_IVsDiskHardDisk2, NULL };
+static const IID *const hard_disk_iids[] = { &IID_IVMHardDisk, &IID_IVsDiskHardDisk, &IID_IVsDiskHardDisk2,
+                                              &IID_IVsDiskHardDisk3, NULL };
 
-static inline struct hard_disk *impl_from_IVsDiskHardDisk(IVsDiskHardDisk2 *iface)
+static inline struct hard_disk *impl_from_IVsDiskHardDisk(IVsDiskHardDisk3 *iface)
 {
     return CONTAINING_RECORD(iface, struct hard_disk, IVsDiskHardDisk_iface);
 }
 
-static HRESULT WINAPI hard_disk_QueryInterface(IVsDiskHardDisk2 *iface, REFIID riid, void **out)
+static HRESULT WINAPI hard_disk_QueryInterface(IVsDiskHardDisk3 *iface, REFIID riid, void **out)
 {
     struct hard_disk *disk = impl_from_IVsDiskHardDisk(iface);
 
@@ -40,9 +43,9 @@ static HRESULT WINAPI hard_disk_QueryInterface(IVsDiskHardDisk2 *iface, REFIID r
         return E_POINTER;
     if (IsEqualIID(riid, &IID_IUnknown) || IsEqualIID(riid, &IID_IDispatch)
         || IsEqualIID(riid, &IID_IVMHardDisk) || IsEqualIID(riid, &IID_IVsDiskHardDisk)
-        || IsEqualIID(riid, &IID_IVsDiskHardDisk2)) {
+        || IsEqualIID(riid, &IID_IVsDiskHardDisk2) || IsEqualIID(riid, &IID_IVsDiskHardDisk3)) {
         *out = iface;
-        IVsDiskHardDisk2_AddRef(iface);
+        IVsDiskHardDisk3_AddRef(iface);
         return S_OK;
     }
     if (com_extras_query(&disk->extras, riid, out))
@@ -51,12 +54,12 @@ static HRESULT WINAPI hard_disk_QueryInterface(IVsDiskHardDisk2 *iface, REFIID r
     return E_NOINTERFACE;
 }
 
-static ULONG WINAPI hard_disk_AddRef(IVsDiskHardDisk2 *iface)
+static ULONG WINAPI hard_disk_AddRef(IVsDiskHardDisk3 *iface)
 {
     return InterlockedIncrement(&impl_from_IVsDiskHardDisk(iface)->ref);
 }
 
-static ULONG WINAPI hard_disk_Release(IVsDiskHardDisk2 *iface)
+static ULONG WINAPI hard_disk_Release(IVsDiskHardDisk3 *iface)
 {
     struct hard_disk *disk = impl_from_IVsDiskHardDisk(iface);
     LONG ref = InterlockedDecrement(&disk->ref);
@@ -70,7 +73,7 @@ static ULONG WINAPI hard_disk_Release(IVsDiskHardDisk2 *iface)
     return ref;
 }
 
-static HRESULT WINAPI hard_disk_GetTypeInfoCount(IVsDiskHardDisk2 *iface, UINT *count)
+static HRESULT WINAPI hard_disk_GetTypeInfoCount(IVsDiskHardDisk3 *iface, UINT *count)
 {
     (void)iface;
     if (!count)
@@ -79,60 +82,60 @@ static HRESULT WINAPI hard_disk_GetTypeInfoCount(IVsDiskHardDisk2 *iface, UINT *
     return S_OK;
 }
 
-static HRESULT WINAPI hard_disk_GetTypeInfo(IVsDiskHardDisk2 *iface, UINT index, LCID lcid,
+static HRESULT WINAPI hard_disk_GetTypeInfo(IVsDiskHardDisk3 *iface, UINT index, LCID lcid,
                                             ITypeInfo **out)
 {
     (void)iface;
     (void)lcid;
-    return dispatch_get_type_info(&IID_IVsDiskHardDisk2, index, out);
+    return dispatch_get_type_info(&IID_IVsDiskHardDisk3, index, out);
 }
 
-static HRESULT WINAPI hard_disk_GetIDsOfNames(IVsDiskHardDisk2 *iface, REFIID riid, LPOLESTR *names,
+static HRESULT WINAPI hard_disk_GetIDsOfNames(IVsDiskHardDisk3 *iface, REFIID riid, LPOLESTR *names,
                                               UINT count, LCID lcid, DISPID *ids)
 {
     (void)iface;
     (void)lcid;
-    return dispatch_get_ids_of_names(&IID_IVsDiskHardDisk2, riid, names, count, ids);
+    return dispatch_get_ids_of_names(&IID_IVsDiskHardDisk3, riid, names, count, ids);
 }
 
-static HRESULT WINAPI hard_disk_Invoke(IVsDiskHardDisk2 *iface, DISPID member, REFIID riid, LCID lcid,
+static HRESULT WINAPI hard_disk_Invoke(IVsDiskHardDisk3 *iface, DISPID member, REFIID riid, LCID lcid,
                                        WORD flags, DISPPARAMS *params, VARIANT *result,
                                        EXCEPINFO *excep, UINT *arg_err)
 {
     (void)lcid;
-    return dispatch_invoke(iface, &IID_IVsDiskHardDisk2, member, riid, flags, params, result,
+    return dispatch_invoke(iface, &IID_IVsDiskHardDisk3, member, riid, flags, params, result,
                            excep, arg_err);
 }
 
-static HRESULT WINAPI hard_disk_Merge(IVsDiskHardDisk2 *iface, IVMTask **task)
+static HRESULT WINAPI hard_disk_Merge(IVsDiskHardDisk3 *iface, IVMTask **task)
 {
     struct hard_disk *disk = impl_from_IVsDiskHardDisk(iface);
     return operation_request_start(disk->tasks, OPERATION_MERGE, disk->path, NULL,
                                    vmDiskType_Dynamic, task);
 }
 
-static HRESULT WINAPI hard_disk_MergeTo(IVsDiskHardDisk2 *iface, BSTR path, VMHardDiskType type,
+static HRESULT WINAPI hard_disk_MergeTo(IVsDiskHardDisk3 *iface, BSTR path, VMHardDiskType type,
                                         IVMTask **task)
 {
     struct hard_disk *disk = impl_from_IVsDiskHardDisk(iface);
     return operation_request_start(disk->tasks, OPERATION_MERGE_TO, disk->path, path, type, task);
 }
 
-static HRESULT WINAPI hard_disk_Compact(IVsDiskHardDisk2 *iface, IVMTask **task)
+static HRESULT WINAPI hard_disk_Compact(IVsDiskHardDisk3 *iface, IVMTask **task)
 {
     struct hard_disk *disk = impl_from_IVsDiskHardDisk(iface);
     return operation_request_start(disk->tasks, OPERATION_COMPACT, disk->path, NULL,
                                    vmDiskType_Dynamic, task);
 }
 
-static HRESULT WINAPI hard_disk_Convert(IVsDiskHardDisk2 *iface, BSTR path, VMHardDiskType type,
+static HRESULT WINAPI hard_disk_Convert(IVsDiskHardDisk3 *iface, BSTR path, VMHardDiskType type,
                                         IVMTask **task)
 {
     struct hard_disk *disk = impl_from_IVsDiskHardDisk(iface);
     return operation_request_start(disk->tasks, OPERATION_CONVERT, disk->path, path, type, task);
 }
 
-static HRESULT WINAPI hard_disk_get_File(IVsDiskHardDisk2 *iface, BSTR *name)
+static HRESULT WINAPI hard_disk_get_File(IVsDiskHardDisk3 *iface, BSTR *name)
 {
     if (!name)
         return error_set(E_POINTER, &IID_IVMHardDisk, L"IVMHardDisk.File: the result pointer is NULL.");
@@ -152,7 +155,7 @@ static HRESULT open_for(struct hard_disk *disk, const WCHAR *member, struct disk
     return S_OK;
 }
 
-static HRESULT WINAPI hard_disk_get_Type(IVsDiskHardDisk2 *iface, VMHardDiskType *type)
+static HRESULT WINAPI hard_disk_get_Type(IVsDiskHardDisk3 *iface, VMHardDiskType *type)
 {
     struct disk_file *file;
     HRESULT hr;
@@ -170,7 +173,7 @@ static HRESULT WINAPI hard_disk_get_Type(IVsDiskHardDisk2 *iface, VMHardDiskType
     return error_none();
 }
 
-static HRESULT WINAPI hard_disk_get_Security(IVsDiskHardDisk2 *iface, IVMSecurity **security)
+static HRESULT WINAPI hard_disk_get_Security(IVsDiskHardDisk3 *iface, IVMSecurity **security)
 {
     (void)iface;
     if (security)
@@ -191,7 +194,7 @@ static void decimal_variant(VARIANT *out, ULONGLONG value)
     V_VT(out) = VT_DECIMAL;    /* after: vt shares its place with the DECIMAL's wReserved */
 }
 
-static HRESULT WINAPI hard_disk_get_SizeInGuest(IVsDiskHardDisk2 *iface, VARIANT *size)
+static HRESULT WINAPI hard_disk_get_SizeInGuest(IVsDiskHardDisk3 *iface, VARIANT *size)
 {
     struct disk_file *file;
     HRESULT hr;
@@ -206,7 +209,7 @@ static HRESULT WINAPI hard_disk_get_SizeInGuest(IVsDiskHardDisk2 *iface, VARIANT
     return error_none();
 }
 
-static HRESULT WINAPI hard_disk_get_SizeOnHost(IVsDiskHardDisk2 *iface, VARIANT *size)
+static HRESULT WINAPI hard_disk_get_SizeOnHost(IVsDiskHardDisk3 *iface, VARIANT *size)
 {
     struct disk_file *file;
     HRESULT hr;
@@ -221,7 +224,7 @@ static HRESULT WINAPI hard_disk_get_SizeOnHost(IVsDiskHardDisk2 *iface, VARIANT 
     return error_none();
 }
 
-static HRESULT WINAPI hard_disk_get_HostFreeDiskSpace(IVsDiskHardDisk2 *iface, VARIANT *bytes)
+static HRESULT WINAPI hard_disk_get_HostFreeDiskSpace(IVsDiskHardDisk3 *iface, VARIANT *bytes)
 {
     struct hard_disk *disk = impl_from_IVsDiskHardDisk(iface);
     struct host_error error;
@@ -237,7 +240,7 @@ static HRESULT WINAPI hard_disk_get_HostFreeDiskSpace(IVsDiskHardDisk2 *iface, V
     return error_none();
 }
 
-static HRESULT WINAPI hard_disk_get_Parent(IVsDiskHardDisk2 *iface, IVMHardDisk **parent)
+static HRESULT WINAPI hard_disk_get_Parent(IVsDiskHardDisk3 *iface, IVMHardDisk **parent)
 {
     struct hard_disk *disk = impl_from_IVsDiskHardDisk(iface);
     struct host_error error;
@@ -266,7 +269,7 @@ static HRESULT WINAPI hard_disk_get_Parent(IVsDiskHardDisk2 *iface, IVMHardDisk 
     return error_none();
 }
 
-static HRESULT WINAPI hard_disk_put_Parent(IVsDiskHardDisk2 *iface, IVMHardDisk *parent)
+static HRESULT WINAPI hard_disk_put_Parent(IVsDiskHardDisk3 *iface, IVMHardDisk *parent)
 {
     struct hard_disk *disk = impl_from_IVsDiskHardDisk(iface);
     struct host_error error;
@@ -296,7 +299,7 @@ static HRESULT WINAPI hard_disk_put_Parent(IVsDiskHardDisk2 *iface, IVMHardDisk 
     return error_none();
 }
 
-static HRESULT WINAPI hard_disk_get_HostDriveIdentifier(IVsDiskHardDisk2 *iface, BSTR *identifier)
+static HRESULT WINAPI hard_disk_get_HostDriveIdentifier(IVsDiskHardDisk3 *iface, BSTR *identifier)
 {
     (void)iface;
     if (!identifier)
@@ -308,7 +311,7 @@ static HRESULT WINAPI hard_disk_get_HostDriveIdentifier(IVsDiskHardDisk2 *iface,
 }
 
 /* The Number twins of the three Decimal properties (IVsDiskHardDisk). */
-static HRESULT as_number(IVsDiskHardDisk2 *iface, HRESULT (WINAPI *get)(IVsDiskHardDisk2 *, VARIANT *),
+static HRESULT as_number(IVsDiskHardDisk3 *iface, HRESULT (WINAPI *get)(IVsDiskHardDisk3 *, VARIANT *),
                          const WCHAR *member, double *bytes)
 {
     VARIANT value;
@@ -324,24 +327,24 @@ static HRESULT as_number(IVsDiskHardDisk2 *iface, HRESULT (WINAPI *get)(IVsDiskH
     return S_OK;
 }
 
-static HRESULT WINAPI hard_disk_get_SizeInGuestBytes(IVsDiskHardDisk2 *iface, double *bytes)
+static HRESULT WINAPI hard_disk_get_SizeInGuestBytes(IVsDiskHardDisk3 *iface, double *bytes)
 {
     return as_number(iface, hard_disk_get_SizeInGuest, L"SizeInGuestBytes", bytes);
 }
 
-static HRESULT WINAPI hard_disk_get_SizeOnHostBytes(IVsDiskHardDisk2 *iface, double *bytes)
+static HRESULT WINAPI hard_disk_get_SizeOnHostBytes(IVsDiskHardDisk3 *iface, double *bytes)
 {
     return as_number(iface, hard_disk_get_SizeOnHost, L"SizeOnHostBytes", bytes);
 }
 
-static HRESULT WINAPI hard_disk_get_HostFreeDiskSpaceBytes(IVsDiskHardDisk2 *iface, double *bytes)
+static HRESULT WINAPI hard_disk_get_HostFreeDiskSpaceBytes(IVsDiskHardDisk3 *iface, double *bytes)
 {
     return as_number(iface, hard_disk_get_HostFreeDiskSpace,
                      L"HostFreeDiskSpaceBytes", bytes);
 }
 
 /* IVsDiskHardDisk2: what Virtual Server's interface cannot say. */
-static HRESULT open_info(IVsDiskHardDisk2 *iface, const WCHAR *member, void *result,
+static HRESULT open_info(IVsDiskHardDisk3 *iface, const WCHAR *member, void *result,
                          struct disk_file **file)
 {
     struct host_error error;
@@ -364,7 +367,7 @@ static HRESULT string_result(BSTR *out, const WCHAR *text, const WCHAR *member)
     return error_none();
 }
 
-static HRESULT WINAPI hard_disk_get_Format(IVsDiskHardDisk2 *iface, BSTR *format)
+static HRESULT WINAPI hard_disk_get_Format(IVsDiskHardDisk3 *iface, BSTR *format)
 {
     struct disk_file *file;
     disk_format value;
@@ -379,7 +382,7 @@ static HRESULT WINAPI hard_disk_get_Format(IVsDiskHardDisk2 *iface, BSTR *format
 
 enum info_size { INFO_BLOCK_SIZE, INFO_LOGICAL_SECTOR_SIZE, INFO_PHYSICAL_SECTOR_SIZE };
 
-static HRESULT size_result(IVsDiskHardDisk2 *iface, enum info_size which, const WCHAR *member,
+static HRESULT size_result(IVsDiskHardDisk3 *iface, enum info_size which, const WCHAR *member,
                            LONG *bytes)
 {
     struct disk_file *file;
@@ -396,22 +399,22 @@ static HRESULT size_result(IVsDiskHardDisk2 *iface, enum info_size which, const 
     return error_none();
 }
 
-static HRESULT WINAPI hard_disk_get_BlockSize(IVsDiskHardDisk2 *iface, LONG *bytes)
+static HRESULT WINAPI hard_disk_get_BlockSize(IVsDiskHardDisk3 *iface, LONG *bytes)
 {
     return size_result(iface, INFO_BLOCK_SIZE, L"BlockSize", bytes);
 }
 
-static HRESULT WINAPI hard_disk_get_LogicalSectorSize(IVsDiskHardDisk2 *iface, LONG *bytes)
+static HRESULT WINAPI hard_disk_get_LogicalSectorSize(IVsDiskHardDisk3 *iface, LONG *bytes)
 {
     return size_result(iface, INFO_LOGICAL_SECTOR_SIZE, L"LogicalSectorSize", bytes);
 }
 
-static HRESULT WINAPI hard_disk_get_PhysicalSectorSize(IVsDiskHardDisk2 *iface, LONG *bytes)
+static HRESULT WINAPI hard_disk_get_PhysicalSectorSize(IVsDiskHardDisk3 *iface, LONG *bytes)
 {
     return size_result(iface, INFO_PHYSICAL_SECTOR_SIZE, L"PhysicalSectorSize", bytes);
 }
 
-static HRESULT WINAPI hard_disk_get_VirtualDiskId(IVsDiskHardDisk2 *iface, BSTR *id)
+static HRESULT WINAPI hard_disk_get_VirtualDiskId(IVsDiskHardDisk3 *iface, BSTR *id)
 {
     struct disk_file *file;
     WCHAR text[40];
@@ -427,14 +430,37 @@ static HRESULT WINAPI hard_disk_get_VirtualDiskId(IVsDiskHardDisk2 *iface, BSTR 
     return string_result(id, text, L"VirtualDiskId");
 }
 
-static HRESULT WINAPI hard_disk_ConvertToRaw(IVsDiskHardDisk2 *iface, BSTR path, IVMTask **task)
+static HRESULT WINAPI hard_disk_ConvertToRaw(IVsDiskHardDisk3 *iface, BSTR path, IVMTask **task)
 {
     struct hard_disk *disk = impl_from_IVsDiskHardDisk(iface);
     return operation_request_start(disk->tasks, OPERATION_TO_RAW, disk->path, path,
                                    vmDiskType_Dynamic, task);
 }
 
-static const IVsDiskHardDisk2Vtbl hard_disk_vtbl = {
+/* IVsDiskHardDisk3: the rest of a disk's life, each in its own file (hard_disk_life.h). */
+static HRESULT WINAPI hard_disk_Resize(IVsDiskHardDisk3 *iface, LONG size_mb, IVMTask **task)
+{
+    struct hard_disk *disk = impl_from_IVsDiskHardDisk(iface);
+    return resize_request_start(disk->tasks, disk->path, size_mb, task);
+}
+
+static HRESULT WINAPI hard_disk_get_MinimumSize(IVsDiskHardDisk3 *iface, double *bytes)
+{
+    return hard_disk_minimum_size(impl_from_IVsDiskHardDisk(iface)->path, bytes);
+}
+
+static HRESULT WINAPI hard_disk_Check(IVsDiskHardDisk3 *iface, VARIANT *problems)
+{
+    return hard_disk_check(impl_from_IVsDiskHardDisk(iface)->path, problems);
+}
+
+static HRESULT WINAPI hard_disk_Repair(IVsDiskHardDisk3 *iface, IVMTask **task)
+{
+    struct hard_disk *disk = impl_from_IVsDiskHardDisk(iface);
+    return repair_request_start(disk->tasks, disk->path, task);
+}
+
+static const IVsDiskHardDisk3Vtbl hard_disk_vtbl = {
     hard_disk_QueryInterface,
     hard_disk_AddRef,
     hard_disk_Release,
@@ -464,6 +490,10 @@ static const IVsDiskHardDisk2Vtbl hard_disk_vtbl = {
     hard_disk_get_PhysicalSectorSize,
     hard_disk_get_VirtualDiskId,
     hard_disk_ConvertToRaw,
+    hard_disk_Resize,
+    hard_disk_get_MinimumSize,
+    hard_disk_Check,
+    hard_disk_Repair,
 };
 
 HRESULT hard_disk_create(const WCHAR *path, struct task_list *tasks, IVMHardDisk **out)

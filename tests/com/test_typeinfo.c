@@ -71,6 +71,24 @@ static const struct expected_member vsdisk_hard_disk2_members[] = {
     { L"ConvertToRaw", INVOKE_FUNC, { L"rawImagePath", NULL }, VT_PTR, L"IVMTask" },
 };
 
+/* And what IVsDiskHardDisk3 adds: the rest of a disk's life. */
+static const struct expected_member vsdisk_hard_disk3_members[] = {
+    { L"Resize", INVOKE_FUNC, { L"newSizeMB", NULL }, VT_PTR, L"IVMTask" },
+    { L"MinimumSize", INVOKE_PROPERTYGET, { NULL }, VT_R8, NULL },
+    { L"Check", INVOKE_FUNC, { NULL }, VT_VARIANT, NULL },
+    { L"Repair", INVOKE_FUNC, { NULL }, VT_PTR, L"IVMTask" },
+};
+
+/* The objects in Check's array. */
+static const struct expected_member problem_members[] = {
+    { L"Name", INVOKE_PROPERTYGET, { NULL }, VT_BSTR, NULL },
+    { L"Kind", INVOKE_PROPERTYGET, { NULL }, VT_BSTR, NULL },
+    { L"File", INVOKE_PROPERTYGET, { NULL }, VT_BSTR, NULL },
+    { L"Offset", INVOKE_PROPERTYGET, { NULL }, VT_R8, NULL },
+    { L"Length", INVOKE_PROPERTYGET, { NULL }, VT_R8, NULL },
+    { L"Meaning", INVOKE_PROPERTYGET, { NULL }, VT_BSTR, NULL },
+};
+
 static const struct expected_member task_members[] = {
     { L"WaitForCompletion", INVOKE_FUNC, { L"timeout", NULL }, VT_VOID, NULL },
     { L"Cancel", INVOKE_FUNC, { NULL }, VT_VOID, NULL },
@@ -317,12 +335,27 @@ static void test_hard_disk_type_information(void **state)
     bstr = SysAllocString(path);
     assert_int_equal(IVMVirtualServer_GetHardDisk(server, bstr, &disk), S_OK);
     SysFreeString(bstr);
-    check_interface((IDispatch *)disk, L"IVsDiskHardDisk2", hard_disk_members,
+    check_interface((IDispatch *)disk, L"IVsDiskHardDisk3", hard_disk_members,
                     ARRAYSIZE(hard_disk_members));
-    check_interface((IDispatch *)disk, L"IVsDiskHardDisk2", vsdisk_hard_disk_members,
+    check_interface((IDispatch *)disk, L"IVsDiskHardDisk3", vsdisk_hard_disk_members,
                     ARRAYSIZE(vsdisk_hard_disk_members));
-    check_interface((IDispatch *)disk, L"IVsDiskHardDisk2", vsdisk_hard_disk2_members,
+    check_interface((IDispatch *)disk, L"IVsDiskHardDisk3", vsdisk_hard_disk2_members,
                     ARRAYSIZE(vsdisk_hard_disk2_members));
+    check_interface((IDispatch *)disk, L"IVsDiskHardDisk3", vsdisk_hard_disk3_members,
+                    ARRAYSIZE(vsdisk_hard_disk3_members));
+    /* IVsDiskProblem, which Check's VARIANT holds: from the same type library. */
+    {
+        ITypeInfo *disk_info = NULL, *problem = NULL;
+        ITypeLib *library = NULL;
+        UINT index;
+        assert_int_equal(IDispatch_GetTypeInfo((IDispatch *)disk, 0, LOCALE_USER_DEFAULT, &disk_info), S_OK);
+        assert_int_equal(ITypeInfo_GetContainingTypeLib(disk_info, &library, &index), S_OK);
+        assert_int_equal(ITypeLib_GetTypeInfoOfGuid(library, &IID_IVsDiskProblem, &problem), S_OK);
+        check_interface_info(problem, L"IVsDiskProblem", problem_members, ARRAYSIZE(problem_members));
+        ITypeInfo_Release(problem);
+        ITypeLib_Release(library);
+        ITypeInfo_Release(disk_info);
+    }
 
     /* Parent is also a property put, which the adapter shows as settable. */
     ITypeInfo *info = NULL;
