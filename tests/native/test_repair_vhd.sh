@@ -1,0 +1,202 @@
+#!/bin/sh
+# vsdisk repair, VHD: a damage table. For each kind of damage: check names it with its exit
+# status; repair --dry-run says the same as repair and changes no byte (contents and
+# modification time compared); repair fixes it (exit 0) or refuses it with the data-loss
+# reason (exit 2), and then --accept-data-loss drops what cannot be kept and lists the guest
+# ranges lost; afterwards check is clean, the guest content equals the undamaged original
+# sector by sector (read by vsdisk's reader, and by qemu-img compare for a dynamic disk), and
+# a second repair has nothing to do.
+# Usage: test_repair_vhd.sh VSDISK FX_WRITE CHAIN_READ
+set -eu
+vsdisk=$1 fx_write=$2 chain_read=$3
+here=$(cd "$(dirname "$0")" && pwd)
+tap_dir=$(mktemp -d)
+trap 'rm -rf "$tap_dir"' EXIT
+trap 'exit 130' INT TERM
+. "$here/tap.sh"
+d=$tap_dir/disks
+mkdir "$d"
+MiB=1048576
+damage() { python3 "$here/vhd_damage.py" "$@"; }
+
+head -c $((2 * MiB)) /dev/urandom > "$tap_dir/data"
+head -c $((MiB)) /dev/urandom > "$tap_dir/data2"
+# A dynamic VHD of 64 MiB with data in its first two blocks (2 MiB blocks); blocks 2 on empty.
+new_vhd() {
+    "$vsdisk" create "$1" 64 > /dev/null
+    "$fx_write" "$1" 0 "$tap_dir/data" > /dev/null
+    "$fx_write" "$1" $((2 * MiB)) "$tap_dir/data" > /dev/null
+}
+# A differencing VHD (a.vhd) over p.vhd, with its own data in its block 3.
+new_child() {
+    new_vhd "$d/p.vhd"
+    "$vsdisk" create --parent "$d/p.vhd" "$1" > /dev/null
+    "$fx_write" "$1" $((6 * MiB + 4096)) "$tap_dir/data2" > /dev/null
+}
+size_of() { stat -c %s "$1"; }
+
+# ---- the damage: make_NAME DISK damages the undamaged disk DISK in place. base_NAME, when
+# defined, makes the undamaged disk (default new_vhd).
+make_end_footer_cut_empty() { truncate -s -512 "$1"; }
+base_end_footer_cut_empty() { "$vsdisk" create "$1" 64 > /dev/null; }
+make_end_footer_cut() { truncate -s -512 "$1"; }
+make_end_footer_cut_300() { truncate -s -300 "$1"; }
+make_end_footer_cut_100() { truncate -s -100 "$1"; }
+make_end_footer_cut_1() { truncate -s -1 "$1"; }
+make_end_footer_trashed() { head -c 512 /dev/urandom | dd of="$1" bs=512 seek=$(($(size_of "$1") / 512 - 1)) conv=notrunc 2> /dev/null; }
+make_end_footer_zeroed() { damage "$1" zero $(($(size_of "$1") - 512)) 512; }
+make_end_footer_garbled_after_leak() { damage "$1" grow $((3 * MiB)); damage "$1" poke $(($(size_of "$1") - 510)); }
+make_footer_copy_damaged() { damage "$1" poke 24; }
+make_footer_copy_zeroed() { damage "$1" zero 0 512; }
+make_footer_copies_differ() { damage "$1" footer copy 24 00000001; }
+make_footer_copy_other_size() { damage "$1" footer copy 40 0000000002000000; damage "$1" footer copy 48 0000000002000000; }
+make_end_footer_wrong_offset() { damage "$1" footer end 16 0000000000000e00; }
+make_footer_checksum_stale() { damage "$1" footer both 36 4d616320 stale; }
+make_end_footer_checksum_stale() { damage "$1" footer end 24 00000001 stale; }
+make_fixed_footer_checksum_stale() { damage "$1" footer end 36 4d616320 stale; }
+base_fixed_footer_checksum_stale() { "$vsdisk" create --fixed "$1" 16 > /dev/null; "$fx_write" "$1" 4096 "$tap_dir/data2" > /dev/null; }
+make_header_checksum_stale() { damage "$1" poke $((512 + 40)); }
+make_parent_name_edited() { damage "$1" header 64 0041 stale; }
+base_parent_name_edited() { new_child "$1"; }
+make_vsdk_creator() { damage "$1" footer both 28 7673646b; }
+make_block_past_end() { damage "$1" bat 5 4000000; }
+make_block_cut_short() { truncate -s -$((MiB + 512)) "$1"; }
+make_blocks_share() { damage "$1" bat 1 "$(damage "$1" batget 0)"; }
+make_block_over_header() { damage "$1" bat 7 header; }
+make_block_over_table() { damage "$1" bat 9 table; }
+make_child_block_past_end() { damage "$1" bat 3 5000000; }
+base_child_block_past_end() { new_child "$1"; }
+make_fixed_cut() { truncate -s -512 "$1"; }
+base_fixed_cut() { "$vsdisk" create --fixed "$1" 16 > /dev/null; }
+
+# The guest content of a disk (its chain), raw.
+content() { "$chain_read" "$1" "$2" > /dev/null; }
+# zero_blocks RAW BLOCK...: the 2 MiB blocks set to zeros in RAW (their data given up).
+zero_blocks() {
+    raw=$1
+    shift
+    for b in "$@"; do
+        dd if=/dev/zero of="$raw" bs=$((2 * MiB)) seek="$b" count=1 conv=notrunc 2> /dev/null
+    done
+}
+# fingerprint FILES...: contents and modification times.
+fingerprint() { for f in "$@"; do sha256sum "$f"; stat -c '%y' "$f"; done; }
+
+qemu_compare() {
+    command -v qemu-img > /dev/null || return 0
+    qemu-img compare -q -f vpc -F vpc "$1" "$2"
+}
+
+# name | check exit | problem check names | repair exit | what repair says (grep -E) | blocks
+# whose data --accept-data-loss gives up (a refused row) | qemu compares (yes/no) | check's
+# exit after the repair (3: space nothing refers to is left, as repair leaves it to compact)
+while IFS='|' read -r name want_check problem want_repair said lost qemu want_after; do
+    [ -n "$name" ] || continue
+    disk=$d/a.vhd
+    if command -v "base_$name" > /dev/null 2>&1; then "base_$name" "$disk"; else new_vhd "$disk"; fi
+    touch -d '2001-02-03 04:05:06' "$disk"
+    cp -p "$disk" "$d/orig.vhd"
+    [ -f "$d/p.vhd" ] && content "$disk" "$tap_dir/orig.raw" || content "$disk" "$tap_dir/orig.raw"
+    "make_$name" "$disk"
+    touch -d '2001-02-03 04:05:06' "$disk"
+
+    rc=0
+    "$vsdisk" check "$disk" > "$tap_dir/out" 2>&1 || rc=$?
+    if [ "$rc" -eq "$want_check" ] && grep -q ": $problem\b" "$tap_dir/out"; then
+        tap_ok "$name: check exits $want_check naming $problem"
+    else
+        tap_not_ok "$name: check exits $want_check naming $problem (got $rc)"
+        sed 's/^/# /' "$tap_dir/out"
+    fi
+
+    before=$(fingerprint "$disk" "$d"/p.vhd 2> /dev/null || true)
+    rc=0
+    "$vsdisk" repair --dry-run "$disk" > "$tap_dir/dry" 2>&1 || rc=$?
+    after=$(fingerprint "$disk" "$d"/p.vhd 2> /dev/null || true)
+    if [ "$rc" -eq "$want_repair" ] && [ "$before" = "$after" ] && grep -Eq "would change|refused" "$tap_dir/dry"; then
+        tap_ok "$name: --dry-run exits $want_repair, says what it would do, changes no byte nor the time"
+    else
+        tap_not_ok "$name: --dry-run exits $want_repair, says what it would do, changes no byte nor the time (got $rc)"
+        sed 's/^/# /' "$tap_dir/dry"
+    fi
+
+    rc=0
+    "$vsdisk" repair "$disk" > "$tap_dir/out" 2>&1 || rc=$?
+    if [ "$rc" -eq "$want_repair" ] && grep -Eq "$said" "$tap_dir/out" &&
+            [ "$(sed 's/would change:/changed:/' "$tap_dir/dry")" = "$(cat "$tap_dir/out")" ]; then
+        tap_ok "$name: repair exits $want_repair: $said"
+    else
+        tap_not_ok "$name: repair exits $want_repair: $said (got $rc; or not what --dry-run said)"
+        sed 's/^/# /' "$tap_dir/out" "$tap_dir/dry"
+    fi
+    cp "$tap_dir/orig.raw" "$tap_dir/want.raw"
+    if [ "$want_repair" -eq 2 ] && [ -n "$lost" ]; then
+        rc=0
+        "$vsdisk" repair --accept-data-loss "$disk" > "$tap_dir/out" 2>&1 || rc=$?
+        n=$(echo "$lost" | wc -w)
+        if [ "$rc" -eq 0 ] && [ "$(grep -c ': lost: guest bytes' "$tap_dir/out")" -eq "$n" ] &&
+                ! grep -q refused "$tap_dir/out"; then
+            tap_ok "$name: --accept-data-loss exits 0 and lists $n lost range(s)"
+        else
+            tap_not_ok "$name: --accept-data-loss exits 0 and lists $n lost range(s) (got $rc)"
+            sed 's/^/# /' "$tap_dir/out"
+        fi
+        # shellcheck disable=SC2086
+        zero_blocks "$tap_dir/want.raw" $lost
+    fi
+
+    if [ "$want_repair" -eq 0 ] || [ -n "$lost" ]; then
+        rc=0
+        "$vsdisk" check "$disk" > "$tap_dir/out" 2>&1 || rc=$?
+        if [ "$rc" -eq "$want_after" ] && ! grep -q ": corruption:" "$tap_dir/out" &&
+                content "$disk" "$tap_dir/got.raw" 2>> "$tap_dir/out" &&
+                cmp "$tap_dir/got.raw" "$tap_dir/want.raw" >> "$tap_dir/out" 2>&1; then
+            tap_ok "$name: repaired disk checks $want_after (no corruption), guest content as the original's${lost:+ but the lost blocks}"
+        else
+            tap_not_ok "$name: repaired disk checks $want_after (no corruption), guest content as the original's (check exit $rc)"
+            sed 's/^/# /' "$tap_dir/out"
+        fi
+        if [ "$qemu" = yes ] && [ -z "$lost" ]; then
+            check "$name: qemu-img compare: the repaired disk reads as the original" \
+                qemu_compare "$d/orig.vhd" "$disk"
+        fi
+        if [ "$(stat -c %Y "$disk")" = "$(stat -c %Y "$d/orig.vhd")" ]; then
+            tap_ok "$name: the modification time kept"
+        else
+            tap_not_ok "$name: the modification time kept"
+        fi
+        rc=0
+        "$vsdisk" repair "$disk" > "$tap_dir/out" 2>&1 || rc=$?
+        check "$name: a second repair has nothing to do" \
+            sh -c '[ "$1" -eq 0 ] && grep -q "nothing to repair" "$2"' - "$rc" "$tap_dir/out"
+    fi
+    rm -f "$d"/*
+done <<'ROWS'
+end_footer_cut_empty|2|end-footer-damaged|0|footer at the end .* rebuilt from the copy||yes|0
+end_footer_cut|2|not-valid|0|missing or damaged .* rebuilt from the copy at offset 0, at offset [0-9]+ after the last block$||yes|0
+end_footer_cut_300|2|not-valid|0|rebuilt from the copy||yes|0
+end_footer_cut_100|2|not-valid|0|rebuilt from the copy||yes|0
+end_footer_cut_1|2|footer-copies-differ|0|511-byte footer .* rebuilt from the copy||yes|0
+end_footer_trashed|2|end-footer-damaged|0|missing or damaged .* rebuilt from the copy||yes|0
+end_footer_zeroed|2|end-footer-damaged|0|missing or damaged .* rebuilt from the copy||yes|0
+end_footer_garbled_after_leak|2|end-footer-damaged|0|rebuilt from the copy at offset 0, at offset [0-9]+ after the last block$||yes|3
+footer_copy_damaged|2|footer-copies-differ|0|copy at offset 0 was damaged .*: rewritten from the footer at the end||yes|0
+footer_copy_zeroed|2|footer-copies-differ|0|copy at offset 0 was damaged .*: rewritten from the footer at the end||yes|0
+footer_copies_differ|2|footer-copies-differ|0|differed from the footer at the end \(first at byte 24\)||yes|0
+footer_copy_other_size|2|not-valid|0|differed from the footer at the end \(first at byte 4[0-9]\)||yes|0
+end_footer_wrong_offset|2|not-valid|0|did not describe the disk .* rebuilt from the copy||yes|0
+footer_checksum_stale|2|not-valid|0|footer's checksum was stale .*recomputed||yes|0
+end_footer_checksum_stale|2|end-footer-damaged|0|rebuilt from the copy||yes|0
+fixed_footer_checksum_stale|2|not-valid|0|footer's checksum was stale||yes|0
+header_checksum_stale|2|not-valid|0|dynamic header's checksum was stale||yes|0
+parent_name_edited|2|not-valid|0|dynamic header's checksum was stale||no|0
+vsdk_creator|0|clean|0|creator application 'vsdk'||yes|0
+block_past_end|2|not-valid|2|refused: block 5 .* runs past the end of the file.*--accept-data-loss|5|yes|0
+block_cut_short|2|not-valid|2|refused: block 1 .* runs past the end of the file|1|yes|3
+blocks_share|2|blocks-overlap|2|refused: block 1 .* shares bytes of the file with block 0|1|yes|3
+block_over_header|2|not-valid|2|refused: block 7 .* lies over the dynamic header|7|yes|0
+block_over_table|2|not-valid|2|refused: block 9 .* lies over the block allocation table|9|yes|0
+child_block_past_end|2|not-valid|2|refused: block 3 .* runs past the end|3|no|3
+fixed_cut|2|not-valid|2|refused: no VHD footer .* fixed disk cut short||no|0
+ROWS
+finish
