@@ -6,15 +6,15 @@
  *      of the parent's name): the checksum recomputed, one 1024-byte write;
  *   3. block table entries outside the file, over the metadata or on another block: refused,
  *      or with accept_loss dropped (vhd_repair_table.c);
- *   4. the footers: a missing or damaged end footer rebuilt after the last block (the file cut
- *      after it only once it is flushed), a stale checksum recomputed, a damaged or
- *      disagreeing copy rewritten from the winner, and the creator application 'vsdk' of
- *      vsdisk 0.1 and 0.2 (which qemu sizes by the CHS geometry, short) made 'win '.
+ *   4. the footers: a missing or damaged end footer rebuilt (over the file's last sector
+ *      when nothing uses it, else right after the last block), a stale checksum recomputed,
+ *      a damaged or disagreeing copy rewritten from the winner, and the creator application
+ *      'vsdk' of vsdisk 0.1 and 0.2 (which qemu sizes by the CHS geometry, short) made 'win '.
  * Why nothing is lost: no step writes a byte of guest data or a block table entry that is
  * kept; each write puts a valid structure over a damaged one, or a valid one over a valid
  * one while the other copy stays valid, so a torn write leaves what was there before; the
- * only cut of the file comes after the footer that ends it is flushed. Running the repair
- * again after a crash redoes what was not done (each step looks at the disk as it is). */
+ * file is never cut (space nothing refers to is left to compact). Running the repair again
+ * after a crash redoes what was not done (each step looks at the disk as it is). */
 #include "vhd_repair_internal.h"
 
 #include <string.h>

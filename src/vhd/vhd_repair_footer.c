@@ -11,9 +11,10 @@
  *
  * Writes: the end footer first, then the copy (one 512-byte write each, each flushed). While
  * the end one is written the copy describes the disk, and the reverse, so at every instant a
- * valid footer that describes the disk is where readers look. A missing end footer goes after
- * the last block (r->data_end), or over the last sector when space nothing uses precedes it;
- * the file is cut after it only once it is flushed. */
+ * valid footer that describes the disk is where readers look. A missing end footer goes over
+ * the file's last sector when nothing (no block, no metadata) uses it, else right after the
+ * last block (r->data_end), the file growing by what the cut took; the file is never cut, so
+ * space nothing refers to stays (check reports it, compact gives it back). */
 #include "vhd_repair_internal.h"
 
 #include <string.h>
@@ -208,8 +209,8 @@ static unsigned first_difference(const uint8_t *a, const uint8_t *b)
     return i;
 }
 
-/* Where a rebuilt end footer goes: over the last sector when nothing uses the space before
- * it, else right after the data (the file grows or is cut to end with it). */
+/* Where a rebuilt end footer goes: over the last sector when nothing uses it, else right
+ * after the data (the file grows to end with it). */
 static uint64_t end_footer_place(const vhd_repair_job *r)
 {
     if (!r->sparse)
@@ -247,15 +248,13 @@ vhd_reader_code vhd_repair_write_footers(vhd_repair_job *r)
 
     if (!end_in_place)
         vhd_repair_change(r, "the footer at the end of the file was %s: rebuilt from the copy "
-                          "at offset 0, at offset %llu after the last block%s",
+                          "at offset 0, at offset %llu after the last block",
                           end->len != VHD_FOOTER_SIZE && end->state == FOOTER_VALID
                               ? "a 511-byte footer of the products before Virtual PC 2004"
                           : end->state == FOOTER_DAMAGED ? "missing or damaged (a copy cut short?)"
                               : "a footer that did not describe the disk (no dynamic header "
                                 "where it said)",
-                          (unsigned long long)end_at,
-                          end_at + VHD_FOOTER_SIZE < r->file_size
-                              ? ", and the file cut after it" : "");
+                          (unsigned long long)end_at);
     else if (memcmp(end->bytes, as_picked, sizeof as_picked) != 0)
         vhd_repair_change(r, "the footer's checksum was stale (its fields edited by hand, and "
                           "consistent with the disk): recomputed");
@@ -287,22 +286,8 @@ vhd_reader_code vhd_repair_write_footers(vhd_repair_job *r)
         if ((code = vhd_repair_write(r, end_at, wanted, sizeof wanted, "the footer"))
             != VHD_READER_OK)
             return code;
-        uint64_t new_end = end_at + VHD_FOOTER_SIZE;
-        if (new_end < r->file_size) {
-            /* Only after the footer is flushed: until then the copy describes the disk. */
-            vhd_status status = r->io->set_size ? r->io->set_size(r->io, new_end)
-                                                : VHD_E_NOT_SUPPORTED;
-            if (status == VHD_OK)
-                status = r->io->flush(r->io);
-            if (status != VHD_OK) {
-                vhd_reader_fail(r->error, VHD_READER_IO, "cutting the file after its footer: %s",
-                                vhd_status_message(status));
-                r->error->io_status = status;
-                r->error->os_error = r->io->os_error;
-                return VHD_READER_IO;
-            }
-        }
-        r->file_size = new_end;
+        if (end_at + VHD_FOOTER_SIZE > r->file_size)
+            r->file_size = end_at + VHD_FOOTER_SIZE;
     }
     if (write_copy)
         return vhd_repair_write(r, 0, wanted, sizeof wanted, "the footer copy");
