@@ -9,7 +9,11 @@
  * half-way leaves some entries dropped and the rest as they were: the disk as refused as
  * before, and the repair run again drops the rest.
  *
- * Memory: 16 bytes per allocated block, at most VHD_REPAIR_BLOCKS_MAX of them (64 MiB). */
+ * A block of a differencing disk written over a parent locator's data (qemu's defect) is not
+ * dropped but moved (relay below): nothing is lost.
+ *
+ * Memory: 24 bytes per allocated block, at most VHD_REPAIR_BLOCKS_MAX of them (96 MiB), and a
+ * 256 KiB buffer to move a block. */
 #include "vhd_repair_internal.h"
 
 #include <stdio.h>
@@ -19,8 +23,10 @@
 #include "vhd_op_common.h"
 
 #define VHD_REPAIR_BLOCKS_MAX (1u << 22)
+#define RELAY_BUFFER (256u * 1024u)
 
-enum drop_reason { KEEP, OUTSIDE, OVER_METADATA, ON_BLOCK };
+/* RELAY: kept, moved off a parent locator's data it was written over (qemu's defect). */
+enum drop_reason { KEEP, OUTSIDE, OVER_METADATA, ON_BLOCK, RELAY };
 
 struct block_place {
     uint64_t start;
@@ -129,9 +135,10 @@ static void classify(vhd_repair_job *r, struct block_place *places, size_t count
             p->reason = OUTSIDE;
             continue;
         }
-        for (unsigned k = 0; k < region_count && p->reason == KEEP; k++) {
+        for (unsigned k = 0; k < region_count && p->reason != OVER_METADATA; k++) {
             if (p->start < regions[k].end && regions[k].start < p->start + r->block_bytes) {
-                p->reason = OVER_METADATA;
+                /* Regions 0 to 2 are the footer copy, the header and the table. */
+                p->reason = k >= 3 ? RELAY : OVER_METADATA;
                 p->what = regions[k].what;
             }
         }
@@ -140,7 +147,7 @@ static void classify(vhd_repair_job *r, struct block_place *places, size_t count
     struct block_place *last = NULL;   /* the kept block reaching furthest so far */
     for (size_t i = 0; i < count; i++) {
         struct block_place *p = &places[i];
-        if (p->reason != KEEP)
+        if (p->reason != KEEP && p->reason != RELAY)
             continue;
         if (last != NULL && p->start < last->start + r->block_bytes) {
             /* The later entry in the table gives way. */
@@ -189,6 +196,77 @@ static void say_dropped(vhd_repair_job *r, const struct block_place *p, bool ref
                       r->footer.disk_type == VHD_DISK_TYPE_DIFFERENCING ? "the parent's"
                                                                          : "zeros");
     disk_repair_say_loss(r->report, guest, length);
+}
+
+static vhd_reader_code io_failed(vhd_repair_job *r, vhd_status status, const char *what)
+{
+    vhd_reader_fail(r->error, VHD_READER_IO, "%s: %s", what, vhd_status_message(status));
+    r->error->io_status = status;
+    r->error->os_error = r->io->os_error;
+    return VHD_READER_IO;
+}
+
+/* Moves a block written over a parent locator's data (qemu, which knows no locators, puts a
+ * differencing disk's first block right after the table) to the end of the file: its bitmap
+ * and data copied after the last byte (data 4 KiB-aligned) and flushed, a footer after it and
+ * flushed (the file's last sector until then is block data, so the copy at offset 0 describes
+ * the disk meanwhile), then its table entry pointed at the copy and flushed. The bytes it
+ * leaves, the locator's data among them, are then nobody's but the locator's. */
+static vhd_reader_code relay(vhd_repair_job *r, struct block_place *p, uint8_t *buffer,
+                             size_t buffer_size)
+{
+    uint64_t bitmap = r->block_bytes - r->header.block_size;
+    uint64_t from = p->start;
+    uint64_t to = round_up(r->file_size + bitmap, 4096) - bitmap;
+    vhd_repair_change(r, "block %u, written over the %s (qemu's defect: it places a "
+                      "differencing disk's first block after the table, over the locators), "
+                      "moved with its data from offset %llu to %llu; the locator's place is its "
+                      "own again", (unsigned)p->index, p->what, (unsigned long long)from,
+                      (unsigned long long)to);
+    if (r->options->dry_run)
+        return VHD_READER_OK;
+    vhd_status status = VHD_OK;
+    for (uint64_t done = 0; done < r->block_bytes && status == VHD_OK;) {
+        size_t n = r->block_bytes - done < buffer_size ? (size_t)(r->block_bytes - done)
+                                                       : buffer_size;
+        status = r->io->read_at(r->io, from + done, buffer, n);
+        if (status == VHD_OK)
+            status = r->io->write_at(r->io, to + done, buffer, n);
+        done += n;
+    }
+    if (status == VHD_OK)
+        status = r->io->flush(r->io);
+    if (status != VHD_OK)
+        return io_failed(r, status, "copying a block to the end of the file");
+    struct footer_read *winner = r->footers.end_wins ? &r->footers.end : &r->footers.copy;
+    uint8_t footer[VHD_FOOTER_SIZE];
+    memcpy(footer, winner->bytes, sizeof footer);
+    footer[64] = footer[65] = footer[66] = footer[67] = 0;
+    uint32_t sum = vhd_checksum(footer, sizeof footer, 64);
+    footer[64] = (uint8_t)(sum >> 24);
+    footer[65] = (uint8_t)(sum >> 16);
+    footer[66] = (uint8_t)(sum >> 8);
+    footer[67] = (uint8_t)sum;
+    uint64_t footer_at = to + r->block_bytes;
+    vhd_reader_code code = vhd_repair_write(r, footer_at, footer, sizeof footer, "the footer");
+    if (code != VHD_READER_OK)
+        return code;
+    /* The footer now at the end is the winner's, checksum recomputed. */
+    r->footers.end = *winner;
+    memcpy(r->footers.end.bytes, footer, sizeof footer);
+    r->footers.end.at = footer_at;
+    r->footers.end.len = VHD_FOOTER_SIZE;
+    r->footers.end.state = FOOTER_VALID;
+    r->footers.end_wins = true;
+    r->file_size = footer_at + VHD_FOOTER_SIZE;
+    r->end_footer_valid = true;
+    uint32_t sector = (uint32_t)(to / VHD_SECTOR_SIZE);
+    uint8_t entry[4] = { (uint8_t)(sector >> 24), (uint8_t)(sector >> 16), (uint8_t)(sector >> 8),
+                         (uint8_t)sector };
+    code = vhd_repair_write(r, r->header.table_offset + (uint64_t)p->index * 4, entry,
+                            sizeof entry, "the block allocation table");
+    p->start = to;
+    return code;
 }
 
 static vhd_reader_code drop(vhd_repair_job *r, const struct block_place *places, size_t count)
@@ -241,6 +319,7 @@ vhd_reader_code vhd_repair_table(vhd_repair_job *r)
         return vhd_reader_fail(r->error, VHD_READER_NO_MEMORY, "no memory for %zu block places",
                                count);
     size_t read;
+    uint8_t *buffer = NULL;
     code = read_places(r, places, count, &read);
     if (code == VHD_READER_OK && read != count)
         code = vhd_reader_fail(r->error, VHD_READER_IO, "the block allocation table changed "
@@ -249,6 +328,21 @@ vhd_reader_code vhd_repair_table(vhd_repair_job *r)
         goto out;
     classify(r, places, count);
     size_t dropped = 0;
+    for (size_t i = 0; i < count && code == VHD_READER_OK; i++) {
+        if (places[i].reason != RELAY)
+            continue;
+        if (buffer == NULL) {
+            buffer = o->allocate ? o->allocate(RELAY_BUFFER) : malloc(RELAY_BUFFER);
+            if (buffer == NULL) {
+                code = vhd_reader_fail(r->error, VHD_READER_NO_MEMORY, "no memory to move a block");
+                break;
+            }
+        }
+        code = relay(r, &places[i], buffer, RELAY_BUFFER);
+        places[i].reason = KEEP;
+    }
+    if (code != VHD_READER_OK)
+        goto out;
     for (size_t i = 0; i < count; i++) {
         const struct block_place *p = &places[i];
         if (p->reason != KEEP) {
@@ -267,9 +361,13 @@ vhd_reader_code vhd_repair_table(vhd_repair_job *r)
     if (dropped != 0 && o->accept_loss && !o->dry_run)
         code = drop(r, places, count);
 out:
-    if (o->release)
+    if (o->release) {
         o->release(places);
-    else
+        if (buffer != NULL)
+            o->release(buffer);
+    } else {
         free(places);
+        free(buffer);
+    }
     return code;
 }

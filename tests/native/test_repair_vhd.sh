@@ -66,6 +66,30 @@ make_block_over_header() { damage "$1" bat 7 header; }
 make_block_over_table() { damage "$1" bat 9 table; }
 make_child_block_past_end() { damage "$1" bat 3 5000000; }
 base_child_block_past_end() { new_child "$1"; }
+# qemu-io writes into a differencing VHD made by vsdisk as if it were dynamic: its first block
+# goes right after the table, over the parent locators' data (once beside the relative
+# locator's text, once over it). What qemu reads of block 0 is the content to keep.
+make_qemu_over_locator() { qemu-io -f vpc -c "write -P 7 1M 64k" "$1" > /dev/null; }
+# A differencing VHD with no block of its own yet: qemu's first block is its first.
+new_empty_child() { new_vhd "$d/p.vhd"; "$vsdisk" create --parent "$d/p.vhd" "$1" > /dev/null; }
+base_qemu_over_locator() { new_empty_child "$1"; }
+make_qemu_over_locator_text() { qemu-io -f vpc -c "write -P 9 0 128k" "$1" > /dev/null; }
+base_qemu_over_locator_text() { new_empty_child "$1"; }
+# expect_NAME RAW DISK: the content the repair must keep, from the damaged disk.
+qemu_block0() {
+    qemu-img convert -f vpc -O raw "$2" "$tap_dir/qemu.raw"
+    dd if="$tap_dir/qemu.raw" of="$1" bs=$((2 * MiB)) count=1 conv=notrunc 2> /dev/null
+}
+expect_qemu_over_locator() { qemu_block0 "$@"; }
+expect_qemu_over_locator_text() { qemu_block0 "$@"; }
+# after_NAME DISK: qemu reads the repaired disk's block 0 as before, and its written bytes.
+qemu_same_block0() {
+    qemu-img convert -f vpc -O raw "$1" "$tap_dir/qemu-after.raw" &&
+        cmp -n $((2 * MiB)) "$tap_dir/qemu.raw" "$tap_dir/qemu-after.raw" &&
+        qemu-io -f vpc -c "read -P $2" "$1" | grep -q "^read"
+}
+after_qemu_over_locator() { qemu_same_block0 "$1" "7 1M 64k"; }
+after_qemu_over_locator_text() { qemu_same_block0 "$1" "9 0 128k"; }
 make_fixed_cut() { truncate -s -512 "$1"; }
 base_fixed_cut() { "$vsdisk" create --fixed "$1" 16 > /dev/null; }
 
@@ -99,6 +123,7 @@ while IFS='|' read -r name want_check problem want_repair said lost qemu want_af
     [ -f "$d/p.vhd" ] && content "$disk" "$tap_dir/orig.raw" || content "$disk" "$tap_dir/orig.raw"
     "make_$name" "$disk"
     touch -d '2001-02-03 04:05:06' "$disk"
+    if command -v "expect_$name" > /dev/null 2>&1; then "expect_$name" "$tap_dir/orig.raw" "$disk"; fi
 
     rc=0
     "$vsdisk" check "$disk" > "$tap_dir/out" 2>&1 || rc=$?
@@ -160,6 +185,9 @@ while IFS='|' read -r name want_check problem want_repair said lost qemu want_af
             check "$name: qemu-img compare: the repaired disk reads as the original" \
                 qemu_compare "$d/orig.vhd" "$disk"
         fi
+        if command -v "after_$name" > /dev/null 2>&1; then
+            check "$name: qemu reads the repaired disk as it read the damaged one" "after_$name" "$disk"
+        fi
         if [ "$(stat -c %Y "$disk")" = "$(stat -c %Y "$d/orig.vhd")" ]; then
             tap_ok "$name: the modification time kept"
         else
@@ -197,6 +225,8 @@ blocks_share|2|blocks-overlap|2|refused: block 1 .* shares bytes of the file wit
 block_over_header|2|not-valid|2|refused: block 7 .* lies over the dynamic header|7|yes|0
 block_over_table|2|not-valid|2|refused: block 9 .* lies over the block allocation table|9|yes|0
 child_block_past_end|2|not-valid|2|refused: block 3 .* runs past the end|3|no|3
+qemu_over_locator|2|not-valid|0|block 0, written over the parent locator data \(qemu's defect.* moved with its data||no|3
+qemu_over_locator_text|2|not-valid|0|block 0, written over the parent locator data \(qemu's defect||no|3
 fixed_cut|2|not-valid|2|refused: no VHD footer .* fixed disk cut short||no|0
 ROWS
 finish

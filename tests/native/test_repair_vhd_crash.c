@@ -130,7 +130,11 @@ struct damage {
     void (*make)(const char *path);
     bool accept_loss;
     int lost_block;             /* the block whose data the repair gives up, or -1 */
+    bool differencing;          /* the disk is an empty child of the original */
 };
+
+/* Block 0's data as the qemu-like writer below leaves it (what every reader must keep). */
+static uint8_t qemu_block0[2 * 1024 * 1024];
 
 static void end_cut(const char *p) { cut(p, VHD_FOOTER_SIZE); }
 static void end_cut_half(const char *p) { cut(p, 300); }
@@ -166,16 +170,42 @@ static void block_outside(const char *p) { bat_set(p, 5, 4000000); }
 static void blocks_share(const char *p) { bat_set(p, 6, bat_get(p, 0)); }
 static void last_block_cut_short(const char *p) { cut(p, MiB + 512); }
 
+/* What qemu does to a differencing VHD it takes for a dynamic one: its first block placed
+ * right after the table (over the parent locators' data), its bitmap all ones, a guest write
+ * of 64 KiB at 1 MiB, the rest of the block whatever the file held there; the footer at the
+ * new end. */
+static void qemu_over_locators(const char *p)
+{
+    uint8_t footer[VHD_FOOTER_SIZE], header[VHD_DYNAMIC_HEADER_SIZE], bitmap[FX_SECTOR];
+    uint64_t size = fx_file_size(p), rng = 77;
+    file_read(p, 0, footer, sizeof footer);
+    file_read(p, 512, header, sizeof header);
+    uint64_t table = table_offset(p);
+    uint64_t at = table + ((uint64_t)be32(header + 28) * 4 + 511) / 512 * 512;
+    memset(qemu_block0, 0, sizeof qemu_block0);
+    uint64_t data_at = at + FX_SECTOR;
+    if (data_at < size - VHD_FOOTER_SIZE)
+        file_read(p, data_at, qemu_block0, (size_t)(size - VHD_FOOTER_SIZE - data_at));
+    fx_random(&rng, qemu_block0 + MiB, 64 * 1024);
+    assert_int_equal(truncate(p, (off_t)data_at), 0);
+    memset(bitmap, 0xFF, sizeof bitmap);
+    file_write(p, at, bitmap, sizeof bitmap);
+    file_write(p, data_at, qemu_block0, sizeof qemu_block0);
+    file_write(p, data_at + sizeof qemu_block0, footer, sizeof footer);
+    bat_set(p, 0, (uint32_t)(at / FX_SECTOR));
+}
+
 static const struct damage damages[] = {
-    { "end footer cut at the last block's end", end_cut, false, -1 },
-    { "end footer cut half-way", end_cut_half, false, -1 },
-    { "end footer trashed after unused space", end_trashed_after_leak, false, -1 },
-    { "footer copy damaged", copy_damaged, false, -1 },
-    { "footer copies valid but different", copies_differ, false, -1 },
-    { "checksums stale, creator 'vsdk'", all_stale_vsdk, false, -1 },
-    { "block outside the file, dropped", block_outside, true, -1 },
-    { "two blocks on one place, one dropped", blocks_share, true, 6 },
-    { "last block cut short with the footer, dropped", last_block_cut_short, true, 1 },
+    { "qemu's first block over the parent locators, moved", qemu_over_locators, false, -1, true },
+    { "end footer cut at the last block's end", end_cut, false, -1, false },
+    { "end footer cut half-way", end_cut_half, false, -1, false },
+    { "end footer trashed after unused space", end_trashed_after_leak, false, -1, false },
+    { "footer copy damaged", copy_damaged, false, -1, false },
+    { "footer copies valid but different", copies_differ, false, -1, false },
+    { "checksums stale, creator 'vsdk'", all_stale_vsdk, false, -1, false },
+    { "block outside the file, dropped", block_outside, true, -1, false },
+    { "two blocks on one place, one dropped", blocks_share, true, 6, false },
+    { "last block cut short with the footer, dropped", last_block_cut_short, true, 1, false },
 };
 
 /* The undamaged disk: 16 MiB, data in blocks 0, 1 (the last one in the file) and 6's place
@@ -290,8 +320,13 @@ static void crash_and_fail_every_call(const struct damage *d)
     char *orig = test_path_join(dir, "orig.vhd"), *damaged = test_path_join(dir, "damaged.vhd");
     char *work = test_path_join(dir, "work.vhd");
     uint8_t *want = make_original(orig);
-    fx_copy_file(orig, damaged);
+    if (d->differencing)
+        fx_create_child(damaged, orig);
+    else
+        fx_copy_file(orig, damaged);
     d->make(damaged);
+    if (d->differencing)
+        memcpy(want, qemu_block0, sizeof qemu_block0);
     if (d->lost_block >= 0)
         memset(want + (uint64_t)d->lost_block * SPB * FX_SECTOR, 0, SPB * FX_SECTOR);
     /* What the damaged disk reads, when the reader opens it at all. */
