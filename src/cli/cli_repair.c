@@ -9,6 +9,7 @@
 
 #include "cli.h"
 #include "cli_path_error.h"
+#include "create_parent.h"
 #include "disk_repair.h"
 #include "vhd_io_posix.h"
 #include "vhd_parent_posix.h"
@@ -46,6 +47,24 @@ static const char help_text[] =
     "  -h, --help              show this help\n"
     "Exit status: 0 repaired, or nothing to repair; 2 something refused (each refusal\n"
     "is printed); 1 the repair failed or bad arguments (one line on stderr says why).\n";
+
+/* The paths 'vsdisk create --parent' would record for the parent found at parent_name (its
+ * chain checked), for a stale locator's refresh. */
+static bool parent_paths(void *ctx, const char *name, const char *parent_name,
+                         disk_relink_paths *paths)
+{
+    static struct create_parent parent;
+    char reason[384];
+    int os_error;
+    (void)ctx;
+    if (create_parent_load(name, parent_name, &parent, reason, sizeof reason, &os_error) != VHD_OK)
+        return false;
+    paths->absolute = parent.facts.absolute_path;
+    paths->absolute_length = parent.facts.absolute_length;
+    paths->relative = parent.facts.relative_path;
+    paths->relative_length = parent.facts.relative_length;
+    return true;
+}
 
 static void print_report(const char *path, const disk_repair_report *report, bool dry_run)
 {
@@ -116,6 +135,7 @@ int cli_repair(const char *name, int argc, char **argv)
     bool have_times = fstat(disk.fd, &before) == 0;
     options.name = path;
     options.opener = &vhd_parent_posix_opener;
+    options.parent_paths = parent_paths;
     vhd_reader_code code = disk_repair(&disk.io, &options, &report, &error);
     status = disk.io.close(&disk.io);
     print_report(path, &report, options.dry_run);

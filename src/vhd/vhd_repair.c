@@ -9,7 +9,9 @@
  *   4. the footers: a missing or damaged end footer rebuilt (over the file's last sector
  *      when nothing uses it, else right after the last block), a stale checksum recomputed,
  *      a damaged or disagreeing copy rewritten from the winner, and the creator application
- *      'vsdk' of vsdisk 0.1 and 0.2 (which qemu sizes by the CHS geometry, short) made 'win '.
+ *      'vsdk' of vsdisk 0.1 and 0.2 (which qemu sizes by the CHS geometry, short) made 'win ';
+ *   5. a differencing disk's locators that no longer open its parent, found another way and
+ *      with the expected id: rewritten to it, as the re-link does (vhd_repair_parent.c).
  * Why nothing is lost: no step writes a byte of guest data or a block table entry that is
  * kept; each write puts a valid structure over a damaged one, or a valid one over a valid
  * one while the other copy stays valid, so a torn write leaves what was there before; the
@@ -45,5 +47,7 @@ vhd_reader_code vhd_repair(vhd_io *io, const disk_repair_options *options,
             || (code = vhd_repair_table(&r)) != VHD_READER_OK)
             return code;
     }
-    return vhd_repair_write_footers(&r);
+    if ((code = vhd_repair_write_footers(&r)) != VHD_READER_OK)
+        return code;
+    return vhd_repair_parent_paths(&r);
 }

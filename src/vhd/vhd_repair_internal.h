@@ -66,4 +66,8 @@ vhd_reader_code vhd_repair_header_checksum(vhd_repair_job *r);
  * with accept_loss dropped (the guest ranges listed); sets r->data_end. */
 vhd_reader_code vhd_repair_table(vhd_repair_job *r);
 
+/* A differencing disk's locators that no longer open its parent, found another way: rewritten
+ * to it (vhd_repair_parent.c). */
+vhd_reader_code vhd_repair_parent_paths(vhd_repair_job *r);
+
 #endif

@@ -90,6 +90,13 @@ qemu_same_block0() {
 }
 after_qemu_over_locator() { qemu_same_block0 "$1" "7 1M 64k"; }
 after_qemu_over_locator_text() { qemu_same_block0 "$1" "9 0 128k"; }
+# A parent locator naming a path that no longer opens the parent (a moved folder), the parent
+# still found through the other one: both rewritten to it, as relink does. check does not
+# look at locators the chain did not need, so it finds the disk clean.
+make_stale_absolute_locator() { damage "$1" locator W2ku; }
+base_stale_absolute_locator() { new_child "$1"; }
+make_stale_relative_locator() { damage "$1" locator W2ru; }
+base_stale_relative_locator() { new_child "$1"; }
 make_fixed_cut() { truncate -s -512 "$1"; }
 base_fixed_cut() { "$vsdisk" create --fixed "$1" 16 > /dev/null; }
 
@@ -227,6 +234,8 @@ block_over_table|2|not-valid|2|refused: block 9 .* lies over the block allocatio
 child_block_past_end|2|not-valid|2|refused: block 3 .* runs past the end|3|no|3
 qemu_over_locator|2|not-valid|0|block 0, written over the parent locator data \(qemu's defect.* moved with its data||no|3
 qemu_over_locator_text|2|not-valid|0|block 0, written over the parent locator data \(qemu's defect||no|3
+stale_absolute_locator|0|clean|0|parent locators /X.*, which no longer open the parent, rewritten to the parent found at .*p.vhd \(absolute /.*p.vhd, relative .\\p.vhd\)||no|0
+stale_relative_locator|0|clean|0|parent locators .Xp.vhd, which no longer open the parent, rewritten||no|0
 fixed_cut|2|not-valid|2|refused: no VHD footer .* fixed disk cut short||no|0
 ROWS
 finish

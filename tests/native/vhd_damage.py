@@ -11,6 +11,9 @@ vhd_damage.py FILE bat INDEX VALUE        a block table entry set (VALUE in sect
                                           for the table's own sector, 'header' for the header's)
 vhd_damage.py FILE batget INDEX           prints a block table entry
 vhd_damage.py FILE grow BYTES             zeros inserted before the end footer
+vhd_damage.py FILE locator CODE           the second character of the path in the parent
+                                          locator CODE (W2ku, W2ru) changed to 'X': a path
+                                          that no longer names the parent
 """
 import os
 import sys
@@ -76,6 +79,17 @@ def main():
             f.seek(size - 512)
             f.write(bytes(int(args[0])))
             f.write(footer)
+        elif op == 'locator':
+            header_at, _ = layout(f)
+            f.seek(header_at)
+            header = f.read(1024)
+            for i in range(8):
+                entry = header[576 + 24 * i:600 + 24 * i]
+                if entry[:4] == args[0].encode():
+                    f.seek(int.from_bytes(entry[16:24], 'big') + 2)
+                    f.write('X'.encode('utf-16-le'))
+                    return
+            sys.exit('no locator ' + args[0])
         else:
             sys.exit('unknown operation ' + op)
 
