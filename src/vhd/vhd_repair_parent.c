@@ -55,7 +55,12 @@ vhd_reader_code vhd_repair_parent_paths(vhd_repair_job *r)
     if (r->footer.disk_type != VHD_DISK_TYPE_DIFFERENCING || o->opener == NULL || o->name == NULL
         || o->parent_paths == NULL)
         return VHD_READER_OK;
-    if (vhd_image_open(&image, r->io, NULL, &ignored) != VHD_READER_OK)
+    vhd_reader_code code = vhd_image_open(&image, r->io, NULL, &ignored);
+    if (code == VHD_READER_IO || code == VHD_READER_NO_MEMORY) {
+        *r->error = ignored;
+        return code;
+    }
+    if (code != VHD_READER_OK)
         return VHD_READER_OK;
     const vhd_image_info *info = vhd_image_get_info(image);
     uint8_t id[16];

@@ -34,6 +34,7 @@
 #include "vhd_format.h"
 #include "vhd_io_fault.h"
 #include "vhd_io_posix.h"
+#include "vhd_parent_posix.h"
 
 #define MiB (UINT64_C(1024) * 1024)
 #define DISK_SIZE (16 * MiB)
@@ -195,7 +196,45 @@ static void qemu_over_locators(const char *p)
     bat_set(p, 0, (uint32_t)(at / FX_SECTOR));
 }
 
+/* The absolute locator's path made to name nothing (its second character 'X'). */
+static void stale_absolute_locator(const char *p)
+{
+    uint8_t header[VHD_DYNAMIC_HEADER_SIZE], x[2] = { 'X', 0 };
+    file_read(p, 512, header, sizeof header);
+    for (unsigned i = 0; i < VHD_PARENT_LOCATOR_COUNT; i++) {
+        const uint8_t *e = header + 576 + 24 * i;
+        if (memcmp(e, "W2ku", 4) == 0) {
+            file_write(p, ((uint64_t)be32(e + 16) << 32 | be32(e + 20)) + 2, x, sizeof x);
+            return;
+        }
+    }
+    fail_msg("%s", "no W2ku locator");
+}
+
+/* The paths a child records for its parent here: the absolute path as found, and
+ * ".\NAME" (the parent beside the child). */
+static uint16_t path_units[2][1024];
+static bool test_parent_paths(void *ctx, const char *name, const char *parent_name,
+                              disk_relink_paths *paths)
+{
+    (void)ctx;
+    (void)name;
+    const char *base = strrchr(parent_name, '/');
+    base = base ? base + 1 : parent_name;
+    size_t n = strlen(parent_name), m = strlen(base);
+    assert_true(n < 1024 && m + 2 < 1024);
+    for (size_t i = 0; i < n; i++)
+        path_units[0][i] = (uint8_t)parent_name[i];
+    path_units[1][0] = '.';
+    path_units[1][1] = '\\';
+    for (size_t i = 0; i < m; i++)
+        path_units[1][2 + i] = (uint8_t)base[i];
+    *paths = (disk_relink_paths){ path_units[0], n, path_units[1], m + 2, NULL, 0 };
+    return true;
+}
+
 static const struct damage damages[] = {
+    { "stale absolute parent locator, refreshed", stale_absolute_locator, false, -1, true },
     { "qemu's first block over the parent locators, moved", qemu_over_locators, false, -1, true },
     { "end footer cut at the last block's end", end_cut, false, -1, false },
     { "end footer cut half-way", end_cut_half, false, -1, false },
@@ -233,7 +272,9 @@ static vhd_reader_code run_repair(const char *path, struct power_supply *supply,
 {
     struct vhd_io_posix file;
     struct power_io pio;
-    disk_repair_options options = { .accept_loss = accept_loss };
+    disk_repair_options options = { .accept_loss = accept_loss, .name = path,
+                                    .opener = &vhd_parent_posix_opener,
+                                    .parent_paths = test_parent_paths };
     vhd_reader_error error;
     vhd_io_posix_init(&file, path);
     vhd_io *io = &file.io;
@@ -311,6 +352,10 @@ static void after_failure(const char *path, const uint8_t *want, const uint8_t *
     assert_int_equal(run_repair(path, &on, NULL, d->accept_loss, &report), VHD_READER_OK);
     assert_int_equal(report.refused, 0);
     assert_repaired(path, want, when);
+    /* Finished: a third run has nothing left to do. */
+    assert_int_equal(run_repair(path, &on, NULL, d->accept_loss, &report), VHD_READER_OK);
+    if (report.changes != 0)
+        fail_msg("%s: a repair after the completed one still changes: %s", when, report.change[0]);
     total_points++;
 }
 
@@ -325,7 +370,7 @@ static void crash_and_fail_every_call(const struct damage *d)
     else
         fx_copy_file(orig, damaged);
     d->make(damaged);
-    if (d->differencing)
+    if (d->make == qemu_over_locators)
         memcpy(want, qemu_block0, sizeof qemu_block0);
     if (d->lost_block >= 0)
         memset(want + (uint64_t)d->lost_block * SPB * FX_SECTOR, 0, SPB * FX_SECTOR);
@@ -372,7 +417,9 @@ static void crash_and_fail_every_call(const struct damage *d)
         failing.fail_status = VHD_E_IO;
         failing.torn_write = true;
         assert_int_equal(file.io.open(&file.io, VHD_IO_OPEN_READ_WRITE), VHD_OK);
-        disk_repair_options options = { .accept_loss = d->accept_loss };
+        disk_repair_options options = { .accept_loss = d->accept_loss, .name = work,
+                                        .opener = &vhd_parent_posix_opener,
+                                        .parent_paths = test_parent_paths };
         vhd_reader_error error;
         assert_int_not_equal(disk_repair(&failing.io, &options, &report, &error), VHD_READER_OK);
         file.io.close(&file.io);
