@@ -309,15 +309,15 @@ vhd_reader_code vhd_repair_table(vhd_repair_job *r)
     if (count == 0)
         return VHD_READER_OK;
     if (count > VHD_REPAIR_BLOCKS_MAX)
-        return vhd_reader_fail(r->error, VHD_READER_NO_MEMORY, "%zu allocated blocks, more "
-                               "than the %u whose places the repair sorts", count,
+        return vhd_reader_fail(r->error, VHD_READER_NO_MEMORY, "%llu allocated blocks, more "
+                               "than the %u whose places the repair sorts", (unsigned long long)count,
                                VHD_REPAIR_BLOCKS_MAX);
     const disk_repair_options *o = r->options;
     struct block_place *places = o->allocate ? o->allocate(count * sizeof *places)
                                              : malloc(count * sizeof *places);
     if (places == NULL)
-        return vhd_reader_fail(r->error, VHD_READER_NO_MEMORY, "no memory for %zu block places",
-                               count);
+        return vhd_reader_fail(r->error, VHD_READER_NO_MEMORY, "no memory for %llu block places",
+                               (unsigned long long)count);
     size_t read;
     uint8_t *buffer = NULL;
     code = read_places(r, places, count, &read);
