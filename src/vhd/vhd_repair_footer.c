@@ -209,15 +209,22 @@ static unsigned first_difference(const uint8_t *a, const uint8_t *b)
     return i;
 }
 
-/* Where a rebuilt end footer goes: over the last sector when nothing uses it, else right
- * after the data (the file grows to end with it). */
+/* Where a rebuilt end footer goes: where the file ends when nothing uses its last sector,
+ * else right after the data (the file grows to end with it). */
 static uint64_t end_footer_place(const vhd_repair_job *r)
 {
     if (!r->sparse)
         return r->file_size - r->footers.end.len;
-    if (r->file_size >= r->data_end + VHD_FOOTER_SIZE)
-        return (r->file_size - VHD_FOOTER_SIZE) / VHD_SECTOR_SIZE * VHD_SECTOR_SIZE;
-    return r->data_end;
+    if (r->file_size < r->data_end + VHD_FOOTER_SIZE)
+        return r->data_end;
+    /* Over the last sector (a trashed footer), or after it (a footer cut off whole) when only
+     * that place puts a next block's data 4 KiB-aligned, as Windows and vsdisk lay disks out. */
+    uint64_t over = (r->file_size - VHD_FOOTER_SIZE) / VHD_SECTOR_SIZE * VHD_SECTOR_SIZE;
+    uint64_t after = (r->file_size + VHD_SECTOR_SIZE - 1) / VHD_SECTOR_SIZE * VHD_SECTOR_SIZE;
+    uint64_t bitmap = r->block_bytes - r->header.block_size;
+    if ((after + bitmap) % 4096 == 0 && (over + bitmap) % 4096 != 0)
+        return after;
+    return over;
 }
 
 vhd_reader_code vhd_repair_write_footers(vhd_repair_job *r)
