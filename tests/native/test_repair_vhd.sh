@@ -242,4 +242,26 @@ stale_absolute_locator|0|clean|0|parent locators /X.*, which no longer open the 
 stale_relative_locator|0|clean|0|parent locators .Xp.vhd, which no longer open the parent, rewritten||no|0
 fixed_cut|2|not-valid|2|refused: no VHD footer .* fixed disk cut short||no|0
 ROWS
+
+# ---- a repair that cannot run, and bad arguments: exit 1.
+status_is() {
+    want=$1
+    shift
+    rc=0
+    "$@" > /dev/null 2>&1 || rc=$?
+    [ "$rc" -eq "$want" ]
+}
+check "a file that does not exist: exit 1" status_is 1 "$vsdisk" repair "$d/none.vhd"
+check "a folder: exit 1" status_is 1 "$vsdisk" repair "$d"
+check "an unknown option: exit 1" status_is 1 "$vsdisk" repair --force "$d/none.vhd"
+check "no DISK: exit 1" status_is 1 "$vsdisk" repair
+check "--help: exit 0, names --accept-data-loss and the exit statuses" \
+    sh -c '"$1" repair --help | grep -q -- "--accept-data-loss" && "$1" repair --help | grep -q "2 something refused"' - "$vsdisk"
+new_vhd "$d/ro.vhd"
+chmod a-w "$d/ro.vhd"
+if [ "$(id -u)" -ne 0 ]; then
+    check "a read-only disk: exit 1" status_is 1 "$vsdisk" repair "$d/ro.vhd"
+fi
+check "--dry-run of a read-only disk: exit 0, nothing to repair" \
+    sh -c '"$1" repair --dry-run "$2" | grep -q "nothing to repair"' - "$vsdisk" "$d/ro.vhd"
 finish
