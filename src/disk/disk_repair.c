@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "disk_error.h"
-#include "vhd_ops.h"
+#include "vhd_repair.h"
 
 static void say(char (*lines)[DISK_REPAIR_LINE_SIZE], unsigned *count, const char *format,
                 va_list args)
@@ -40,33 +40,6 @@ void disk_repair_say_loss(disk_repair_report *report, uint64_t offset, uint64_t 
     report->bytes_lost += length;
 }
 
-static vhd_reader_code repair_vhd(vhd_io *io, const disk_repair_options *options,
-                                  disk_repair_report *report, vhd_reader_error *error)
-{
-    vhd_create_options create = { 0 };
-    vhd_repair_report found;
-    vhd_op_result result;
-    create.allocate = options->allocate;
-    create.release = options->release;
-    vhd_op_code code = vhd_repair(io, options->dry_run, &create, &found, &result);
-    for (unsigned i = 0; i < found.changes && i < VHD_REPAIR_CHANGES_MAX; i++)
-        disk_repair_say_change(report, "%s", found.change[i]);
-    switch (code) {
-    case VHD_OP_OK:
-        return VHD_READER_OK;
-    case VHD_OP_IO:
-    case VHD_OP_NO_SPACE:
-        vhd_reader_fail(error, VHD_READER_IO, "%s", result.reason);
-        error->io_status = result.io_status;
-        error->os_error = result.os_error;
-        return VHD_READER_IO;
-    case VHD_OP_NO_MEMORY:
-        return vhd_reader_fail(error, VHD_READER_NO_MEMORY, "%s", result.reason);
-    default:
-        return vhd_reader_fail(error, VHD_READER_NOT_POSSIBLE, "%s", result.reason);
-    }
-}
-
 vhd_reader_code disk_repair(vhd_io *io, const disk_repair_options *options,
                             disk_repair_report *report, vhd_reader_error *error)
 {
@@ -82,5 +55,5 @@ vhd_reader_code disk_repair(vhd_io *io, const disk_repair_options *options,
                                "supported by this version of vsdisk; nothing was written");
     }
     report->format = DISK_FORMAT_VHD;
-    return repair_vhd(io, options, report, error);
+    return vhd_repair(io, options, report, error);
 }

@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "disk_image.h"
+#include "disk_relink.h"
 #include "vhd_io.h"
 #include "vhd_reader.h"
 
@@ -49,6 +50,13 @@ typedef struct disk_repair_options {
     /* Allocator; NULL means malloc and free. */
     void *(*allocate)(size_t size);
     void (*release)(void *block);
+    /* With name and opener: the paths to record for the parent found at parent_name (as the
+     * opener named it), as the host's creator of a child of the disk's format writes them
+     * (disk_relink.h; the buffers the host's, valid until the repair returns); false if it
+     * cannot tell. NULL: stale parent paths are left as they are. */
+    bool (*parent_paths)(void *paths_ctx, const char *name, const char *parent_name,
+                         disk_relink_paths *paths);
+    void *paths_ctx;
 } disk_repair_options;
 
 /* Adds one sentence to a report list (printf-style); the count goes on past the list's end. */

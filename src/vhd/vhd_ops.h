@@ -109,19 +109,4 @@ vhd_op_code vhd_merge(disk_chain *chain, vhd_io *parent, const vhd_create_option
  * hold only zeros; live blocks move into the holes and the file shrinks. */
 vhd_op_code vhd_compact(vhd_io *disk, const vhd_create_options *options, vhd_op_result *result);
 
-/* What vhd_repair found: one line per change, in English. */
-#define VHD_REPAIR_CHANGES_MAX 8u
-typedef struct vhd_repair_report {
-    unsigned changes;                         /* changes made (or, for a dry run, to make) */
-    char change[VHD_REPAIR_CHANGES_MAX][192];
-} vhd_repair_report;
-
-/* Repair: fixes, in place and crash-safely, what it knows how to fix without losing any data
- * (vhd_repair.c lists what that is and how each fix keeps the promise), the disk in disk
- * opened VHD_IO_OPEN_READ_WRITE (VHD_IO_OPEN_READ for a dry run, which writes nothing and
- * lists what it would change). A disk with nothing to repair is left untouched
- * (report->changes == 0). Uses options->allocate and release only. */
-vhd_op_code vhd_repair(vhd_io *disk, bool dry_run, const vhd_create_options *options,
-                       vhd_repair_report *report, vhd_op_result *result);
-
 #endif

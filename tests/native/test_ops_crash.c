@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "disk_chain.h"
+#include "disk_repair.h"
 #include "ops_fixture.h"
 #include "power_io.h"
 #include "test_util.h"
@@ -188,12 +189,19 @@ static vhd_op_code run_job(const struct job *job, const char *dir, struct power_
         pio.io.close(&pio.io);
         vhd_ops_posix_close_chain(&chain);
     } else {
-        vhd_repair_report report;
         vhd_io_posix_init(&file, path);
         power_io_plug(&pio, &file.io, supply);
         assert_int_equal(pio.io.open(&pio.io, VHD_IO_OPEN_READ_WRITE), VHD_OK);
-        code = job->kind == JOB_COMPACT ? vhd_compact(&pio.io, &options, &result)
-                                        : vhd_repair(&pio.io, false, &options, &report, &result);
+        if (job->kind == JOB_COMPACT) {
+            code = vhd_compact(&pio.io, &options, &result);
+        } else {
+            disk_repair_options repair = { 0 };
+            disk_repair_report report;
+            vhd_reader_error error;
+            code = disk_repair(&pio.io, &repair, &report, &error) == VHD_READER_OK ? VHD_OP_OK
+                                                                                  : VHD_OP_IO;
+            snprintf(result.reason, sizeof result.reason, "%s", error.reason);
+        }
         pio.io.close(&pio.io);
     }
     if (code != VHD_OP_OK && !supply->off)
