@@ -10,7 +10,8 @@
  * parent block written in place, NOT_PRESENT parent blocks that become PARTIALLY_PRESENT with
  * exactly the child's sectors, a chunk without a sector bitmap block), a child with FULLY_
  * and PARTIALLY_PRESENT and ZERO blocks, a parent with a pending log, a parent that is not the
- * child's (refused, nothing written), a second run, the GUIDs, the flush count. Then the
+ * child's (refused, nothing written), a second run, the GUIDs, the flush count, the merged
+ * data flushed before the log entry that names it (an order check). Then the
  * crash tests: a simulated power cut after each call that changes either file (writes kept in
  * order, then unflushed writes lost) and every I/O call of each file failed in turn; after
  * each both files open, the chain reads the same, writable opens replay both clean with the
@@ -544,6 +545,89 @@ static void test_cancel(void **state)
     vhdx_builder_free(&parent);
 }
 
+/* ---- order: merged data flushed before the log entry that names it ----
+ * The power cut below loses every write since the last flush together, so it cannot see data
+ * and the log entry naming it reach the disk in the wrong order within one flush; this wrapper
+ * sees the order of the parent's calls: no write into the log while a write into the data area
+ * (outside the header section, log, BAT and metadata regions) is unflushed. */
+struct order_io {
+    vhd_io io;
+    vhd_io *inner;
+    uint64_t fixed_start[4], fixed_end[4];
+    bool data_unflushed;
+    unsigned log_writes, violations;
+};
+
+static vhd_status order_write(vhd_io *io, uint64_t offset, const void *buf, size_t len)
+{
+    struct order_io *o = (struct order_io *)io;
+    if (offset >= o->fixed_start[1] && offset < o->fixed_end[1]) {
+        o->log_writes++;
+        o->violations += o->data_unflushed;
+    } else {
+        bool data = true;
+        for (int i = 0; i < 4; i++)
+            data &= !(offset >= o->fixed_start[i] && offset < o->fixed_end[i]);
+        o->data_unflushed |= data;
+    }
+    return o->inner->write_at(o->inner, offset, buf, len);
+}
+
+static vhd_status order_flush(vhd_io *io)
+{
+    struct order_io *o = (struct order_io *)io;
+    o->data_unflushed = false;
+    return o->inner->flush(o->inner);
+}
+
+static vhd_status order_read(vhd_io *io, uint64_t offset, void *buf, size_t len)
+{
+    struct order_io *o = (struct order_io *)io;
+    return o->inner->read_at(o->inner, offset, buf, len);
+}
+
+static vhd_status order_get_size(vhd_io *io, uint64_t *size)
+{
+    struct order_io *o = (struct order_io *)io;
+    return o->inner->get_size(o->inner, size);
+}
+
+static vhd_status order_set_size(vhd_io *io, uint64_t size)
+{
+    struct order_io *o = (struct order_io *)io;
+    return o->inner->set_size(o->inner, size);
+}
+
+static void test_data_flushed_before_log(void **state)
+{
+    (void)state;
+    struct vhdx_built child, parent;
+    build_child(&child);
+    build_parent(&parent, DIFFERENCING_NO_BITMAP);
+    struct memory_io cm, pm;
+    change_file_open(&cm, child.data, child.size);
+    change_file_open(&pm, parent.data, parent.size);
+    struct order_io o = {
+        .io = { .write_at = order_write, .flush = order_flush, .read_at = order_read,
+                .get_size = order_get_size, .set_size = order_set_size },
+        .inner = &pm.io,
+        .fixed_start = { 0, parent.log_at, parent.bat_at, parent.metadata_at },
+        .fixed_end = { MiB, parent.log_at + parent.log_length, parent.bat_at + MiB,
+                       parent.metadata_at + MiB },
+    };
+    vhdx_merge_report report;
+    vhdx_reader_error error;
+    if (vhdx_merge(&cm.io, &o.io, &options, &report, &error) != VHDX_READER_OK)
+        fail_msg("merge: %s", error.reason);
+    assert_int_equal(report.blocks_allocated, 6);
+    assert_true(o.log_writes >= 1);
+    assert_int_equal(o.violations, 0);
+    memory_io_free(&cm);
+    memory_io_free(&pm);
+    vhdx_builder_free(&child);
+    vhdx_builder_free(&parent);
+}
+
 /* ---- crash at every write, every I/O call failed in turn ---- */
 static bool crash_all(void)
 {
@@ -709,6 +793,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_dirty_parent),
         cmocka_unit_test(test_not_the_parent),
         cmocka_unit_test(test_cancel),
+        cmocka_unit_test(test_data_flushed_before_log),
         cmocka_unit_test(test_crash_dynamic),
         cmocka_unit_test(test_crash_differencing),
         cmocka_unit_test(test_crash_dirty),
