@@ -30,7 +30,7 @@
  * only if every absent sector also reads zeros through the parent chain, and NOT_PRESENT only
  * if every present sector equals what the parent chain reads there; either needs the parent,
  * which Compact does not open (it compacts one file), so such a block is kept as it is. A
- * FULLY_PRESENT block hides the parent whole, so all zeros there is always ZERO. */
+ * FULLY_PRESENT block hides the parent whole, so all zeros there is always ZERO.
  * The DataWriteGuid is kept (the content is the same), so the disk's children stay valid. */
 #include "vhdx_compact.h"
 
