@@ -428,7 +428,7 @@ static vhdx_reader_code write_block(merge_job *job, uint64_t base, uint64_t lba0
 static vhdx_reader_code chunk_bitmap(merge_job *job, uint64_t chunk, bool create,
                                      uint64_t *sb_offset)
 {
-    uint64_t index = vhdx_bat_bitmap_index(chunk, job->chunk_ratio), entry;
+    uint64_t index = vhdx_bat_bitmap_index(chunk, job->chunk_ratio), entry = 0;
     vhdx_reader_code code = get_entry(job, index, &entry);
     if (code != VHDX_READER_OK)
         return code;
@@ -463,7 +463,7 @@ static vhdx_reader_code merge_block(merge_job *job, uint64_t n)
 {
     uint64_t lba0 = n * job->spb;
     uint64_t count = job->total_sectors - lba0 < job->spb ? job->total_sectors - lba0 : job->spb;
-    uint64_t index = vhdx_bat_payload_index(n, job->chunk_ratio), entry, sb_offset = 0;
+    uint64_t index = vhdx_bat_payload_index(n, job->chunk_ratio), entry = 0, sb_offset = 0;
     uint64_t chunk = n / job->chunk_ratio, first_bit = n % job->chunk_ratio * job->spb;
     bool any, all;
     vhdx_reader_code code = scan_block(job, lba0, count, &any, &all);
