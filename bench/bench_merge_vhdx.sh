@@ -8,12 +8,13 @@
 # timed run starts from a fresh copy, after a sync and a second's pause.
 # Usage: bench_merge_vhdx.sh VSDISK DIR [RUNS]
 set -eu
-vsdisk=$1 dir=$2 runs=${3:-3}
+vsdisk=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
+dir=$2 runs=${3:-3}
 root=$(cd "$(dirname "$0")/.." && pwd)
 MiB=1048576
 cd "$dir"
 qemu-img create -q -f vhdx -o block_size=16M parent.vhdx 8G
-qemu-io -f vhdx -c 'write -P 0x11 0 2G' parent.vhdx > /dev/null
+qemu-io -f vhdx -c 'write -P 0x11 0 1G' -c 'write -P 0x12 1G 1G' parent.vhdx > /dev/null
 qemu-img create -q -f vhdx -o block_size=16M,block_state_zero=off child.vhdx 8G
 qemu-io -f vhdx -c 'write -P 0x22 1G 128M' -c 'write -P 0x33 4G 128M' child.vhdx > /dev/null
 python3 "$root/tests/ops/make_vhdx_child.py" child.vhdx parent.vhdx
