@@ -20,28 +20,29 @@ qemu-io -f vhdx -c 'write -P 0x22 1G 128M' -c 'write -P 0x33 4G 128M' child.vhdx
 python3 "$root/tests/ops/make_vhdx_child.py" child.vhdx parent.vhdx
 child_end=$(($(stat -c %s child.vhdx) / MiB))
 now_ms() { date +%s%3N; }
-fresh() { cp parent.vhdx p1.vhdx; cp child.vhdx c1.vhdx; sync; sleep 1; }
+# A fresh copy of the chain in run/ (the child names its parent by ".\parent.vhdx").
+fresh() { rm -rf run; mkdir run; cp parent.vhdx child.vhdx run/; sync; sleep 1; }
 best_v='' best_f='' flushes=-
 for run in $(seq "$runs"); do
     fresh
     t0=$(now_ms)
     if command -v strace > /dev/null 2>&1; then
-        strace -f -c -o strace.txt -e trace=fsync,fdatasync "$vsdisk" merge c1.vhdx
+        strace -f -c -o strace.txt -e trace=fsync,fdatasync "$vsdisk" merge run/child.vhdx
         flushes=$(awk '$NF == "fsync" || $NF == "fdatasync" { n += $4 } END { print n + 0 }' strace.txt)
     else
-        "$vsdisk" merge c1.vhdx
+        "$vsdisk" merge run/child.vhdx
     fi
     t=$(($(now_ms) - t0))
     [ -z "$best_v" ] || [ "$t" -lt "$best_v" ] && best_v=$t
     fresh
-    parent_end=$(($(stat -c %s p1.vhdx) / MiB))
+    parent_end=$(($(stat -c %s run/parent.vhdx) / MiB))
     t0=$(now_ms)
-    dd if=c1.vhdx of=p1.vhdx bs=1M skip=$((child_end - 256)) seek="$parent_end" count=256 \
+    dd if=run/child.vhdx of=run/parent.vhdx bs=1M skip=$((child_end - 256)) seek="$parent_end" count=256 \
         conv=notrunc,fdatasync status=none
     t=$(($(now_ms) - t0))
     [ -z "$best_f" ] || [ "$t" -lt "$best_f" ] && best_f=$t
 done
-rm -f p1.vhdx c1.vhdx parent.vhdx child.vhdx strace.txt
+rm -rf run parent.vhdx child.vhdx strace.txt
 ratio=$(awk -v v="$best_v" -v f="$best_f" 'BEGIN { printf "%.2f", v / f }')
 verdict=$(awk -v r="$ratio" 'BEGIN { print (r <= 1.3) ? "ok" : "MISS" }')
 echo "bench_merge_vhdx vsdisk_ms=$best_v floor_ms=$best_f ratio_floor=$ratio flushes=$flushes $verdict (best of $runs)"
