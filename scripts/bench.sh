@@ -252,3 +252,9 @@ if [ "${BENCH_OPS:-1}" != 0 ]; then
         "$bench_build/tests/native/fx_write" "$tmp/ops" "${BENCH_OPS_RUNS:-3}" ||
         echo "bench: a disk job missed its target (MISS above)"
 fi
+# Merge of a VHDX chain in place against its floor, with its flush count (bench_merge_vhdx.sh).
+mkdir "$tmp/merge-vhdx"
+if [ "${BENCH_OPS:-1}" != 0 ]; then
+    sh "$root/bench/bench_merge_vhdx.sh" "$bench_build/src/cli/vsdisk" "$tmp/merge-vhdx" \
+        "${BENCH_OPS_RUNS:-3}" || echo "bench: the VHDX merge missed its target (MISS above)"
+fi

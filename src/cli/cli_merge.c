@@ -4,20 +4,25 @@
 #include <string.h>
 
 #include "cli.h"
+#include "cli_interrupt.h"
 #include "cli_job.h"
 #include "disk_chain.h"
 #include "disk_convert.h"
+#include "disk_merge.h"
 #include "vhd_ops_posix.h"
 
 static const char help_text[] =
     "Usage: %s [-p] CHILD\n"
     "       %s [-p] CHILD TARGET dynamic|fixed\n"
     "The first form writes every sector the differencing disk CHILD holds into its parent,\n"
-    "as Virtual Server's Merge does. CHILD is never changed, and the parent stays a valid\n"
-    "disk at every instant: if the job is interrupted (or the machine crashes) nothing is\n"
-    "lost, and running it again completes it. Afterwards CHILD is still valid, with the same\n"
-    "content; it may be deleted. Other differencing disks of the same parent no longer show\n"
-    "what they showed before (Virtual Server's documentation: they become invalid).\n"
+    "as Virtual Server's Merge does. CHILD's content is never changed, and the parent stays\n"
+    "a valid disk at every instant: if the job is interrupted (or the machine crashes)\n"
+    "nothing is lost, and running it again completes it. Afterwards CHILD is still valid,\n"
+    "with the same content; it may be deleted. Other differencing disks of the same parent\n"
+    "no longer show what they showed before (Virtual Server's documentation: they become\n"
+    "invalid). A VHDX parent is changed through its log and gets a new DataWriteGuid, which\n"
+    "CHILD's parent locator is updated to name (its only change); its other children name\n"
+    "the old one, and are refused from then on.\n"
     "The second form (MergeTo) writes TARGET, a new dynamic or fixed-size disk with the\n"
     "content of CHILD and all its parents, which are never changed; TARGET (a VHDX if its\n"
     "name ends in .vhdx, else a VHD) as for 'vsdisk convert'.\n"
@@ -28,15 +33,35 @@ static const char help_text[] =
     "  -h, --help      show this help\n"
     "Exit status: 0 merged; 1 failed (one line on stderr says why); 2 bad arguments.\n";
 
+/* GUIDs for a VHDX merge's header updates, drawn before anything is written. */
+struct random_pool {
+    uint8_t bytes[16][16];
+    unsigned used;
+};
+
+static void pooled_random(void *ctx, uint8_t out[16])
+{
+    struct random_pool *pool = ctx;
+    memcpy(out, pool->bytes[pool->used % 16], 16);
+    out[15] ^= (uint8_t)(pool->used / 16);   /* a merge takes about eight */
+    pool->used++;
+}
+
 static int merge_into_parent(cli_job *job, const char *path)
 {
+    struct random_pool pool = { .used = 0 };
+    if (!cli_random_bytes(&pool.bytes[0][0], sizeof pool.bytes)) {
+        fprintf(stderr, "%s: no source of random numbers for the disk's new GUIDs\n", job->prog);
+        return cli_job_done(job, CLI_EXIT_FAILED);
+    }
+    const disk_merge_options options = { &job->options, pooled_random, &pool };
     vhd_op_result result;
     vhd_ops_posix_chain chain;
     struct vhd_io_posix parent;
     if (vhd_ops_posix_open_chain(&chain, path, true, NULL, &result) != VHD_OP_OK)
         return cli_job_fail(job, path, false, &result);
     if (disk_chain_depth(chain.chain) < 2) {
-        vhd_op_code code = vhd_merge(chain.chain, NULL, &job->options, &result);
+        vhd_op_code code = disk_merge(chain.chain, NULL, &options, NULL, &result);
         vhd_ops_posix_close_chain(&chain);
         (void)code;
         return cli_job_fail(job, path, false, &result);
@@ -51,7 +76,7 @@ static int merge_into_parent(cli_job *job, const char *path)
         vhd_ops_posix_close_chain(&chain);
         return exit;
     }
-    vhd_op_code code = vhd_merge(chain.chain, &parent.io, &job->options, &result);
+    vhd_op_code code = disk_merge(chain.chain, &parent.io, &options, NULL, &result);
     status = parent.io.close(&parent.io);
     int exit = CLI_EXIT_OK;
     if (code != VHD_OP_OK)

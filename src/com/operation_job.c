@@ -21,6 +21,7 @@
 #include "vhd_ops.h"
 #include "disk_chain.h"
 #include "disk_convert.h"
+#include "disk_merge.h"
 #include "host_random.h"
 #include "raw_disk.h"
 #include "vhdx_compact.h"
@@ -150,9 +151,11 @@ static vhd_status operation_run(struct task_job *iface, const struct task_job_pr
     case OPERATION_FROM_RAW:
         disk_convert(job->chain->chain, &job->changed.io, &spec, &options, &job->result);
         break;
-    case OPERATION_MERGE:
-        vhd_merge(job->chain->chain, &job->changed.io, &options, &job->result);
+    case OPERATION_MERGE: {
+        const disk_merge_options merge = { &options, host_random_guid, NULL };
+        disk_merge(job->chain->chain, &job->changed.io, &merge, NULL, &job->result);
         break;
+    }
     default:
         if (job->compacted_format == DISK_FORMAT_VHDX)
             compact_vhdx(job, &options);
@@ -176,7 +179,7 @@ static WCHAR *operation_fail(struct task_job *iface, vhd_status status, int os_e
     BOOL new_disk = makes_new_disk(job->kind);
     const WCHAR *left = new_disk ? L"the unfinished new disk was removed and the source is unchanged"
                       : job->kind == OPERATION_MERGE
-                      ? L"the child is unchanged and the chain reads as before; running Merge again completes it"
+                      ? L"the child's content is unchanged and the chain reads as before; running Merge again completes it"
                       : L"the disk is valid with its content unchanged; running Compact again completes it";
 
     if (status == VHD_E_CANCELLED)
@@ -251,14 +254,6 @@ static const WCHAR *type_name(disk_kind kind)
 }
 
 /* The in-place jobs (Merge into a parent, Compact) change VHDs only in this version. */
-static HRESULT check_in_place_format(const WCHAR *method, const WCHAR *path, disk_format format)
-{
-    if (format == DISK_FORMAT_VHD)
-        return S_OK;
-    return error_set(E_NOTIMPL, &IID_IVMHardDisk,
-                     L"%ls: \"%ls\" is a VHDX, and this version of vsdisk changes VHDX disks in place through their log only for re-linking; Convert and MergeTo read it into a new disk.",
-                     method, path);
-}
 
 /* What the volume must hold for the new disk from the start: a fixed disk's whole file. */
 static ULONGLONG new_disk_bytes(const struct operation_job *job, const disk_info *info)
@@ -322,8 +317,6 @@ static HRESULT prepare(struct operation_job *job, const WCHAR *method)
 
     if (job->kind == OPERATION_MERGE) {
         WCHAR *parent;
-        if (FAILED(hr = check_in_place_format(method, job->disk_path, info->format)))
-            return hr;
         if (!(parent = disk_file_utf16(disk_chain_name(job->chain->chain, 1))))
             return error_set(E_OUTOFMEMORY, &IID_IVMHardDisk, L"%ls: out of memory.", method);
         job->target_path = parent;

@@ -1,6 +1,7 @@
 #define _POSIX_C_SOURCE 200809L
 
 #include "disk_chain.h"
+#include "disk_merge.h"
 #include "vhd_ops_posix.h"
 
 #include <string.h>
@@ -35,10 +36,18 @@ static vhd_op_code open_chain(vhd_ops_posix_chain *c, const char *path, bool for
     c->opener.open = open_parent;
     c->opener.close = close_parent;
     c->opener.ctx = c;
+    vhd_io_open_mode mode = VHD_IO_OPEN_READ_DENY_WRITE;
     vhd_io_posix_init(&c->file, path);
-    vhd_status status = c->file.io.open(&c->file.io, VHD_IO_OPEN_READ_DENY_WRITE);
+    /* Merge writes a VHDX child's parent locator (disk_merge.h): its format read first. */
+    if (for_merge && c->file.io.open(&c->file.io, VHD_IO_OPEN_READ) == VHD_OK) {
+        mode = disk_merge_child_mode(&c->file.io);
+        c->file.io.close(&c->file.io);
+        vhd_io_posix_init(&c->file, path);
+    }
+    vhd_status status = c->file.io.open(&c->file.io, mode);
     if (status != VHD_OK)
-        return vhd_op_result_from_open(result, "disk", false, status, c->file.io.os_error);
+        return vhd_op_result_from_open(result, "disk", mode == VHD_IO_OPEN_READ_WRITE, status,
+                                       c->file.io.os_error);
     vhd_file_identity identity = vhd_io_posix_identity(&c->file);
     vhd_reader_code code = class != NULL
         ? disk_chain_open_as(&c->chain, class, &c->file.io, path, &identity, options, &error)

@@ -20,7 +20,7 @@ typedef struct vhd_ops_posix_chain {
 } vhd_ops_posix_chain;
 
 /* Opens path and its parents, each VHD_IO_OPEN_READ_DENY_WRITE (for_merge: the parent
- * VHD_IO_OPEN_READ), through vhd_parent_posix's locator rules. path must outlive c. */
+ * VHD_IO_OPEN_READ, and a VHDX child VHD_IO_OPEN_READ_WRITE, disk_merge.h), through vhd_parent_posix's locator rules. path must outlive c. */
 vhd_op_code vhd_ops_posix_open_chain(vhd_ops_posix_chain *c, const char *path, bool for_merge,
                                      const vhd_reader_options *options, vhd_op_result *result);
 /* Opens path (VHD_IO_OPEN_READ_DENY_WRITE) as an image of class, whatever its content (a raw

@@ -5,6 +5,7 @@
 #include "allocation.h"
 #include "disk_chain.h"
 #include "disk_file.h"
+#include "disk_merge.h"
 #include "job_disks.h"
 #include "vsdisk.h"
 
@@ -99,6 +100,7 @@ HRESULT job_chain_open_as(const WCHAR *path, const disk_image_class *class, BOOL
     vhd_reader_error reader;
     vhd_file_identity identity;
     size_t length = wcslen(path);
+    vhd_io_open_mode mode = VHD_IO_OPEN_READ_DENY_WRITE;
     HRESULT hr;
 
     *out = NULL;
@@ -118,7 +120,13 @@ HRESULT job_chain_open_as(const WCHAR *path, const disk_image_class *class, BOOL
         job_chain_close(chain);
         return host_error_set(error, E_OUTOFMEMORY, L"Out of memory opening \"%ls\".", path);
     }
-    if (chain->backend.io.open(&chain->backend.io, VHD_IO_OPEN_READ_DENY_WRITE) != VHD_OK) {
+    /* Merge writes a VHDX child's parent locator (disk_merge.h): its format read first. */
+    if (for_merge && chain->backend.io.open(&chain->backend.io, VHD_IO_OPEN_READ) == VHD_OK) {
+        mode = disk_merge_child_mode(&chain->backend.io);
+        chain->backend.io.close(&chain->backend.io);
+        vhd_io_win32_init(&chain->backend, chain->path);
+    }
+    if (chain->backend.io.open(&chain->backend.io, mode) != VHD_OK) {
         if (chain->backend.io.os_error == ERROR_SHARING_VIOLATION)
             hr = host_error_set(error, E_SHARING_VIOLATION_HR,
                                 L"\"%ls\" is in use: another program (or a vsdisk task) has it open for writing; try again when it is finished.",

@@ -26,6 +26,11 @@
  * the log, and running Compact again finishes the job (step 1 finds nothing left to empty).
  * PARTIALLY_PRESENT blocks are left whole: their sectors are a mix of this file and the
  * parent, and a block of zeros there still differs from ZERO where the parent shows through.
+ * The rule, for a PARTIALLY_PRESENT block whose present sectors are all zeros: ZERO is right
+ * only if every absent sector also reads zeros through the parent chain, and NOT_PRESENT only
+ * if every present sector equals what the parent chain reads there; either needs the parent,
+ * which Compact does not open (it compacts one file), so such a block is kept as it is. A
+ * FULLY_PRESENT block hides the parent whole, so all zeros there is always ZERO.
  * The DataWriteGuid is kept (the content is the same), so the disk's children stay valid. */
 #include "vhdx_compact.h"
 

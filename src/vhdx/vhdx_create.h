@@ -96,6 +96,11 @@ typedef struct vhdx_parent_facts {
     size_t volume_length;
     const uint16_t *absolute_win32_path;
     size_t absolute_win32_length;
+    /* A second acceptable parent identity, the locator's parent_linkage2 (MS-VHDX footnote 12:
+     * a Merge records the parent's next DataWriteGuid there before changing it); written only
+     * when has_data_write_guid2 (creators leave it out). */
+    bool has_data_write_guid2;
+    vhdx_guid data_write_guid2;
 } vhdx_parent_facts;
 
 struct vhdx_image_info;

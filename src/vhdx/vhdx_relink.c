@@ -241,3 +241,81 @@ done:
         release(plan.sectors);
     return code;
 }
+
+/* UTF-8 (as the reader decoded the locator: valid, NUL-terminated) to UTF-16 units; the count,
+ * or SIZE_MAX if it does not fit in capacity. */
+static size_t utf8_to_units(const char *text, uint16_t *out, size_t capacity)
+{
+    const uint8_t *p = (const uint8_t *)text;
+    size_t n = 0;
+    while (*p != 0) {
+        uint32_t c = *p++;
+        int more = c >= 0xF0 ? 3 : c >= 0xE0 ? 2 : c >= 0xC0 ? 1 : 0;
+        c &= more == 3 ? 0x07u : more == 2 ? 0x0Fu : more == 1 ? 0x1Fu : 0x7Fu;
+        for (int i = 0; i < more && (*p & 0xC0) == 0x80; i++)
+            c = c << 6 | (*p++ & 0x3Fu);
+        if (c >= 0x10000) {
+            if (n + 2 > capacity)
+                return SIZE_MAX;
+            out[n++] = (uint16_t)(0xD800 + ((c - 0x10000) >> 10));
+            out[n++] = (uint16_t)(0xDC00 + ((c - 0x10000) & 0x3FF));
+        } else {
+            if (n + 1 > capacity)
+                return SIZE_MAX;
+            out[n++] = (uint16_t)c;
+        }
+    }
+    return n;
+}
+
+vhdx_reader_code vhdx_relink_linkage(vhd_io *io, const vhdx_guid *current, const vhdx_guid *next,
+                                     const vhdx_writable_options *options,
+                                     vhdx_reader_error *error)
+{
+    vhdx_reader_options reader = { options ? options->allocate : NULL,
+                                   options ? options->release : NULL };
+    void *(*allocate)(size_t) = reader.allocate ? reader.allocate : malloc;
+    void (*release)(void *) = reader.release ? reader.release : free;
+    const size_t capacity = VHDX_READER_LOCATOR_MAX_BYTES / 2;
+    uint16_t *units[3] = { NULL, NULL, NULL };
+    size_t lengths[3] = { 0, 0, 0 };
+    vhdx_parent_facts facts;
+    vhdx_image *image;
+
+    vhdx_reader_code code = vhdx_image_open(&image, io, &reader, error);
+    if (code != VHDX_READER_OK)
+        return code;
+    const vhdx_image_info *info = vhdx_image_get_info(image);
+    const char *paths[3] = { info->relative_path, info->volume_path, info->absolute_win32_path };
+    for (int i = 0; i < 3 && code == VHDX_READER_OK; i++) {
+        if (paths[i] == NULL)
+            continue;
+        units[i] = allocate(capacity * sizeof(uint16_t));
+        if (units[i] == NULL)
+            code = vhdx_reader_fail(error, VHDX_READER_NO_MEMORY,
+                                    "out of memory for the parent locator's paths");
+        else if ((lengths[i] = utf8_to_units(paths[i], units[i], capacity)) == SIZE_MAX)
+            code = vhdx_reader_fail(error, VHDX_READER_NOT_POSSIBLE,
+                                    "a path of the parent locator is too long to rewrite");
+    }
+    vhdx_image_close(image);
+    if (code == VHDX_READER_OK) {
+        memset(&facts, 0, sizeof facts);
+        facts.data_write_guid = *current;
+        if (next != NULL) {
+            facts.has_data_write_guid2 = true;
+            facts.data_write_guid2 = *next;
+        }
+        facts.relative_path = units[0];
+        facts.relative_length = lengths[0];
+        facts.volume_path = units[1];
+        facts.volume_length = lengths[1];
+        facts.absolute_win32_path = units[2];
+        facts.absolute_win32_length = lengths[2];
+        code = vhdx_relink_parent(io, &facts, options, error);
+    }
+    for (int i = 0; i < 3; i++)
+        if (units[i] != NULL)
+            release(units[i]);
+    return code;
+}

@@ -31,4 +31,15 @@ vhdx_reader_code vhdx_relink_parent(vhd_io *io, const vhdx_parent_facts *parent,
                                     const vhdx_writable_options *options,
                                     vhdx_reader_error *error);
 
+/* Rewrites the parent locator of the differencing VHDX in io (open VHD_IO_OPEN_READ_WRITE) with
+ * its own path keys kept, parent_linkage = current (which must be its parent_linkage or
+ * parent_linkage2 now, else VHDX_READER_PARENT_ID_MISMATCH and nothing is written) and
+ * parent_linkage2 = next (left out when next is NULL): the step of MS-VHDX's merge protocol
+ * that lets the child name its parent's next DataWriteGuid before the parent takes it, and the
+ * tidying after (next NULL). One batch through the log, as vhdx_relink_parent; the disk's
+ * content and DataWriteGuid are kept. The paths held at once: three of at most 64 KiB. */
+vhdx_reader_code vhdx_relink_linkage(vhd_io *io, const vhdx_guid *current, const vhdx_guid *next,
+                                     const vhdx_writable_options *options,
+                                     vhdx_reader_error *error);
+
 #endif

@@ -203,6 +203,17 @@ fail:
     return code;
 }
 
+vhdx_reader_code vhdx_writable_set_data_write_guid(vhdx_writable *w, const vhdx_guid *guid,
+                                                   vhdx_reader_error *error)
+{
+    vhdx_header next = w->header;
+    next.data_write_guid = *guid;
+    vhdx_reader_code code = vhdx_writable_update_header(w, &next, error);
+    if (code == VHDX_READER_OK)
+        w->data_write_guid_renewed = true;
+    return code;
+}
+
 const vhdx_header *vhdx_writable_header(const vhdx_writable *w)
 {
     return &w->header;

@@ -105,6 +105,13 @@ typedef struct vhdx_sector_change {
  * file holds either the old or the new sectors, and the next writable open completes it. */
 vhdx_reader_code vhdx_writable_change(vhdx_writable *writable, const vhdx_sector_change *changes,
                                       size_t count, bool user_visible, vhdx_reader_error *error);
+/* Renews DataWriteGuid now, to guid (a header update), for a change a reader could see that
+ * does not go through the log (payload data written in place: a Merge), or whose new value
+ * another file must name first (a Merge records it in the child's parent_linkage2 before);
+ * later user_visible batches keep it. */
+vhdx_reader_code vhdx_writable_set_data_write_guid(vhdx_writable *writable,
+                                                   const vhdx_guid *guid,
+                                                   vhdx_reader_error *error);
 /* Ends a run of batches: clears LogGuid by a header update (nothing is done when it is zero). */
 vhdx_reader_code vhdx_writable_settle(vhdx_writable *writable, vhdx_reader_error *error);
 /* Frees it; never closes io, writes nothing. */

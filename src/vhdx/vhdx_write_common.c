@@ -71,7 +71,7 @@ void vhdx_window_put(uint64_t window, uint8_t *buf, size_t len, uint64_t at, con
 
 /* ---- The parent locator ------------------------------------------------------------------ */
 
-#define LOCATOR_MAX_PAIRS 4u
+#define LOCATOR_MAX_PAIRS 5u
 #define LINKAGE_UNITS 38u   /* "{xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx}" */
 
 /* parent_linkage in lower case, braced: as MS-VHDX's example writes it, and the only form
@@ -92,12 +92,17 @@ struct locator_pair {
     size_t length;             /* code units of the value */
 };
 
-static unsigned locator_pairs(const vhdx_parent_facts *parent, char linkage[39],
+static unsigned locator_pairs(const vhdx_parent_facts *parent, char linkage[78],
                               struct locator_pair pairs[LOCATOR_MAX_PAIRS])
 {
     unsigned count = 0;
     format_linkage(&parent->data_write_guid, linkage);
     pairs[count++] = (struct locator_pair){ "parent_linkage", NULL, linkage, LINKAGE_UNITS };
+    if (parent->has_data_write_guid2) {
+        format_linkage(&parent->data_write_guid2, linkage + 39);
+        pairs[count++] = (struct locator_pair){ "parent_linkage2", NULL, linkage + 39,
+                                                LINKAGE_UNITS };
+    }
     if (parent->relative_length != 0)
         pairs[count++] = (struct locator_pair){ "relative_path", parent->relative_path, NULL,
                                                 parent->relative_length };
@@ -112,7 +117,7 @@ static unsigned locator_pairs(const vhdx_parent_facts *parent, char linkage[39],
 
 uint32_t vhdx_locator_length(const vhdx_parent_facts *parent)
 {
-    char linkage[39];
+    char linkage[78];
     struct locator_pair pairs[LOCATOR_MAX_PAIRS];
     unsigned count = locator_pairs(parent, linkage, pairs);
     /* Paths are checked first (at most 32,767 units each), so this stays far below 1 MiB. */
@@ -147,7 +152,7 @@ static void put_string(const uint16_t *units, const char *text, size_t count, ui
 void vhdx_locator_put(const vhdx_parent_facts *parent, uint64_t at, uint64_t window,
                       uint8_t *buf, size_t len)
 {
-    char linkage[39];
+    char linkage[78];
     struct locator_pair pairs[LOCATOR_MAX_PAIRS];
     unsigned count = locator_pairs(parent, linkage, pairs);
     vhdx_parent_locator_header header;

@@ -55,6 +55,21 @@ write_vhdx "$in/comp.vhdx" $((5 * MiB)) 4096
 qemu-img convert -f vhdx -O raw "$in/comp.vhdx" "$in/comp-vhdx.raw"
 comp_vhdx_size=$(stat -c %s "$in/comp.vhdx")
 qemu-img create -q -f vhdx -o subformat=fixed "$in/fixed.vhdx" $((4 * MiB))
+# Merge of a VHDX chain: a dynamic parent and a child made differencing from a qemu-made disk
+# with data of its own (make_vhdx_child.py); one copy for Merge, one for its failed calls.
+mkdir -p "$in/mv"
+qemu-img create -q -f vhdx -o block_size=1M "$in/mv/parent.vhdx" $((8 * MiB))
+write_vhdx "$in/mv/parent.vhdx" 0 $((3 * MiB))
+write_vhdx "$in/mv/parent.vhdx" $((6 * MiB + 512)) 4096
+qemu-img create -q -f vhdx -o block_size=1M,block_state_zero=off "$in/mv/child.vhdx" $((8 * MiB))
+write_vhdx "$in/mv/child.vhdx" $((MiB + 4096)) 8192
+write_vhdx "$in/mv/child.vhdx" $((4 * MiB)) $((2 * MiB))
+qemu-img convert -f vhdx -O raw "$in/mv/parent.vhdx" "$in/mv-parent.raw"
+qemu-img convert -f vhdx -O raw "$in/mv/child.vhdx" "$in/mv-child.raw"
+python3 "$(dirname "$make_child")/make_vhdx_child.py" "$in/mv/child.vhdx" "$in/mv/parent.vhdx" \
+    "$in/mv-parent.raw" "$in/mv-child.raw" "$in/mv-chain.raw"
+mkdir -p "$in/mvf"
+cp "$in/mv/parent.vhdx" "$in/mv/child.vhdx" "$in/mvf/"
 # The chain: Windows 10's win8 with data written by qemu-io, and a child of it holding data
 # (make_child.py adds blocks to the sample win8-child); one copy for MergeTo, one for Merge.
 cp "$samples/win8.vhd" "$in/win8.vhd"
@@ -121,6 +136,12 @@ raw_qemu "$in/from-raw.vhd" "$in/got.raw" && cmp -s "$in/got.raw" "$in/src.raw"
 check $? "CreateVirtualHardDiskFromRaw to a fixed VHD: qemu reads the raw image's bytes"
 raw_qemu "$in/m/win8.vhd" "$in/got.raw" && cmp -s "$in/got.raw" "$in/chain.raw"
 check $? "Merge: qemu reads the chain's content in the parent"
+qemu-img check -q "$in/mv/parent.vhdx" && qemu-img convert -f vhdx -O raw "$in/mv/parent.vhdx" "$in/got.raw" \
+    && cmp -s "$in/got.raw" "$in/mv-chain.raw"
+check $? "Merge of a VHDX chain: qemu-img check is clean and qemu reads the chain's content in the parent"
+qemu-img check -q "$in/mvf/parent.vhdx" && qemu-img convert -f vhdx -O raw "$in/mvf/parent.vhdx" "$in/got.raw" \
+    && cmp -s "$in/got.raw" "$in/mv-chain.raw"
+check $? "Merge of a VHDX chain, every call failed in turn then run again: qemu reads the chain's content"
 qemu-img check -q "$in/comp.vhdx" && qemu-img convert -f vhdx -O raw "$in/comp.vhdx" "$in/got.raw" \
     && cmp -s "$in/got.raw" "$in/comp-vhdx.raw"
 check $? "Compact of a VHDX: qemu-img check is clean and qemu reads the same content"

@@ -974,6 +974,97 @@ static void test_merge_fails_at_every_call(void **state)
     free(child_bytes);
 }
 
+/* Merge of a VHDX chain (qemu's disks, the child made differencing by make_vhdx_child.py):
+ * through the parent's log; run_operations.sh then reads the parent with qemu. */
+static void test_merge_vhdx(void **state)
+{
+    WCHAR child[MAX_PATH], parent[MAX_PATH];
+    IVMTask *task;
+
+    (void)state;
+    INPUT_PATH(child, L"mv\\child.vhdx");
+    INPUT_PATH(parent, L"mv\\parent.vhdx");
+    task = start_on(child, MERGE, NULL, vmDiskType_Dynamic);
+    expect_success(task, "merge", L"parent.vhdx");
+    IVMTask_Release(task);
+    expect_format(parent, L"VHDX");
+    assert_int_equal(disk_type(parent), vmDiskType_Dynamic);
+    assert_int_equal(disk_type(child), vmDiskType_Differencing);
+}
+
+/* Every Win32 I/O call of a VHDX Merge failed in turn: the chain reads the same after each
+ * failure (flattened by Convert, compared with the chain's content), the parent is a valid
+ * VHDX, and Merge run again completes it (every fourth time the parent's content checked). */
+static void test_merge_vhdx_fails_at_every_call(void **state)
+{
+    WCHAR child[MAX_PATH], parent[MAX_PATH], value[16], check[MAX_PATH], raw[MAX_PATH];
+    WCHAR from[MAX_PATH];
+    unsigned n, in_task = 0, at_call = 0;
+    BOOL done = FALSE;
+
+    (void)state;
+    make_folder(WORK_PATH(check, L"fmv"));
+    WORK_PATH(child, L"fmv\\child.vhdx");
+    WORK_PATH(parent, L"fmv\\parent.vhdx");
+    WORK_PATH(check, L"fmv-check.vhd");
+    INPUT_PATH(raw, L"mv-chain.raw");
+    for (n = 1; n < 600 && !done; n++) {
+        IVMHardDisk *disk;
+        IVMTask *task = NULL;
+        HRESULT hr;
+
+        assert_true(CopyFileW(INPUT_PATH(from, L"mvf\\parent.vhdx"), parent, FALSE));
+        assert_true(CopyFileW(INPUT_PATH(from, L"mvf\\child.vhdx"), child, FALSE));
+        disk = get_disk(child);
+        _snwprintf(value, ARRAYSIZE(value), L"%u", n);
+        set_hook(L"VSDISK_TEST_FAIL_IO_CALL", value);
+        hr = start(disk, MERGE, NULL, vmDiskType_Dynamic, &task);
+        clear_hooks();
+        IVMHardDisk_Release(disk);
+        if (FAILED(hr)) {
+            assert_null(task);
+            expect_error_info(NULL);
+            at_call++;
+        } else {
+            LONG result = watch(task);
+            if (result == vmTaskResult_Success)
+                done = TRUE;
+            else {
+                assert_true(task_error(task) != 0);
+                in_task++;
+            }
+            IVMTask_Release(task);
+        }
+        /* The chain reads the same; the parent is a valid VHDX. */
+        {
+            IVMTask *flat = start_on(child, CONVERT, check, vmDiskType_FixedSize);
+            expect_success(flat, "convert", L"fmv-check.vhd");
+            IVMTask_Release(flat);
+            expect_fixed_content(check, raw);
+            assert_true(DeleteFileW(check));
+        }
+        assert_int_equal(disk_type(parent), vmDiskType_Dynamic);
+        if (!done) {
+            IVMTask *again = start_on(child, MERGE, NULL, vmDiskType_Dynamic);
+            expect_success(again, "merge", L"parent.vhdx");
+            IVMTask_Release(again);
+        }
+        if (done || n % 4 == 0) {
+            IVMTask *flat = start_on(parent, CONVERT, check, vmDiskType_FixedSize);
+            expect_success(flat, "convert", L"fmv-check.vhd");
+            IVMTask_Release(flat);
+            expect_fixed_content(check, raw);
+            assert_true(DeleteFileW(check));
+        }
+    }
+    assert_true(done);
+    /* The last run's parent, for run_operations.sh to read with qemu. */
+    assert_true(CopyFileW(parent, INPUT_PATH(from, L"mvf\\parent.vhdx"), FALSE));
+    print_message("Merge of a VHDX: %u calls failed in turn (%u at the call, %u inside the task)\n",
+                  n - 2, at_call, in_task);
+    assert_true(in_task >= 10);
+}
+
 int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
@@ -994,6 +1085,8 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup_teardown(test_disk_full, support_setup, support_teardown),
         cmocka_unit_test_setup_teardown(test_convert_fails_at_every_call, support_setup, support_teardown),
         cmocka_unit_test_setup_teardown(test_merge_fails_at_every_call, support_setup, support_teardown),
+        cmocka_unit_test_setup_teardown(test_merge_vhdx, support_setup, support_teardown),
+        cmocka_unit_test_setup_teardown(test_merge_vhdx_fails_at_every_call, support_setup, support_teardown),
     };
 
     if (argc < 4) {

@@ -1,11 +1,13 @@
-/* vhdx_built_chain PARENT CHILD: writes a differencing VHDX chain made by the tests' builder
+/* vhdx_built_chain PARENT CHILD [own]: writes a differencing VHDX chain made by the tests' builder
  * (vhdx_builder.c), independent of vsdisk's writers, for the shell tests: PARENT a dynamic
  * 8 MiB disk whose first 6 blocks (1 MiB) hold the builder's pattern, with the DataWriteGuid
  * the builder's children name; CHILD a differencing disk holding block 0 and every even
  * sector of block 1 (PARTIALLY_PRESENT), whose relative_path is ".\parent.vhdx": PARENT must
- * be named parent.vhdx, beside CHILD. */
+ * be named parent.vhdx, beside CHILD. With "own", the child's data bytes are the pattern XOR
+ * 0x5A, so the chain reads otherwise than the parent where the child holds sectors (Merge). */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "vhdx_builder.h"
 
@@ -26,8 +28,8 @@ static int write_file(const char *path, const struct vhdx_built *built)
 int main(int argc, char **argv)
 {
     struct vhdx_built parent, child;
-    if (argc != 3) {
-        fprintf(stderr, "usage: %s PARENT CHILD\n", argv[0]);
+    if (argc != 3 && !(argc == 4 && strcmp(argv[3], "own") == 0)) {
+        fprintf(stderr, "usage: %s PARENT CHILD [own]\n", argv[0]);
         return 2;
     }
     vhdx_builder_build(&(struct vhdx_builder_spec){ .present_blocks = 6 }, &parent);
@@ -40,6 +42,12 @@ int main(int argc, char **argv)
     }
     vhdx_builder_build(&(struct vhdx_builder_spec){ .differencing = true, .present_blocks = 1,
                                                     .partial_block = true }, &child);
+    for (uint64_t n = 0; argc == 4 && n < 2; n++) {
+        uint64_t entry = vhdx_builder_get_bat(&child, vhdx_bat_payload_index(n, child.chunk_ratio));
+        uint8_t *data = child.data + vhdx_bat_file_offset(entry);
+        for (size_t i = 0; i < child.spec.block_size; i++)
+            data[i] ^= 0x5A;
+    }
     int status = write_file(argv[1], &parent) || write_file(argv[2], &child);
     vhdx_builder_free(&parent);
     vhdx_builder_free(&child);
