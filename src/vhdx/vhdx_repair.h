@@ -1,0 +1,38 @@
+/* Repair of a VHDX in place (the VHDX branch of disk_repair.h). What it fixes, each without
+ * losing any data and each crash-safe:
+ *   - a dirty log (entries a crash left unreplayed): replayed on disk by the writable open
+ *     (vhdx_writable.h: idempotent, LogGuid cleared only once every entry is in place);
+ *   - a damaged header copy (wrong signature or checksum, zeros, a torn write): the writable
+ *     open writes the session's header first over the non-current slot, which is the damaged
+ *     one, with the good header's SequenceNumber + 1, then over the good slot with + 2. The
+ *     current header is always the valid one with the greater sequence number [spec 2.2.2],
+ *     so the damaged copy's bytes never become current, and a cut during either write leaves
+ *     the other slot valid and current;
+ *   - a damaged region-table copy: rewritten from the valid copy (the one the reader uses) as
+ *     one batch of 16 sectors through the log [spec 2.2.3], so a cut leaves the old bytes or
+ *     the new ones, and the reader, which takes copy 1 when valid, sees a valid copy always.
+ * What it refuses (nothing written, a refusal said): a file the reader refuses because of its
+ * BAT (entries outside the file, overlapping, an allocated block cut off by the file's end):
+ * clearing such entries loses the guest data they place. Anything else the reader refuses
+ * (both header copies or both region-table copies damaged, a log with no valid entry, bad
+ * metadata) is past repair: VHD_READER_NOT_POSSIBLE with the reader's reason.
+ * Left as it is, losing nothing by staying: unreferenced space (check calls it a leak; compact
+ * gives it back) and identical twin headers (Disk2VHD's, which the specification allows). */
+#ifndef VHDX_REPAIR_H
+#define VHDX_REPAIR_H
+
+#include "disk_repair.h"
+#include "vhdx_writable.h"
+
+/* The heap a repair holds at most: the writable open's (VHDX_WRITABLE_HEAP_MAX, one reader
+ * image included), a second reader image (the plan) and a region table's 64 KiB. */
+#define VHDX_REPAIR_HEAP_MAX(file_size, log_length) \
+    (VHDX_WRITABLE_HEAP_MAX(file_size, log_length) \
+     + VHDX_READER_IMAGE_HEAP_MAX(file_size, log_length) + (size_t)VHDX_REGION_TABLE_SIZE)
+
+/* As disk_repair(), for a file that starts with "vhdxfile". report->format is set by the
+ * caller; the report's lists are added to. options->random is needed unless dry_run. */
+vhd_reader_code vhdx_repair(vhd_io *io, const disk_repair_options *options,
+                            disk_repair_report *report, vhd_reader_error *error);
+
+#endif
