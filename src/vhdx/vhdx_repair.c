@@ -28,7 +28,17 @@ struct findings {
     unsigned region_table;          /* the copy the reader uses: 1 or 2 */
     vhdx_log_info log;
     uint64_t file_size;
+    uint64_t misplaced;             /* with accept_loss: blocks the reader refuses to place */
 };
+
+/* With accept_loss the file is opened passing over its misplaced blocks (counted). */
+static bool count_misplaced(void *ctx, const vhdx_image_info *info, uint64_t index,
+                            uint64_t entry, const char *reason)
+{
+    (void)info, (void)index, (void)entry, (void)reason;
+    (*(uint64_t *)ctx)++;
+    return true;
+}
 
 static void *get(const disk_repair_options *options, size_t size)
 {
@@ -97,17 +107,23 @@ static disk_kind kind_of(vhdx_disk_kind kind)
 
 /* The reader's refusal of the file: a refusal said (the loss it would take to fix), or past
  * repair. */
-static vhd_reader_code refuse(const vhdx_reader_error *inner, disk_repair_report *report,
-                              vhd_reader_error *error)
+static vhd_reader_code refuse(const vhdx_reader_error *inner, bool accept_loss,
+                              disk_repair_report *report, vhd_reader_error *error)
 {
     switch (inner->code) {
     case VHDX_READER_IO:
     case VHDX_READER_NO_MEMORY:
         return vhdx_disk_translate_error(inner, error);
     case VHDX_READER_BAD_BAT:
-        disk_repair_say_refusal(report, "%s: changing that BAT entry drops or guesses the guest "
-                                "data it places, so it is left as it is and nothing was written",
-                                inner->reason);
+        /* Said first, the reason last: a sentence is cut at DISK_REPAIR_LINE_SIZE. */
+        if (accept_loss)
+            disk_repair_say_refusal(report, "nothing was written, even with the loss accepted "
+                                    "(only misplaced payload blocks are dropped): %s",
+                                    inner->reason);
+        else
+            disk_repair_say_refusal(report, "nothing was written: fixing this BAT entry loses "
+                                    "the guest data it places (accepting the loss drops it): %s",
+                                    inner->reason);
         return VHD_READER_OK;
     default:
         return vhd_reader_fail(error, VHD_READER_NOT_POSSIBLE, "no repair of this version "
@@ -125,8 +141,10 @@ static vhd_reader_code plan(vhd_io *io, const disk_repair_options *options, uint
     vhdx_reader_error inner;
     vhdx_image *image;
     *valid = false;
-    if (vhdx_image_open(&image, io, &reader, &inner) != VHDX_READER_OK)
-        return refuse(&inner, report, error);
+    if (vhdx_image_open_listing(&image, io, &reader,
+                                options->accept_loss ? count_misplaced : NULL, &f->misplaced,
+                                &inner) != VHDX_READER_OK)
+        return refuse(&inner, options->accept_loss, report, error);
     const vhdx_image_info *info = vhdx_image_get_info(image);
     *valid = true;
     report->kind = kind_of(info->kind);
@@ -222,7 +240,11 @@ static vhd_reader_code make_changes(vhd_io *io, const disk_repair_options *optio
                                              options->release };
     vhdx_reader_error inner;
     vhdx_writable *w;
-    vhdx_reader_code code = vhdx_writable_open(&w, io, &writable, &inner);
+    uint64_t misplaced = 0;
+    vhdx_reader_code code = vhdx_writable_open_listing(&w, io, &writable,
+                                                       options->accept_loss ? count_misplaced
+                                                                            : NULL,
+                                                       &misplaced, &inner);
     if (code != VHDX_READER_OK)
         return vhdx_disk_translate_error(&inner, error);
     const vhdx_writable_report *done = vhdx_writable_get_report(w);
@@ -260,9 +282,16 @@ vhd_reader_code vhdx_repair(vhd_io *io, const disk_repair_options *options,
     bool dirty = f.log.state == VHDX_LOG_REPLAYED_IN_MEMORY;
     bool headers = header_damaged(&f, 0) || header_damaged(&f, 1);
     bool regions = region_damaged(&f, 0) || region_damaged(&f, 1);
-    if (!dirty && !headers && !regions)
+    if (!dirty && !headers && !regions && f.misplaced == 0)
         goto done;                  /* nothing to repair: nothing written */
-    if (options->dry_run) {
+    if (options->random == NULL && !options->dry_run) {
+        code = vhd_reader_fail(error, VHD_READER_NOT_POSSIBLE, "no source of random GUIDs to "
+                               "update the headers with; nothing was written");
+        goto done;
+    }
+    if (!dirty && !headers && !regions)
+        ;                           /* only misplaced blocks */
+    else if (options->dry_run) {
         if (dirty)
             say_log(&f, NULL, true, report);
         for (int i = 0; i < 2; i++)
@@ -271,14 +300,11 @@ vhd_reader_code vhdx_repair(vhd_io *io, const disk_repair_options *options,
         for (int i = 0; i < 2; i++)
             if (region_damaged(&f, i))
                 say_region(&f, i, true, report);
+    } else if ((code = make_changes(io, options, &f, buf, report, error)) != VHD_READER_OK)
         goto done;
-    }
-    if (options->random == NULL) {
-        code = vhd_reader_fail(error, VHD_READER_NOT_POSSIBLE, "no source of random GUIDs to "
-                               "update the headers with; nothing was written");
-        goto done;
-    }
-    code = make_changes(io, options, &f, buf, report, error);
+    /* Last, as they lose data: the misplaced blocks (accept_loss). */
+    if (f.misplaced > 0)
+        code = vhdx_repair_misplaced(io, options, report, error);
 done:
     put(options, buf);
     return code;

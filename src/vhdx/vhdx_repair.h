@@ -13,7 +13,10 @@
  *     the new ones, and the reader, which takes copy 1 when valid, sees a valid copy always.
  * What it refuses (nothing written, a refusal said): a file the reader refuses because of its
  * BAT (entries outside the file, overlapping, an allocated block cut off by the file's end):
- * clearing such entries loses the guest data they place. Anything else the reader refuses
+ * clearing such entries loses the guest data they place. With accept_loss, the payload blocks
+ * refused for where they lie are fixed after the rest (vhdx_repair_misplaced), the guest ranges
+ * lost listed; other BAT damage (reserved bits or states, a sector bitmap entry) stays refused
+ * as past repair. Anything else the reader refuses
  * (both header copies or both region-table copies damaged, a log with no valid entry, bad
  * metadata) is past repair: VHD_READER_NOT_POSSIBLE with the reader's reason.
  * Left as it is, losing nothing by staying: unreferenced space (check calls it a leak; compact
@@ -34,5 +37,11 @@
  * caller; the report's lists are added to. options->random is needed unless dry_run. */
 vhd_reader_code vhdx_repair(vhd_io *io, const disk_repair_options *options,
                             disk_repair_report *report, vhd_reader_error *error);
+
+/* With accept_loss (vhdx_repair_loss.c): the payload blocks the reader refuses for where they
+ * lie, extended for (a block cut off by the file's end: the part past it lost) or dropped
+ * (NOT_PRESENT: the block lost), each said, each loss listed. */
+vhd_reader_code vhdx_repair_misplaced(vhd_io *io, const disk_repair_options *options,
+                                      disk_repair_report *report, vhd_reader_error *error);
 
 #endif
