@@ -27,11 +27,13 @@
 #include "disk_repair.h"
 #include "vhdx_writable.h"
 
-/* The heap a repair holds at most: the writable open's (VHDX_WRITABLE_HEAP_MAX, one reader
- * image included), a second reader image (the plan) and a region table's 64 KiB. */
+/* The heap a repair holds at most, whatever the file claims: the writable open's
+ * (VHDX_WRITABLE_HEAP_MAX, its reader image included; the plan's reader image, smaller, is
+ * closed before), a region table's 64 KiB held throughout, and with accept_loss the list of
+ * misplaced blocks (under 8 KiB) and one batch of BAT sectors. */
 #define VHDX_REPAIR_HEAP_MAX(file_size, log_length) \
-    (VHDX_WRITABLE_HEAP_MAX(file_size, log_length) \
-     + VHDX_READER_IMAGE_HEAP_MAX(file_size, log_length) + (size_t)VHDX_REGION_TABLE_SIZE)
+    (VHDX_WRITABLE_HEAP_MAX(file_size, log_length) + (size_t)VHDX_REGION_TABLE_SIZE \
+     + (size_t)VHDX_LOG_WRITE_SECTORS_MAX * VHDX_LOG_SECTOR_SIZE + 8192u)
 
 /* As disk_repair(), for a file that starts with "vhdxfile". report->format is set by the
  * caller; the report's lists are added to. options->random is needed unless dry_run. */

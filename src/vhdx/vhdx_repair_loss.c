@@ -33,6 +33,8 @@ struct bad_list {
     bool has_parent;
 };
 
+_Static_assert(sizeof(struct bad_list) <= 8192, "VHDX_REPAIR_HEAP_MAX counts 8 KiB for the list");
+
 static bool collect(void *ctx, const vhdx_image_info *info, uint64_t index, uint64_t entry,
                     const char *reason)
 {

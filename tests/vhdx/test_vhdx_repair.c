@@ -35,6 +35,8 @@
 #include "vhdx_builder.h"
 #include "vhdx_change_util.h"
 #include "vhdx_malformed_cases.h"
+#include "vhdx_repair.h"
+#include "vhdx_test_util.h"
 
 /* The guest bytes compared: the samples' data ends at 18 MiB (the dirty log's) and 66 MiB
  * (Hyper-V's); the crash runs, which compare after every cut, read the first 24 MiB unless
@@ -661,6 +663,47 @@ static void test_header_sequence_rule(void **state)
     free(orig.data);
 }
 
+/* The heap a repair holds stays under VHDX_REPAIR_HEAP_MAX and is all given back: a dirty log
+ * with both kinds of damaged copy, and misplaced blocks dropped and extended for. */
+static void test_heap_bound(void **state)
+{
+    (void)state;
+    static const char *const names[] = { "dirty log, header 2 and region table 1 damaged",
+                                         "BAT entry past the file's end, loss accepted",
+                                         "file cut short inside its last block, loss accepted" };
+    for (size_t n = 0; n < sizeof names / sizeof names[0]; n++) {
+        const struct damage_case *c = NULL;
+        for (size_t k = 0; k < CASE_COUNT; k++)
+            if (strcmp(cases[k].name, names[n]) == 0)
+                c = &cases[k];
+        assert_non_null(c);
+        struct file orig;
+        struct file f = make_damaged(c, &orig);
+        struct memory_io mem;
+        change_file_open(&mem, f.data, f.size);
+        vhdx_header h;
+        assert_int_equal(vhdx_header_decode(&h, f.data + header_at[current_slot(f.data)],
+                                            VHDX_HEADER_SIZE), VHDX_FORMAT_OK);
+        accept_loss = c->outcome == LOST;
+        disk_repair_options options = repair_options(false);
+        options.allocate = vhdx_counted.allocate;
+        options.release = vhdx_counted.release;
+        disk_repair_report report;
+        vhd_reader_error error;
+        vhdx_heap_start();
+        if (disk_repair(&mem.io, &options, &report, &error) != VHD_READER_OK)
+            fail_msg("%s: %s", c->name, error.reason);
+        assert_true(report.changes >= 1);
+        assert_int_equal(vhdx_heap_live, 0);
+        size_t bound = VHDX_REPAIR_HEAP_MAX(f.size, h.log_length);
+        print_message("# %s: heap peak %zu bytes, bound %zu\n", c->name, vhdx_heap_peak, bound);
+        assert_true(vhdx_heap_peak <= bound);
+        memory_io_free(&mem);
+        free(f.data);
+        free(orig.data);
+    }
+}
+
 /* ---- crashes ---- */
 
 static unsigned long crash_points;
@@ -839,6 +882,7 @@ int main(int argc, char **argv)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_damage_table),
         cmocka_unit_test(test_header_sequence_rule),
+        cmocka_unit_test(test_heap_bound),
         cmocka_unit_test(test_crashes),
     };
     int failed = cmocka_run_group_tests(tests, NULL, NULL);
