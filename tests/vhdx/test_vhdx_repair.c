@@ -510,6 +510,8 @@ static int run(const char *command)
     return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
+static unsigned qemu_checks, qemu_compares;
+
 /* qemu-img check of the repaired file, and compare with the original where qemu reads it
  * (it refuses a dirty log read-only, and has no differencing VHDX). */
 static void qemu_agrees(const struct damage_case *c, struct file orig, struct file repaired)
@@ -521,11 +523,13 @@ static void qemu_agrees(const struct damage_case *c, struct file orig, struct fi
     snprintf(b, sizeof b, "%s/repair-repaired.vhdx", work_dir);
     save(repaired, b);
     snprintf(command, sizeof command, "qemu-img check -q -f vhdx '%s'", b);
+    qemu_checks++;
     if (run(command) != 0)
         fail_msg("%s: qemu-img check finds the repaired file not clean", c->name);
     if (c->base != BUILT_DIRTY && c->base != SAMPLE_DIRTY && c->outcome != LOST) {
         save(orig, a);
         snprintf(command, sizeof command, "qemu-img compare -q -f vhdx -F vhdx '%s' '%s'", a, b);
+        qemu_compares++;
         if (run(command) != 0)
             fail_msg("%s: qemu-img compare finds the content changed", c->name);
         remove(a);
@@ -556,6 +560,10 @@ static void test_damage_table(void **state)
         if (dry.size != damaged.size || memcmp(dry.data, damaged.data, dry.size) != 0)
             fail_msg("%s: the dry run changed the file", c->name);
         unsigned dry_changes = report.changes;
+        for (unsigned i = 0; i < report.changes && i < DISK_REPAIR_LINES_MAX; i++)
+            if (strstr(report.change[i], "would be") == NULL)
+                fail_msg("%s: the dry run says \"%s\", not what would be done", c->name,
+                         report.change[i]);
         free(dry.data);
 
         struct file repaired = copy_of(damaged);
@@ -632,6 +640,8 @@ static void test_damage_table(void **state)
         free(damaged.data);
         free(orig.data);
     }
+    print_message("# %zu kinds of damage; qemu-img check of %u repaired files, compare of %u\n",
+                  CASE_COUNT, qemu_checks, qemu_compares);
 }
 
 /* The current header after a repair of a damaged current header: the good one's fields, a
@@ -877,6 +887,8 @@ int main(int argc, char **argv)
     samples_dir = argc > 1 ? argv[1] : "tests/samples";
     work_dir = argc > 2 ? argv[2] : ".";
     have_qemu = run("qemu-img --version > /dev/null 2>&1") == 0;
+    if (!have_qemu)
+        print_message("# qemu-img not found: the repaired files are not checked by qemu\n");
     if (argc > 3)
         cmocka_set_test_filter(argv[3]);    /* one test, by name */
     const struct CMUnitTest tests[] = {
