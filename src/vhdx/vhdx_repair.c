@@ -29,6 +29,8 @@ struct findings {
     vhdx_log_info log;
     uint64_t file_size;
     uint64_t misplaced;             /* with accept_loss: blocks the reader refuses to place */
+    struct vhdx_bat_geometry bat;
+    uint64_t zero_offsets;          /* ZERO payload entries with a FileOffsetMB */
 };
 
 /* With accept_loss the file is opened passing over its misplaced blocks (counted). */
@@ -153,7 +155,12 @@ static vhd_reader_code plan(vhd_io *io, const disk_repair_options *options, uint
     f->region_table = info->region_table;
     f->log = info->log;
     f->file_size = info->file_size;
+    f->bat = (struct vhdx_bat_geometry){ info->bat_region.file_offset, info->bat_entries,
+                                         info->chunk_ratio, info->data_blocks };
     vhd_reader_code code = read_copies(io, vhdx_image_io(image), buf, f, error);
+    if (code == VHD_READER_OK)
+        code = vhdx_repair_count_zero_offsets(vhdx_image_io(image), &f->bat, buf,
+                                              &f->zero_offsets, error);
     vhdx_image_close(image);
     return code;
 }
@@ -205,6 +212,13 @@ static void say_region(const struct findings *f, int i, bool dry_run,
                            "through the log", i + 1, (unsigned)(region_at[i] / VHDX_KiB),
                            damage_words(f->region[i], f->region_zero[i]),
                            dry_run ? "would be rewritten" : "rewritten", 2 - i);
+}
+
+static void say_zero_offsets(uint64_t count, bool dry_run, disk_repair_report *report)
+{
+    disk_repair_say_change(report, "%llu ZERO BAT entries kept a file offset, which Hyper-V "
+                           "refuses: their offsets %s (the blocks read zeros as before)",
+                           (unsigned long long)count, dry_run ? "would be cleared" : "cleared");
 }
 
 /* Writes region table copy `damaged` (0 or 1) from the other copy, one batch through the log,
@@ -261,6 +275,20 @@ static vhd_reader_code make_changes(vhd_io *io, const disk_repair_options *optio
             break;
         say_region(f, i, false, report);
     }
+    if (code == VHDX_READER_OK && f->zero_offsets > 0) {
+        uint64_t cleared = 0;
+        uint8_t *pages = get(options, (size_t)VHDX_LOG_WRITE_SECTORS_MAX * VHDX_LOG_SECTOR_SIZE);
+        if (pages == NULL) {
+            vhdx_writable_close(w);
+            return vhd_reader_fail(error, VHD_READER_NO_MEMORY, "out of memory for the BAT");
+        }
+        code = vhdx_repair_clear_zero_offsets(w, io, &f->bat, pages, &cleared, &inner);
+        if (code == VHDX_READER_OK)
+            code = vhdx_writable_settle(w, &inner);
+        put(options, pages);
+        if (code == VHDX_READER_OK && cleared > 0)
+            say_zero_offsets(cleared, false, report);
+    }
     vhdx_writable_close(w);
     if (code != VHDX_READER_OK)
         return vhdx_disk_translate_error(&inner, error);
@@ -281,7 +309,8 @@ vhd_reader_code vhdx_repair(vhd_io *io, const disk_repair_options *options,
         goto done;
     bool dirty = f.log.state == VHDX_LOG_REPLAYED_IN_MEMORY;
     bool headers = header_damaged(&f, 0) || header_damaged(&f, 1);
-    bool regions = region_damaged(&f, 0) || region_damaged(&f, 1);
+    bool regions = region_damaged(&f, 0) || region_damaged(&f, 1)
+        || f.zero_offsets > 0;      /* (the BAT's sectors, as the region tables', by the log) */
     if (!dirty && !headers && !regions && f.misplaced == 0)
         goto done;                  /* nothing to repair: nothing written */
     if (options->random == NULL && !options->dry_run) {
@@ -300,6 +329,8 @@ vhd_reader_code vhdx_repair(vhd_io *io, const disk_repair_options *options,
         for (int i = 0; i < 2; i++)
             if (region_damaged(&f, i))
                 say_region(&f, i, true, report);
+        if (f.zero_offsets > 0)
+            say_zero_offsets(f.zero_offsets, true, report);
     } else if ((code = make_changes(io, options, &f, buf, report, error)) != VHD_READER_OK)
         goto done;
     /* Last, as they lose data: the misplaced blocks (accept_loss). */

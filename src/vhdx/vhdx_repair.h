@@ -19,6 +19,8 @@
  * as past repair. Anything else the reader refuses
  * (both header copies or both region-table copies damaged, a log with no valid entry, bad
  * metadata) is past repair: VHD_READER_NOT_POSSIBLE with the reader's reason.
+ *   - ZERO payload entries that keep a FileOffsetMB, which the reader forgives and Hyper-V
+ *     refuses: the offset cleared (nothing read changes), BAT sectors through the log.
  * Left as it is, losing nothing by staying: unreferenced space (check calls it a leak; compact
  * gives it back) and identical twin headers (Disk2VHD's, which the specification allows). */
 #ifndef VHDX_REPAIR_H
@@ -39,6 +41,22 @@
  * caller; the report's lists are added to. options->random is needed unless dry_run. */
 vhd_reader_code vhdx_repair(vhd_io *io, const disk_repair_options *options,
                             disk_repair_report *report, vhd_reader_error *error);
+
+/* ZERO payload entries that keep a FileOffsetMB (vhdx_repair_zero.c). The BAT's place and
+ * shape as the plan's reader found them. */
+struct vhdx_bat_geometry {
+    uint64_t bat_offset, entries, chunk_ratio, data_blocks;
+};
+/* Counts them, reading the BAT through view 4 KiB at a time into window (4 KiB). */
+vhd_reader_code vhdx_repair_count_zero_offsets(vhd_io *view, const struct vhdx_bat_geometry *g,
+                                               uint8_t *window, uint64_t *count,
+                                               vhd_reader_error *error);
+/* Clears their offsets through w's log (pages: VHDX_LOG_WRITE_SECTORS_MAX sectors of 4 KiB),
+ * not settled; *cleared says how many. */
+vhdx_reader_code vhdx_repair_clear_zero_offsets(vhdx_writable *w, vhd_io *io,
+                                                const struct vhdx_bat_geometry *g,
+                                                uint8_t *pages, uint64_t *cleared,
+                                                vhdx_reader_error *error);
 
 /* With accept_loss (vhdx_repair_loss.c): the payload blocks the reader refuses for where they
  * lie, extended for (a block cut off by the file's end: the part past it lost) or dropped

@@ -272,6 +272,8 @@ static const struct damage_case cases[] = {
       "header-2-damaged", REPAIRED, 1, false },
     { "Hyper-V's file, its stale header's signature", SAMPLE_HYPERV, h_stale_sig, NULL,
       "header-1-damaged", REPAIRED, 1, false },
+    { "ZERO BAT entry keeping a file offset (Hyper-V refuses it)", DYNAMIC, NULL,
+      "bat_zero_with_offset", "zero-block-with-offset", REPAIRED, 1, true },
     { "BAT entry past the file's end", DYNAMIC, NULL, "bat_past_end",
       "not-valid", REFUSED, 0, false },
     { "BAT entry far outside the file", DYNAMIC, NULL, "bat_far",
