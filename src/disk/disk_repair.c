@@ -7,6 +7,7 @@
 #include <string.h>
 #include "disk_error.h"
 #include "vhd_repair.h"
+#include "vhdx_repair.h"
 
 static void say(char (*lines)[DISK_REPAIR_LINE_SIZE], unsigned *count, const char *format,
                 va_list args)
@@ -51,8 +52,7 @@ vhd_reader_code disk_repair(vhd_io *io, const disk_repair_options *options,
         return vhd_reader_fail_io(error, io, status, "reading the first bytes", 0);
     if (status == VHD_OK && memcmp(first, "vhdxfile", 8) == 0) {
         report->format = DISK_FORMAT_VHDX;
-        return vhd_reader_fail(error, VHD_READER_NOT_POSSIBLE, "repairing a VHDX is not "
-                               "supported by this version of vsdisk; nothing was written");
+        return vhdx_repair(io, options, report, error);
     }
     report->format = DISK_FORMAT_VHD;
     return vhd_repair(io, options, report, error);

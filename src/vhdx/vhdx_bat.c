@@ -156,6 +156,27 @@ static bool mark_units(uint8_t *map, uint64_t start, uint64_t length)
     return !clash;
 }
 
+/* With options.bad_block (repair): a present payload block refused for where it lies is handed
+ * to it (its entry is in the window vhdx_bat_get loaded); true if it lets the scan go on. */
+static bool tolerated(vhdx_image *image, uint64_t index, vhdx_reader_code code,
+                      const vhdx_reader_error *error)
+{
+    bool bitmap_slot;
+    if (image->bad_block == NULL || code != VHDX_READER_BAD_BAT || error == NULL
+        || image->bat_window_entries == 0 || index < image->bat_window_first
+        || index - image->bat_window_first >= image->bat_window_entries)
+        return false;
+    uint64_t entry = vhdx_get64(image->bat_window
+                                + (index - image->bat_window_first) * VHDX_BAT_ENTRY_SIZE);
+    unsigned state = vhdx_bat_state(entry);
+    slot_length(image, index, &bitmap_slot);
+    if (bitmap_slot || (entry & VHDX_BAT_RESERVED_MASK) != 0
+        || (state != VHDX_PAYLOAD_BLOCK_FULLY_PRESENT
+            && !(state == VHDX_PAYLOAD_BLOCK_PARTIALLY_PRESENT && image->info.has_parent)))
+        return false;
+    return image->bad_block(image->bad_block_ctx, &image->info, index, entry, error->reason);
+}
+
 vhdx_reader_code vhdx_bat_scan(vhdx_image *image, const struct vhdx_range *ranges,
                                unsigned range_count, vhdx_reader_error *error)
 {
@@ -180,8 +201,13 @@ vhdx_reader_code vhdx_bat_scan(vhdx_image *image, const struct vhdx_range *range
     for (uint64_t index = 0; index < info->bat_entries; index++) {
         uint64_t entry;
         bool bitmap_slot;
-        if ((code = vhdx_bat_get(image, index, &entry, error)) != VHDX_READER_OK)
+        if ((code = vhdx_bat_get(image, index, &entry, error)) != VHDX_READER_OK) {
+            if (tolerated(image, index, code, error)) {
+                code = VHDX_READER_OK;
+                continue;
+            }
             break;
+        }
         uint64_t length = slot_length(image, index, &bitmap_slot);
         if (length == 0)
             continue;
@@ -219,6 +245,10 @@ vhdx_reader_code vhdx_bat_scan(vhdx_image *image, const struct vhdx_range *range
             code = vhdx_reader_fail(error, VHDX_READER_BAD_BAT,
                                     "%s at offset %llu overlaps %s", slot,
                                     (unsigned long long)vhdx_bat_file_offset(entry), what);
+            if (!bitmap_slot && tolerated(image, index, code, error)) {
+                code = VHDX_READER_OK;
+                continue;
+            }
             break;
         }
     }

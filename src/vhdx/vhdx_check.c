@@ -99,10 +99,12 @@ static bool marked(const struct space_map *map, uint64_t unit)
 /* Marks the header section, the log, the regions and every block the BAT places (whatever
  * its state); *first_block is where the first of those blocks starts (UINT64_MAX: none). */
 static vhd_reader_code mark_used(const vhdx_image_info *info, vhd_io *io, struct space_map *map,
-                                 uint64_t *first_block, vhd_reader_error *error)
+                                 uint64_t *first_block, uint64_t *zero_offsets,
+                                 vhd_reader_error *error)
 {
     uint8_t window[BAT_WINDOW];
     *first_block = UINT64_MAX;
+    *zero_offsets = 0;
     mark(map, 0, VHDX_HEADER_SECTION_SIZE);
     mark(map, info->header.log_offset, info->header.log_length);
     mark(map, info->bat_region.file_offset, info->bat_region.length);
@@ -128,6 +130,11 @@ static vhd_reader_code mark_used(const vhdx_image_info *info, vhd_io *io, struct
             continue;
         /* Every chunk_ratio payload entries, one sector bitmap entry (1 MiB blocks). */
         bool bitmap = info->chunk_ratio != 0 && (i + 1) % (info->chunk_ratio + 1) == 0;
+        uint64_t block = info->chunk_ratio != 0
+            ? i / (info->chunk_ratio + 1) * info->chunk_ratio + i % (info->chunk_ratio + 1) : i;
+        if (!bitmap && block < info->data_blocks
+            && vhdx_bat_state(vhdx_get64(window + slot)) == VHDX_PAYLOAD_BLOCK_ZERO)
+            (*zero_offsets)++;
         mark(map, offset, bitmap ? VHDX_MiB : info->block_size);
         if (offset < *first_block)
             *first_block = offset;
@@ -157,12 +164,18 @@ static vhd_reader_code check_space(const vhdx_image_info *info, vhd_io *io,
     if (map.bits == NULL)
         return vhd_reader_fail(error, VHD_READER_NO_MEMORY, "no memory for the map of %llu MiB",
                                (unsigned long long)map.units);
-    uint64_t first_block;
-    vhd_reader_code code = mark_used(info, io, &map, &first_block, error);
+    uint64_t first_block, zero_offsets;
+    vhd_reader_code code = mark_used(info, io, &map, &first_block, &zero_offsets, error);
     if (code != VHD_READER_OK) {
         free(map.bits);
         return code;
     }
+    if (zero_offsets > 0)
+        disk_problem_report(sink, ctx, DISK_PROBLEM_CORRUPTION, "zero-block-with-offset",
+                            info->bat_region.file_offset, info->bat_region.length,
+                            "%llu ZERO (state 2) BAT entries keep a file offset: they read "
+                            "zeros, but Hyper-V refuses such a disk; repair clears the offsets",
+                            (unsigned long long)zero_offsets);
     uint64_t used_units = map.units;
     while (used_units > 0 && !marked(&map, used_units - 1))
         used_units--;

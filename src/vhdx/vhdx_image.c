@@ -334,6 +334,14 @@ static vhdx_reader_code check_geometry(vhdx_image *image, vhdx_reader_error *err
 vhdx_reader_code vhdx_image_open(vhdx_image **result, vhd_io *io,
                                  const vhdx_reader_options *options, vhdx_reader_error *error)
 {
+    return vhdx_image_open_listing(result, io, options, NULL, NULL, error);
+}
+
+vhdx_reader_code vhdx_image_open_listing(vhdx_image **result, vhd_io *io,
+                                         const vhdx_reader_options *options,
+                                         vhdx_bad_block_sink bad_block, void *ctx,
+                                         vhdx_reader_error *error)
+{
     vhdx_reader_code code;
     struct vhdx_range *ranges = NULL;
     unsigned range_count = 0;
@@ -347,6 +355,8 @@ vhdx_reader_code vhdx_image_open(vhdx_image **result, vhd_io *io,
     memset(image, 0, sizeof *image);
     image->allocate = allocate;
     image->release = options && options->release ? options->release : NULL;
+    image->bad_block = bad_block;
+    image->bad_block_ctx = ctx;
     image->file = image->io = io;
     image->bitmap_offset = UINT64_MAX;
 

@@ -163,6 +163,16 @@ typedef struct vhdx_image vhdx_image;
  * writes or closes it. On failure *image is NULL and error says why. */
 vhdx_reader_code vhdx_image_open(vhdx_image **image, vhd_io *io,
                                  const vhdx_reader_options *options, vhdx_reader_error *error);
+/* For repair only: each payload BAT entry of a present block that the open refuses for where
+ * it lies (past the file's end, over the header section, the log, a region or another block)
+ * is handed to bad_block with the reason; returning true lets the open go on as if the entry
+ * were absent. Such an image lists; it must not be read. */
+typedef bool (*vhdx_bad_block_sink)(void *ctx, const vhdx_image_info *info, uint64_t index,
+                                    uint64_t entry, const char *reason);
+vhdx_reader_code vhdx_image_open_listing(vhdx_image **image, vhd_io *io,
+                                         const vhdx_reader_options *options,
+                                         vhdx_bad_block_sink bad_block, void *ctx,
+                                         vhdx_reader_error *error);
 void vhdx_image_close(vhdx_image *image);
 const vhdx_image_info *vhdx_image_get_info(const vhdx_image *image);
 /* What file offsets in extents refer to: io itself, or, after a log replay, a read-only view

@@ -62,6 +62,9 @@ struct vhdx_image {
     uint64_t bitmap_offset;         /* file offset of bitmap[0]; UINT64_MAX if none */
     /* The parent locator's item bytes and its text (UTF-8 keys and values). */
     char *locator_text;
+    /* vhdx_image_open_listing's sink and its context (repair only). */
+    vhdx_bad_block_sink bad_block;
+    void *bad_block_ctx;
 };
 
 void *vhdx_image_alloc(const vhdx_image *image, size_t size);

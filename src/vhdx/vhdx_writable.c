@@ -128,6 +128,14 @@ vhdx_reader_code vhdx_writable_open(vhdx_writable **writable, vhd_io *io,
                                     const vhdx_writable_options *options,
                                     vhdx_reader_error *error)
 {
+    return vhdx_writable_open_listing(writable, io, options, NULL, NULL, error);
+}
+
+vhdx_reader_code vhdx_writable_open_listing(vhdx_writable **writable, vhd_io *io,
+                                            const vhdx_writable_options *options,
+                                            vhdx_bad_block_sink bad_block, void *ctx,
+                                            vhdx_reader_error *error)
+{
     vhdx_reader_options reader = { options ? options->allocate : NULL,
                                    options ? options->release : NULL };
     vhdx_image *image = NULL;
@@ -139,7 +147,8 @@ vhdx_reader_code vhdx_writable_open(vhdx_writable **writable, vhd_io *io,
     if (options == NULL || options->random == NULL)
         return vhdx_reader_fail(error, VHDX_READER_UNSUPPORTED,
                                 "no source of random GUIDs to change the disk with");
-    if ((code = vhdx_image_open(&image, io, &reader, error)) != VHDX_READER_OK)
+    if ((code = vhdx_image_open_listing(&image, io, &reader, bad_block, ctx, error))
+        != VHDX_READER_OK)
         return code;
     const vhdx_image_info *info = vhdx_image_get_info(image);
     if (info->header.log_length == 0) {

@@ -84,6 +84,12 @@ typedef struct vhdx_writable_report {
 vhdx_reader_code vhdx_writable_open(vhdx_writable **writable, vhd_io *io,
                                     const vhdx_writable_options *options,
                                     vhdx_reader_error *error);
+/* For repair only: as vhdx_writable_open, its check of the file made by
+ * vhdx_image_open_listing (bad_block says which misplaced blocks it may pass over). */
+vhdx_reader_code vhdx_writable_open_listing(vhdx_writable **writable, vhd_io *io,
+                                            const vhdx_writable_options *options,
+                                            vhdx_bad_block_sink bad_block, void *ctx,
+                                            vhdx_reader_error *error);
 /* The current header (as last written). */
 const vhdx_header *vhdx_writable_header(const vhdx_writable *writable);
 const vhdx_writable_report *vhdx_writable_get_report(const vhdx_writable *writable);
