@@ -246,14 +246,15 @@ done:
 }
 
 /* The entry at BAT index i of the grown disk (i >= first_index); false: keep the one there
- * (the sector bitmap entry of a chunk that holds old blocks). */
+ * (the sector bitmap entry of a chunk that holds old blocks, inside the old table; past it,
+ * the region's padding, it becomes NOT_PRESENT). */
 static bool new_entry(const struct plan *plan, uint64_t i, uint64_t *entry)
 {
     const vhdx_image_info *info = &plan->info;
     uint64_t r = info->chunk_ratio;
     if (i % (r + 1) == r) {
         *entry = vhdx_bat_entry(VHDX_SB_BLOCK_NOT_PRESENT, 0);
-        return i / (r + 1) * r >= plan->old_blocks;
+        return i / (r + 1) * r >= plan->old_blocks || i >= plan->old_entries;
     }
     uint64_t block = i - i / (r + 1);
     if (info->has_parent)
@@ -308,10 +309,14 @@ static vhdx_reader_code write_new_table(vhd_io *io, const struct plan *plan, uin
         if (old > 0 && (code = read_entries(io, plan, first, old, buffer, error))
                            != VHDX_READER_OK)
             return code;
-        for (uint64_t j = old; j < n && first + j < plan->new_entries; j++) {
+        /* As the grow in place: every entry from the first new block's on (a differencing
+         * disk's old last chunk holds entries past its old blocks), the old region's padding
+         * not copied. */
+        uint64_t from = plan->first_index > first ? plan->first_index - first : 0;
+        for (uint64_t j = from; j < n && first + j < plan->new_entries; j++) {
             uint64_t entry;
-            new_entry(plan, first + j, &entry);     /* past the old table: padding there */
-            vhdx_put64(buffer + j * VHDX_BAT_ENTRY_SIZE, entry);
+            if (new_entry(plan, first + j, &entry))
+                vhdx_put64(buffer + j * VHDX_BAT_ENTRY_SIZE, entry);
         }
         uint64_t at = plan->bat.file_offset + first * VHDX_BAT_ENTRY_SIZE;
         vhd_status status = io->write_at(io, at, buffer, (size_t)(n * VHDX_BAT_ENTRY_SIZE));

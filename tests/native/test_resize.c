@@ -403,6 +403,15 @@ static void vhdx_facts(const struct fixture *f, const struct scene *sc)
                     && info->bat_region.length >= 2 * MiB);
     else
         assert_int_equal(info->bat_region.length, MiB);
+    if (sc->diff) {             /* the first new block, and the last: ZERO, not the parent's */
+        vhdx_extent extent;
+        uint64_t lbas[2] = { (sc->old_size + MiB - 1) / MiB * (MiB / 512),
+                             sc->new_size / 512 - 1 };
+        for (int i = 0; i < 2; i++) {
+            assert_int_equal(vhdx_image_map(image, lbas[i], 1, &extent, &error), VHDX_READER_OK);
+            assert_int_equal(extent.block_state, VHDX_PAYLOAD_BLOCK_ZERO);
+        }
+    }
     if (sc->new_size < sc->old_size)            /* 1 MiB blocks: one per MiB kept at most */
         assert_true(info->file_size <= 5 * MiB + sc->new_size / MiB * MiB + MiB);
     vhdx_image_close(image);
