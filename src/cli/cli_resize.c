@@ -1,4 +1,5 @@
-/* "vsdisk resize [--dry-run] DISK SIZE": grows a disk in place, crash-safely (disk_resize.h). */
+/* "vsdisk resize [--dry-run] DISK SIZE": grows or shrinks a disk in place, crash-safely
+ * (disk_resize.h). */
 #include <stdio.h>
 #include <string.h>
 
@@ -12,21 +13,22 @@
 static const char help_text[] =
     "Usage: %s [--dry-run] DISK SIZE\n"
     "Grows DISK (a VHD or a VHDX), in place, to SIZE (MB, or with a unit: 512M, 16G, 1T),\n"
-    "as Windows' Resize-VHD does, or shrinks a VHD down to its minimum size: the end of\n"
-    "the last partition its GPT or MBR describes (without one, of its last allocated\n"
-    "data); below it the resize is refused with the minimum in the message. A GPT's backup\n"
-    "copy at the old end is not kept (the guest's tools rewrite it: sgdisk -e).\n"
+    "as Windows' Resize-VHD does, or shrinks it down to its minimum size: the end of the\n"
+    "last partition its GPT or MBR describes (without one, of its last allocated data);\n"
+    "below it the resize is refused with the minimum in the message. A GPT's backup copy\n"
+    "at the old end is not kept (the guest's tools rewrite it: sgdisk -e).\n"
     "A fixed disk gets its new sectors reserved on the volume; a dynamic VHD gets a longer\n"
     "block table, the blocks in its way copied to the end of the file first; a VHDX's\n"
-    "table and size change through its log. The content is kept and the new part reads\n"
-    "as zeros; the partitions and file systems inside are not grown or shrunk. The\n"
-    "change is crash-safe: DISK opens at its old size or its new one at every instant,\n"
-    "and running the command again finishes it.\n"
-    "Refused, with nothing written: a differencing disk (a VHD's size is its parent's, and\n"
-    "Windows refuses it too; a VHDX's is not supported yet), a size the format forbids (a\n"
-    "VHD: whole 512-byte sectors, 3 MiB to 2040 GiB; a VHDX: whole logical sectors, at\n"
-    "most 64 TiB), a VHDX whose table region is too small for SIZE, and a smaller VHDX\n"
-    "(shrinking a VHDX is not supported yet).\n"
+    "table and size change through its log (a table that outgrows its region is written\n"
+    "anew at the end of the file first). A differencing VHDX may grow past its parent:\n"
+    "the new part reads as zeros, not as the parent's. The content is kept and the new\n"
+    "part reads as zeros; the partitions and file systems inside are not grown or shrunk.\n"
+    "The change is crash-safe: DISK opens at its old size or its new one at every\n"
+    "instant, and running the command again finishes it.\n"
+    "Refused, with nothing written: a differencing VHD (its size is its parent's, and\n"
+    "Windows refuses it too), a differencing VHDX's shrink, and a size the format forbids\n"
+    "(a VHD: whole 512-byte sectors, 3 MiB to 2040 GiB; a VHDX: whole logical sectors, at\n"
+    "most 64 TiB).\n"
     "A disk that is the parent of differencing disks must not be resized: its children\n"
     "no longer match it afterwards, as on Windows.\n"
     "\n"
@@ -54,6 +56,12 @@ static void say_done(const char *path, const disk_resize_report *report, bool dr
             printf(", %llu block%s %s", (unsigned long long)blocks, blocks == 1 ? "" : "s",
                    report->blocks_reserved ? (dry_run ? "to reserve" : "reserved")
                                            : (dry_run ? "to move" : "moved"));
+        if (report->blocks_dropped != 0)
+            printf(", %llu block%s past the new end %s", (unsigned long long)report->blocks_dropped,
+                   report->blocks_dropped == 1 ? "" : "s", dry_run ? "to drop" : "dropped");
+        if (report->table_moved)
+            printf(", the block table %s to the end of the file",
+                   dry_run ? "to be written anew" : "written anew");
         putchar('\n');
     }
 }

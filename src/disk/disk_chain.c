@@ -116,7 +116,10 @@ static vhd_reader_code try_candidate(disk_chain *chain, const vhd_parent_candida
                                        "the chain of parent disks loops: %s is the disk %s "
                                        "again", parent->name, chain->levels[i].name);
         }
-        if (code == VHD_READER_OK && info->size != child_info->size)
+        /* A VHDX child may have grown past its parent (Windows expands a differencing VHDX;
+         * vsdisk resize too): what lies past the parent's end reads as zeros (read_level). */
+        if (code == VHD_READER_OK && info->size != child_info->size
+            && !(child_info->format == DISK_FORMAT_VHDX && info->size < child_info->size))
             code = vhd_reader_fail(error, VHD_READER_PARENT_SIZE_MISMATCH,
                                    "the parent %s holds %llu bytes but its child %s %llu",
                                    parent->name, (unsigned long long)info->size,
@@ -290,7 +293,19 @@ static vhd_reader_code read_level(void *ctx, uint64_t lba, uint32_t count, uint8
 {
     const struct level_reader *at = ctx;
     struct level_reader next = { at->chain, at->level + 1 };
-    return disk_image_read_through(at->chain->levels[at->level].image, lba, count, out,
+    disk_image *image = at->chain->levels[at->level].image;
+    /* Sectors past the end of a parent smaller than its child (a grown VHDX child) are
+     * zeros, never the parent's. */
+    uint64_t total = disk_image_info(image)->size / DISK_SECTOR_SIZE;
+    if (at->level > 0 && lba + count > total) {
+        uint32_t inside = lba < total ? (uint32_t)(total - lba) : 0;
+        memset(out + (size_t)inside * DISK_SECTOR_SIZE, 0,
+               (size_t)(count - inside) * DISK_SECTOR_SIZE);
+        if (inside == 0)
+            return VHD_READER_OK;
+        count = inside;
+    }
+    return disk_image_read_through(image, lba, count, out,
                                    next.level < at->chain->depth ? read_level : NULL, &next,
                                    error);
 }

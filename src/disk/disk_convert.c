@@ -42,7 +42,10 @@ static vhd_op_code range_unallocated(flatten *job, uint64_t lba, uint32_t count,
     *zero = false;
     for (unsigned level = 0; level < job->depth; level++) {
         disk_image *image = disk_chain_image(job->chain, level);
-        for (uint64_t at = lba, end = lba + count; at < end; ) {
+        /* A parent may end before its child (a grown VHDX child): nothing past its end. */
+        uint64_t sectors = disk_image_info(image)->size / DISK_SECTOR_SIZE;
+        uint64_t end = lba + count < sectors ? lba + count : sectors;
+        for (uint64_t at = lba; at < end; ) {
             disk_extent extent;
             vhd_reader_error error;
             if (disk_image_map(image, at, (uint32_t)(end - at), &extent, &error) != VHD_READER_OK)

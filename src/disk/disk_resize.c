@@ -27,18 +27,32 @@ vhd_reader_code disk_resize(vhd_io *io, uint64_t new_size, bool dry_run,
     /* A shrink stops at the end of the last partition (or of the last allocated data); the
      * format's own rules (sizes, kinds) are checked first, by a dry run, for their reasons. */
     vhd_resize_report probe;
+    vhdx_resize_report probe_x;
+    vhdx_reader_error inner;
     if (new_size < info->size && report->format == DISK_FORMAT_VHD
         && (code = vhd_resize(io, new_size, true, &reader, &probe, error)) != VHD_READER_OK) {
         disk_image_close(image);
         return code;
     }
+    if (new_size < info->size && report->format == DISK_FORMAT_VHDX) {
+        const vhdx_writable_options probe_options = { NULL, NULL, reader.allocate,
+                                                      reader.release };
+        if (info->kind == DISK_KIND_DIFFERENCING)
+            code = vhd_reader_fail(error, VHD_READER_NOT_POSSIBLE, "shrinking a differencing "
+                                   "VHDX is not supported by this version of vsdisk (its "
+                                   "minimum size depends on its parent's partitions)");
+        else if (vhdx_resize(io, new_size, true, &probe_options, &probe_x, &inner)
+                 != VHDX_READER_OK)
+            code = vhdx_disk_translate_error(&inner, error);
+        if (code != VHD_READER_OK) {
+            disk_image_close(image);
+            return code;
+        }
+    }
     if (new_size < info->size && info->kind != DISK_KIND_DIFFERENCING) {
         disk_layout layout;
         code = disk_minimum_size(image, &report->minimum_size, &layout, error);
-        if (code == VHD_READER_OK && report->format == DISK_FORMAT_VHDX)
-            code = vhd_reader_fail(error, VHD_READER_NOT_POSSIBLE, "shrinking a VHDX is not "
-                                   "supported by this version of vsdisk");
-        else if (code == VHD_READER_OK && new_size < report->minimum_size)
+        if (code == VHD_READER_OK && new_size < report->minimum_size)
             code = vhd_reader_fail(error, VHD_READER_NOT_POSSIBLE, "the disk cannot be shrunk "
                                    "below %llu bytes (%llu MiB, rounded up), the end of %s; "
                                    "nothing was written", (unsigned long long)report->minimum_size,
@@ -64,7 +78,6 @@ vhd_reader_code disk_resize(vhd_io *io, uint64_t new_size, bool dry_run,
     }
     if (report->format == DISK_FORMAT_VHDX) {
         vhdx_resize_report vhdx;
-        vhdx_reader_error inner;
         const vhdx_writable_options writable = { options ? options->random : NULL,
                                                  options ? options->ctx : NULL, reader.allocate,
                                                  reader.release };
@@ -74,6 +87,8 @@ vhd_reader_code disk_resize(vhd_io *io, uint64_t new_size, bool dry_run,
         if (vhdx_resize(io, new_size, dry_run, &writable, &vhdx, &inner) != VHDX_READER_OK)
             return vhdx_disk_translate_error(&inner, error);
         report->blocks_reserved = vhdx.blocks_reserved;
+        report->table_moved = vhdx.table_moved;
+        report->blocks_dropped = vhdx.blocks_dropped;
         return VHD_READER_OK;
     }
     return vhd_reader_fail(error, VHD_READER_NOT_POSSIBLE, "resizing a %s is not supported",

@@ -1,5 +1,6 @@
-/* Resizing a disk of any format in place (a shrink of a VHD only down to its minimum size,
- * disk_minimum.h): one entry point that opens the disk by content and
+/* Resizing a disk of any format in place (a shrink of a VHD or a VHDX only down to its
+ * minimum size, disk_minimum.h; a differencing VHD is refused, as Windows refuses it, and a
+ * differencing VHDX may grow, not shrink): one entry point that opens the disk by content and
  * picks the format's own resize (vhd_resize for VHD, vhdx_resize for VHDX), each crash-safe. A
  * resized parent invalidates its children (their size is no longer their parent's), as on
  * Windows. */
@@ -20,6 +21,8 @@ typedef struct disk_resize_report {
     uint64_t minimum_size;          /* for a shrink: the least it may be (disk_minimum.h) */
     uint32_t blocks_moved;          /* blocks copied out of a growing table's way (VHD) */
     uint64_t blocks_reserved;       /* a fixed VHDX's new blocks */
+    bool table_moved;               /* a VHDX's table outgrew its region: written anew */
+    uint64_t blocks_dropped;        /* a VHDX shrink: blocks past the new end */
     bool finished_earlier;          /* an interrupted resize was finished first */
 } disk_resize_report;
 

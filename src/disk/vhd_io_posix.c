@@ -417,6 +417,7 @@ void vhd_io_posix_init(struct vhd_io_posix *posix, const char *path)
     posix->io.allocate = posix_allocate;
     posix->io.allocation_steps = 0;
     posix->io.set_size = posix_set_size;
+    posix->io.set_size_allocates = false;   /* ftruncate leaves a hole */
     posix->io.publish = NULL;
     posix->io.next_data = posix_next_data;
     posix->final_path = NULL;

@@ -3,10 +3,12 @@
 # its table's padding and a fixed one, each read by qemu-img (default options) and vhdiinfo at
 # the new size, the old content intact and the new part zeros (qemu-img compare with the raw
 # content from before: the larger image's extra part must be zeros); --dry-run and a resize to
-# the same size write nothing; refusals (differencing, shrink, a size the format forbids, a
-# VHDX) exit 1 with nothing written; bad arguments exit 2. Shrinks down to the minimum size of
+# the same size write nothing; refusals (differencing, shrink below the minimum, a size the format
+# forbids) exit 1 with nothing written; bad arguments exit 2. Shrinks down to the minimum size of
 # disks partitioned by sfdisk (MBR, GPT) and of one without a partition table, refused below
 # it with the minimum in the message.
+# VHDX: grown past its table's region (qemu's and vsdisk's), a differencing VHDX grown past its
+# parent, MBR and GPT VHDX shrunk down to the partition's end.
 # Usage: test_resize.sh VSDISK
 set -eu
 vsdisk=$1
@@ -98,11 +100,43 @@ for kind in dynamic fixed; do
     check "vsdisk check: clean" "$vsdisk" check "$d/$kind.vhdx"
 done
 check "the fixed VHDX's new blocks are reserved: the file holds 1 GiB of blocks" test "$(du -k "$d/fixed.vhdx" | cut -f1)" -ge 1048576
-unchanged "a VHDX whose table region is too small refused" 1 "$d/dynamic.vhdx" "$d/dynamic.vhdx" 8T
-check "with the reason" grep -q "growing the region is not supported" "$tap_dir/out"
-"$vsdisk" create --parent "$d/dynamic.vhdx" "$d/child.vhdx" > /dev/null
-unchanged "a differencing VHDX refused" 1 "$d/child.vhdx" "$d/child.vhdx" 2G
-unchanged "a VHDX shrink refused" 1 "$d/dynamic.vhdx" "$d/dynamic.vhdx" 512M
+
+# A VHDX whose table outgrows its 1 MiB region (131,072 entries), made by qemu (its metadata
+# region right after its table) with 1 MiB blocks and made by vsdisk with 32 MiB ones: the
+# table is written anew at the end of the file. Content checked with qemu-io's patterns (a
+# compare would read the whole disk).
+qemu-img create -q -f vhdx -o block_size=1M "$d/q.vhdx" 64M
+qemu-io -f vhdx -c 'write -P 0x5a 0 3M' -c 'write -P 0xa5 63M 1M' "$d/q.vhdx" > /dev/null
+unchanged "--dry-run writes nothing (VHDX table outgrows its region)" 0 "$d/q.vhdx" --dry-run "$d/q.vhdx" 200G
+check "the dry run says the table would be written anew" grep -q "would grow from 64 MiB to 200 GiB.*block table to be written anew" "$tap_dir/out"
+check "qemu's dynamic VHDX (1 MiB blocks) grown to 200 GiB" "$vsdisk" resize "$d/q.vhdx" 200G
+check "qemu-img and vhdiinfo read 200 GiB" size_is "$d/q.vhdx" 214748364800
+check "qemu-img check finds nothing wrong" qemu-img check -q -f vhdx "$d/q.vhdx"
+check "old content kept, new part zeros" qemu-io -f vhdx -c 'read -P 0x5a 0 3M' -c 'read -P 0 3M 60M' -c 'read -P 0xa5 63M 1M' -c 'read -P 0 64M 64M' -c 'read -P 0 199G 1G' "$d/q.vhdx"
+check "vsdisk check: nothing corrupt (the old table's region at most leaked)" sh -c "\"$vsdisk\" check \"$d/q.vhdx\" > /dev/null; s=\$?; test \$s -eq 0 -o \$s -eq 3"
+check "qemu writes into the grown disk" qemu-io -f vhdx -c 'write -P 0x77 150G 2M' -c 'read -P 0x77 150G 2M' "$d/q.vhdx"
+check "and qemu-img check still finds nothing wrong" qemu-img check -q -f vhdx "$d/q.vhdx"
+check "vsdisk's dynamic VHDX (32 MiB blocks) grown to 8 TiB" "$vsdisk" resize "$d/dynamic.vhdx" 8T
+check "qemu-img and vhdiinfo read 8 TiB" size_is "$d/dynamic.vhdx" 8796093022208
+check "qemu-img check finds nothing wrong" qemu-img check -q -f vhdx "$d/dynamic.vhdx"
+check "old content kept, new part zeros" qemu-io -f vhdx -c 'read -P 0x5a 0 3M' -c 'read -P 0xa5 63M 1M' -c 'read -P 0 1G 64M' -c 'read -P 0 8191G 1G' "$d/dynamic.vhdx"
+
+# A differencing VHDX grown past its parent: the parent's content, then zeros (read through
+# vsdisk's chain reader by a convert to raw), the parent untouched.
+"$vsdisk" create "$d/base.vhdx" 64M > /dev/null
+qemu-io -f vhdx -c 'write -P 0x3c 0 2M' -c 'write -P 0xc3 62M 2M' "$d/base.vhdx" > /dev/null
+qemu-img convert -f vhdx -O raw "$d/base.vhdx" "$d/base.raw"
+"$vsdisk" create --parent "$d/base.vhdx" "$d/child.vhdx" > /dev/null
+cp "$d/base.vhdx" "$d/base.before"
+check "a differencing VHDX grown to 256 MiB, past its parent" "$vsdisk" resize "$d/child.vhdx" 256M
+check "vhdiinfo reads 256 MiB" sh -c "vhdiinfo \"$d/child.vhdx\" | grep -q 'Media size.*(268435456 bytes)'"
+check "vsdisk info reads 256 MiB" sh -c "\"$vsdisk\" info \"$d/child.vhdx\" | grep -q '268435456'"
+check "the parent untouched" cmp -s "$d/base.vhdx" "$d/base.before"
+rm -f "$d/child.raw"
+check "read through the chain: the parent's content, then zeros" sh -c "\"$vsdisk\" convert \"$d/child.vhdx\" \"$d/child.raw\" raw > /dev/null && truncate -s 256M \"$d/base.raw\" && cmp \"$d/child.raw\" \"$d/base.raw\""
+check "vsdisk check: the chain is clean" "$vsdisk" check "$d/child.vhdx"
+unchanged "a differencing VHDX shrink refused" 1 "$d/child.vhdx" "$d/child.vhdx" 64M
+check "with the reason" grep -q "shrinking a differencing VHDX is not supported" "$tap_dir/out"
 
 # Shrinking down to the minimum size: partitions made by sfdisk (MBR on a fixed VHD, GPT on a
 # dynamic one), and a dynamic VHD without a partition table (its last allocated data).
@@ -133,6 +167,26 @@ unchanged "no partition table: below the last allocated block refused" 1 "$d/pla
 check "with the minimum" grep -q "below 4194304 bytes (4 MiB, rounded up), the end of its last allocated data" "$tap_dir/out"
 check "no partition table: shrunk to the last allocated block" "$vsdisk" resize "$d/plain.vhd" 4M
 check "vsdisk check: no corruption (the blocks past the end leaked at most)" sh -c "\"$vsdisk\" check \"$d/plain.vhd\" > /dev/null; test \$? -eq 0 -o \$? -eq 3"
+# VHDX shrinks: MBR and GPT disks partitioned by sfdisk, converted to dynamic VHDX.
+for label in dos gpt; do
+    rm -f "$d/$label.img" "$d/$label.vhdx"
+    truncate -s 64M "$d/$label.img"
+    printf 'label: %s\nstart=2048, size=40960\n' "$label" | sfdisk -q "$d/$label.img"
+    "$vsdisk" convert "$d/$label.img" "$d/$label.vhdx" dynamic > /dev/null
+    qemu-io -f vhdx -c 'write -P 0x6b 2M 18M' -c 'write -P 0x6d 24M 1M' -c 'write -P 0x6c 40M 8M' "$d/$label.vhdx" > /dev/null
+    qemu-img convert -f vhdx -O raw "$d/$label.vhdx" "$d/$label.raw"
+    truncate -s 21M "$d/$label.raw"
+    unchanged "$label VHDX: below the partition's end refused" 1 "$d/$label.vhdx" "$d/$label.vhdx" 20M
+    check "with the minimum" grep -q "below 22020096 bytes (21 MiB, rounded up), the end of its last" "$tap_dir/out"
+    check "$label VHDX: shrunk to the partition's end" "$vsdisk" resize "$d/$label.vhdx" 21M
+    check "qemu-img and vhdiinfo read 21 MiB" size_is "$d/$label.vhdx" 22020096
+    check "qemu-img check finds nothing wrong" qemu-img check -q -f vhdx "$d/$label.vhdx"
+    check "the content up to the new end kept" qemu-img compare -q -f vhdx -F raw "$d/$label.vhdx" "$d/$label.raw"
+    check "the blocks past the end dropped: the file is smaller than 40 MiB" test "$(wc -c < "$d/$label.vhdx")" -lt 41943040
+    # 24 MiB held data in the kept block, past the new end: the grow must zero it.
+    check "grown again, the dropped part reads zeros" sh -c "\"$vsdisk\" resize \"$d/$label.vhdx\" 64M > /dev/null && qemu-io -f vhdx -c 'read -P 0 21M 43M' \"$d/$label.vhdx\" > /dev/null"
+done
+check "sfdisk reads the shrunk GPT disk's partition (from a raw copy)" sh -c "qemu-img convert -f vhdx -O raw \"$d/gpt.vhdx\" \"$d/gpt2.raw\" && sfdisk -d \"$d/gpt2.raw\" 2>/dev/null | grep -q 'start= *2048, size= *40960'"
 unchanged "a VHDX size above 64 TiB: usage" 2 "$d/dynamic.vhdx" "$d/dynamic.vhdx" 65T
 unchanged "a size that is not whole MB: usage" 2 "$d/fixed.vhd" "$d/fixed.vhd" 12.5M
 unchanged "no size: usage" 2 "$d/fixed.vhd" "$d/fixed.vhd"
