@@ -426,54 +426,6 @@ static void test_heap_bound(void **state)
  * copy and the log entry naming it reach the disk in the wrong order within one flush; this
  * wrapper sees the order of the calls: no write into the log while a write into the data area
  * (outside the header section, log, BAT and metadata regions) is unflushed. */
-struct order_io {
-    vhd_io io;
-    vhd_io *inner;
-    uint64_t fixed_start[4], fixed_end[4];
-    bool data_unflushed;
-    unsigned log_writes, violations;
-};
-
-static vhd_status order_write(vhd_io *io, uint64_t offset, const void *buf, size_t len)
-{
-    struct order_io *o = (struct order_io *)io;
-    if (offset >= o->fixed_start[1] && offset < o->fixed_end[1]) {
-        o->log_writes++;
-        o->violations += o->data_unflushed;
-    } else {
-        bool data = true;
-        for (int i = 0; i < 4; i++)
-            data &= !(offset >= o->fixed_start[i] && offset < o->fixed_end[i]);
-        o->data_unflushed |= data;
-    }
-    return o->inner->write_at(o->inner, offset, buf, len);
-}
-
-static vhd_status order_flush(vhd_io *io)
-{
-    struct order_io *o = (struct order_io *)io;
-    o->data_unflushed = false;
-    return o->inner->flush(o->inner);
-}
-
-static vhd_status order_read(vhd_io *io, uint64_t offset, void *buf, size_t len)
-{
-    struct order_io *o = (struct order_io *)io;
-    return o->inner->read_at(o->inner, offset, buf, len);
-}
-
-static vhd_status order_get_size(vhd_io *io, uint64_t *size)
-{
-    struct order_io *o = (struct order_io *)io;
-    return o->inner->get_size(o->inner, size);
-}
-
-static vhd_status order_set_size(vhd_io *io, uint64_t size)
-{
-    struct order_io *o = (struct order_io *)io;
-    return o->inner->set_size(o->inner, size);
-}
-
 static void test_copies_flushed_before_log(void **state)
 {
     (void)state;
@@ -485,13 +437,8 @@ static void test_copies_flushed_before_log(void **state)
     zero_block(&b, 3);
     struct memory_io mem;
     change_file_open(&mem, b.data, b.size);
-    struct order_io o = {
-        .io = { .write_at = order_write, .flush = order_flush, .read_at = order_read,
-                .get_size = order_get_size, .set_size = order_set_size },
-        .inner = &mem.io,
-        .fixed_start = { 0, b.log_at, b.bat_at, b.metadata_at },
-        .fixed_end = { MiB, b.log_at + b.log_length, b.bat_at + MiB, b.metadata_at + MiB },
-    };
+    struct order_io o;
+    order_io_plug(&o, &mem.io, &b);
     vhdx_compact_report report;
     vhdx_reader_error error;
     if (vhdx_compact(&o.io, &options, &report, &error) != VHDX_READER_OK)
@@ -591,18 +538,11 @@ static void check_interrupted(const struct crash_case *c, uint8_t **data, size_t
     assert_int_equal(info.log.state, VHDX_LOG_CLEAN);
 }
 
-static bool crash_all(void)
-{
-    const char *all = getenv("VSDISK_CRASH_ALL");
-    return all != NULL && strcmp(all, "1") == 0;
-}
-
 /* The points tried, deterministically: the first and last three and about 24 evenly spread
  * (every point with VSDISK_CRASH_ALL=1, as the nightly run does). */
 static bool tried(unsigned n, unsigned count)
 {
-    unsigned step = count / 24 > 1 ? count / 24 : 1;
-    return crash_all() || n < 3 || n + 3 >= count || n % step == 0;
+    return crash_tried(n, count, 3, 24);
 }
 
 static void crash_every_write(struct crash_case *c)

@@ -550,54 +550,6 @@ static void test_cancel(void **state)
  * and the log entry naming it reach the disk in the wrong order within one flush; this wrapper
  * sees the order of the parent's calls: no write into the log while a write into the data area
  * (outside the header section, log, BAT and metadata regions) is unflushed. */
-struct order_io {
-    vhd_io io;
-    vhd_io *inner;
-    uint64_t fixed_start[4], fixed_end[4];
-    bool data_unflushed;
-    unsigned log_writes, violations;
-};
-
-static vhd_status order_write(vhd_io *io, uint64_t offset, const void *buf, size_t len)
-{
-    struct order_io *o = (struct order_io *)io;
-    if (offset >= o->fixed_start[1] && offset < o->fixed_end[1]) {
-        o->log_writes++;
-        o->violations += o->data_unflushed;
-    } else {
-        bool data = true;
-        for (int i = 0; i < 4; i++)
-            data &= !(offset >= o->fixed_start[i] && offset < o->fixed_end[i]);
-        o->data_unflushed |= data;
-    }
-    return o->inner->write_at(o->inner, offset, buf, len);
-}
-
-static vhd_status order_flush(vhd_io *io)
-{
-    struct order_io *o = (struct order_io *)io;
-    o->data_unflushed = false;
-    return o->inner->flush(o->inner);
-}
-
-static vhd_status order_read(vhd_io *io, uint64_t offset, void *buf, size_t len)
-{
-    struct order_io *o = (struct order_io *)io;
-    return o->inner->read_at(o->inner, offset, buf, len);
-}
-
-static vhd_status order_get_size(vhd_io *io, uint64_t *size)
-{
-    struct order_io *o = (struct order_io *)io;
-    return o->inner->get_size(o->inner, size);
-}
-
-static vhd_status order_set_size(vhd_io *io, uint64_t size)
-{
-    struct order_io *o = (struct order_io *)io;
-    return o->inner->set_size(o->inner, size);
-}
-
 static void test_data_flushed_before_log(void **state)
 {
     (void)state;
@@ -607,14 +559,8 @@ static void test_data_flushed_before_log(void **state)
     struct memory_io cm, pm;
     change_file_open(&cm, child.data, child.size);
     change_file_open(&pm, parent.data, parent.size);
-    struct order_io o = {
-        .io = { .write_at = order_write, .flush = order_flush, .read_at = order_read,
-                .get_size = order_get_size, .set_size = order_set_size },
-        .inner = &pm.io,
-        .fixed_start = { 0, parent.log_at, parent.bat_at, parent.metadata_at },
-        .fixed_end = { MiB, parent.log_at + parent.log_length, parent.bat_at + MiB,
-                       parent.metadata_at + MiB },
-    };
+    struct order_io o;
+    order_io_plug(&o, &pm.io, &parent);
     vhdx_merge_report report;
     vhdx_reader_error error;
     if (vhdx_merge(&cm.io, &o.io, &options, &report, &error) != VHDX_READER_OK)
@@ -629,18 +575,11 @@ static void test_data_flushed_before_log(void **state)
 }
 
 /* ---- crash at every write, every I/O call failed in turn ---- */
-static bool crash_all(void)
-{
-    const char *all = getenv("VSDISK_CRASH_ALL");
-    return all != NULL && strcmp(all, "1") == 0;
-}
-
 /* Sampled, deterministically: the first and last two and about 8 evenly spread (all with
  * VSDISK_CRASH_ALL=1), so the three cases take about a minute of CPU under ASan. */
 static bool tried(unsigned n, unsigned count)
 {
-    unsigned step = count / 8 > 1 ? count / 8 : 1;
-    return crash_all() || n < 2 || n + 2 >= count || n % step == 0;
+    return crash_tried(n, count, 2, 8);
 }
 
 struct crash_case {

@@ -89,3 +89,66 @@ void change_view_sectors(const uint8_t *data, size_t size, const uint64_t *offse
     vhdx_image_close(image);
     memory_io_free(&mem);
 }
+
+static vhd_status order_write(vhd_io *io, uint64_t offset, const void *buf, size_t len)
+{
+    struct order_io *o = (struct order_io *)io;
+    if (offset >= o->fixed_start[1] && offset < o->fixed_end[1]) {
+        o->log_writes++;
+        o->violations += o->data_unflushed;
+    } else {
+        bool data = true;
+        for (int i = 0; i < 4; i++)
+            data &= !(offset >= o->fixed_start[i] && offset < o->fixed_end[i]);
+        o->data_unflushed |= data;
+    }
+    return o->inner->write_at(o->inner, offset, buf, len);
+}
+
+static vhd_status order_flush(vhd_io *io)
+{
+    struct order_io *o = (struct order_io *)io;
+    o->data_unflushed = false;
+    return o->inner->flush(o->inner);
+}
+
+static vhd_status order_read(vhd_io *io, uint64_t offset, void *buf, size_t len)
+{
+    struct order_io *o = (struct order_io *)io;
+    return o->inner->read_at(o->inner, offset, buf, len);
+}
+
+static vhd_status order_get_size(vhd_io *io, uint64_t *size)
+{
+    struct order_io *o = (struct order_io *)io;
+    return o->inner->get_size(o->inner, size);
+}
+
+static vhd_status order_set_size(vhd_io *io, uint64_t size)
+{
+    struct order_io *o = (struct order_io *)io;
+    return o->inner->set_size(o->inner, size);
+}
+
+void order_io_plug(struct order_io *o, vhd_io *inner, const struct vhdx_built *b)
+{
+    *o = (struct order_io){
+        .io = { .write_at = order_write, .flush = order_flush, .read_at = order_read,
+                .get_size = order_get_size, .set_size = order_set_size },
+        .inner = inner,
+        .fixed_start = { 0, b->log_at, b->bat_at, b->metadata_at },
+        .fixed_end = { MiB, b->log_at + b->log_length, b->bat_at + MiB, b->metadata_at + MiB },
+    };
+}
+
+bool crash_all(void)
+{
+    const char *all = getenv("VSDISK_CRASH_ALL");
+    return all != NULL && strcmp(all, "1") == 0;
+}
+
+bool crash_tried(unsigned n, unsigned count, unsigned ends, unsigned spread)
+{
+    unsigned step = count / spread > 1 ? count / spread : 1;
+    return crash_all() || n < ends || n + ends >= count || n % step == 0;
+}
