@@ -5,7 +5,10 @@
 # fails here. The grown VHD must also end where vsdisk's own resize ends it.
 # Usage: floors_smoke.sh VSDISK VHDX_OPS_FLOOR RESIZE_FLOOR QEMU_IMG DIR
 set -eu
-vsdisk=$1 ops_floor=$2 resize_floor=$3 qemu_img=$4 dir=$5
+# The programs' paths as absolute ones (meson passes them relative to the build folder).
+absolute() { case $1 in /*) echo "$1" ;; *) echo "$PWD/$1" ;; esac; }
+vsdisk=$(absolute "$1") ops_floor=$(absolute "$2") resize_floor=$(absolute "$3")
+qemu_img=$(absolute "$4") dir=$(absolute "$5")
 MiB=1048576
 rm -rf "$dir"
 mkdir -p "$dir"
