@@ -22,7 +22,7 @@
 # Exit status 1 if a target is missed.
 # Usage: bench_lifecycle.sh VSDISK RESIZE_FLOOR DIR [RUNS]
 set -eu
-vsdisk=$1 floor=$2 dir=$3 runs=${4:-7}
+vsdisk=$1 floor=$2 dir=$3 runs=${4:-15}
 MiB=1048576
 GiB=$((1024 * MiB))
 new_bytes=$((2088960 * MiB))

@@ -86,13 +86,13 @@ vhdx_ops_part() {
     rm -rf "$tmp/vhdx-ops"
 }
 # Resize, check, repair (issue 21; bench/bench_lifecycle.sh): a dynamic VHD holding 2 GiB grown
-# from 100 to 2040 GiB against its floor (BENCH_LIFECYCLE_RUNS runs, default 7), vsdisk check of
+# from 100 to 2040 GiB against its floor (BENCH_LIFECYCLE_RUNS runs, default 15), vsdisk check of
 # the largest disks (BENCH_CHECK_RUNS, default 5), peak memory of resize, check and repair on a
 # small and a large disk. About 15 GiB free needed.
 lifecycle_part() {
     mkdir "$tmp/lifecycle"
     sh "$root/bench/bench_lifecycle.sh" "$bench_build/src/cli/vsdisk" "$bench_build/bench/resize_floor" \
-        "$tmp/lifecycle" "${BENCH_LIFECYCLE_RUNS:-7}" || echo "bench: a lifecycle job missed its target (MISS above)"
+        "$tmp/lifecycle" "${BENCH_LIFECYCLE_RUNS:-15}" || echo "bench: a lifecycle job missed its target (MISS above)"
     rm -rf "$tmp/lifecycle"
 }
 # BENCH_ONLY=raw, vhdx-ops or lifecycle runs that part alone (no Wine, no other part).
