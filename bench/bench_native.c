@@ -28,42 +28,16 @@
 
 #include "vhd_create.h"
 #include "vhd_io_posix.h"
-#include "bench_stats.h"
+#include "bench_util.h"
 
 #define MB 1048576ull
 
 static const unsigned long sizes_mb[] = { 3, 130048, 2088960 };
 #define SIZE_COUNT (sizeof(sizes_mb) / sizeof(sizes_mb[0]))
 
-static double now_ms(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
-}
-
-static void die(const char *what, int error)
-{
-    if (error)
-        fprintf(stderr, "bench_native: %s: %s\n", what, strerror(error));
-    else
-        fprintf(stderr, "bench_native: %s\n", what);
-    exit(1);
-}
-
-static void remove_file(const char *path)
-{
-    if (unlink(path) != 0)
-        die("unlink", errno);
-}
-
 static unsigned parse_count(const char *text)
 {
-    char *end;
-    unsigned long value = strtoul(text, &end, 10);
-    if (*end || value > 100000)
-        die("a count must be a whole number from 0 to 100000", 0);
-    return (unsigned)value;
+    return (unsigned)bench_parse_number(text, 0, 100000);
 }
 
 /* --- a timing wrapper around any back end ---------------------------------------------- */
@@ -81,9 +55,9 @@ struct timed_io {
 #define TIMED(op, call)                                                  \
     do {                                                                 \
         struct timed_io *t = (struct timed_io *)io;                      \
-        double start = now_ms();                                         \
+        double start = bench_now_ms();                                   \
         vhd_status status = (call);                                      \
-        t->ms[op] += now_ms() - start;                                   \
+        t->ms[op] += bench_now_ms() - start;                             \
         t->calls[op]++;                                                  \
         t->io.os_error = t->inner->os_error;                             \
         return status;                                                   \
@@ -146,11 +120,11 @@ static double time_library(const char *path, unsigned long size_mb)
 
     make_options(&options, size_mb);
     vhd_io_posix_init(&file, path);
-    start = now_ms();
+    start = bench_now_ms();
     status = vhd_create_dynamic(&file.io, &options);
-    double elapsed = now_ms() - start;
+    double elapsed = bench_now_ms() - start;
     if (status != VHD_OK)
-        die(vhd_status_message(status), file.io.os_error);
+        bench_die(vhd_status_message(status), file.io.os_error);
     return elapsed;
 }
 
@@ -158,33 +132,26 @@ static void write_floor(const char *path, const void *bytes, size_t count)
 {
     int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
     if (fd == -1)
-        die("open", errno);
+        bench_die("open", errno);
     ssize_t written = write(fd, bytes, count);
     if (written < 0 || (size_t)written != count)
-        die("write", written < 0 ? errno : EIO);
+        bench_die("write", written < 0 ? errno : EIO);
     if (fdatasync(fd) != 0)
-        die("fdatasync", errno);
+        bench_die("fdatasync", errno);
     if (close(fd) != 0)
-        die("close", errno);
+        bench_die("close", errno);
 }
 
 static double time_floor(const char *path, const void *bytes, size_t count)
 {
-    double start = now_ms();
+    double start = bench_now_ms();
     write_floor(path, bytes, count);
-    return now_ms() - start;
-}
-
-static void print_summary(const char *name, const char *attributes, const double *values,
-                          size_t count)
-{
-    bench_summary s = bench_summarize(values, count);
-    printf("bench %s %s runs=%u median=%.4f min=%.4f max=%.4f\n", name, attributes,
-           (unsigned)count, s.median, s.min, s.max);
+    return bench_now_ms() - start;
 }
 
 int main(int argc, char **argv)
 {
+    bench_program = "bench_native";
     unsigned runs = 15, warmup = 3;
     char path[4096];
 
@@ -199,12 +166,12 @@ int main(int argc, char **argv)
         else if (!strcmp(argv[i], "--warmup"))
             warmup = value;
         else
-            die("unknown option", 0);
+            bench_die("unknown option", 0);
     }
     if (runs == 0)
-        die("--runs must be at least 1", 0);
+        bench_die("--runs must be at least 1", 0);
     if (snprintf(path, sizeof(path), "%s/bench-native.vhd", argv[1]) >= (int)sizeof(path))
-        die("DIR is too long", 0);
+        bench_die("DIR is too long", 0);
 
     double *lib_ms = calloc(runs, sizeof(double)), *floor_ms = calloc(runs, sizeof(double));
     double *ratio = calloc(runs, sizeof(double));
@@ -212,7 +179,7 @@ int main(int argc, char **argv)
     for (int op = 0; op < OP_COUNT; op++)
         op_ms[op] = calloc(runs, sizeof(double));
     if (!lib_ms || !floor_ms || !ratio || !op_ms[0] || !op_ms[1] || !op_ms[2] || !op_ms[3])
-        die("out of memory", 0);
+        bench_die("out of memory", 0);
 
     printf("bench native_config runs=%u warmup=%u flush=fdatasync\n", runs, warmup);
     for (size_t s = 0; s < SIZE_COUNT; s++) {
@@ -221,34 +188,34 @@ int main(int argc, char **argv)
 
         time_library(path, sizes_mb[s]);
         if (stat(path, &st) != 0)
-            die("stat", errno);
-        remove_file(path);
+            bench_die("stat", errno);
+        bench_remove_file(path);
         size_t bytes = (size_t)st.st_size;
         void *buffer = malloc(bytes);
         if (!buffer)
-            die("out of memory", 0);
+            bench_die("out of memory", 0);
         memset(buffer, 0xFF, bytes);
 
         for (unsigned i = 0; i < warmup + runs; i++) {
             unsigned slot = i < warmup ? 0 : i - warmup;
             if (i % 2 == 0) {
                 lib_ms[slot] = time_library(path, sizes_mb[s]);
-                remove_file(path);
+                bench_remove_file(path);
                 floor_ms[slot] = time_floor(path, buffer, bytes);
-                remove_file(path);
+                bench_remove_file(path);
             } else {
                 floor_ms[slot] = time_floor(path, buffer, bytes);
-                remove_file(path);
+                bench_remove_file(path);
                 lib_ms[slot] = time_library(path, sizes_mb[s]);
-                remove_file(path);
+                bench_remove_file(path);
             }
         }
         free(buffer);
         bench_ratios(lib_ms, floor_ms, ratio, runs);
         snprintf(attributes, sizeof(attributes), "size_mb=%lu bytes=%zu", sizes_mb[s], bytes);
-        print_summary("native_library", attributes, lib_ms, runs);
-        print_summary("native_floor", attributes, floor_ms, runs);
-        print_summary("native_ratio", attributes, ratio, runs);
+        bench_print_summary("native_library", attributes, lib_ms, runs);
+        bench_print_summary("native_floor", attributes, floor_ms, runs);
+        bench_print_summary("native_ratio", attributes, ratio, runs);
 
         /* Breakdown: where the library call's time goes. */
         unsigned calls[OP_COUNT] = { 0 };
@@ -262,8 +229,8 @@ int main(int argc, char **argv)
             timed_io_init(&timed, &file.io);
             vhd_status status = vhd_create_dynamic(&timed.io, &options);
             if (status != VHD_OK)
-                die(vhd_status_message(status), timed.io.os_error);
-            remove_file(path);
+                bench_die(vhd_status_message(status), timed.io.os_error);
+            bench_remove_file(path);
             for (int op = 0; op < OP_COUNT; op++) {
                 op_ms[op][slot] = timed.ms[op];
                 calls[op] = timed.calls[op];
@@ -273,7 +240,7 @@ int main(int argc, char **argv)
             char name[64];
             snprintf(name, sizeof(name), "native_breakdown_%s", op_names[op]);
             snprintf(attributes, sizeof(attributes), "size_mb=%lu calls=%u", sizes_mb[s], calls[op]);
-            print_summary(name, attributes, op_ms[op], runs);
+            bench_print_summary(name, attributes, op_ms[op], runs);
         }
         fflush(stdout);
     }

@@ -39,19 +39,13 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/personality.h>
-#include <sys/ptrace.h>
-#include <sys/resource.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
-#include "bench_stats.h"
+#include "bench_util.h"
 #include "disk_convert.h"
 #include "disk_formats.h"
 #include "vhd_io_posix.h"
@@ -59,47 +53,12 @@
 
 #define MB 1048576ull
 
-static char dir[4096], source_path[4096], err_path[4096];
-
-static double now_ms(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
-}
-
-static void die(const char *what, int error)
-{
-    fprintf(stderr, "bench_raw: %s%s%s\n", what, error ? ": " : "", error ? strerror(error) : "");
-    exit(1);
-}
-
-static void remove_file(const char *path)
-{
-    if (unlink(path) != 0)
-        die("unlink", errno);
-}
-
-static unsigned long parse_number(const char *text, unsigned long minimum, unsigned long maximum)
-{
-    char *end;
-    unsigned long value = strtoul(text, &end, 10);
-    if (*end || value < minimum || value > maximum)
-        die("a count or size is out of range", 0);
-    return value;
-}
-
-static void print_summary(const char *name, const char *attributes, const double *values, size_t n)
-{
-    bench_summary s = bench_summarize(values, n);
-    printf("bench %s %s runs=%u median=%.4f min=%.4f max=%.4f\n", name, attributes, (unsigned)n,
-           s.median, s.min, s.max);
-}
+static char dir[4096], source_path[4096];
 
 static void path_in_dir(char *out, size_t size, const char *name)
 {
     if (snprintf(out, size, "%s/%s", dir, name) >= (int)size)
-        die("the folder's name is too long", 0);
+        bench_die("the folder's name is too long", 0);
 }
 
 /* Before every timed run: what earlier runs left for the device written (sync) and a second's
@@ -137,7 +96,7 @@ static void make_source(const char *path, unsigned long size_mb, unsigned long d
     uint32_t *slots = malloc(size_mb * sizeof *slots);
     uint64_t *buf = malloc(MB);
     if (!slots || !buf)
-        die("out of memory", 0);
+        bench_die("out of memory", 0);
     for (uint32_t i = 0; i < size_mb; i++)
         slots[i] = i;
     rng_state = 0x9e3779b97f4a7c15ull;
@@ -150,17 +109,17 @@ static void make_source(const char *path, unsigned long size_mb, unsigned long d
     qsort(slots, data_mb, sizeof *slots, compare_slots);
     int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
     if (fd == -1)
-        die("open", errno);
+        bench_die("open", errno);
     if (ftruncate(fd, (off_t)(size_mb * MB)) != 0)
-        die("ftruncate", errno);
+        bench_die("ftruncate", errno);
     for (uint32_t i = 0; i < data_mb; i++) {
         for (size_t k = 0; k < MB / sizeof *buf; k++)
             buf[k] = next_random();
         if (pwrite(fd, buf, MB, (off_t)(slots[i] * MB)) != (ssize_t)MB)
-            die("pwrite", errno);
+            bench_die("pwrite", errno);
     }
     if (fdatasync(fd) != 0 || close(fd) != 0)
-        die("fdatasync", errno);
+        bench_die("fdatasync", errno);
     free(slots);
     free(buf);
 }
@@ -177,17 +136,17 @@ static double time_convert(const char *from, int from_raw, const char *target,
     vhd_create_options options = { .timestamp = 0x32a969ec, .buffer_max = MB };
     for (int i = 0; i < 16; i++)
         options.unique_id[i] = (uint8_t)(i * 37 + 11);
-    double start = now_ms();
+    double start = bench_now_ms();
     vhd_op_code code = from_raw ? vhd_ops_posix_open_as(&chain, from, &raw_disk_class, NULL, &result)
                                 : vhd_ops_posix_open_chain(&chain, from, false, NULL, &result);
     if (code != VHD_OP_OK)
-        die(result.reason, 0);
+        bench_die(result.reason, 0);
     vhd_io_posix_init(&out, target);
     code = disk_convert(chain.chain, &out.io, spec, &options, &result);
     vhd_ops_posix_close_chain(&chain);
-    double ms = now_ms() - start;
+    double ms = bench_now_ms() - start;
     if (code != VHD_OP_OK)
-        die(result.reason, 0);
+        bench_die(result.reason, 0);
     return ms;
 }
 
@@ -212,37 +171,37 @@ static uint64_t source_bytes, dynamic_vhdx_file_bytes;
  * file_size (reserved with fallocate when reserve), then footer_bytes at the end, one flush. */
 static double time_floor(const char *target, uint64_t file_size, int reserve, size_t footer_bytes)
 {
-    double start = now_ms();
+    double start = bench_now_ms();
     int in = open(source_path, O_RDONLY | O_CLOEXEC);
     int out = open(target, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0666);
     if (in == -1 || out == -1)
-        die("open", errno);
+        bench_die("open", errno);
     if (reserve ? fallocate(out, 0, 0, (off_t)file_size) != 0 : ftruncate(out, (off_t)file_size) != 0)
-        die("fallocate/ftruncate", errno);
+        bench_die("fallocate/ftruncate", errno);
     for (off_t at = 0; (uint64_t)at < source_bytes; ) {
         off_t data = lseek(in, at, SEEK_DATA);
         if (data == -1 && errno == ENXIO)
             break;
         off_t hole = data == -1 ? -1 : lseek(in, data, SEEK_HOLE);
         if (hole == -1)
-            die("lseek", errno);
+            bench_die("lseek", errno);
         for (at = data; at < hole; ) {
             size_t n = (uint64_t)(hole - at) < MB ? (size_t)(hole - at) : MB;
             if (pread(in, copy_buffer, n, at) != (ssize_t)n)
-                die("pread", errno);
+                bench_die("pread", errno);
             if (pwrite(out, copy_buffer, n, at) != (ssize_t)n)
-                die("pwrite", errno);
+                bench_die("pwrite", errno);
             at += (off_t)n;
         }
     }
     if (footer_bytes && pwrite(out, copy_buffer, footer_bytes, (off_t)(file_size - footer_bytes))
             != (ssize_t)footer_bytes)
-        die("pwrite", errno);
+        bench_die("pwrite", errno);
     if (fdatasync(out) != 0)
-        die("fdatasync", errno);
+        bench_die("fdatasync", errno);
     if (close(out) != 0 || close(in) != 0)
-        die("close", errno);
-    return now_ms() - start;
+        bench_die("close", errno);
+    return bench_now_ms() - start;
 }
 
 static double time_fixed_vhd_floor(const char *target)
@@ -264,7 +223,7 @@ static void compare(const char *name, timer_fn a, timer_fn b, unsigned runs, uns
     double *ta = calloc(runs, sizeof(double)), *tb = calloc(runs, sizeof(double)),
            *ratio = calloc(runs, sizeof(double));
     if (!ta || !tb || !ratio)
-        die("out of memory", 0);
+        bench_die("out of memory", 0);
     path_in_dir(path_a, sizeof path_a, "lib.out");
     path_in_dir(path_b, sizeof path_b, "floor.out");
     for (unsigned i = 0; i < warmup + runs; i++) {
@@ -272,17 +231,17 @@ static void compare(const char *name, timer_fn a, timer_fn b, unsigned runs, uns
         if (i % 2 == 0) {
             settle();
             x = a(path_a);
-            remove_file(path_a);
+            bench_remove_file(path_a);
             settle();
             y = b(path_b);
-            remove_file(path_b);
+            bench_remove_file(path_b);
         } else {
             settle();
             y = b(path_b);
-            remove_file(path_b);
+            bench_remove_file(path_b);
             settle();
             x = a(path_a);
-            remove_file(path_a);
+            bench_remove_file(path_a);
         }
         if (i >= warmup) {
             ta[i - warmup] = x;
@@ -291,11 +250,11 @@ static void compare(const char *name, timer_fn a, timer_fn b, unsigned runs, uns
     }
     bench_ratios(ta, tb, ratio, runs);
     snprintf(label, sizeof label, "%s_library", name);
-    print_summary(label, attributes, ta, runs);
+    bench_print_summary(label, attributes, ta, runs);
     snprintf(label, sizeof label, "%s_floor", name);
-    print_summary(label, attributes, tb, runs);
+    bench_print_summary(label, attributes, tb, runs);
     snprintf(label, sizeof label, "%s_ratio", name);
-    print_summary(label, attributes, ratio, runs);
+    bench_print_summary(label, attributes, ratio, runs);
     fflush(stdout);
     free(ta);
     free(tb);
@@ -303,45 +262,6 @@ static void compare(const char *name, timer_fn a, timer_fn b, unsigned runs, uns
 }
 
 /* ---- whole processes ------------------------------------------------------------------- */
-
-static void check_status(char *const argv[], int status)
-{
-    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-        char line[512];
-        FILE *f = fopen(err_path, "r");
-        while (f && fgets(line, sizeof line, f))
-            fputs(line, stderr);
-        if (f)
-            fclose(f);
-        fprintf(stderr, "bench_raw: %s %s failed (status 0x%x)\n", argv[0], argv[1],
-                (unsigned)status);
-        die("a child process failed", 0);
-    }
-}
-
-/* Runs argv (stdout to /dev/null, stderr to a file); returns its wall time. */
-static double run_process(char *const argv[])
-{
-    int status;
-    double start = now_ms();
-    pid_t pid = fork();
-    if (pid == -1)
-        die("fork", errno);
-    if (pid == 0) {
-        int null = open("/dev/null", O_WRONLY);
-        int err = open(err_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-        if (null == -1 || err == -1 || dup2(null, 1) == -1 || dup2(err, 2) == -1)
-            _exit(126);
-        execv(argv[0], argv);
-        _exit(127);
-    }
-    while (waitpid(pid, &status, 0) == -1)
-        if (errno != EINTR)
-            die("waitpid", errno);
-    double ms = now_ms() - start;
-    check_status(argv, status);
-    return ms;
-}
 
 typedef struct process_case {
     const char *name;            /* the figures' prefix */
@@ -376,39 +296,39 @@ static void compare_processes(const process_case *c, const char *vsdisk, const c
     double *tv = calloc(runs, sizeof(double)), *tq = calloc(runs, sizeof(double)),
            *tqs = calloc(runs, sizeof(double)), *speedup = calloc(runs, sizeof(double));
     if (!tv || !tq || !tqs || !speedup)
-        die("out of memory", 0);
+        bench_die("out of memory", 0);
     for (unsigned i = 0; i < warmup + runs; i++) {
         unsigned slot = i < warmup ? 0 : i - warmup;
         if (i % 2 == 0 || !have_qemu) {
             settle();
-            tv[slot] = run_process(v_argv);
-            remove_file(ours);
+            tv[slot] = bench_run_process(v_argv, NULL);
+            bench_remove_file(ours);
         }
         if (have_qemu) {
             settle();
-            tq[slot] = run_process(q_argv);
-            tqs[slot] = tq[slot] + run_process(s_argv);
-            remove_file(theirs);
+            tq[slot] = bench_run_process(q_argv, NULL);
+            tqs[slot] = tq[slot] + bench_run_process(s_argv, NULL);
+            bench_remove_file(theirs);
         }
         if (i % 2 == 1 && have_qemu) {
             settle();
-            tv[slot] = run_process(v_argv);
-            remove_file(ours);
+            tv[slot] = bench_run_process(v_argv, NULL);
+            bench_remove_file(ours);
         }
     }
     snprintf(label, sizeof label, "%s_vsdisk", c->name);
-    print_summary(label, attributes, tv, runs);
+    bench_print_summary(label, attributes, tv, runs);
     if (have_qemu) {
         snprintf(label, sizeof label, "%s_qemu", c->name);
-        print_summary(label, attributes, tq, runs);
+        bench_print_summary(label, attributes, tq, runs);
         snprintf(label, sizeof label, "%s_qemu_sync", c->name);
-        print_summary(label, attributes, tqs, runs);
+        bench_print_summary(label, attributes, tqs, runs);
         bench_ratios(tqs, tv, speedup, runs);
         snprintf(label, sizeof label, "%s_speedup", c->name);
-        print_summary(label, attributes, speedup, runs);
+        bench_print_summary(label, attributes, speedup, runs);
         bench_ratios(tq, tv, speedup, runs);
         snprintf(label, sizeof label, "%s_speedup_unflushed", c->name);
-        print_summary(label, attributes, speedup, runs);
+        bench_print_summary(label, attributes, speedup, runs);
     }
     fflush(stdout);
     free(tv);
@@ -419,87 +339,6 @@ static void compare_processes(const process_case *c, const char *vsdisk, const c
 
 /* ---- peak memory ----------------------------------------------------------------------- */
 
-static long vm_hwm_kib(pid_t pid)
-{
-    char path[64], line[256];
-    long kib = -1;
-    snprintf(path, sizeof path, "/proc/%d/status", (int)pid);
-    FILE *f = fopen(path, "r");
-    if (!f)
-        return -1;
-    while (fgets(line, sizeof line, f))
-        if (sscanf(line, "VmHWM: %ld kB", &kib) == 1)
-            break;
-    fclose(f);
-    return kib;
-}
-
-/* Runs argv traced, stopped at its exit to read VmHWM (the program's own peak; ru_maxrss of a
- * child counts what the parent had resident at the fork). -1 if ptrace is not permitted. */
-static long peak_kib(char *const argv[])
-{
-    int pipefd[2], status;
-    long hwm = -1;
-    if (pipe(pipefd) != 0)
-        die("pipe", errno);
-    pid_t pid = fork();
-    if (pid == -1)
-        die("fork", errno);
-    if (pid == 0) {
-        int null = open("/dev/null", O_RDWR);
-        int err = open(err_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-        char traced = ptrace(PTRACE_TRACEME, 0, NULL, NULL) == 0;
-        if (null == -1 || err == -1 || write(pipefd[1], &traced, 1) != 1)
-            _exit(126);
-        close(pipefd[0]);
-        close(pipefd[1]);
-        personality(ADDR_NO_RANDOMIZE);     /* the same layout every run */
-        if (traced) {
-            /* LeakSanitizer cannot run under ptrace (the smoke test's instrumented build). */
-            static char asan[512];
-            const char *old = getenv("ASAN_OPTIONS");
-            snprintf(asan, sizeof asan, "%s%sdetect_leaks=0", old ? old : "", old && *old ? ":" : "");
-            setenv("ASAN_OPTIONS", asan, 1);
-            raise(SIGSTOP);
-        }
-        dup2(null, 0);
-        dup2(null, 1);
-        dup2(err, 2);
-        execv(argv[0], argv);
-        _exit(127);
-    }
-    close(pipefd[1]);
-    char traced = 0;
-    if (read(pipefd[0], &traced, 1) != 1)
-        traced = 0;
-    close(pipefd[0]);
-    if (traced) {
-        if (waitpid(pid, &status, 0) != pid || !WIFSTOPPED(status))
-            die("the traced child did not stop", 0);
-        if (ptrace(PTRACE_SETOPTIONS, pid, NULL,
-                   (void *)(long)(PTRACE_O_TRACEEXIT | PTRACE_O_TRACEEXEC | PTRACE_O_EXITKILL)) != 0)
-            die("ptrace(PTRACE_SETOPTIONS)", errno);
-        ptrace(PTRACE_CONT, pid, NULL, NULL);
-    }
-    for (;;) {
-        if (waitpid(pid, &status, 0) == -1) {
-            if (errno == EINTR)
-                continue;
-            die("waitpid", errno);
-        }
-        if (!WIFSTOPPED(status))
-            break;
-        int event = status >> 16, signal_to_pass = 0;
-        if (event == PTRACE_EVENT_EXIT)
-            hwm = vm_hwm_kib(pid);
-        else if (event == 0 && WSTOPSIG(status) != SIGTRAP)
-            signal_to_pass = WSTOPSIG(status);
-        ptrace(PTRACE_CONT, pid, NULL, (void *)(long)signal_to_pass);
-    }
-    check_status(argv, status);
-    return hwm;
-}
-
 static void memory_of(const char *vsdisk, const char *source, unsigned long size_mb,
                       unsigned long data_mb, unsigned runs)
 {
@@ -508,53 +347,56 @@ static void memory_of(const char *vsdisk, const char *source, unsigned long size
     char *argv[] = { (char *)vsdisk, "convert", (char *)source, out, "dynamic", NULL };
     double *kib = calloc(runs, sizeof(double));
     if (!kib)
-        die("out of memory", 0);
+        bench_die("out of memory", 0);
     for (unsigned i = 0; i < runs; i++) {
-        kib[i] = (double)peak_kib(argv);
-        remove_file(out);
+        long hwm;
+        bench_peak_memory(argv, &hwm, NULL);
+        kib[i] = (double)hwm;
+        bench_remove_file(out);
     }
     snprintf(attributes, sizeof attributes, "size_mb=%lu data_mb=%lu method=%s", size_mb, data_mb,
              kib[0] < 0 ? "none" : "vmhwm");
-    print_summary("raw_memory_vhdx", attributes, kib, runs);
+    bench_print_summary("raw_memory_vhdx", attributes, kib, runs);
     fflush(stdout);
     free(kib);
 }
 
 int main(int argc, char **argv)
 {
+    bench_program = "bench_raw";
     unsigned runs = 15, warmup = 3, memory_runs = 3;
     unsigned long size_mb = 8192, data_mb = 2048, memory_size_mb = 65536;
     if (argc < 4 || argc % 2 != 0)
-        die("usage: bench_raw DIR VSDISK QEMU_IMG|- [--runs N] [--warmup N] [--size-mb N] "
+        bench_die("usage: bench_raw DIR VSDISK QEMU_IMG|- [--runs N] [--warmup N] [--size-mb N] "
             "[--data-mb N] [--memory-size-mb N] [--memory-runs N] [--settle-ms N]", 0);
     const char *vsdisk = argv[2], *qemu_img = argv[3];
     for (int i = 4; i + 1 < argc; i += 2) {
         if (strcmp(argv[i], "--runs") == 0)
-            runs = (unsigned)parse_number(argv[i + 1], 1, 100000);
+            runs = (unsigned)bench_parse_number(argv[i + 1], 1, 100000);
         else if (strcmp(argv[i], "--warmup") == 0)
-            warmup = (unsigned)parse_number(argv[i + 1], 0, 100000);
+            warmup = (unsigned)bench_parse_number(argv[i + 1], 0, 100000);
         else if (strcmp(argv[i], "--size-mb") == 0)
-            size_mb = parse_number(argv[i + 1], 3, 2088960);
+            size_mb = bench_parse_number(argv[i + 1], 3, 2088960);
         else if (strcmp(argv[i], "--data-mb") == 0)
-            data_mb = parse_number(argv[i + 1], 1, 2088960);
+            data_mb = bench_parse_number(argv[i + 1], 1, 2088960);
         else if (strcmp(argv[i], "--memory-size-mb") == 0)
-            memory_size_mb = parse_number(argv[i + 1], 3, 2088960);
+            memory_size_mb = bench_parse_number(argv[i + 1], 3, 2088960);
         else if (strcmp(argv[i], "--memory-runs") == 0)
-            memory_runs = (unsigned)parse_number(argv[i + 1], 1, 1000);
+            memory_runs = (unsigned)bench_parse_number(argv[i + 1], 1, 1000);
         else if (strcmp(argv[i], "--settle-ms") == 0)
-            settle_ms = (unsigned)parse_number(argv[i + 1], 0, 60000);
+            settle_ms = (unsigned)bench_parse_number(argv[i + 1], 0, 60000);
         else
-            die("unknown option", 0);
+            bench_die("unknown option", 0);
     }
     if (data_mb > size_mb || data_mb > memory_size_mb)
-        die("more data than the source holds", 0);
+        bench_die("more data than the source holds", 0);
     if (snprintf(dir, sizeof dir, "%s", argv[1]) >= (int)sizeof dir)
-        die("the folder's name is too long", 0);
-    path_in_dir(err_path, sizeof err_path, "bench-raw.stderr");
+        bench_die("the folder's name is too long", 0);
+    path_in_dir(bench_err_path, sizeof bench_err_path, "bench-raw.stderr");
     path_in_dir(source_path, sizeof source_path, "source.raw");
     copy_buffer = calloc(1, MB);
     if (!copy_buffer)
-        die("out of memory", 0);
+        bench_die("out of memory", 0);
     printf("bench raw_config runs=%u warmup=%u flush=fdatasync size_mb=%lu data_mb=%lu\n", runs,
            warmup, size_mb, data_mb);
     fflush(stdout);
@@ -569,9 +411,9 @@ int main(int argc, char **argv)
     path_in_dir(probe, sizeof probe, "probe.vhdx");
     time_dynamic_vhdx_library(probe);
     if (stat(probe, &st) != 0)
-        die("stat", errno);
+        bench_die("stat", errno);
     dynamic_vhdx_file_bytes = (uint64_t)st.st_size;
-    remove_file(probe);
+    bench_remove_file(probe);
 
     compare("raw_fixed_vhd", time_fixed_vhd_library, time_fixed_vhd_floor, runs, warmup, attributes);
     compare("raw_dynamic_vhdx", time_dynamic_vhdx_library, time_dynamic_vhdx_floor, runs, warmup,
@@ -592,15 +434,16 @@ int main(int argc, char **argv)
     const process_case export_case = { "vhd_to_raw_process", vhd_path, "vsdisk.raw", "qemu.raw",
                                        "raw", "vpc", "raw", NULL };
     compare_processes(&export_case, vsdisk, qemu_img, sync_program, runs, warmup, attributes);
-    remove_file(vhd_path);
+    bench_remove_file(vhd_path);
 
     /* Peak memory: the same data in a source of size_mb and in one of memory_size_mb. */
     memory_of(vsdisk, source_path, size_mb, data_mb, memory_runs);
-    remove_file(source_path);
+    bench_remove_file(source_path);
     make_source(source_path, memory_size_mb, data_mb);
     memory_of(vsdisk, source_path, memory_size_mb, data_mb, memory_runs);
-    remove_file(source_path);
-    unlink(err_path);
+    bench_remove_file(source_path);
+    unlink(bench_err_path);
+    bench_err_path[0] = 0;
     free(copy_buffer);
     printf("bench_raw: ok\n");
     return 0;

@@ -1,5 +1,5 @@
 /* Median, minimum and maximum of a set of timings, shared by the bench programs (Windows and
- * native). Header-only: every program includes it once. */
+ * native). Header-only (static inline: a program may include it and not use all of it). */
 #ifndef BENCH_STATS_H
 #define BENCH_STATS_H
 
@@ -10,7 +10,7 @@ typedef struct bench_summary {
     double median, min, max;
 } bench_summary;
 
-static int bench_compare_doubles(const void *a, const void *b)
+static inline int bench_compare_doubles(const void *a, const void *b)
 {
     double x = *(const double *)a, y = *(const double *)b;
     return (x > y) - (x < y);
@@ -18,7 +18,7 @@ static int bench_compare_doubles(const void *a, const void *b)
 
 /* Sorts a copy of values[0..count); count >= 1. The median of an even count is the mean of
  * the two middle values. */
-static bench_summary bench_summarize(const double *values, size_t count)
+static inline bench_summary bench_summarize(const double *values, size_t count)
 {
     bench_summary s = { 0, 0, 0 };
     double *sorted = malloc(count * sizeof(*sorted));
@@ -37,7 +37,7 @@ static bench_summary bench_summarize(const double *values, size_t count)
 }
 
 /* values[i] / bases[i] for each i, into ratios. */
-static void bench_ratios(const double *values, const double *bases, double *ratios, size_t count)
+static inline void bench_ratios(const double *values, const double *bases, double *ratios, size_t count)
 {
     for (size_t i = 0; i < count; i++)
         ratios[i] = bases[i] > 0 ? values[i] / bases[i] : 0;

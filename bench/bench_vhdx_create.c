@@ -28,51 +28,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
-#include "bench_stats.h"
+#include "bench_util.h"
 #include "vhd_io_posix.h"
 #include "vhdx_create.h"
 
 #define MB 1048576ull
-
-static double now_ms(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
-}
-
-static void die(const char *what, int error)
-{
-    fprintf(stderr, "bench_vhdx_create: %s%s%s\n", what, error ? ": " : "",
-            error ? strerror(error) : "");
-    exit(1);
-}
-
-static void remove_file(const char *path)
-{
-    if (unlink(path) != 0)
-        die("unlink", errno);
-}
-
-static unsigned long parse_number(const char *text, unsigned long minimum, unsigned long maximum)
-{
-    char *end;
-    unsigned long value = strtoul(text, &end, 10);
-    if (*end || value < minimum || value > maximum)
-        die("a count or size is out of range", 0);
-    return value;
-}
-
-static void print_summary(const char *name, const char *attributes, const double *values, size_t n)
-{
-    bench_summary s = bench_summarize(values, n);
-    printf("bench %s %s runs=%u median=%.4f min=%.4f max=%.4f\n", name, attributes, (unsigned)n,
-           s.median, s.min, s.max);
-}
 
 static vhdx_create_options options_of(uint64_t size)
 {
@@ -94,11 +56,11 @@ static double time_library(const char *path, uint64_t size, creator_fn create)
     struct vhd_io_posix file;
     vhdx_create_options options = options_of(size);
     vhd_io_posix_init(&file, path);
-    double start = now_ms();
+    double start = bench_now_ms();
     vhd_status status = create(&file.io, &options);
-    double ms = now_ms() - start;
+    double ms = bench_now_ms() - start;
     if (status != VHD_OK)
-        die(vhd_status_message(status), file.io.os_error);
+        bench_die(vhd_status_message(status), file.io.os_error);
     return ms;
 }
 
@@ -122,7 +84,7 @@ static void prepare_floor(size_t length)
     free(floor_bytes);
     floor_bytes = calloc(1, length);
     if (floor_bytes == NULL)
-        die("out of memory", 0);
+        bench_die("out of memory", 0);
     floor_length = length;
 }
 
@@ -136,24 +98,24 @@ static unsigned dynamic_run_count;
 static double time_dynamic_floor(const char *path, uint64_t size)
 {
     (void)size;
-    double start = now_ms();
+    double start = bench_now_ms();
     int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0666);
     if (fd == -1)
-        die("open", errno);
+        bench_die("open", errno);
     uint64_t head = dynamic_runs[dynamic_run_count - 1].at + dynamic_runs[dynamic_run_count - 1].length;
     if (pwrite(fd, floor_bytes, head, 0) != (ssize_t)head)
-        die("pwrite", errno);
+        bench_die("pwrite", errno);
     if (fallocate(fd, 0, (off_t)head, (off_t)(dynamic_file_bytes - head)) != 0)
-        die("fallocate", errno);
+        bench_die("fallocate", errno);
     if (fdatasync(fd) != 0)
-        die("fdatasync", errno);
+        bench_die("fdatasync", errno);
     if (pwrite(fd, floor_bytes, 128 * 1024, 64 * 1024) != 128 * 1024)
-        die("pwrite", errno);
+        bench_die("pwrite", errno);
     if (fdatasync(fd) != 0)
-        die("fdatasync", errno);
+        bench_die("fdatasync", errno);
     if (close(fd) != 0)
-        die("close", errno);
-    return now_ms() - start;
+        bench_die("close", errno);
+    return bench_now_ms() - start;
 }
 
 /* Which 64 KiB pieces of a dynamic VHDX of these options hold anything but zeros (the headers
@@ -166,10 +128,10 @@ static void find_dynamic_data(const char *dir, const vhdx_create_options *option
     struct vhd_io_posix io;
     vhd_io_posix_init(&io, path);
     if (vhdx_create_dynamic(&io.io, options) != VHD_OK)
-        die("cannot make the probe disk", 0);
+        bench_die("cannot make the probe disk", 0);
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd == -1)
-        die("open", errno);
+        bench_die("open", errno);
     unsigned char piece[PIECE];
     dynamic_run_count = 0;
     for (uint64_t at = 0; at < dynamic_file_bytes; at += PIECE) {
@@ -188,7 +150,7 @@ static void find_dynamic_data(const char *dir, const vhdx_create_options *option
             dynamic_runs[dynamic_run_count - 1].length += PIECE;
         } else {
             if (dynamic_run_count == RUNS_MAX)
-                die("too many runs of data in an empty dynamic VHDX", 0);
+                bench_die("too many runs of data in an empty dynamic VHDX", 0);
             dynamic_runs[dynamic_run_count].at = at;
             dynamic_runs[dynamic_run_count++].length = PIECE;
         }
@@ -202,19 +164,19 @@ static uint64_t fixed_file_size;
 static double time_fixed_floor(const char *path, uint64_t size)
 {
     (void)size;
-    double start = now_ms();
+    double start = bench_now_ms();
     int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0666);
     if (fd == -1)
-        die("open", errno);
+        bench_die("open", errno);
     if (pwrite(fd, floor_bytes, floor_length, 0) != (ssize_t)floor_length)
-        die("pwrite", errno);
+        bench_die("pwrite", errno);
     if (fallocate(fd, 0, (off_t)floor_length, (off_t)(fixed_file_size - floor_length)) != 0)
-        die("fallocate", errno);
+        bench_die("fallocate", errno);
     if (fdatasync(fd) != 0)
-        die("fdatasync", errno);
+        bench_die("fdatasync", errno);
     if (close(fd) != 0)
-        die("close", errno);
-    return now_ms() - start;
+        bench_die("close", errno);
+    return bench_now_ms() - start;
 }
 
 /* Alternating pairs: a then b on even runs, b then a on odd ones; warm-ups not kept. */
@@ -226,7 +188,7 @@ static void compare(const char *name, const char *dir, uint64_t size, timer_fn a
     double *ta = calloc(runs, sizeof(double)), *tb = calloc(runs, sizeof(double)),
            *ratio = calloc(runs, sizeof(double));
     if (!ta || !tb || !ratio)
-        die("out of memory", 0);
+        bench_die("out of memory", 0);
     snprintf(path_a, sizeof path_a, "%s/lib.vhdx", dir);
     snprintf(path_b, sizeof path_b, "%s/floor.vhdx", dir);
     for (unsigned i = 0; i < warmup + runs; i++) {
@@ -234,14 +196,14 @@ static void compare(const char *name, const char *dir, uint64_t size, timer_fn a
         /* Each file is removed before the other contender runs: a volume need only hold one. */
         if (i % 2 == 0) {
             x = a(path_a, size);
-            remove_file(path_a);
+            bench_remove_file(path_a);
             y = b(path_b, size);
-            remove_file(path_b);
+            bench_remove_file(path_b);
         } else {
             y = b(path_b, size);
-            remove_file(path_b);
+            bench_remove_file(path_b);
             x = a(path_a, size);
-            remove_file(path_a);
+            bench_remove_file(path_a);
         }
         if (i >= warmup) {
             ta[i - warmup] = x;
@@ -252,11 +214,11 @@ static void compare(const char *name, const char *dir, uint64_t size, timer_fn a
     snprintf(attributes, sizeof attributes, "size_mb=%llu bytes=%llu",
              (unsigned long long)(size / MB), (unsigned long long)bytes);
     snprintf(label, sizeof label, "%s_library", name);
-    print_summary(label, attributes, ta, runs);
+    bench_print_summary(label, attributes, ta, runs);
     snprintf(label, sizeof label, "%s_floor", name);
-    print_summary(label, attributes, tb, runs);
+    bench_print_summary(label, attributes, tb, runs);
     snprintf(label, sizeof label, "%s_ratio", name);
-    print_summary(label, attributes, ratio, runs);
+    bench_print_summary(label, attributes, ratio, runs);
     fflush(stdout);
     free(ta);
     free(tb);
@@ -264,41 +226,6 @@ static void compare(const char *name, const char *dir, uint64_t size, timer_fn a
 }
 
 /* ---- whole processes ------------------------------------------------------------------- */
-
-/* Runs argv with its output thrown away; returns its wall time. */
-static double run_process(char *const argv[])
-{
-    int status;
-    double start = now_ms();
-    pid_t pid = fork();
-    if (pid == -1)
-        die("fork", errno);
-    if (pid == 0) {
-        int null = open("/dev/null", O_WRONLY);
-        if (null == -1 || dup2(null, 1) == -1)
-            _exit(126);
-        execv(argv[0], argv);
-        _exit(127);
-    }
-    while (waitpid(pid, &status, 0) == -1)
-        if (errno != EINTR)
-            die("waitpid", errno);
-    double ms = now_ms() - start;
-    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-        fprintf(stderr, "bench_vhdx_create: %s %s failed (status 0x%x)\n", argv[0], argv[1],
-                (unsigned)status);
-        die("a child process failed", 0);
-    }
-    return ms;
-}
-
-static unsigned long long allocated_bytes(const char *path)
-{
-    struct stat st;
-    if (stat(path, &st) != 0)
-        die("stat", errno);
-    return (unsigned long long)st.st_blocks * 512;
-}
 
 /* vsdisk against qemu-img, alternating; prints both, each file's allocated bytes, and the
  * per-run speed-up qemu-img / vsdisk. */
@@ -322,39 +249,39 @@ static void compare_processes(const char *name, const char *dir, const char *vsd
            *speedup = calloc(runs, sizeof(double));
     unsigned long long ours_allocated = 0, qemu_allocated = 0;
     if (!tv || !tq || !speedup)
-        die("out of memory", 0);
+        bench_die("out of memory", 0);
     for (unsigned i = 0; i < warmup + runs; i++) {
         unsigned slot = i < warmup ? 0 : i - warmup;
         if (i % 2 == 0 || !have_qemu) {
-            tv[slot] = run_process(v_argv);
-            ours_allocated = allocated_bytes(ours);
-            remove_file(ours);
+            tv[slot] = bench_run_process(v_argv, NULL);
+            ours_allocated = bench_allocated_bytes(ours);
+            bench_remove_file(ours);
         }
         if (have_qemu) {
-            tq[slot] = run_process(q_argv);
-            qemu_allocated = allocated_bytes(theirs);
-            remove_file(theirs);
+            tq[slot] = bench_run_process(q_argv, NULL);
+            qemu_allocated = bench_allocated_bytes(theirs);
+            bench_remove_file(theirs);
         }
         if (i % 2 == 1 && have_qemu) {
-            tv[slot] = run_process(v_argv);
-            ours_allocated = allocated_bytes(ours);
-            remove_file(ours);
+            tv[slot] = bench_run_process(v_argv, NULL);
+            ours_allocated = bench_allocated_bytes(ours);
+            bench_remove_file(ours);
         }
     }
     uint64_t size = (uint64_t)size_mb * MB;
     snprintf(attributes, sizeof attributes, "size_mb=%lu allocated=%llu", size_mb, ours_allocated);
     snprintf(label, sizeof label, "%s_vsdisk", name);
-    print_summary(label, attributes, tv, runs);
+    bench_print_summary(label, attributes, tv, runs);
     if (have_qemu) {
         /* Sparse: fewer bytes allocated than half the disk (a fixed disk only). */
         snprintf(attributes, sizeof attributes, "size_mb=%lu allocated=%llu sparse=%s", size_mb,
                  qemu_allocated, fixed ? (qemu_allocated < size / 2 ? "yes" : "no") : "n/a");
         snprintf(label, sizeof label, "%s_qemu", name);
-        print_summary(label, attributes, tq, runs);
+        bench_print_summary(label, attributes, tq, runs);
         bench_ratios(tq, tv, speedup, runs);
         snprintf(attributes, sizeof attributes, "size_mb=%lu", size_mb);
         snprintf(label, sizeof label, "%s_speedup", name);
-        print_summary(label, attributes, speedup, runs);
+        bench_print_summary(label, attributes, speedup, runs);
     }
     fflush(stdout);
     free(tv);
@@ -364,25 +291,26 @@ static void compare_processes(const char *name, const char *dir, const char *vsd
 
 int main(int argc, char **argv)
 {
+    bench_program = "bench_vhdx_create";
     unsigned runs = 15, warmup = 3;
     unsigned long dynamic_mb = 67108864, fixed_mb = 65536;
     if (argc < 4 || argc % 2 != 0)
-        die("usage: bench_vhdx_create DIR VSDISK QEMU_IMG|- [--runs N] [--warmup N] "
+        bench_die("usage: bench_vhdx_create DIR VSDISK QEMU_IMG|- [--runs N] [--warmup N] "
             "[--dynamic-mb N] [--fixed-mb N] [--fixed-dir DIR2]", 0);
     const char *dir = argv[1], *vsdisk = argv[2], *qemu_img = argv[3], *fixed_dir = argv[1];
     for (int i = 4; i + 1 < argc; i += 2) {
         if (strcmp(argv[i], "--runs") == 0)
-            runs = (unsigned)parse_number(argv[i + 1], 1, 100000);
+            runs = (unsigned)bench_parse_number(argv[i + 1], 1, 100000);
         else if (strcmp(argv[i], "--warmup") == 0)
-            warmup = (unsigned)parse_number(argv[i + 1], 0, 100000);
+            warmup = (unsigned)bench_parse_number(argv[i + 1], 0, 100000);
         else if (strcmp(argv[i], "--dynamic-mb") == 0)
-            dynamic_mb = parse_number(argv[i + 1], 3, 67108864);
+            dynamic_mb = bench_parse_number(argv[i + 1], 3, 67108864);
         else if (strcmp(argv[i], "--fixed-mb") == 0)
-            fixed_mb = parse_number(argv[i + 1], 3, 67108864);
+            fixed_mb = bench_parse_number(argv[i + 1], 3, 67108864);
         else if (strcmp(argv[i], "--fixed-dir") == 0)
             fixed_dir = argv[i + 1];
         else
-            die("unknown option", 0);
+            bench_die("unknown option", 0);
     }
     printf("bench vhdx_create_config runs=%u warmup=%u flush=fdatasync\n", runs, warmup);
 
@@ -390,11 +318,11 @@ int main(int argc, char **argv)
     vhdx_create_options options = options_of((uint64_t)dynamic_mb * MB);
     uint64_t dynamic_bytes = vhdx_dynamic_file_size(&options);
     if (dynamic_bytes == 0 || dynamic_bytes > SIZE_MAX)
-        die("no dynamic VHDX of that size", 0);
+        bench_die("no dynamic VHDX of that size", 0);
     dynamic_file_bytes = dynamic_bytes;
     find_dynamic_data(dir, &options);
     if (dynamic_run_count == 0)
-        die("an empty dynamic VHDX holding nothing", 0);
+        bench_die("an empty dynamic VHDX holding nothing", 0);
     prepare_floor((size_t)(dynamic_runs[dynamic_run_count - 1].at
                            + dynamic_runs[dynamic_run_count - 1].length));
     compare("vhdx_dynamic", dir, (uint64_t)dynamic_mb * MB, time_dynamic_library,
@@ -408,7 +336,7 @@ int main(int argc, char **argv)
     /* Everything before the data area: the same as a dynamic disk of the size's whole file. */
     uint64_t metadata_bytes = vhdx_dynamic_file_size(&options);
     if (fixed_file_size == 0 || metadata_bytes == 0 || metadata_bytes > SIZE_MAX)
-        die("no fixed VHDX of that size", 0);
+        bench_die("no fixed VHDX of that size", 0);
     prepare_floor((size_t)metadata_bytes);
     compare("vhdx_fixed", fixed_dir, (uint64_t)fixed_mb * MB, time_fixed_library, time_fixed_floor,
             runs, warmup, fixed_file_size);

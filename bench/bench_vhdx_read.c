@@ -26,10 +26,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
-#include "bench_stats.h"
+#include "bench_util.h"
 #include "disk_image.h"
 #include "vhd_io_posix.h"
 #include "vhdx_create.h"
@@ -38,36 +37,6 @@
 
 #define MB 1048576ull
 #define REQUEST (1024u * 1024u)              /* bytes per read, both contenders */
-
-static double now_ms(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
-}
-
-static void die(const char *what, int error)
-{
-    fprintf(stderr, "bench_vhdx_read: %s%s%s\n", what, error ? ": " : "",
-            error ? strerror(error) : "");
-    exit(1);
-}
-
-static unsigned long parse_number(const char *text, unsigned long minimum, unsigned long maximum)
-{
-    char *end;
-    unsigned long value = strtoul(text, &end, 10);
-    if (*end || value < minimum || value > maximum)
-        die("a count or size is out of range", 0);
-    return value;
-}
-
-static void print_summary(const char *name, const char *attributes, const double *values, size_t n)
-{
-    bench_summary s = bench_summarize(values, n);
-    printf("bench %s %s runs=%u median=%.4f min=%.4f max=%.4f\n", name, attributes, (unsigned)n,
-           s.median, s.min, s.max);
-}
 
 static void make_dynamic(const char *path, uint64_t size, uint32_t block_size)
 {
@@ -78,7 +47,7 @@ static void make_dynamic(const char *path, uint64_t size, uint32_t block_size)
     vhd_io_posix_init(&file, path);
     vhd_status status = vhdx_create_dynamic(&file.io, &options);
     if (status != VHD_OK)
-        die(vhd_status_message(status), file.io.os_error);
+        bench_die(vhd_status_message(status), file.io.os_error);
 }
 
 static void open_posix(struct vhd_io_posix *file, const char *path)
@@ -86,27 +55,27 @@ static void open_posix(struct vhd_io_posix *file, const char *path)
     vhd_io_posix_init(file, path);
     vhd_status status = file->io.open(&file->io, VHD_IO_OPEN_READ);
     if (status != VHD_OK)
-        die(vhd_status_message(status), file->io.os_error);
+        bench_die(vhd_status_message(status), file->io.os_error);
 }
 
 static void open_image(disk_image **image, vhd_io *io, const vhd_reader_options *options)
 {
     vhd_reader_error error;
     if (disk_image_open(image, io, options, &error) != VHD_READER_OK)
-        die(error.reason, 0);
+        bench_die(error.reason, 0);
 }
 
 static void read_image(disk_image *image, uint64_t lba, uint32_t sectors, void *buf)
 {
     vhd_reader_error error;
     if (disk_image_read_sectors(image, lba, sectors, buf, &error) != VHD_READER_OK)
-        die(error.reason, 0);
+        bench_die(error.reason, 0);
 }
 
 static void pwrite_all(int fd, const void *buf, size_t len, uint64_t offset)
 {
     if (pwrite(fd, buf, len, (off_t)offset) != (ssize_t)len)
-        die("pwrite", errno);
+        bench_die("pwrite", errno);
 }
 
 /* The content of the disk's byte range [offset, offset + len): a xorshift stream seeded by
@@ -132,19 +101,19 @@ static void make_read_files(const char *vhdx_path, const char *raw_path, uint64_
     vhdx_reader_error error;
     open_posix(&probe, vhdx_path);
     if (vhdx_image_open(&image, &probe.io, NULL, &error) != VHDX_READER_OK)
-        die(error.reason, 0);
+        bench_die(error.reason, 0);
     const vhdx_image_info *info = vhdx_image_get_info(image);
     uint64_t bat = info->bat_region.file_offset, chunk_ratio = info->chunk_ratio;
     uint64_t block = info->block_size, next = info->file_size, blocks = info->data_blocks;
     vhdx_image_close(image);
     probe.io.close(&probe.io);
     if (size % block != 0)
-        die("--read-mb must be a multiple of the block size (32 MiB)", 0);
+        bench_die("--read-mb must be a multiple of the block size (32 MiB)", 0);
 
     int vhdx = open(vhdx_path, O_WRONLY | O_CLOEXEC);
     int raw = open(raw_path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
     if (vhdx == -1 || raw == -1)
-        die("open", errno);
+        bench_die("open", errno);
     for (uint64_t b = 0; b < blocks; b++, next += block) {
         for (uint64_t done = 0; done < block; done += REQUEST) {
             fill_piece(buf, b * block + done);
@@ -157,7 +126,7 @@ static void make_read_files(const char *vhdx_path, const char *raw_path, uint64_
         pwrite_all(vhdx, entry, 8, bat + 8 * (b + b / chunk_ratio));
     }
     if (fdatasync(vhdx) != 0 || fdatasync(raw) != 0)
-        die("fdatasync", errno);
+        bench_die("fdatasync", errno);
     close(vhdx);
     close(raw);
 }
@@ -171,16 +140,16 @@ static void check_equal(const char *vhdx_path, const char *raw_path, uint64_t si
     open_posix(&file, vhdx_path);
     open_image(&image, &file.io, NULL);
     if (disk_image_info(image)->size != size)
-        die("the VHDX is not the size asked for", 0);
+        bench_die("the VHDX is not the size asked for", 0);
     int raw = open(raw_path, O_RDONLY | O_CLOEXEC);
     if (raw == -1)
-        die("open", errno);
+        bench_die("open", errno);
     for (uint64_t at = 0; at < size; at += REQUEST) {
         read_image(image, at / DISK_SECTOR_SIZE, REQUEST / DISK_SECTOR_SIZE, a);
         if (pread(raw, b, REQUEST, (off_t)at) != (ssize_t)REQUEST)
-            die("pread", errno);
+            bench_die("pread", errno);
         if (memcmp(a, b, REQUEST) != 0)
-            die("the VHDX does not read as the raw file", 0);
+            bench_die("the VHDX does not read as the raw file", 0);
     }
     close(raw);
     disk_image_close(image);
@@ -194,37 +163,37 @@ static double time_vhdx(const char *path)
 {
     struct vhd_io_posix file;
     disk_image *image;
-    double start = now_ms();
+    double start = bench_now_ms();
     open_posix(&file, path);
     open_image(&image, &file.io, NULL);
     for (uint64_t at = 0; at < read_size; at += REQUEST)
         read_image(image, at / DISK_SECTOR_SIZE, REQUEST / DISK_SECTOR_SIZE, read_buffer);
     disk_image_close(image);
     file.io.close(&file.io);
-    return now_ms() - start;
+    return bench_now_ms() - start;
 }
 
 static double time_raw(const char *path)
 {
-    double start = now_ms();
+    double start = bench_now_ms();
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd == -1)
-        die("open", errno);
+        bench_die("open", errno);
     for (uint64_t at = 0; at < read_size; at += REQUEST)
         if (pread(fd, read_buffer, REQUEST, (off_t)at) != (ssize_t)REQUEST)
-            die("pread", errno);
+            bench_die("pread", errno);
     close(fd);
-    return now_ms() - start;
+    return bench_now_ms() - start;
 }
 
 static void drop_cache(const char *path)
 {
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd == -1)
-        die("open", errno);
+        bench_die("open", errno);
     int error = posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
     if (error != 0)
-        die("posix_fadvise", error);
+        bench_die("posix_fadvise", error);
     close(fd);
 }
 
@@ -235,7 +204,7 @@ static void compare_reads(const char *name, const char *vhdx_path, const char *r
            *ratio = calloc(runs, sizeof(double));
     char attributes[96], label[96];
     if (!tv || !tr || !ratio)
-        die("out of memory", 0);
+        bench_die("out of memory", 0);
     for (unsigned i = 0; i < warmup + runs; i++) {
         unsigned slot = i < warmup ? 0 : i - warmup;
         for (int turn = 0; turn < 2; turn++) {
@@ -253,11 +222,11 @@ static void compare_reads(const char *name, const char *vhdx_path, const char *r
     snprintf(attributes, sizeof attributes, "size_mb=%llu bytes=%llu",
              (unsigned long long)(read_size / MB), (unsigned long long)read_size);
     snprintf(label, sizeof label, "%s_vhdx", name);
-    print_summary(label, attributes, tv, runs);
+    bench_print_summary(label, attributes, tv, runs);
     snprintf(label, sizeof label, "%s_raw", name);
-    print_summary(label, attributes, tr, runs);
+    bench_print_summary(label, attributes, tr, runs);
     snprintf(label, sizeof label, "%s_ratio", name);
-    print_summary(label, attributes, ratio, runs);
+    bench_print_summary(label, attributes, ratio, runs);
     fflush(stdout);
     free(tv);
     free(tr);
@@ -311,9 +280,9 @@ static void measure_heap(const char *path, uint64_t size, uint32_t block_size)
     disk_image_close(image);
     file.io.close(&file.io);
     if (heap_live != 0)
-        die("the reader did not free all it allocated", 0);
+        bench_die("the reader did not free all it allocated", 0);
     if (unlink(path) != 0)
-        die("unlink", errno);
+        bench_die("unlink", errno);
     printf("bench vhdx_heap_%umib size_mb=%llu block_mb=%u bat_entries=%llu file_size=%llu "
            "peak=%zu bound=%zu\n", (unsigned)(block_size / MB), (unsigned long long)(size / MB),
            (unsigned)(block_size / MB), (unsigned long long)entries,
@@ -324,29 +293,30 @@ static void measure_heap(const char *path, uint64_t size, uint32_t block_size)
 
 int main(int argc, char **argv)
 {
+    bench_program = "bench_vhdx_read";
     unsigned runs = 15, warmup = 3, cold_runs = 5;
     unsigned long read_mb = 2048, heap_mb = 67108864;
     char vhdx_path[4096], raw_path[4096];
     if (argc < 2 || argc % 2 != 0)
-        die("usage: bench_vhdx_read DIR [--runs N] [--warmup N] [--cold-runs N] [--read-mb N] "
+        bench_die("usage: bench_vhdx_read DIR [--runs N] [--warmup N] [--cold-runs N] [--read-mb N] "
             "[--heap-mb N]", 0);
     for (int i = 2; i + 1 < argc; i += 2) {
         if (strcmp(argv[i], "--runs") == 0)
-            runs = (unsigned)parse_number(argv[i + 1], 1, 100000);
+            runs = (unsigned)bench_parse_number(argv[i + 1], 1, 100000);
         else if (strcmp(argv[i], "--warmup") == 0)
-            warmup = (unsigned)parse_number(argv[i + 1], 0, 100000);
+            warmup = (unsigned)bench_parse_number(argv[i + 1], 0, 100000);
         else if (strcmp(argv[i], "--cold-runs") == 0)
-            cold_runs = (unsigned)parse_number(argv[i + 1], 0, 100000);
+            cold_runs = (unsigned)bench_parse_number(argv[i + 1], 0, 100000);
         else if (strcmp(argv[i], "--read-mb") == 0)
-            read_mb = parse_number(argv[i + 1], 32, 67108864);
+            read_mb = bench_parse_number(argv[i + 1], 32, 67108864);
         else if (strcmp(argv[i], "--heap-mb") == 0)
-            heap_mb = parse_number(argv[i + 1], 32, 67108864);
+            heap_mb = bench_parse_number(argv[i + 1], 32, 67108864);
         else
-            die("unknown option", 0);
+            bench_die("unknown option", 0);
     }
     if (snprintf(vhdx_path, sizeof vhdx_path, "%s/read.vhdx", argv[1]) >= (int)sizeof vhdx_path
         || snprintf(raw_path, sizeof raw_path, "%s/read.raw", argv[1]) >= (int)sizeof raw_path)
-        die("DIR is too long", 0);
+        bench_die("DIR is too long", 0);
     printf("bench vhdx_read_config runs=%u warmup=%u cold_runs=%u request=%u\n", runs, warmup,
            cold_runs, REQUEST);
 
@@ -354,14 +324,14 @@ int main(int argc, char **argv)
     read_buffer = malloc(REQUEST);
     uint8_t *other = malloc(REQUEST);
     if (read_buffer == NULL || other == NULL)
-        die("out of memory", 0);
+        bench_die("out of memory", 0);
     make_read_files(vhdx_path, raw_path, read_size, read_buffer);
     check_equal(vhdx_path, raw_path, read_size, read_buffer, other);
     compare_reads("vhdx_read_warm", vhdx_path, raw_path, runs, warmup, 0);
     if (cold_runs > 0)
         compare_reads("vhdx_read_cold", vhdx_path, raw_path, cold_runs, 0, 1);
     if (unlink(vhdx_path) != 0 || unlink(raw_path) != 0)
-        die("unlink", errno);
+        bench_die("unlink", errno);
     free(other);
     free(read_buffer);
 

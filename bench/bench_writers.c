@@ -23,45 +23,19 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
-#include "bench_stats.h"
+#include "bench_util.h"
 #include "vhd_create_differencing.h"
 #include "vhd_create_fixed.h"
 #include "vhd_io_posix.h"
 
 #define MB 1048576ull
 
-static double now_ms(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
-}
-
-static void die(const char *what, int error)
-{
-    fprintf(stderr, "bench_writers: %s%s%s\n", what, error ? ": " : "", error ? strerror(error) : "");
-    exit(1);
-}
-
-static void remove_file(const char *path)
-{
-    if (unlink(path) != 0)
-        die("unlink", errno);
-}
-
 static unsigned long parse_number(const char *text, unsigned long minimum)
 {
-    char *end;
-    unsigned long value = strtoul(text, &end, 10);
-    if (*end || value < minimum || value > 2088960)
-        die("a count or size must be a whole number up to 2088960", 0);
-    return value;
+    return bench_parse_number(text, minimum, 2088960);
 }
 
 static double time_fixed_library(const char *path, uint64_t size)
@@ -69,30 +43,30 @@ static double time_fixed_library(const char *path, uint64_t size)
     struct vhd_io_posix file;
     vhd_create_options options = { .size_bytes = size, .timestamp = 1 };
     vhd_io_posix_init(&file, path);
-    double start = now_ms();
+    double start = bench_now_ms();
     vhd_status status = vhd_create_fixed(&file.io, &options);
-    double ms = now_ms() - start;
+    double ms = bench_now_ms() - start;
     if (status != VHD_OK)
-        die(vhd_status_message(status), file.io.os_error);
+        bench_die(vhd_status_message(status), file.io.os_error);
     return ms;
 }
 
 static double time_fixed_floor(const char *path, uint64_t size)
 {
     static const unsigned char footer[512] = { 'c', 'o', 'n', 'e', 'c', 't', 'i', 'x' };
-    double start = now_ms();
+    double start = bench_now_ms();
     int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0666);
     if (fd == -1)
-        die("open", errno);
+        bench_die("open", errno);
     if (fallocate(fd, 0, 0, (off_t)size) != 0)
-        die("fallocate", errno);
+        bench_die("fallocate", errno);
     if (pwrite(fd, footer, sizeof footer, (off_t)size) != (ssize_t)sizeof footer)
-        die("pwrite", errno);
+        bench_die("pwrite", errno);
     if (fdatasync(fd) != 0)
-        die("fdatasync", errno);
+        bench_die("fdatasync", errno);
     if (close(fd) != 0)
-        die("close", errno);
-    return now_ms() - start;
+        bench_die("close", errno);
+    return bench_now_ms() - start;
 }
 
 static uint16_t parent_path[] = { 'C', ':', '\\', 'V', 'M', 's', '\\', 'b', 'a', 's', 'e', '.', 'v', 'h', 'd' };
@@ -114,11 +88,11 @@ static double time_diff_library(const char *path, uint64_t size)
     vhd_create_options options = { .timestamp = 1 };
     vhd_parent_facts facts = parent_of(size);
     vhd_io_posix_init(&file, path);
-    double start = now_ms();
+    double start = bench_now_ms();
     vhd_status status = vhd_create_differencing(&file.io, &options, &facts);
-    double ms = now_ms() - start;
+    double ms = bench_now_ms() - start;
     if (status != VHD_OK)
-        die(vhd_status_message(status), file.io.os_error);
+        bench_die(vhd_status_message(status), file.io.os_error);
     return ms;
 }
 
@@ -127,59 +101,20 @@ static double time_diff_floor(const char *path, uint64_t size)
     size_t len = (size_t)vhd_differencing_file_size(size);
     unsigned char *bytes = calloc(1, len);
     if (bytes == NULL)
-        die("out of memory", 0);
-    double start = now_ms();
+        bench_die("out of memory", 0);
+    double start = bench_now_ms();
     int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0666);
     if (fd == -1)
-        die("open", errno);
+        bench_die("open", errno);
     if (write(fd, bytes, len) != (ssize_t)len)
-        die("write", errno);
+        bench_die("write", errno);
     if (fdatasync(fd) != 0)
-        die("fdatasync", errno);
+        bench_die("fdatasync", errno);
     if (close(fd) != 0)
-        die("close", errno);
-    double ms = now_ms() - start;
+        bench_die("close", errno);
+    double ms = bench_now_ms() - start;
     free(bytes);
     return ms;
-}
-
-/* Runs argv; returns its wall time; *maxrss_kib its ru_maxrss. */
-static double run_process(char *const argv[], long *maxrss_kib)
-{
-    struct rusage usage;
-    int status;
-    double start = now_ms();
-    pid_t pid = fork();
-    if (pid == -1)
-        die("fork", errno);
-    if (pid == 0) {
-        execv(argv[0], argv);
-        _exit(127);
-    }
-    while (wait4(pid, &status, 0, &usage) == -1)
-        if (errno != EINTR)
-            die("wait4", errno);
-    double ms = now_ms() - start;
-    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-        die(argv[0], 0);
-    if (maxrss_kib)
-        *maxrss_kib = usage.ru_maxrss;
-    return ms;
-}
-
-static unsigned long long allocated_bytes(const char *path)
-{
-    struct stat st;
-    if (stat(path, &st) != 0)
-        die("stat", errno);
-    return (unsigned long long)st.st_blocks * 512;
-}
-
-static void print_summary(const char *name, const char *attributes, const double *values, size_t n)
-{
-    bench_summary s = bench_summarize(values, n);
-    printf("bench %s %s runs=%u median=%.4f min=%.4f max=%.4f\n", name, attributes, (unsigned)n,
-           s.median, s.min, s.max);
 }
 
 /* Alternating pairs: a then b on even runs, b then a on odd ones; warm-ups not kept. */
@@ -191,7 +126,7 @@ static void compare(const char *name, const char *dir, uint64_t size, timer_fn a
     double *ta = calloc(runs, sizeof(double)), *tb = calloc(runs, sizeof(double)),
            *ratio = calloc(runs, sizeof(double));
     if (!ta || !tb || !ratio)
-        die("out of memory", 0);
+        bench_die("out of memory", 0);
     snprintf(path_a, sizeof path_a, "%s/lib.vhd", dir);
     snprintf(path_b, sizeof path_b, "%s/floor.vhd", dir);
     for (unsigned i = 0; i < warmup + runs; i++) {
@@ -199,14 +134,14 @@ static void compare(const char *name, const char *dir, uint64_t size, timer_fn a
         /* Each file is removed before the other contender runs: a volume need only hold one. */
         if (i % 2 == 0) {
             x = a(path_a, size);
-            remove_file(path_a);
+            bench_remove_file(path_a);
             y = b(path_b, size);
-            remove_file(path_b);
+            bench_remove_file(path_b);
         } else {
             y = b(path_b, size);
-            remove_file(path_b);
+            bench_remove_file(path_b);
             x = a(path_a, size);
-            remove_file(path_a);
+            bench_remove_file(path_a);
         }
         if (i >= warmup) {
             ta[i - warmup] = x;
@@ -217,11 +152,11 @@ static void compare(const char *name, const char *dir, uint64_t size, timer_fn a
     snprintf(attributes, sizeof attributes, "size_mb=%llu", (unsigned long long)(size / MB));
     char label[96];
     snprintf(label, sizeof label, "%s_library", name);
-    print_summary(label, attributes, ta, runs);
+    bench_print_summary(label, attributes, ta, runs);
     snprintf(label, sizeof label, "%s_floor", name);
-    print_summary(label, attributes, tb, runs);
+    bench_print_summary(label, attributes, tb, runs);
     snprintf(label, sizeof label, "%s_ratio", name);
-    print_summary(label, attributes, ratio, runs);
+    bench_print_summary(label, attributes, ratio, runs);
     free(ta);
     free(tb);
     free(ratio);
@@ -229,10 +164,11 @@ static void compare(const char *name, const char *dir, uint64_t size, timer_fn a
 
 int main(int argc, char **argv)
 {
+    bench_program = "bench_writers";
     unsigned runs = 15, warmup = 3;
     unsigned long fixed_mb = 65536;
     if (argc < 4)
-        die("usage: bench_writers DIR VHDCREATE QEMU_IMG|- [--runs N] [--warmup N] [--fixed-mb N]", 0);
+        bench_die("usage: bench_writers DIR VHDCREATE QEMU_IMG|- [--runs N] [--warmup N] [--fixed-mb N]", 0);
     const char *dir = argv[1], *vhdcreate = argv[2], *qemu_img = argv[3];
     for (int i = 4; i + 1 < argc; i += 2) {
         if (strcmp(argv[i], "--runs") == 0)
@@ -242,7 +178,7 @@ int main(int argc, char **argv)
         else if (strcmp(argv[i], "--fixed-mb") == 0)
             fixed_mb = parse_number(argv[i + 1], 3);
         else
-            die("unknown option", 0);
+            bench_die("unknown option", 0);
     }
     uint64_t size = (uint64_t)fixed_mb * MB;
     compare("fixed", dir, size, time_fixed_library, time_fixed_floor, runs, warmup);
@@ -258,31 +194,31 @@ int main(int argc, char **argv)
            *ratio = calloc(runs, sizeof(double));
     unsigned long long ours_allocated = 0, qemu_allocated = 0;
     if (!tv || !tq || !ratio)
-        die("out of memory", 0);
+        bench_die("out of memory", 0);
     char *v_argv[] = { (char *)vhdcreate, "--fixed", ours, mb_text, NULL };
     char *q_argv[] = { (char *)qemu_img, "create", "-q", "-f", "vpc", "-o",
                        "subformat=fixed,force_size=on", theirs, qemu_size, NULL };
     int have_qemu = strcmp(qemu_img, "-") != 0;
     for (unsigned i = 0; i < runs; i++) {
-        tv[i] = run_process(v_argv, NULL);
-        ours_allocated = allocated_bytes(ours);
-        remove_file(ours);
+        tv[i] = bench_run_process(v_argv, NULL);
+        ours_allocated = bench_allocated_bytes(ours);
+        bench_remove_file(ours);
         if (have_qemu) {
-            tq[i] = run_process(q_argv, NULL);
-            qemu_allocated = allocated_bytes(theirs);
-            remove_file(theirs);
+            tq[i] = bench_run_process(q_argv, NULL);
+            qemu_allocated = bench_allocated_bytes(theirs);
+            bench_remove_file(theirs);
         }
     }
     char attributes[160];
     snprintf(attributes, sizeof attributes, "size_mb=%lu allocated=%llu", fixed_mb, ours_allocated);
-    print_summary("vhdcreate_fixed_process", attributes, tv, runs);
+    bench_print_summary("vhdcreate_fixed_process", attributes, tv, runs);
     if (have_qemu) {
         snprintf(attributes, sizeof attributes, "size_mb=%lu allocated=%llu sparse=%s", fixed_mb,
                  qemu_allocated, qemu_allocated < size / 2 ? "yes" : "no");
-        print_summary("qemu_img_fixed_process", attributes, tq, runs);
+        bench_print_summary("qemu_img_fixed_process", attributes, tq, runs);
         bench_ratios(tv, tq, ratio, runs);
         snprintf(attributes, sizeof attributes, "size_mb=%lu", fixed_mb);
-        print_summary("vhdcreate_over_qemu_img", attributes, ratio, runs);
+        bench_print_summary("vhdcreate_over_qemu_img", attributes, ratio, runs);
     }
 
     /* Peak memory by size. */
@@ -291,8 +227,8 @@ int main(int argc, char **argv)
         long maxrss = 0;
         snprintf(mb_text, sizeof mb_text, "%lu", memory_sizes[s]);
         char *m_argv[] = { (char *)vhdcreate, "--fixed", ours, mb_text, NULL };
-        run_process(m_argv, &maxrss);
-        remove_file(ours);
+        bench_run_process(m_argv, &maxrss);
+        bench_remove_file(ours);
         printf("bench vhdcreate_fixed_memory size_mb=%lu maxrss_kib=%ld\n", memory_sizes[s], maxrss);
     }
     free(tv);

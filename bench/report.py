@@ -134,18 +134,6 @@ def vhdx_rows(figs, row, verdicts):
                    spread(raw), spread(ratio, times), f"≤ {VHDX_READ_TARGET:g}×",
                    float(ratio["median"]) <= VHDX_READ_TARGET,
                    f"reading a VHDX holding {size_name(size)} ({kind}) vs a raw file")
-    # vsdisk check of the largest disks (issue 21; no target here: time and memory shown).
-    small = figs.get(("check_small.vhd", None))
-    for disk, what in (("big.vhd", "2,088,960 MB VHD"), ("big.vhdx", "64 TiB VHDX, 32 MiB blocks"),
-                       ("big1m.vhdx", "64 TiB VHDX, 1 MiB blocks")):
-        fig = figs.get((f"check_{disk}", None))
-        if not fig:
-            continue
-        row(f"vsdisk check (whole process, metadata only): {what}, {int(fig['file_size']):,} B file",
-            "", f"{spread(fig)}, {int(fig['rss_kib']):,} KiB peak RSS",
-            "the same for a 3 MB VHD" if small else "",
-            f"{spread(small)}, {int(small['rss_kib']):,} KiB" if small else "",
-            f"{int(fig['rss_kib']) - int(small['rss_kib']):+,} KiB" if small else "")
     heaps = []
     for name, what in (("vhdx_heap_32mib", "a dynamic disk made by vsdisk, 32 MiB blocks"),
                        ("vhdx_heap_1mib", "a dynamic disk made by vsdisk, 1 MiB blocks"),

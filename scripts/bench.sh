@@ -58,7 +58,8 @@ if [ ! -f "$bench_build/build.ninja" ]; then
     quietly meson setup "$bench_build" -Dbuildtype=release -Db_sanitize=none -Dwerror=true
 fi
 quietly meson compile -C "$bench_build" bench_native bench_proc bench_writers vhdcreate vsdisk ops_floor fx_write \
-    bench_vhdx_create bench_vhdx_read tests/vhdx/test_vhdx_malformed tests/vhdx/test_vhdx_reader bench_raw
+    bench_vhdx_create bench_vhdx_read tests/vhdx/test_vhdx_malformed tests/vhdx/test_vhdx_reader bench_raw \
+    vhdx_ops_floor resize_floor
 
 # Raw images in and out (issue 22; bench/bench_raw.c): a sparse 8 GiB raw image holding 2 GiB
 # into a fixed VHD and a dynamic VHDX against their copy floors and qemu-img convert, a VHD
@@ -74,20 +75,48 @@ raw_part() {
     rm -rf "$tmp/raw"
     python3 "$root/bench/report.py" "$tmp/out/raw.txt"
 }
-if [ "${BENCH_ONLY:-}" = raw ]; then
-    qemu_img=$(command -v qemu-img || echo -)
-    echo "bench: raw images only (BENCH_ONLY=raw; ${BENCH_RAW_RUNS:-5} runs after ${BENCH_RAW_WARMUP:-1} warm-up)"
-    load_before=$(cut -d' ' -f1-3 /proc/loadavg)
-    raw_part >"$tmp/out/raw-table.txt"
-    load_after=$(cut -d' ' -f1-3 /proc/loadavg)
-    echo "machine: $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //'), Linux $(uname -r)"
-    echo "load average (1, 5, 15 min): $load_before before, $load_after after"
-    echo "bench dir: $(df -T "$tmp" | awk 'NR == 2 { print $2 " on " $1 }')"
-    echo "software: $("$qemu_img" --version 2>/dev/null | head -n 1 || echo 'no qemu-img')"
-    echo
-    cat "$tmp/out/raw-table.txt"
-    exit 0
-fi
+# The VHDX jobs (issue 20; bench/bench_ops_vhdx.sh): Convert VHD <-> VHDX (fixed and dynamic
+# targets) and Compact of a VHDX on an 8 GiB disk holding 2 GiB, against their floors and
+# qemu-img, and their peak memory on 8 and 512 GiB disks; BENCH_VHDX_OPS_RUNS runs (default 3;
+# about 3 minutes a run). The volume needs about 30 GiB free (48 for the fixed targets' memory).
+vhdx_ops_part() {
+    mkdir "$tmp/vhdx-ops"
+    sh "$root/bench/bench_ops_vhdx.sh" "$bench_build/src/cli/vsdisk" "$bench_build/bench/vhdx_ops_floor" \
+        "$tmp/vhdx-ops" "${BENCH_VHDX_OPS_RUNS:-3}" || echo "bench: a VHDX job missed its target (MISS above)"
+    rm -rf "$tmp/vhdx-ops"
+}
+# Resize, check, repair (issue 21; bench/bench_lifecycle.sh): a dynamic VHD holding 2 GiB grown
+# from 100 to 2040 GiB against its floor (BENCH_LIFECYCLE_RUNS runs, default 15), vsdisk check of
+# the largest disks (BENCH_CHECK_RUNS, default 5), peak memory of resize, check and repair on a
+# small and a large disk. About 15 GiB free needed.
+lifecycle_part() {
+    mkdir "$tmp/lifecycle"
+    sh "$root/bench/bench_lifecycle.sh" "$bench_build/src/cli/vsdisk" "$bench_build/bench/resize_floor" \
+        "$tmp/lifecycle" "${BENCH_LIFECYCLE_RUNS:-15}" || echo "bench: a lifecycle job missed its target (MISS above)"
+    rm -rf "$tmp/lifecycle"
+}
+# BENCH_ONLY=raw, vhdx-ops or lifecycle runs that part alone (no Wine, no other part).
+case "${BENCH_ONLY:-}" in
+    raw|vhdx-ops|lifecycle)
+        qemu_img=$(command -v qemu-img || echo -)
+        echo "bench: BENCH_ONLY=$BENCH_ONLY alone"
+        load_before=$(cut -d' ' -f1-3 /proc/loadavg)
+        case $BENCH_ONLY in
+            raw) raw_part ;;
+            vhdx-ops) vhdx_ops_part ;;
+            lifecycle) lifecycle_part ;;
+        esac >"$tmp/out/part.txt"
+        load_after=$(cut -d' ' -f1-3 /proc/loadavg)
+        echo "machine: $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //'), Linux $(uname -r)"
+        echo "load average (1, 5, 15 min): $load_before before, $load_after after"
+        echo "bench dir: $(df -T "$tmp" | awk 'NR == 2 { print $2 " on " $1 }')"
+        echo "software: $("$qemu_img" --version 2>/dev/null | head -n 1 || echo 'no qemu-img')"
+        echo
+        cat "$tmp/out/part.txt"
+        exit 0 ;;
+    "") ;;
+    *) echo "bench: BENCH_ONLY is raw, vhdx-ops or lifecycle" >&2; exit 2 ;;
+esac
 setup_cross -Dbuildtype=release
 quietly meson compile -C "$cross_build" vsdisk bench_com
 
@@ -135,32 +164,6 @@ writers_fs=$(df -T "$writers_dir" | awk 'NR == 2 { print $2 }')
     >"$tmp/out/vhdx.txt"
 "$bench_build/bench/bench_vhdx_read" "$tmp/disks" --runs "$runs" --warmup "$warmup" \
     --cold-runs "${BENCH_COLD_RUNS:-5}" >>"$tmp/out/vhdx.txt"
-# vsdisk check of the largest disks (metadata only; issue 21): wall time and peak RSS (GNU
-# time's %M) of the whole process, BENCH_CHECK_RUNS runs (default 5), beside a 3 MB disk's.
-mkdir "$tmp/check"
-"$bench_build/src/cli/vsdisk" create "$tmp/check/small.vhd" 3 >/dev/null
-"$bench_build/src/cli/vsdisk" create "$tmp/check/big.vhd" 2088960 >/dev/null
-"$bench_build/src/cli/vsdisk" create "$tmp/check/big.vhdx" 67108864 >/dev/null
-"$bench_build/src/cli/vsdisk" create --block-size 1M "$tmp/check/big1m.vhdx" 67108864 >/dev/null
-for disk in small.vhd big.vhd big.vhdx big1m.vhdx; do
-    i=0
-    : >"$tmp/check/times"
-    while [ $i -lt "${BENCH_CHECK_RUNS:-5}" ]; do
-        t0=$(date +%s%N)
-        /usr/bin/time -f %M -o "$tmp/check/rss" "$bench_build/src/cli/vsdisk" check \
-            "$tmp/check/$disk" >/dev/null
-        t1=$(date +%s%N)
-        echo "$(((t1 - t0) / 1000)) $(cat "$tmp/check/rss")" >>"$tmp/check/times"
-        i=$((i + 1))
-    done
-    rss=$(sort -n -k2 "$tmp/check/times" | awk '{ m[NR] = $2 } END { print m[int((NR + 1) / 2)] }')
-    sort -n "$tmp/check/times" | awk -v disk="$disk" -v rss="$rss" \
-        -v size="$(stat -c %s "$tmp/check/$disk")" '{ t[NR] = $1 / 1000 }
-        END { printf "bench check_%s file_size=%s runs=%d median=%.3f min=%.3f max=%.3f rss_kib=%d\n",
-              disk, size, NR, t[int((NR + 1) / 2)], t[1], t[NR], rss }' \
-        >>"$tmp/out/vhdx.txt"
-done
-rm -rf "$tmp/check"
 mkdir "$tmp/vhdx-tests"
 "$bench_build/tests/vhdx/test_vhdx_malformed" >"$tmp/out/vhdx-tests.txt" 2>&1 &&
     "$bench_build/tests/vhdx/test_vhdx_reader" "$root/tests/samples" "$tmp/vhdx-tests" \
@@ -258,3 +261,8 @@ if [ "${BENCH_OPS:-1}" != 0 ]; then
     sh "$root/bench/bench_merge_vhdx.sh" "$bench_build/src/cli/vsdisk" "$tmp/merge-vhdx" \
         "${BENCH_OPS_RUNS:-3}" || echo "bench: the VHDX merge missed its target (MISS above)"
 fi
+rm -rf "$tmp/ops" "$tmp/merge-vhdx"
+echo
+vhdx_ops_part
+echo
+lifecycle_part
