@@ -4,6 +4,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include "vhd_geometry.h"
 
 #include "disk_error.h"
 #include "vhd_format.h"
@@ -59,7 +60,7 @@ static void check_geometry(const vhd_image_info *info, disk_problem_sink sink, v
 {
     const vhd_disk_geometry *g = &info->footer.disk_geometry;
     uint64_t chs = (uint64_t)g->cylinders * g->heads * g->sectors_per_track * VHD_SECTOR_SIZE;
-    if (chs > info->footer.current_size)
+    if (!vhd_geometry_fits(g, info->footer.current_size))
         disk_problem_report(sink, ctx, DISK_PROBLEM_CORRUPTION, "geometry-too-large",
                             info->file_size - VHD_SECTOR_SIZE, VHD_SECTOR_SIZE,
                             "the geometry (%u cylinders, %u heads, %u sectors per track: %llu "

@@ -41,3 +41,9 @@ vhd_disk_geometry vhd_geometry_from_size(uint64_t size_bytes)
 {
     return vhd_geometry_from_sectors(size_bytes / VHD_SECTOR_SIZE);
 }
+
+bool vhd_geometry_fits(const vhd_disk_geometry *g, uint64_t size_bytes)
+{
+    uint64_t chs = (uint64_t)g->cylinders * g->heads * g->sectors_per_track * VHD_SECTOR_SIZE;
+    return chs <= size_bytes;
+}

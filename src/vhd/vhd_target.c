@@ -18,6 +18,7 @@
  * Until the commit no reader accepts the file (a fixed disk has no footer, a dynamic one no
  * header cookie). */
 #include "disk_target_writer.h"
+#include "vhd_geometry.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -85,8 +86,11 @@ static void make_footer(vhd_target *t, uint32_t disk_type, uint64_t data_offset)
     vhd_footer footer;
     const vhd_image *source = t->params->like ? vhd_disk_image(t->params->like) : NULL;
     vhd_footer_prepare(&footer, t->params->options, t->size, disk_type, data_offset);
-    if (source != NULL && vhd_image_get_info(source)->footer.current_size == t->size)
-        footer.disk_geometry = vhd_image_get_info(source)->footer.disk_geometry;
+    if (source != NULL && vhd_image_get_info(source)->footer.current_size == t->size) {
+        const vhd_disk_geometry *g = &vhd_image_get_info(source)->footer.disk_geometry;
+        if (vhd_geometry_fits(g, t->size))
+            footer.disk_geometry = *g;
+    }
     vhd_footer_encode(&footer, t->footer);
 }
 
