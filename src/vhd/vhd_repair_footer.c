@@ -136,12 +136,11 @@ vhd_reader_code vhd_repair_pick_footer(vhd_repair_job *r, bool *usable)
     *usable = false;
     memset(picked, 0, sizeof *picked);
     picked->end.state = picked->copy.state = FOOTER_DAMAGED;
-    if (r->file_size < VHD_FOOTER_SIZE) {
-        vhd_repair_refuse(r, "the file is %llu bytes long, shorter than a VHD footer: it is not "
-                          "a VHD, and nothing in it says what disk it held",
-                          (unsigned long long)r->file_size);
-        return VHD_READER_OK;
-    }
+    /* Not a disk at all: a failure to say, not a refusal (nothing in it is a disk's). */
+    if (r->file_size < VHD_FOOTER_SIZE)
+        return vhd_reader_fail(r->error, VHD_READER_NOT_POSSIBLE, "the file is %llu bytes long, "
+                               "shorter than a VHD footer: it is not a VHD; nothing was written",
+                               (unsigned long long)r->file_size);
     if ((code = read_footer(r, r->file_size - VHD_FOOTER_SIZE, VHD_FOOTER_SIZE, &picked->end))
         != VHD_READER_OK)
         return code;

@@ -48,6 +48,8 @@ static const struct { const char *name, *problems; } check_expected[] = {
     /* A block of a fixed disk set to ZERO without its offset: its MiB, between the others,
      * is referred to by nothing. */
     { "fixed_state_zero", "unreferenced-space " },
+    /* A ZERO entry that keeps a file offset: read as zeros, but Hyper-V refuses the disk. */
+    { "bat_zero_with_offset", "zero-block-with-offset " },
 };
 
 static const char *expected_problems(const char *name)
