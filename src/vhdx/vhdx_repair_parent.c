@@ -99,7 +99,7 @@ vhd_reader_code vhdx_repair_parent_paths(vhd_io *io, const disk_repair_options *
         return VHD_READER_OK;
     if (s.found[0] == '\0') {
         disk_repair_say_refusal(report, "the parent was not found: no path its locator "
-                                "records opens it (%s), so none is refreshed and nothing "
+                                "records opens it (%s), so nothing was written and nothing "
                                 "guessed; 'vsdisk relink CHILD PARENT' points the disk at it",
                                 s.stale);
         return VHD_READER_OK;
