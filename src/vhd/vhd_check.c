@@ -27,6 +27,26 @@ static vhd_reader_code check_footers(const vhd_image_info *info, vhd_io *io,
 {
     uint8_t copy[VHD_SECTOR_SIZE], end[VHD_SECTOR_SIZE];
     uint64_t end_at = info->file_size - VHD_SECTOR_SIZE;
+    /* The reader took a 511-byte footer at the end (the file one byte short of whole sectors,
+     * its last 512 bytes no footer): named as such, and compared with the copy over its 511
+     * bytes. */
+    size_t end_len = VHD_SECTOR_SIZE;
+    if (!info->footer_from_copy && info->file_size % VHD_SECTOR_SIZE == VHD_SECTOR_SIZE - 1) {
+        vhd_footer last;
+        vhd_status status = io->read_at(io, end_at, end, sizeof end);
+        if (status != VHD_OK)
+            return vhd_reader_fail_io(error, io, status, "the footer", end_at);
+        if (vhd_footer_decode(&last, end, sizeof end) != VHD_FORMAT_OK)
+            end_len = VHD_SECTOR_SIZE - 1;
+    }
+    if (end_len < VHD_SECTOR_SIZE) {
+        end_at = info->file_size - end_len;
+        disk_problem_report(sink, ctx, DISK_PROBLEM_CORRUPTION, "end-footer-truncated", end_at,
+                            end_len, "the footer at the end is 511 bytes, one short of 512 (a "
+                            "copy cut short by a byte, or a product before Virtual PC 2004): "
+                            "readers that want 512 bytes (libvhdi, Azure, Hyper-V) refuse it; "
+                            "repair rebuilds it from the copy at offset 0");
+    }
     if (info->footer_from_copy) {
         disk_problem_report(sink, ctx, DISK_PROBLEM_CORRUPTION, "end-footer-damaged", end_at,
                             VHD_SECTOR_SIZE, "the footer at the end of the file is missing or "
@@ -39,7 +59,8 @@ static vhd_reader_code check_footers(const vhd_image_info *info, vhd_io *io,
     vhd_status status = io->read_at(io, 0, copy, sizeof copy);
     if (status != VHD_OK)
         return vhd_reader_fail_io(error, io, status, "the footer copy", 0);
-    status = io->read_at(io, end_at, end, sizeof end);
+    memset(end, 0, sizeof end);     /* (a short footer's missing reserved byte: zero) */
+    status = io->read_at(io, end_at, end, end_len);
     if (status != VHD_OK)
         return vhd_reader_fail_io(error, io, status, "the footer", end_at);
     if (memcmp(copy, end, sizeof copy) != 0) {

@@ -312,9 +312,9 @@ static const struct damage_case cases[] = {
     { "a sector bitmap entry past the end, loss accepted (still refused)", DIFFERENCING, NULL,
       "diff_sb_past_end", "not-valid", REFUSED, 0, false, NO_PARENT, NULL },
     { "stale absolute_win32_path, the parent found by relative_path", DIFFERENCING, NULL, NULL,
-      "", REPAIRED, 1, true, MOVED, NULL },
+      "parent-path-stale", REPAIRED, 1, true, MOVED, NULL },
     { "stale absolute_win32_path and region table 1 zeros", DIFFERENCING, r1_zero, NULL,
-      "region-table-1-damaged", REPAIRED, 2, true, MOVED, NULL },
+      "region-table-1-damaged parent-path-stale", REPAIRED, 2, true, MOVED, NULL },
     { "both parent paths stale: no guessing", DIFFERENCING, NULL, NULL,
       "parent-not-found", REFUSED, 0, false, GONE, "parent was not found" },
 };
