@@ -91,6 +91,23 @@ static void check_geometry(const vhd_image_info *info, disk_problem_sink sink, v
                             (unsigned long long)info->footer.current_size);
 }
 
+/* vsdisk 0.1 and 0.2 wrote the creator application 'vsdk', which qemu does not know, so it
+ * sizes the disk by its CHS geometry, short: a warning (vsdisk reads it right; repair makes it
+ * 'win '). */
+static void check_creator(const vhd_image_info *info, disk_problem_sink sink, void *ctx)
+{
+    const vhd_disk_geometry *g = &info->footer.disk_geometry;
+    uint64_t chs = (uint64_t)g->cylinders * g->heads * g->sectors_per_track * VHD_SECTOR_SIZE;
+    if (memcmp(info->footer.creator_application, VHD_CREATOR_APPLICATION_VSDISK_0_2, 4) == 0)
+        disk_problem_report(sink, ctx, DISK_PROBLEM_WARNING, "creator-vsdk",
+                            info->file_size - VHD_SECTOR_SIZE + 28, 4, "the creator application "
+                            "is 'vsdk' (vsdisk 0.1 and 0.2): qemu, which sizes the disks of "
+                            "creators it does not know by their CHS geometry, reads this one "
+                            "%llu bytes short; 'vsdisk repair' makes it 'win '",
+                            info->footer.current_size > chs
+                                ? (unsigned long long)(info->footer.current_size - chs) : 0ull);
+}
+
 /* Where the metadata ends: the header, the table and the locators' data. */
 static uint64_t metadata_end(const vhd_image_info *info)
 {
@@ -185,6 +202,7 @@ vhd_reader_code vhd_check_image(void *impl, disk_problem_sink sink, void *ctx,
     if (code != VHD_READER_OK)
         return code;
     check_geometry(info, sink, ctx);
+    check_creator(info, sink, ctx);
     /* The end of a disk whose end footer is damaged is not known: no space check. */
     if (info->footer.disk_type == VHD_DISK_TYPE_FIXED || info->footer_from_copy)
         return VHD_READER_OK;

@@ -229,7 +229,7 @@ end_footer_checksum_stale|2|end-footer-damaged|0|rebuilt from the copy||yes|0
 fixed_footer_checksum_stale|2|not-valid|0|footer's checksum was stale||yes|0
 header_checksum_stale|2|not-valid|0|dynamic header's checksum was stale||yes|0
 parent_name_edited|2|not-valid|0|dynamic header's checksum was stale||no|0
-vsdk_creator|0|clean|0|creator application 'vsdk'||yes|0
+vsdk_creator|0|creator-vsdk|0|creator application 'vsdk'||yes|0
 block_past_end|2|not-valid|2|refused: block 5 .* runs past the end of the file.*--accept-data-loss|5|yes|0
 block_cut_short|2|not-valid|2|refused: block 1 .* runs past the end of the file|1|yes|3
 blocks_share|2|blocks-overlap|2|refused: block 1 .* shares bytes of the file with block 0|1|yes|3
