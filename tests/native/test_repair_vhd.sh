@@ -113,6 +113,27 @@ zero_blocks() {
 # fingerprint FILES...: contents and modification times.
 fingerprint() { for f in "$@"; do sha256sum "$f"; stat -c '%y' "$f"; done; }
 
+# check_named CHECK_OUTPUT REPAIR_OUTPUT: every change repair says was made to a disk is one
+# check had named before (check's names before repair include what repair fixed): each kind of
+# change sentence and the problem names that cover it. A change of no known kind fails.
+check_named() {
+    grep -E ': (changed|lost):' "$2" | grep -v ': lost: guest bytes\|: lost [0-9]' | while IFS= read -r line; do
+        case $line in
+        *"footer at the end of the file was"*) names='end-footer-damaged|end-footer-truncated|not-valid' ;;
+        *"footer's checksum was stale"*) names='not-valid|end-footer-damaged' ;;
+        *"footer copy at offset 0"*) names='footer-copies-differ|not-valid' ;;
+        *"creator application 'vsdk'"*) names='creator-vsdk' ;;
+        *"dynamic header's checksum was stale"*) names='not-valid' ;;
+        *"parent locators"*) names='parent-path-stale' ;;
+        *"entry dropped"*) names='not-valid|blocks-overlap' ;;
+        *"written over the"*) names='not-valid' ;;
+        *) echo "a change of no known kind: $line"; return 1 ;;
+        esac
+        grep -Eq ": (corruption|warning|leak): ($names)\b" "$1" ||
+            { echo "check named none of $names for: $line"; return 1; }
+    done
+}
+
 qemu_compare() {
     command -v qemu-img > /dev/null || return 0
     qemu-img compare -q -f vpc -F vpc "$1" "$2"
@@ -134,6 +155,7 @@ while IFS='|' read -r name want_check problem want_repair said lost qemu want_af
 
     rc=0
     "$vsdisk" check "$disk" > "$tap_dir/out" 2>&1 || rc=$?
+    cp "$tap_dir/out" "$tap_dir/check_before"
     if [ "$rc" -eq "$want_check" ] && grep -q ": $problem\b" "$tap_dir/out"; then
         tap_ok "$name: check exits $want_check naming $problem"
     else
@@ -161,6 +183,7 @@ while IFS='|' read -r name want_check problem want_repair said lost qemu want_af
         tap_not_ok "$name: repair exits $want_repair: $said (got $rc; or not what --dry-run said)"
         sed 's/^/# /' "$tap_dir/out" "$tap_dir/dry"
     fi
+    cp "$tap_dir/out" "$tap_dir/repair_said"
     cp "$tap_dir/orig.raw" "$tap_dir/want.raw"
     if [ "$want_repair" -eq 2 ] && [ -n "$lost" ]; then
         rc=0
@@ -173,8 +196,15 @@ while IFS='|' read -r name want_check problem want_repair said lost qemu want_af
             tap_not_ok "$name: --accept-data-loss exits 0 and lists $n lost range(s) (got $rc)"
             sed 's/^/# /' "$tap_dir/out"
         fi
+        cat "$tap_dir/out" >> "$tap_dir/repair_said"
         # shellcheck disable=SC2086
         zero_blocks "$tap_dir/want.raw" $lost
+    fi
+    if check_named "$tap_dir/check_before" "$tap_dir/repair_said" > "$tap_dir/named" 2>&1; then
+        tap_ok "$name: check named (before) every change repair made"
+    else
+        tap_not_ok "$name: check named (before) every change repair made"
+        sed 's/^/# /' "$tap_dir/named" "$tap_dir/check_before" "$tap_dir/repair_said"
     fi
 
     if [ "$want_repair" -eq 0 ] || [ -n "$lost" ]; then
