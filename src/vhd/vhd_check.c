@@ -45,7 +45,7 @@ static vhd_reader_code check_footers(const vhd_image_info *info, vhd_io *io,
                             end_len, "the footer at the end is 511 bytes, one short of 512 (a "
                             "copy cut short by a byte, or a product before Virtual PC 2004): "
                             "readers that want 512 bytes (libvhdi, Azure, Hyper-V) refuse it; "
-                            "repair rebuilds it from the copy at offset 0");
+                            "repair rebuilds it");
     }
     if (info->footer_from_copy) {
         disk_problem_report(sink, ctx, DISK_PROBLEM_CORRUPTION, "end-footer-damaged", end_at,
