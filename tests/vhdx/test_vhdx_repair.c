@@ -36,6 +36,7 @@
 #include "vhdx_builder.h"
 #include "vhdx_change_util.h"
 #include "vhdx_malformed_cases.h"
+#include "vhdx_relink.h"
 #include "vhdx_repair.h"
 #include "vhdx_test_util.h"
 
@@ -797,6 +798,50 @@ static void test_header_sequence_rule(void **state)
     free(orig.data);
 }
 
+/* A child whose locator also names parent_linkage2 (a merge under way: the parent's next
+ * DataWriteGuid) keeps both linkages when its stale paths are refreshed: only where the parent
+ * is changes. */
+static void test_parent_paths_keep_linkage2(void **state)
+{
+    (void)state;
+    static const char next[] = "{11111111-2222-3333-4444-555555555555}";
+    struct vhdx_built b;
+    struct memory_io mem;
+    vhdx_guid current, following;
+    vhdx_reader_error inner;
+    vhdx_malformed_build_base(VHDX_MALFORMED_DIFFERENCING, &b);
+    assert_true(vhdx_guid_parse("{83ED0EC3-24C8-49DA-8C2C-6C2F7BB02A56}", &current));
+    assert_true(vhdx_guid_parse(next, &following));
+    change_file_open(&mem, b.data, b.size);
+    if (vhdx_relink_linkage(&mem.io, &current, &following, &change_options, &inner)
+        != VHDX_READER_OK)
+        fail_msg("%s", inner.reason);
+    mem.io.close(&mem.io);
+    struct file f = { mem.data, mem.size };
+    parent_setup = MOVED;
+    disk_repair_report report;
+    vhd_reader_error error;
+    assert_int_equal(repair_on(&f, false, &report, &error), VHD_READER_OK);
+    assert_int_equal(report.changes, 1);
+    assert_non_null(strstr(report.change[0], "stale parent paths"));
+    struct memory_io view;
+    vhdx_image *image;
+    assert_true(memory_io_init_with(&view, f.data, f.size));
+    assert_int_equal(view.io.open(&view.io, VHD_IO_OPEN_READ), VHD_OK);
+    assert_int_equal(vhdx_image_open(&image, &view.io, NULL, &inner), VHDX_READER_OK);
+    const vhdx_image_info *info = vhdx_image_get_info(image);
+    assert_string_equal(info->absolute_win32_path, new_absolute);
+    assert_int_equal(strcasecmp(info->parent_linkage, "{83ED0EC3-24C8-49DA-8C2C-6C2F7BB02A56}"),
+                     0);
+    assert_non_null(info->parent_linkage2);
+    assert_int_equal(strcasecmp(info->parent_linkage2, next), 0);
+    vhdx_image_close(image);
+    memory_io_free(&view);
+    parent_setup = NO_PARENT;
+    free(f.data);
+    vhdx_builder_free(&b);
+}
+
 /* The heap a repair holds stays under VHDX_REPAIR_HEAP_MAX and is all given back: a dirty log
  * with both kinds of damaged copy, and misplaced blocks dropped and extended for. */
 static void test_heap_bound(void **state)
@@ -1019,6 +1064,7 @@ int main(int argc, char **argv)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_damage_table),
         cmocka_unit_test(test_header_sequence_rule),
+        cmocka_unit_test(test_parent_paths_keep_linkage2),
         cmocka_unit_test(test_heap_bound),
         cmocka_unit_test(test_crashes),
     };
