@@ -32,20 +32,24 @@ static const char help_text[] =
     "the disk, blocks sharing bytes, a damaged copy of a VHDX header or region table, a VHDX\n"
     "log not yet replayed, a parent not found or not the one the disk was made from, space\n"
     "nothing refers to, and the unfinished files an interrupted vsdisk job leaves\n"
-    "(NAME" PARTIAL_MARK "XXXXXXXX, beside DISK or DISK itself).\n"
+    "(NAME" PARTIAL_MARK "XXXXXXXX, beside DISK or DISK itself). A warning names what a\n"
+    "disk that reads correctly records out of date (a parent path that no longer opens\n"
+    "the parent, found another way); 'vsdisk repair' fixes it.\n"
     "\n"
     "  --json         one JSON object instead: file, result (clean, corrupt, leaks, failed),\n"
-    "                 images, corruptions, leaks, problems (each: file, kind, name, offset,\n"
+    "                 images, corruptions, leaks, warnings, problems (each: file, kind\n"
+    "                 (corruption, leak, warning), name, offset,\n"
     "                 length, meaning) and error\n"
     "  -h, --help     show this help\n"
     "\n"
-    "Exit status (as qemu-img check): 0 clean; 2 corruption found; 3 only leaked space\n"
-    "(space nothing refers to); 1 the check could not finish, or bad arguments.\n";
+    "Exit status (as qemu-img check): 0 clean (warnings printed); 2 corruption found;\n"
+    "3 only leaked space (space nothing refers to); 1 the check could not finish, or bad\n"
+    "arguments.\n";
 
 struct output {
     bool json;
     unsigned printed;               /* problems printed so far (JSON commas) */
-    unsigned corruptions, leaks;
+    unsigned corruptions, leaks, warnings;
 };
 
 static void print_json_string(const char *text)
@@ -65,9 +69,12 @@ static void print_json_string(const char *text)
 static void print_problem(void *ctx, const char *file, const disk_problem *problem)
 {
     struct output *out = ctx;
-    const char *kind = problem->kind == DISK_PROBLEM_CORRUPTION ? "corruption" : "leak";
+    const char *kind = problem->kind == DISK_PROBLEM_CORRUPTION ? "corruption"
+                       : problem->kind == DISK_PROBLEM_WARNING ? "warning" : "leak";
     if (problem->kind == DISK_PROBLEM_CORRUPTION)
         out->corruptions++;
+    else if (problem->kind == DISK_PROBLEM_WARNING)
+        out->warnings++;    /* printed; the outcome stays what the rest makes it */
     else
         out->leaks++;
     if (out->json) {
@@ -140,7 +147,8 @@ static int finish(struct output *out, const char *path, unsigned images, const c
     static const char *const results[] = { "clean", "failed", "corrupt", "leaks" };
     if (out->json) {
         printf("], \"result\": \"%s\", \"images\": %u, \"corruptions\": %u, \"leaks\": %u, "
-               "\"error\": ", results[status], images, out->corruptions, out->leaks);
+               "\"warnings\": %u, \"error\": ", results[status], images, out->corruptions,
+               out->leaks, out->warnings);
         if (error != NULL)
             print_json_string(error);
         else
@@ -148,6 +156,9 @@ static int finish(struct output *out, const char *path, unsigned images, const c
         puts("}");
     } else if (error != NULL) {
         fprintf(stderr, "vsdisk check: %s: the check could not finish: %s\n", path, error);
+    } else if (status == CHECK_CLEAN && out->warnings != 0) {
+        printf("%s: clean, %u warning%s (%u image%s checked)\n", path, out->warnings,
+               out->warnings == 1 ? "" : "s", images, images == 1 ? "" : "s");
     } else if (status == CHECK_CLEAN) {
         printf("%s: clean (%u image%s checked)\n", path, images, images == 1 ? "" : "s");
     } else {
@@ -163,7 +174,7 @@ static int finish(struct output *out, const char *path, unsigned images, const c
 int cli_check(const char *name, int argc, char **argv)
 {
     int first = 1;
-    struct output out = { false, 0, 0, 0 };
+    struct output out = { false, 0, 0, 0, 0 };
     for (; first < argc && argv[first][0] == '-' && argv[first][1] != '\0'; first++) {
         if (strcmp(argv[first], "--") == 0) {
             first++;

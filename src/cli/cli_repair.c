@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 
 #include "cli.h"
+#include "cli_interrupt.h"
 #include "cli_path_error.h"
 #include "create_parent.h"
 #include "disk_repair.h"
@@ -38,6 +39,11 @@ static const char help_text[] =
     "    cylinder short): made 'win ';\n"
     "  - parent locators that no longer open the parent, found another way with the id\n"
     "    the disk expects: rewritten to it, as 'vsdisk relink' does.\n"
+    "For a VHDX: a dirty log replayed; a damaged header or region-table copy rewritten\n"
+    "from the good one; ZERO table entries' offsets cleared; and a differencing disk's\n"
+    "parent paths that no longer open the parent, found through another of them with\n"
+    "the DataWriteGuid it expects, rewritten through the log as 'vsdisk relink' does\n"
+    "(no path opens it: refused, nothing guessed).\n"
     "What cannot be fixed without losing data is refused, with the reason: block table\n"
     "entries past the end of the file, over the metadata, or sharing bytes with another\n"
     "block. --accept-data-loss drops those entries and lists the guest byte ranges lost\n"
@@ -51,6 +57,21 @@ static const char help_text[] =
     "  -h, --help              show this help\n"
     "Exit status: 0 repaired, or nothing to repair; 2 something refused (each refusal\n"
     "is printed); 1 the repair failed or bad arguments (one line on stderr says why).\n";
+
+/* GUIDs for a VHDX's header updates (each writable open takes a few), from random bytes drawn
+ * before anything is written. */
+struct random_pool {
+    uint8_t bytes[16][16];
+    unsigned used;
+};
+
+static void pooled_random(void *ctx, uint8_t out[16])
+{
+    struct random_pool *pool = ctx;
+    memcpy(out, pool->bytes[pool->used % 16], 16);
+    out[15] ^= (uint8_t)(pool->used / 16);  /* never needed: a repair takes a dozen at most */
+    pool->used++;
+}
 
 /* The paths 'vsdisk create --parent' would record for the parent found at parent_name (its
  * chain checked), for a stale locator's refresh. */
@@ -95,6 +116,7 @@ static void print_report(const char *path, const disk_repair_report *report, boo
 int cli_repair(const char *name, int argc, char **argv)
 {
     disk_repair_options options = { 0 };
+    struct random_pool pool = { .used = 0 };
     int first = 1;
 
     for (; first < argc && argv[first][0] == '-'; first++) {
@@ -120,6 +142,12 @@ int cli_repair(const char *name, int argc, char **argv)
         return REPAIR_FAILED;
     }
     const char *path = argv[first];
+    if (!cli_random_bytes(&pool.bytes[0][0], sizeof pool.bytes)) {
+        fprintf(stderr, "%s: no source of random numbers for the disk's new GUIDs\n", name);
+        return REPAIR_FAILED;
+    }
+    options.random = pooled_random;
+    options.ctx = &pool;
     struct vhd_io_posix disk;
     struct stat before;
     disk_repair_report report;

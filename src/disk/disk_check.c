@@ -6,6 +6,7 @@
 
 #include "disk_chain.h"
 #include "disk_error.h"
+#include "disk_parent_path.h"
 
 struct check_state {
     disk_check_sink sink;
@@ -19,6 +20,8 @@ static void forward(void *p, const disk_problem *problem)
     struct check_state *state = p;
     if (problem->kind == DISK_PROBLEM_CORRUPTION)
         state->counts->corruptions++;
+    else if (problem->kind == DISK_PROBLEM_WARNING)
+        state->counts->warnings++;
     else
         state->counts->leaks++;
     state->sink(state->ctx, state->file, problem);
@@ -52,6 +55,32 @@ static const char *chain_problem_name(vhd_reader_code code)
     }
 }
 
+/* The paths the chain's image at level records for its parent (the next level) that no longer
+ * open it: each a warning (the chain found the parent another way, so the disk reads). */
+static void check_parent_paths(disk_chain *chain, unsigned level, const vhd_parent_opener *opener,
+                               struct check_state *state)
+{
+    disk_image *child = disk_chain_image(chain, level);
+    const disk_image_class *class = disk_image_class_of(child);
+    const disk_info *parent = disk_image_info(disk_chain_image(chain, level + 1));
+    vhd_parent_candidate candidate;
+    for (unsigned n = 0; n < 16 && class->parent_candidate(disk_image_impl(child), n, &candidate);
+         n++) {
+        if (!disk_parent_path_recorded(&candidate)
+            || disk_parent_path_judge(opener, disk_chain_name(chain, level), &candidate,
+                                      parent->format, parent->id, NULL, 0)
+                   != DISK_PARENT_PATH_STALE)
+            continue;
+        disk_problem_report(forward, state, DISK_PROBLEM_WARNING, "parent-path-stale",
+                            DISK_PROBLEM_NOWHERE, 0, "the parent path %s (%s) no longer opens "
+                            "the parent, found at %s: the disk reads correctly, and 'vsdisk "
+                            "repair' rewrites the path", candidate.path,
+                            candidate.platform_code == VHD_PLATFORM_W2RU ? "relative"
+                                                                         : "absolute",
+                            disk_chain_name(chain, level + 1));
+    }
+}
+
 vhd_reader_code disk_check(vhd_io *io, const char *name, const vhd_file_identity *identity,
                            const vhd_parent_opener *opener, disk_check_sink sink, void *ctx,
                            disk_check_counts *counts, vhd_reader_error *error)
@@ -82,10 +111,13 @@ vhd_reader_code disk_check(vhd_io *io, const char *name, const vhd_file_identity
         vhd_reader_error chain_error;
         code = disk_chain_open(&chain, io, name, identity, opener, NULL, &chain_error);
         if (code == VHD_READER_OK) {
-            for (unsigned level = 1; level < disk_chain_depth(chain) && code == VHD_READER_OK;
+            for (unsigned level = 0; level < disk_chain_depth(chain) && code == VHD_READER_OK;
                  level++) {
                 state.file = disk_chain_name(chain, level);
-                code = check_image(disk_chain_image(chain, level), &state, error);
+                if (level > 0)
+                    code = check_image(disk_chain_image(chain, level), &state, error);
+                if (code == VHD_READER_OK && level + 1 < disk_chain_depth(chain))
+                    check_parent_paths(chain, level, opener, &state);
             }
             state.file = name;
             disk_chain_close(chain);

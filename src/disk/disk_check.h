@@ -3,7 +3,9 @@
  * first); a file the reader accepts is then checked by its format's room (class->check) for
  * what the reader forgives or does not look at (a damaged copy of a structure, a log to
  * replay, space nothing refers to); a differencing disk's parent that cannot be found or is
- * not the one it was made from is one more. Nothing is ever written. */
+ * not the one it was made from is one more; a path a differencing disk records for its parent
+ * that no longer opens it, while the chain found the parent another way, is a warning
+ * (parent-path-stale: repair rewrites it). Nothing is ever written. */
 #ifndef DISK_CHECK_H
 #define DISK_CHECK_H
 
@@ -17,6 +19,7 @@ typedef void (*disk_check_sink)(void *ctx, const char *file, const disk_problem 
 
 typedef struct disk_check_counts {
     unsigned corruptions, leaks;
+    unsigned warnings;              /* the disk reads correctly: never a corruption */
     unsigned images;                /* images checked: the disk and the parents found */
 } disk_check_counts;
 

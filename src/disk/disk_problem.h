@@ -13,7 +13,11 @@ typedef enum disk_problem_kind {
      * or read wrong data. */
     DISK_PROBLEM_CORRUPTION = 1,
     /* Space in the file that nothing refers to: harmless, but wasted. */
-    DISK_PROBLEM_LEAK = 2
+    DISK_PROBLEM_LEAK = 2,
+    /* The disk reads correctly, but something it records is out of date (a parent path that
+     * no longer opens the parent, found another way): repair fixes it; the check's outcome
+     * stays clean. */
+    DISK_PROBLEM_WARNING = 3
 } disk_problem_kind;
 
 typedef struct disk_problem {

@@ -79,7 +79,10 @@ vhd_status vhd_parent_posix_open_file(const char *child_name,
     parent->path = vhd_parent_posix_path(child_name, candidate);
     if (parent->path == NULL) {
         free(parent);
-        return VHD_E_NOT_FOUND;
+        /* A Windows drive, share or volume path: not one this host can open (repair and
+         * check never call it stale for that). */
+        return candidate->path != NULL && candidate->path[0] != '\0' ? VHD_E_INVALID_PATH
+                                                                      : VHD_E_NOT_FOUND;
     }
     vhd_io_posix_init(&parent->file, parent->path);
     vhd_status status = parent->file.io.open(&parent->file.io, mode);

@@ -28,6 +28,26 @@ static vhd_reader_code check_footers(const vhd_image_info *info, vhd_io *io,
 {
     uint8_t copy[VHD_SECTOR_SIZE], end[VHD_SECTOR_SIZE];
     uint64_t end_at = info->file_size - VHD_SECTOR_SIZE;
+    /* The reader took a 511-byte footer at the end (the file one byte short of whole sectors,
+     * its last 512 bytes no footer): named as such, and compared with the copy over its 511
+     * bytes. */
+    size_t end_len = VHD_SECTOR_SIZE;
+    if (!info->footer_from_copy && info->file_size % VHD_SECTOR_SIZE == VHD_SECTOR_SIZE - 1) {
+        vhd_footer last;
+        vhd_status status = io->read_at(io, end_at, end, sizeof end);
+        if (status != VHD_OK)
+            return vhd_reader_fail_io(error, io, status, "the footer", end_at);
+        if (vhd_footer_decode(&last, end, sizeof end) != VHD_FORMAT_OK)
+            end_len = VHD_SECTOR_SIZE - 1;
+    }
+    if (end_len < VHD_SECTOR_SIZE) {
+        end_at = info->file_size - end_len;
+        disk_problem_report(sink, ctx, DISK_PROBLEM_CORRUPTION, "end-footer-truncated", end_at,
+                            end_len, "the footer at the end is 511 bytes, one short of 512 (a "
+                            "copy cut short by a byte, or a product before Virtual PC 2004): "
+                            "readers that want 512 bytes (libvhdi, Azure, Hyper-V) refuse it; "
+                            "repair rebuilds it");
+    }
     if (info->footer_from_copy) {
         disk_problem_report(sink, ctx, DISK_PROBLEM_CORRUPTION, "end-footer-damaged", end_at,
                             VHD_SECTOR_SIZE, "the footer at the end of the file is missing or "
@@ -40,7 +60,8 @@ static vhd_reader_code check_footers(const vhd_image_info *info, vhd_io *io,
     vhd_status status = io->read_at(io, 0, copy, sizeof copy);
     if (status != VHD_OK)
         return vhd_reader_fail_io(error, io, status, "the footer copy", 0);
-    status = io->read_at(io, end_at, end, sizeof end);
+    memset(end, 0, sizeof end);     /* (a short footer's missing reserved byte: zero) */
+    status = io->read_at(io, end_at, end, end_len);
     if (status != VHD_OK)
         return vhd_reader_fail_io(error, io, status, "the footer", end_at);
     if (memcmp(copy, end, sizeof copy) != 0) {
@@ -69,6 +90,23 @@ static void check_geometry(const vhd_image_info *info, disk_problem_sink sink, v
                             (unsigned)g->cylinders, (unsigned)g->heads,
                             (unsigned)g->sectors_per_track, (unsigned long long)chs,
                             (unsigned long long)info->footer.current_size);
+}
+
+/* vsdisk 0.1 and 0.2 wrote the creator application 'vsdk', which qemu does not know, so it
+ * sizes the disk by its CHS geometry, short: a warning (vsdisk reads it right; repair makes it
+ * 'win '). */
+static void check_creator(const vhd_image_info *info, disk_problem_sink sink, void *ctx)
+{
+    const vhd_disk_geometry *g = &info->footer.disk_geometry;
+    uint64_t chs = (uint64_t)g->cylinders * g->heads * g->sectors_per_track * VHD_SECTOR_SIZE;
+    if (memcmp(info->footer.creator_application, VHD_CREATOR_APPLICATION_VSDISK_0_2, 4) == 0)
+        disk_problem_report(sink, ctx, DISK_PROBLEM_WARNING, "creator-vsdk",
+                            info->file_size - VHD_SECTOR_SIZE + 28, 4, "the creator application "
+                            "is 'vsdk' (vsdisk 0.1 and 0.2): qemu, which sizes the disks of "
+                            "creators it does not know by their CHS geometry, reads this one "
+                            "%llu bytes short; 'vsdisk repair' makes it 'win '",
+                            info->footer.current_size > chs
+                                ? (unsigned long long)(info->footer.current_size - chs) : 0ull);
 }
 
 /* Where the metadata ends: the header, the table and the locators' data. */
@@ -165,6 +203,7 @@ vhd_reader_code vhd_check_image(void *impl, disk_problem_sink sink, void *ctx,
     if (code != VHD_READER_OK)
         return code;
     check_geometry(info, sink, ctx);
+    check_creator(info, sink, ctx);
     /* The end of a disk whose end footer is damaged is not known: no space check. */
     if (info->footer.disk_type == VHD_DISK_TYPE_FIXED || info->footer_from_copy)
         return VHD_READER_OK;

@@ -3,7 +3,9 @@
  * expects, but a locator names a path that no longer opens it, the locators and the header's
  * name are rewritten to the parent found, with the paths the host's creator of a child would
  * record (options->parent_paths), by the re-link (vhd_relink_parent, crash-safe: the new
- * locator data first, flushed, then the header in one write, flushed). Runs last, on a disk
+ * locator data first, flushed, then the header in one write, flushed). A locator is judged as
+ * check judges it (disk_parent_path.h): one this host cannot read (a Windows drive path on
+ * Linux) is never stale. Runs last, on a disk
  * the reader opens; one the reader still refuses (a dry run of other repairs) is left. */
 #include "vhd_repair_internal.h"
 
@@ -11,29 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include "disk_error.h"
+#include "disk_parent_path.h"
 #include "vhd_reader_internal.h"
-
-/* Whether candidate opens a VHD with unique id; its name copied to found when it does and
- * found is empty. */
-static bool resolves(const vhd_parent_opener *opener, const char *child_name,
-                     const vhd_parent_candidate *candidate, const uint8_t id[16], char *found,
-                     size_t found_size)
-{
-    vhd_parent_file file;
-    vhd_image *image;
-    vhd_reader_error error;
-    if (opener->open(opener->ctx, child_name, candidate, &file) != VHD_OK)
-        return false;
-    bool match = false;
-    if (vhd_image_open(&image, file.io, NULL, &error) == VHD_READER_OK) {
-        match = memcmp(vhd_image_get_info(image)->footer.unique_id, id, 16) == 0;
-        vhd_image_close(image);
-    }
-    if (match && found[0] == '\0' && file.name != NULL && strlen(file.name) < found_size)
-        strcpy(found, file.name);
-    opener->close(opener->ctx, &file);
-    return match;
-}
 
 static char *to_utf8(const uint16_t *units, size_t length, char *out, size_t out_size)
 {
@@ -73,14 +54,17 @@ vhd_reader_code vhd_repair_parent_paths(vhd_repair_job *r)
             || (l->platform_code != VHD_PLATFORM_W2KU && l->platform_code != VHD_PLATFORM_W2RU))
             continue;
         vhd_parent_candidate candidate = { l->platform_code, l->path };
-        if (!resolves(o->opener, o->name, &candidate, id, found, sizeof found)
+        /* (a path this host cannot read, a Windows one on Linux, is not judged: left) */
+        if (disk_parent_path_judge(o->opener, o->name, &candidate, DISK_FORMAT_VHD, id, found,
+                                   sizeof found) == DISK_PARENT_PATH_STALE
             && stale_used + strlen(l->path) + 8 < sizeof stale)
             stale_used += (size_t)snprintf(stale + stale_used, sizeof stale - stale_used,
                                            "%s%s", stale_used ? ", " : "", l->path);
     }
     if (found[0] == '\0') {
         vhd_parent_candidate by_name = { VHD_PLATFORM_UNICODE_NAME, info->parent_name };
-        resolves(o->opener, o->name, &by_name, id, found, sizeof found);
+        disk_parent_path_judge(o->opener, o->name, &by_name, DISK_FORMAT_VHD, id, found,
+                               sizeof found);
     }
     vhd_image_close(image);
     if (stale[0] == '\0')

@@ -1,6 +1,7 @@
 /* Repair of a VHDX (vhdx_repair.h): a plan from the reader's view of the file (nothing
  * written), then the writable open (log replayed, both header slots rewritten) and the
- * region-table copy through the log. */
+ * region-table copy through the log; last, a differencing disk's stale parent paths
+ * (vhdx_repair_parent.c). */
 #include "vhdx_repair.h"
 
 #include <stdlib.h>
@@ -312,7 +313,7 @@ vhd_reader_code vhdx_repair(vhd_io *io, const disk_repair_options *options,
     bool regions = region_damaged(&f, 0) || region_damaged(&f, 1)
         || f.zero_offsets > 0;      /* (the BAT's sectors, as the region tables', by the log) */
     if (!dirty && !headers && !regions && f.misplaced == 0)
-        goto done;                  /* nothing to repair: nothing written */
+        goto paths;                 /* nothing to repair but perhaps the parent's paths */
     if (options->random == NULL && !options->dry_run) {
         code = vhd_reader_fail(error, VHD_READER_NOT_POSSIBLE, "no source of random GUIDs to "
                                "update the headers with; nothing was written");
@@ -334,8 +335,12 @@ vhd_reader_code vhdx_repair(vhd_io *io, const disk_repair_options *options,
     } else if ((code = make_changes(io, options, &f, buf, report, error)) != VHD_READER_OK)
         goto done;
     /* Last, as they lose data: the misplaced blocks (accept_loss). */
-    if (f.misplaced > 0)
-        code = vhdx_repair_misplaced(io, options, report, error);
+    if (f.misplaced > 0 && (code = vhdx_repair_misplaced(io, options, report, error))
+                               != VHD_READER_OK)
+        goto done;
+paths:
+    /* Last, on the repaired file: stale parent paths (vhdx_repair_parent.c). */
+    code = vhdx_repair_parent_paths(io, options, report, error);
 done:
     put(options, buf);
     return code;

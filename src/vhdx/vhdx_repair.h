@@ -27,14 +27,16 @@
 #define VHDX_REPAIR_H
 
 #include "disk_repair.h"
+#include "vhdx_relink.h"
 #include "vhdx_writable.h"
 
 /* The heap a repair holds at most, whatever the file claims: the writable open's
  * (VHDX_WRITABLE_HEAP_MAX, its reader image included; the plan's reader image, smaller, is
  * closed before), a region table's 64 KiB held throughout, and with accept_loss the list of
- * misplaced blocks (under 8 KiB) and one batch of BAT sectors. */
+ * misplaced blocks (under 8 KiB) and one batch of BAT sectors; the parent paths' refresh, last,
+ * holds a re-link's (VHDX_RELINK_HEAP_MAX, which counts the writable open's and more). */
 #define VHDX_REPAIR_HEAP_MAX(file_size, log_length) \
-    (VHDX_WRITABLE_HEAP_MAX(file_size, log_length) + (size_t)VHDX_REGION_TABLE_SIZE \
+    (VHDX_RELINK_HEAP_MAX(file_size, log_length) + (size_t)VHDX_REGION_TABLE_SIZE \
      + (size_t)VHDX_LOG_WRITE_SECTORS_MAX * VHDX_LOG_SECTOR_SIZE + 8192u)
 
 /* As disk_repair(), for a file that starts with "vhdxfile". report->format is set by the
@@ -63,5 +65,10 @@ vhdx_reader_code vhdx_repair_clear_zero_offsets(vhdx_writable *w, vhd_io *io,
  * (NOT_PRESENT: the block lost), each said, each loss listed. */
 vhd_reader_code vhdx_repair_misplaced(vhd_io *io, const disk_repair_options *options,
                                       disk_repair_report *report, vhd_reader_error *error);
+
+/* Stale parent paths of a differencing VHDX, refreshed (vhdx_repair_parent.c): the last step,
+ * on a file the reader opens, with options->opener, name and parent_paths (else nothing). */
+vhd_reader_code vhdx_repair_parent_paths(vhd_io *io, const disk_repair_options *options,
+                                         disk_repair_report *report, vhd_reader_error *error);
 
 #endif

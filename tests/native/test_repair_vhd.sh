@@ -91,8 +91,8 @@ qemu_same_block0() {
 after_qemu_over_locator() { qemu_same_block0 "$1" "7 1M 64k"; }
 after_qemu_over_locator_text() { qemu_same_block0 "$1" "9 0 128k"; }
 # A parent locator naming a path that no longer opens the parent (a moved folder), the parent
-# still found through the other one: both rewritten to it, as relink does. check does not
-# look at locators the chain did not need, so it finds the disk clean.
+# still found through the other one: both rewritten to it, as relink does. check names it as a
+# warning (parent-path-stale) and exits 0: the disk reads correctly.
 make_stale_absolute_locator() { damage "$1" locator W2ku; }
 base_stale_absolute_locator() { new_child "$1"; }
 make_stale_relative_locator() { damage "$1" locator W2ru; }
@@ -112,6 +112,27 @@ zero_blocks() {
 }
 # fingerprint FILES...: contents and modification times.
 fingerprint() { for f in "$@"; do sha256sum "$f"; stat -c '%y' "$f"; done; }
+
+# check_named CHECK_OUTPUT REPAIR_OUTPUT: every change repair says was made to a disk is one
+# check had named before (check's names before repair include what repair fixed): each kind of
+# change sentence and the problem names that cover it. A change of no known kind fails.
+check_named() {
+    grep -E ': (changed|lost):' "$2" | grep -v ': lost: guest bytes\|: lost [0-9]' | while IFS= read -r line; do
+        case $line in
+        *"footer at the end of the file was"*) names='end-footer-damaged|end-footer-truncated|not-valid' ;;
+        *"footer's checksum was stale"*) names='not-valid|end-footer-damaged' ;;
+        *"footer copy at offset 0"*) names='footer-copies-differ|not-valid' ;;
+        *"creator application 'vsdk'"*) names='creator-vsdk' ;;
+        *"dynamic header's checksum was stale"*) names='not-valid' ;;
+        *"parent locators"*) names='parent-path-stale' ;;
+        *"entry dropped"*) names='not-valid|blocks-overlap' ;;
+        *"written over the"*) names='not-valid' ;;
+        *) echo "a change of no known kind: $line"; return 1 ;;
+        esac
+        grep -Eq ": (corruption|warning|leak): ($names)\b" "$1" ||
+            { echo "check named none of $names for: $line"; return 1; }
+    done
+}
 
 qemu_compare() {
     command -v qemu-img > /dev/null || return 0
@@ -134,6 +155,7 @@ while IFS='|' read -r name want_check problem want_repair said lost qemu want_af
 
     rc=0
     "$vsdisk" check "$disk" > "$tap_dir/out" 2>&1 || rc=$?
+    cp "$tap_dir/out" "$tap_dir/check_before"
     if [ "$rc" -eq "$want_check" ] && grep -q ": $problem\b" "$tap_dir/out"; then
         tap_ok "$name: check exits $want_check naming $problem"
     else
@@ -161,6 +183,7 @@ while IFS='|' read -r name want_check problem want_repair said lost qemu want_af
         tap_not_ok "$name: repair exits $want_repair: $said (got $rc; or not what --dry-run said)"
         sed 's/^/# /' "$tap_dir/out" "$tap_dir/dry"
     fi
+    cp "$tap_dir/out" "$tap_dir/repair_said"
     cp "$tap_dir/orig.raw" "$tap_dir/want.raw"
     if [ "$want_repair" -eq 2 ] && [ -n "$lost" ]; then
         rc=0
@@ -173,14 +196,21 @@ while IFS='|' read -r name want_check problem want_repair said lost qemu want_af
             tap_not_ok "$name: --accept-data-loss exits 0 and lists $n lost range(s) (got $rc)"
             sed 's/^/# /' "$tap_dir/out"
         fi
+        cat "$tap_dir/out" >> "$tap_dir/repair_said"
         # shellcheck disable=SC2086
         zero_blocks "$tap_dir/want.raw" $lost
+    fi
+    if check_named "$tap_dir/check_before" "$tap_dir/repair_said" > "$tap_dir/named" 2>&1; then
+        tap_ok "$name: check named (before) every change repair made"
+    else
+        tap_not_ok "$name: check named (before) every change repair made"
+        sed 's/^/# /' "$tap_dir/named" "$tap_dir/check_before" "$tap_dir/repair_said"
     fi
 
     if [ "$want_repair" -eq 0 ] || [ -n "$lost" ]; then
         rc=0
         "$vsdisk" check "$disk" > "$tap_dir/out" 2>&1 || rc=$?
-        if [ "$rc" -eq "$want_after" ] && ! grep -q ": corruption:" "$tap_dir/out" &&
+        if [ "$rc" -eq "$want_after" ] && ! grep -Eq ": (corruption|warning):" "$tap_dir/out" &&
                 content "$disk" "$tap_dir/got.raw" 2>> "$tap_dir/out" &&
                 cmp "$tap_dir/got.raw" "$tap_dir/want.raw" >> "$tap_dir/out" 2>&1; then
             tap_ok "$name: repaired disk checks $want_after (no corruption), guest content as the original's${lost:+ but the lost blocks}"
@@ -215,7 +245,7 @@ end_footer_cut_empty|2|end-footer-damaged|0|footer at the end .* rebuilt from th
 end_footer_cut|2|not-valid|0|missing or damaged .* rebuilt from the copy at offset 0, at offset [0-9]+ after the last block$||yes|0
 end_footer_cut_300|2|not-valid|0|rebuilt from the copy||yes|0
 end_footer_cut_100|2|not-valid|0|rebuilt from the copy||yes|0
-end_footer_cut_1|2|footer-copies-differ|0|511-byte footer .* rebuilt from the copy||yes|0
+end_footer_cut_1|2|end-footer-truncated|0|511-byte footer .* rebuilt from the copy||yes|0
 end_footer_trashed|2|end-footer-damaged|0|missing or damaged .* rebuilt from the copy||yes|0
 end_footer_zeroed|2|end-footer-damaged|0|missing or damaged .* rebuilt from the copy||yes|0
 end_footer_garbled_after_leak|2|end-footer-damaged|0|rebuilt from the copy at offset 0, at offset [0-9]+ after the last block$||yes|3
@@ -229,7 +259,7 @@ end_footer_checksum_stale|2|end-footer-damaged|0|rebuilt from the copy||yes|0
 fixed_footer_checksum_stale|2|not-valid|0|footer's checksum was stale||yes|0
 header_checksum_stale|2|not-valid|0|dynamic header's checksum was stale||yes|0
 parent_name_edited|2|not-valid|0|dynamic header's checksum was stale||no|0
-vsdk_creator|0|clean|0|creator application 'vsdk'||yes|0
+vsdk_creator|0|creator-vsdk|0|creator application 'vsdk'||yes|0
 block_past_end|2|not-valid|2|refused: block 5 .* runs past the end of the file.*--accept-data-loss|5|yes|0
 block_cut_short|2|not-valid|2|refused: block 1 .* runs past the end of the file|1|yes|3
 blocks_share|2|blocks-overlap|2|refused: block 1 .* shares bytes of the file with block 0|1|yes|3
@@ -238,8 +268,8 @@ block_over_table|2|not-valid|2|refused: block 9 .* lies over the block allocatio
 child_block_past_end|2|not-valid|2|refused: block 3 .* runs past the end|3|no|3
 qemu_over_locator|2|not-valid|0|block 0, written over the parent locator data \(qemu's defect.* moved with its data||no|3
 qemu_over_locator_text|2|not-valid|0|block 0, written over the parent locator data \(qemu's defect||no|3
-stale_absolute_locator|0|clean|0|parent locators /X.*, which no longer open the parent, rewritten to the parent found at .*p.vhd \(absolute /.*p.vhd, relative .\\p.vhd\)||no|0
-stale_relative_locator|0|clean|0|parent locators .Xp.vhd, which no longer open the parent, rewritten||no|0
+stale_absolute_locator|0|parent-path-stale|0|parent locators /X.*, which no longer open the parent, rewritten to the parent found at .*p.vhd \(absolute /.*p.vhd, relative .\\p.vhd\)||no|0
+stale_relative_locator|0|parent-path-stale|0|parent locators .Xp.vhd, which no longer open the parent, rewritten||no|0
 fixed_cut|2|not-valid|2|refused: no VHD footer .* fixed disk cut short||no|0
 ROWS
 

@@ -26,6 +26,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/wait.h>
 
 #include "disk_check.h"
@@ -35,6 +36,7 @@
 #include "vhdx_builder.h"
 #include "vhdx_change_util.h"
 #include "vhdx_malformed_cases.h"
+#include "vhdx_relink.h"
 #include "vhdx_repair.h"
 #include "vhdx_test_util.h"
 
@@ -227,6 +229,13 @@ static void region2_cut(uint8_t *d)
     vhdx_put64(d + region_at[1] + 16 + 16, vhdx_get64(d + region_at[1] + 16 + 16) + VHDX_MiB);
 }
 
+/* The differencing base records relative_path ".\\parent.vhdx" and absolute_win32_path
+ * "C:\\disks\\parent.vhdx" (vhdx_builder.c). NO_PARENT: no opener (the repair leaves the
+ * paths, check's parent-not-found is not the repair's business); MOVED: the parent is found by
+ * the relative path and at C:\\new\\parent.vhdx, the absolute path names nothing; GONE: no
+ * recorded path opens it (only C:\\new\\parent.vhdx does, which the child does not name). */
+enum parent_setup { NO_PARENT, MOVED, GONE };
+
 /* LOST: repaired with the loss accepted (accept_loss), the lost guest ranges listed. */
 enum outcome { REPAIRED, REFUSED, IMPOSSIBLE, NOTHING, LOST };
 
@@ -239,68 +248,76 @@ struct damage_case {
     enum outcome outcome;
     unsigned changes;
     bool crash;                     /* in the default crash selection */
+    enum parent_setup parent;       /* where the differencing base's parent is found */
+    const char *refusal;            /* REFUSED: words of the refusal ("BAT entry" if NULL) */
 };
 
 static const struct damage_case cases[] = {
     { "header 1 checksum (the stale copy)", DYNAMIC, h1_crc, NULL,
-      "header-1-damaged", REPAIRED, 1, true },
+      "header-1-damaged", REPAIRED, 1, true, NO_PARENT, NULL },
     { "header 2 checksum (the current copy)", DYNAMIC, h2_crc, NULL,
-      "header-2-damaged", REPAIRED, 1, true },
+      "header-2-damaged", REPAIRED, 1, true, NO_PARENT, NULL },
     { "header 1 signature, fixed disk", FIXED, h1_sig, NULL,
-      "header-1-damaged", REPAIRED, 1, false },
+      "header-1-damaged", REPAIRED, 1, false, NO_PARENT, NULL },
     { "header 2 zeros", DYNAMIC, h2_zero, NULL,
-      "header-2-damaged", REPAIRED, 1, false },
+      "header-2-damaged", REPAIRED, 1, false, NO_PARENT, NULL },
     { "header 1 torn with a newer sequence number", DYNAMIC, header_torn_newer, NULL,
-      "header-1-damaged", REPAIRED, 1, true },
+      "header-1-damaged", REPAIRED, 1, true, NO_PARENT, NULL },
     { "region table 1 checksum", DYNAMIC, r1_crc, NULL,
-      "region-table-1-damaged", REPAIRED, 1, true },
+      "region-table-1-damaged", REPAIRED, 1, true, NO_PARENT, NULL },
     { "region table 2 signature, fixed disk", FIXED, r2_sig, NULL,
-      "region-table-2-damaged", REPAIRED, 1, false },
+      "region-table-2-damaged", REPAIRED, 1, false, NO_PARENT, NULL },
     { "region table 1 zeros, differencing disk", DIFFERENCING, r1_zero, NULL,
-      "region-table-1-damaged", REPAIRED, 1, false },
+      "region-table-1-damaged", REPAIRED, 1, false, NO_PARENT, NULL },
     { "region table 2 cut short after its first sector", DYNAMIC, region2_cut, NULL,
-      "region-table-2-damaged", REPAIRED, 1, false },
+      "region-table-2-damaged", REPAIRED, 1, false, NO_PARENT, NULL },
     { "header 1 zeros and region table 2 checksum, differencing", DIFFERENCING, h1_zero_r2_crc,
-      NULL, "header-1-damaged region-table-2-damaged", REPAIRED, 2, true },
+      NULL, "header-1-damaged region-table-2-damaged", REPAIRED, 2, true, NO_PARENT, NULL },
     { "dirty log of qemu's sample (replay verified on Hyper-V)", SAMPLE_DIRTY, NULL, NULL,
-      "log-not-replayed", REPAIRED, 1, true },
+      "log-not-replayed", REPAIRED, 1, true, NO_PARENT, NULL },
     { "dirty log that wraps and grows the file", BUILT_DIRTY, NULL, NULL,
-      "log-not-replayed", REPAIRED, 1, true },
+      "log-not-replayed", REPAIRED, 1, true, NO_PARENT, NULL },
     { "dirty log, header 2 and region table 1 damaged", BUILT_DIRTY, h2_crc_r1_crc, NULL,
-      "header-2-damaged region-table-1-damaged log-not-replayed", REPAIRED, 3, true },
+      "header-2-damaged region-table-1-damaged log-not-replayed", REPAIRED, 3, true, NO_PARENT, NULL },
     { "Hyper-V's file, its current header's checksum", SAMPLE_HYPERV, h1_crc_current, NULL,
-      "header-2-damaged", REPAIRED, 1, false },
+      "header-2-damaged", REPAIRED, 1, false, NO_PARENT, NULL },
     { "Hyper-V's file, its stale header's signature", SAMPLE_HYPERV, h_stale_sig, NULL,
-      "header-1-damaged", REPAIRED, 1, false },
+      "header-1-damaged", REPAIRED, 1, false, NO_PARENT, NULL },
     { "ZERO BAT entry keeping a file offset (Hyper-V refuses it)", DYNAMIC, NULL,
-      "bat_zero_with_offset", "zero-block-with-offset", REPAIRED, 1, true },
+      "bat_zero_with_offset", "zero-block-with-offset", REPAIRED, 1, true, NO_PARENT, NULL },
     { "BAT entry past the file's end", DYNAMIC, NULL, "bat_past_end",
-      "not-valid", REFUSED, 0, false },
+      "not-valid", REFUSED, 0, false, NO_PARENT, NULL },
     { "BAT entry far outside the file", DYNAMIC, NULL, "bat_far",
-      "not-valid", REFUSED, 0, false },
+      "not-valid", REFUSED, 0, false, NO_PARENT, NULL },
     { "two BAT entries on one block", DYNAMIC, NULL, "bat_shared",
-      "not-valid", REFUSED, 0, false },
+      "not-valid", REFUSED, 0, false, NO_PARENT, NULL },
     { "file cut short inside its last block", DYNAMIC, NULL, "bat_last_block_cut",
-      "not-valid", REFUSED, 0, false },
+      "not-valid", REFUSED, 0, false, NO_PARENT, NULL },
     { "both headers damaged", DYNAMIC, NULL, "header_both_crc",
-      "not-valid", IMPOSSIBLE, 0, false },
+      "not-valid", IMPOSSIBLE, 0, false, NO_PARENT, NULL },
     { "both region tables damaged", DYNAMIC, NULL, "region_both_crc",
-      "not-valid", IMPOSSIBLE, 0, false },
-    { "an undamaged dynamic disk", DYNAMIC, NULL, NULL, "", NOTHING, 0, false },
+      "not-valid", IMPOSSIBLE, 0, false, NO_PARENT, NULL },
+    { "an undamaged dynamic disk", DYNAMIC, NULL, NULL, "", NOTHING, 0, false, NO_PARENT, NULL },
     { "BAT entry past the file's end, loss accepted", DYNAMIC, NULL, "bat_past_end",
-      "not-valid", LOST, 1, true },
+      "not-valid", LOST, 1, true, NO_PARENT, NULL },
     { "BAT entry far outside the file, loss accepted", DYNAMIC, NULL, "bat_far",
-      "not-valid", LOST, 1, false },
+      "not-valid", LOST, 1, false, NO_PARENT, NULL },
     { "two BAT entries on one block, loss accepted", DYNAMIC, NULL, "bat_shared",
-      "not-valid", LOST, 1, false },
+      "not-valid", LOST, 1, false, NO_PARENT, NULL },
     { "BAT entry over the metadata region, loss accepted", DYNAMIC, NULL, "bat_on_metadata",
-      "not-valid", LOST, 1, false },
+      "not-valid", LOST, 1, false, NO_PARENT, NULL },
     { "file cut short inside its last block, loss accepted", DYNAMIC, NULL, "bat_last_block_cut",
-      "not-valid", LOST, 1, true },
+      "not-valid", LOST, 1, true, NO_PARENT, NULL },
     { "reserved BAT bits, loss accepted (still refused)", DYNAMIC, NULL, "bat_reserved_bits",
-      "not-valid", REFUSED, 0, false },
+      "not-valid", REFUSED, 0, false, NO_PARENT, NULL },
     { "a sector bitmap entry past the end, loss accepted (still refused)", DIFFERENCING, NULL,
-      "diff_sb_past_end", "not-valid", REFUSED, 0, false },
+      "diff_sb_past_end", "not-valid", REFUSED, 0, false, NO_PARENT, NULL },
+    { "stale absolute_win32_path, the parent found by relative_path", DIFFERENCING, NULL, NULL,
+      "parent-path-stale", REPAIRED, 1, true, MOVED, NULL },
+    { "stale absolute_win32_path and region table 1 zeros", DIFFERENCING, r1_zero, NULL,
+      "region-table-1-damaged parent-path-stale", REPAIRED, 2, true, MOVED, NULL },
+    { "both parent paths stale: no guessing", DIFFERENCING, NULL, NULL,
+      "parent-not-found", REFUSED, 0, false, GONE, "parent was not found" },
 };
 #define CASE_COUNT (sizeof cases / sizeof cases[0])
 
@@ -320,6 +337,81 @@ static struct file make_damaged(const struct damage_case *c, struct file *orig)
     if (c->damage != NULL)
         c->damage(damaged.data);
     return damaged;
+}
+
+/* ---- the parent of the differencing base ---- */
+
+static enum parent_setup parent_setup;     /* of the case being run */
+static struct file parent_file;            /* built once */
+
+/* A dynamic VHDX of the differencing base's size whose DataWriteGuid is the child's
+ * parent_linkage. */
+static struct file the_parent(void)
+{
+    if (parent_file.data == NULL) {
+        struct vhdx_built b;
+        const struct vhdx_builder_spec spec = { .present_blocks = 2 };
+        vhdx_guid linkage;
+        assert_true(vhdx_guid_parse("{83ED0EC3-24C8-49DA-8C2C-6C2F7BB02A56}", &linkage));
+        vhdx_builder_build(&spec, &b);
+        for (int i = 0; i < 2; i++) {
+            memcpy(b.data + b.header_at[i] + 32, linkage.bytes, 16);   /* DataWriteGuid */
+            vhdx_builder_fix_header(&b, i);
+        }
+        parent_file = from_builder(&b);
+    }
+    return parent_file;
+}
+
+static const char new_absolute[] = "C:\\new\\parent.vhdx";
+
+/* The opener: a path opens the parent when the case's setup says so (the strings as stored). */
+static vhd_status parent_open(void *ctx, const char *child_name,
+                              const vhd_parent_candidate *candidate, vhd_parent_file *file)
+{
+    (void)ctx, (void)child_name;
+    bool opens = strcmp(candidate->path, new_absolute) == 0
+                 || (parent_setup == MOVED && strcmp(candidate->path, ".\\parent.vhdx") == 0);
+    if (!opens)
+        return VHD_E_NOT_FOUND;
+    struct memory_io *mem = malloc(sizeof *mem);
+    struct file p = the_parent();
+    assert_non_null(mem);
+    assert_true(memory_io_init_with(mem, p.data, p.size));
+    assert_int_equal(mem->io.open(&mem->io, VHD_IO_OPEN_READ), VHD_OK);
+    memset(file, 0, sizeof *file);
+    file->io = &mem->io;
+    file->name = candidate->path;
+    file->handle = mem;
+    return VHD_OK;
+}
+
+static void parent_close(void *ctx, vhd_parent_file *file)
+{
+    (void)ctx;
+    memory_io_free(file->handle);
+    free(file->handle);
+}
+
+static const vhd_parent_opener parent_opener = { parent_open, parent_close, NULL };
+
+/* The paths a creator records for the parent found: where the opener found it. */
+static bool parent_paths(void *ctx, const char *name, const char *parent_name,
+                         disk_relink_paths *paths)
+{
+    static uint16_t absolute[64], relative[64];
+    static const char rel[] = ".\\parent.vhdx";
+    (void)ctx, (void)name, (void)parent_name;
+    for (size_t i = 0; i < sizeof new_absolute - 1; i++)
+        absolute[i] = (uint8_t)new_absolute[i];
+    for (size_t i = 0; i < sizeof rel - 1; i++)
+        relative[i] = (uint8_t)rel[i];
+    memset(paths, 0, sizeof *paths);
+    paths->absolute = absolute;
+    paths->absolute_length = sizeof new_absolute - 1;
+    paths->relative = relative;
+    paths->relative_length = sizeof rel - 1;
+    return true;
 }
 
 /* ---- reading and checking ---- */
@@ -418,10 +510,11 @@ static void collect(void *ctx, const char *file, const disk_problem *problem)
 {
     struct found *f = ctx;
     (void)file;
-    /* The differencing bases' parent is not there: not the repair's business. */
-    if (strcmp(problem->name, "parent-not-found") == 0)
+    /* The differencing bases' parent is not there: not the repair's business, unless the
+     * case puts it somewhere. */
+    if (strcmp(problem->name, "parent-not-found") == 0 && parent_setup == NO_PARENT)
         return;
-    if (problem->kind == DISK_PROBLEM_CORRUPTION) {
+    if (problem->kind != DISK_PROBLEM_LEAK) {
         f->corruptions++;
         size_t used = strlen(f->names);
         snprintf(f->names + used, sizeof f->names - used, "%s%s", used ? " " : "",
@@ -440,7 +533,8 @@ static struct found check(struct file f)
     memset(&found, 0, sizeof found);
     assert_true(memory_io_init_with(&mem, f.data, f.size));
     assert_int_equal(mem.io.open(&mem.io, VHD_IO_OPEN_READ), VHD_OK);
-    if (disk_check(&mem.io, "disk.vhdx", NULL, NULL, collect, &found, &counts, &error)
+    if (disk_check(&mem.io, "disk.vhdx", NULL, parent_setup == NO_PARENT ? NULL : &parent_opener,
+                   collect, &found, &counts, &error)
         != VHD_READER_OK)
         fail_msg("check could not finish: %s", error.reason);
     memory_io_free(&mem);
@@ -467,6 +561,10 @@ static disk_repair_options repair_options(bool dry_run)
     o.name = "disk.vhdx";
     o.random = test_random;
     o.ctx = &random_counter;
+    if (parent_setup != NO_PARENT) {
+        o.opener = &parent_opener;
+        o.parent_paths = parent_paths;
+    }
     return o;
 }
 
@@ -539,6 +637,27 @@ static void qemu_agrees(const struct damage_case *c, struct file orig, struct fi
     remove(b);
 }
 
+/* The locator names the parent where it was found, its linkage kept. */
+static void parent_paths_refreshed(struct file f, const char *label)
+{
+    struct memory_io mem;
+    vhdx_image *image;
+    vhdx_reader_error error;
+    assert_true(memory_io_init_with(&mem, f.data, f.size));
+    assert_int_equal(mem.io.open(&mem.io, VHD_IO_OPEN_READ), VHD_OK);
+    assert_int_equal(vhdx_image_open(&image, &mem.io, NULL, &error), VHDX_READER_OK);
+    const vhdx_image_info *info = vhdx_image_get_info(image);
+    if (info->absolute_win32_path == NULL || strcmp(info->absolute_win32_path, new_absolute) != 0)
+        fail_msg("%s: absolute_win32_path is %s", label, info->absolute_win32_path);
+    assert_string_equal(info->relative_path, ".\\parent.vhdx");
+    /* (the creator writes GUIDs in lower case) */
+    assert_int_equal(strcasecmp(info->parent_linkage, "{83ED0EC3-24C8-49DA-8C2C-6C2F7BB02A56}"),
+                     0);
+    assert_null(info->parent_linkage2);
+    vhdx_image_close(image);
+    memory_io_free(&mem);
+}
+
 /* ---- the damage table ---- */
 
 static void test_damage_table(void **state)
@@ -552,6 +671,7 @@ static void test_damage_table(void **state)
         vhd_reader_error error;
 
         accept_loss = strstr(c->name, "loss accepted") != NULL;
+        parent_setup = c->parent;
         struct found before = check(damaged);
         if (strcmp(before.names, c->problems) != 0)
             fail_msg("%s: check names \"%s\", not \"%s\"", c->name, before.names, c->problems);
@@ -589,6 +709,8 @@ static void test_damage_table(void **state)
             if (c->base != BUILT_DIRTY && c->base != SAMPLE_DIRTY)
                 assert_int_equal(after.leaks, before.leaks);
             same_content(orig, repaired, c->name, NULL);
+            if (c->parent == MOVED)
+                parent_paths_refreshed(repaired, c->name);
             /* A second repair has nothing to do and writes nothing. */
             struct file again = copy_of(repaired);
             assert_int_equal(repair_on(&again, false, &report, &error), VHD_READER_OK);
@@ -621,7 +743,7 @@ static void test_damage_table(void **state)
             assert_int_equal(report.changes, 0);
             assert_int_equal(report.refused, 1);
             assert_non_null(strstr(report.refusal[0], "nothing was written"));
-            assert_non_null(strstr(report.refusal[0], "BAT entry"));
+            assert_non_null(strstr(report.refusal[0], c->refusal ? c->refusal : "BAT entry"));
             break;
         case IMPOSSIBLE:
             assert_int_equal(code, VHD_READER_NOT_POSSIBLE);
@@ -642,6 +764,7 @@ static void test_damage_table(void **state)
         free(damaged.data);
         free(orig.data);
     }
+    parent_setup = NO_PARENT;
     print_message("# %zu kinds of damage; qemu-img check of %u repaired files, compare of %u\n",
                   CASE_COUNT, qemu_checks, qemu_compares);
 }
@@ -673,6 +796,50 @@ static void test_header_sequence_rule(void **state)
     }
     free(f.data);
     free(orig.data);
+}
+
+/* A child whose locator also names parent_linkage2 (a merge under way: the parent's next
+ * DataWriteGuid) keeps both linkages when its stale paths are refreshed: only where the parent
+ * is changes. */
+static void test_parent_paths_keep_linkage2(void **state)
+{
+    (void)state;
+    static const char next[] = "{11111111-2222-3333-4444-555555555555}";
+    struct vhdx_built b;
+    struct memory_io mem;
+    vhdx_guid current, following;
+    vhdx_reader_error inner;
+    vhdx_malformed_build_base(VHDX_MALFORMED_DIFFERENCING, &b);
+    assert_true(vhdx_guid_parse("{83ED0EC3-24C8-49DA-8C2C-6C2F7BB02A56}", &current));
+    assert_true(vhdx_guid_parse(next, &following));
+    change_file_open(&mem, b.data, b.size);
+    if (vhdx_relink_linkage(&mem.io, &current, &following, &change_options, &inner)
+        != VHDX_READER_OK)
+        fail_msg("%s", inner.reason);
+    mem.io.close(&mem.io);
+    struct file f = { mem.data, mem.size };
+    parent_setup = MOVED;
+    disk_repair_report report;
+    vhd_reader_error error;
+    assert_int_equal(repair_on(&f, false, &report, &error), VHD_READER_OK);
+    assert_int_equal(report.changes, 1);
+    assert_non_null(strstr(report.change[0], "stale parent paths"));
+    struct memory_io view;
+    vhdx_image *image;
+    assert_true(memory_io_init_with(&view, f.data, f.size));
+    assert_int_equal(view.io.open(&view.io, VHD_IO_OPEN_READ), VHD_OK);
+    assert_int_equal(vhdx_image_open(&image, &view.io, NULL, &inner), VHDX_READER_OK);
+    const vhdx_image_info *info = vhdx_image_get_info(image);
+    assert_string_equal(info->absolute_win32_path, new_absolute);
+    assert_int_equal(strcasecmp(info->parent_linkage, "{83ED0EC3-24C8-49DA-8C2C-6C2F7BB02A56}"),
+                     0);
+    assert_non_null(info->parent_linkage2);
+    assert_int_equal(strcasecmp(info->parent_linkage2, next), 0);
+    vhdx_image_close(image);
+    memory_io_free(&view);
+    parent_setup = NO_PARENT;
+    free(f.data);
+    vhdx_builder_free(&b);
 }
 
 /* The heap a repair holds stays under VHDX_REPAIR_HEAP_MAX and is all given back: a dirty log
@@ -820,6 +987,7 @@ static void crash_case(const struct damage_case *c, bool every)
     vhd_reader_error error;
 
     accept_loss = c->outcome == LOST;
+    parent_setup = c->parent;
     struct file f = copy_of(damaged);
     power_supply_init(&supply, UINT32_MAX, false);
     if (repair_powered(&f, &supply, &report, &error) != VHD_READER_OK)
@@ -896,11 +1064,13 @@ int main(int argc, char **argv)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_damage_table),
         cmocka_unit_test(test_header_sequence_rule),
+        cmocka_unit_test(test_parent_paths_keep_linkage2),
         cmocka_unit_test(test_heap_bound),
         cmocka_unit_test(test_crashes),
     };
     int failed = cmocka_run_group_tests(tests, NULL, NULL);
     for (int i = 0; i < 2; i++)
         free(sample_cache[i].data);
+    free(parent_file.data);
     return failed;
 }
