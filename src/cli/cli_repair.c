@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 
 #include "cli.h"
+#include "cli_interrupt.h"
 #include "cli_path_error.h"
 #include "create_parent.h"
 #include "disk_repair.h"
@@ -70,6 +71,21 @@ static bool parent_paths(void *ctx, const char *name, const char *parent_name,
     return true;
 }
 
+/* GUIDs for a VHDX's header updates (a replayed log, rewritten copies), from random bytes drawn
+ * before anything is written; a VHD's repair takes none. */
+struct random_pool {
+    uint8_t bytes[8][16];
+    unsigned used;
+};
+
+static void pooled_random(void *ctx, uint8_t out[16])
+{
+    struct random_pool *pool = ctx;
+    memcpy(out, pool->bytes[pool->used % 8], 16);
+    out[15] ^= (uint8_t)(pool->used / 8);   /* never needed: a repair takes two or three */
+    pool->used++;
+}
+
 static void print_report(const char *path, const disk_repair_report *report, bool dry_run)
 {
     for (unsigned i = 0; i < report->changes && i < DISK_REPAIR_LINES_MAX; i++)
@@ -95,6 +111,7 @@ static void print_report(const char *path, const disk_repair_report *report, boo
 int cli_repair(const char *name, int argc, char **argv)
 {
     disk_repair_options options = { 0 };
+    struct random_pool pool = { .used = 0 };
     int first = 1;
 
     for (; first < argc && argv[first][0] == '-'; first++) {
@@ -120,6 +137,14 @@ int cli_repair(const char *name, int argc, char **argv)
         return REPAIR_FAILED;
     }
     const char *path = argv[first];
+    if (!options.dry_run) {
+        if (!cli_random_bytes(&pool.bytes[0][0], sizeof pool.bytes)) {
+            fprintf(stderr, "%s: no source of random numbers for a VHDX's new GUIDs\n", name);
+            return REPAIR_FAILED;
+        }
+        options.random = pooled_random;
+        options.ctx = &pool;
+    }
     struct vhd_io_posix disk;
     struct stat before;
     disk_repair_report report;
