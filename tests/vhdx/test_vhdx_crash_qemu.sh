@@ -8,10 +8,14 @@
 # the job run again (vsdisk compact; vsdisk repair for a pending log) leaves a clean file qemu
 # reads the same. Jobs: Compact of a qemu-made dynamic VHDX with blocks of zeros among its
 # data, and the on-disk replay of qemu's dirty-log sample (made by qemu, replayed on Hyper-V).
-# TAP output. Usage: test_vhdx_crash_qemu.sh VSDISK VHDX_CRASH_STATES SAMPLES_DIR
+# Merge of a differencing VHDX (the tests' builder, the child with data of its own) into its
+# dynamic parent: after each cut the chain reads as before (vsdisk convert of the child), qemu's
+# replay of a copy of the parent gives a file it checks clean, and vsdisk merge run again leaves
+# a parent qemu checks clean and reads as the chain (qemu reads no differencing VHDX).
+# TAP output. Usage: test_vhdx_crash_qemu.sh VSDISK VHDX_CRASH_STATES VHDX_BUILT_CHAIN SAMPLES_DIR
 set -eu
 absolute() { echo "$(cd "$(dirname "$1")" && pwd)/$(basename "$1")"; }
-vsdisk=$(absolute "$1") states=$(absolute "$2") samples=$(absolute "$3")
+vsdisk=$(absolute "$1") states=$(absolute "$2") built_chain=$(absolute "$3") samples=$(absolute "$4")
 tap_dir=$(mktemp -d)
 trap 'rm -rf "$tap_dir"' EXIT
 trap 'exit 130' INT TERM
@@ -82,5 +86,32 @@ for state in $(grep '\.vhdx$' dirty-list); do
         state_reads "$state" replayed.vhdx
     check "$name: repair (a writable open) completes the replay, qemu reads it clean and the same" \
         rerun_completes "$state" replayed.vhdx repair
+done
+
+# ---- Merge of a differencing VHDX into its dynamic parent ---------------------------------------
+mkdir chain merge-states
+"$built_chain" chain/parent.vhdx chain/child.vhdx own
+"$vsdisk" convert chain/child.vhdx flat.vhdx dynamic > /dev/null
+check "merge: the chain differs from the parent before" sh -c '! qemu-img compare -q -f vhdx -F vhdx flat.vhdx chain/parent.vhdx'
+"$states" merge chain/child.vhdx merge-states > merge-list
+check "merge: the crash states made ($(tail -1 merge-list))" [ "$(grep -c '\.vhdx$' merge-list)" -ge 6 ]
+# parent_reads PARENT: qemu replays a copy of the parent and checks it clean.
+parent_reads() {
+    rm -f q.vhdx
+    cp "$1" q.vhdx && { qemu-img check -r all -f vhdx q.vhdx > /dev/null 2>&1 || true; } &&
+        qemu-img check -q -f vhdx q.vhdx
+}
+for child in $(grep '\.vhdx$' merge-list); do
+    state=$(dirname "$child")
+    name="merge, $(basename "$state")"
+    rm -f v.vhdx
+    check "$name: the chain reads as before (vsdisk)" sh -c '
+        "$1" convert "$2" v.vhdx dynamic > /dev/null && qemu-img compare -q -f vhdx -F vhdx v.vhdx flat.vhdx' \
+        _ "$vsdisk" "$child"
+    check "$name: qemu's replay of a copy of the parent checks clean" parent_reads "$state/parent.vhdx"
+    check "$name: merge run again, qemu checks the parent clean and reads the chain in it" sh -c '
+        "$1" merge "$2" > /dev/null && qemu-io -r -f vhdx -c "read 0 512" "$3" > /dev/null &&
+        qemu-img check -q -f vhdx "$3" && qemu-img compare -q -f vhdx -F vhdx "$3" flat.vhdx' \
+        _ "$vsdisk" "$child" "$state/parent.vhdx"
 done
 finish
