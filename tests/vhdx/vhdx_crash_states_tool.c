@@ -8,8 +8,8 @@
  * (power_io.c) cut after its n-th changing call, n from 0 until the job completes; the first
  * pass keeps every write made before the cut, the second also loses every write since each
  * file's last flush. Each state is OUTDIR/keep-N.vhdx or OUTDIR/lose-N.vhdx. The points kept:
- * the first eight of each pass (where the headers and a merge's linkages change), the last two
- * and about 6 spread evenly (all with VSDISK_CRASH_ALL=1). Prints one line per state and,
+ * the first six of each pass (where the headers and a merge's linkages change), the last one
+ * and about 4 spread evenly (all with VSDISK_CRASH_ALL=1). Prints one line per state and,
  * last, "points: CALLS". */
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
@@ -105,8 +105,8 @@ static bool run_job(const char *job, const char *path, struct power_supply *supp
 static bool kept(unsigned n, unsigned count)
 {
     const char *all = getenv("VSDISK_CRASH_ALL");
-    unsigned step = count / 6 > 1 ? count / 6 : 1;
-    return (all != NULL && strcmp(all, "1") == 0) || n < 8 || n + 2 >= count || n % step == 0;
+    unsigned step = count / 4 > 1 ? count / 4 : 1;
+    return (all != NULL && strcmp(all, "1") == 0) || n < 6 || n + 1 >= count || n % step == 0;
 }
 
 /* The copies of one state: dir/NAME (compact, replay) or dir/NAME/{child,parent} (merge). */
