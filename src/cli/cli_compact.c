@@ -33,24 +33,10 @@ static bool is_vhdx(vhd_io *io)
            && memcmp(signature, VHDX_SIGNATURE_FILE, sizeof signature) == 0;
 }
 
-/* GUIDs for the VHDX's header updates, from random bytes drawn before anything is written. */
-struct random_pool {
-    uint8_t bytes[8][16];
-    unsigned used;
-};
-
-static void pooled_random(void *ctx, uint8_t out[16])
-{
-    struct random_pool *pool = ctx;
-    memcpy(out, pool->bytes[pool->used % 8], 16);
-    out[15] ^= (uint8_t)(pool->used / 8);   /* never needed: a compaction takes two or three */
-    pool->used++;
-}
-
 static int compact_vhdx(cli_job *job, const char *name, const char *path, vhd_io *io)
 {
-    struct random_pool pool = { .used = 0 };
-    if (!cli_random_bytes(&pool.bytes[0][0], sizeof pool.bytes)) {
+    cli_random_pool pool;
+    if (!cli_random_pool_fill(&pool)) {
         fprintf(stderr, "%s: no source of random numbers for the disk's new GUIDs\n", name);
         io->close(io);
         return cli_job_done(job, CLI_EXIT_FAILED);
@@ -63,7 +49,7 @@ static int compact_vhdx(cli_job *job, const char *name, const char *path, vhd_io
         vhdx_image_close(image);
     }
     const vhdx_compact_options options = {
-        .writable = { pooled_random, &pool, NULL, NULL },
+        .writable = { cli_random_pool_take, &pool, NULL, NULL },
         .progress = job->options.progress, .cancelled = job->options.cancelled,
         .ctx = job->options.ctx,
     };

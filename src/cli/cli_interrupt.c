@@ -71,3 +71,17 @@ bool cli_random_bytes(uint8_t *buf, size_t len)
     return read_urandom(buf, len);
 #endif
 }
+
+bool cli_random_pool_fill(cli_random_pool *pool)
+{
+    pool->used = 0;
+    return cli_random_bytes(&pool->bytes[0][0], sizeof pool->bytes);
+}
+
+void cli_random_pool_take(void *ctx, uint8_t out[16])
+{
+    cli_random_pool *pool = ctx;
+    memcpy(out, pool->bytes[pool->used % 16], 16);
+    out[15] ^= (uint8_t)(pool->used / 16);  /* past 16 GUIDs (no job takes that many) */
+    pool->used++;
+}

@@ -33,28 +33,14 @@ static const char help_text[] =
     "  -h, --help      show this help\n"
     "Exit status: 0 merged; 1 failed (one line on stderr says why); 2 bad arguments.\n";
 
-/* GUIDs for a VHDX merge's header updates, drawn before anything is written. */
-struct random_pool {
-    uint8_t bytes[16][16];
-    unsigned used;
-};
-
-static void pooled_random(void *ctx, uint8_t out[16])
-{
-    struct random_pool *pool = ctx;
-    memcpy(out, pool->bytes[pool->used % 16], 16);
-    out[15] ^= (uint8_t)(pool->used / 16);   /* a merge takes about eight */
-    pool->used++;
-}
-
 static int merge_into_parent(cli_job *job, const char *path)
 {
-    struct random_pool pool = { .used = 0 };
-    if (!cli_random_bytes(&pool.bytes[0][0], sizeof pool.bytes)) {
+    cli_random_pool pool;
+    if (!cli_random_pool_fill(&pool)) {
         fprintf(stderr, "%s: no source of random numbers for the disk's new GUIDs\n", job->prog);
         return cli_job_done(job, CLI_EXIT_FAILED);
     }
-    const disk_merge_options options = { &job->options, pooled_random, &pool };
+    const disk_merge_options options = { &job->options, cli_random_pool_take, &pool };
     vhd_op_result result;
     vhd_ops_posix_chain chain;
     struct vhd_io_posix parent;

@@ -25,20 +25,6 @@ static const char help_text[] =
     "  -h, --help     show this help\n"
     "Exit status: 0 re-linked; 1 failed (one line on stderr says why); 2 bad arguments.\n";
 
-/* GUIDs for a VHDX's header updates, from random bytes drawn before anything is written. */
-struct random_pool {
-    uint8_t bytes[8][16];
-    unsigned used;
-};
-
-static void pooled_random(void *ctx, uint8_t out[16])
-{
-    struct random_pool *pool = ctx;
-    memcpy(out, pool->bytes[pool->used % 8], 16);
-    out[15] ^= (uint8_t)(pool->used / 8);   /* never needed: a re-link takes three */
-    pool->used++;
-}
-
 int cli_relink(const char *name, int argc, char **argv)
 {
     int first = 1;
@@ -62,9 +48,9 @@ int cli_relink(const char *name, int argc, char **argv)
     static struct create_parent parent;
     char reason[384];
     int os_error;
-    struct random_pool pool = { .used = 0 };
+    cli_random_pool pool;
 
-    if (!cli_random_bytes(&pool.bytes[0][0], sizeof pool.bytes)) {
+    if (!cli_random_pool_fill(&pool)) {
         fprintf(stderr, "%s: no source of random numbers for the disk's new GUIDs\n", name);
         return CLI_EXIT_FAILED;
     }
@@ -103,7 +89,7 @@ int cli_relink(const char *name, int argc, char **argv)
         parent.facts.relative_path, parent.facts.relative_length,
         NULL, 0,
     };
-    const disk_relink_options options = { pooled_random, &pool, NULL, NULL };
+    const disk_relink_options options = { cli_random_pool_take, &pool, NULL, NULL };
     vhd_reader_error error;
     vhd_reader_code code = disk_relink(&child.io, &parent_file.io, &paths, &options, &error);
     parent_file.io.close(&parent_file.io);

@@ -58,21 +58,6 @@ static const char help_text[] =
     "Exit status: 0 repaired, or nothing to repair; 2 something refused (each refusal\n"
     "is printed); 1 the repair failed or bad arguments (one line on stderr says why).\n";
 
-/* GUIDs for a VHDX's header updates (each writable open takes a few), from random bytes drawn
- * before anything is written. */
-struct random_pool {
-    uint8_t bytes[16][16];
-    unsigned used;
-};
-
-static void pooled_random(void *ctx, uint8_t out[16])
-{
-    struct random_pool *pool = ctx;
-    memcpy(out, pool->bytes[pool->used % 16], 16);
-    out[15] ^= (uint8_t)(pool->used / 16);  /* never needed: a repair takes a dozen at most */
-    pool->used++;
-}
-
 /* The paths 'vsdisk create --parent' would record for the parent found at parent_name (its
  * chain checked), for a stale locator's refresh. */
 static bool parent_paths(void *ctx, const char *name, const char *parent_name,
@@ -116,7 +101,7 @@ static void print_report(const char *path, const disk_repair_report *report, boo
 int cli_repair(const char *name, int argc, char **argv)
 {
     disk_repair_options options = { 0 };
-    struct random_pool pool = { .used = 0 };
+    cli_random_pool pool;
     int first = 1;
 
     for (; first < argc && argv[first][0] == '-'; first++) {
@@ -142,11 +127,11 @@ int cli_repair(const char *name, int argc, char **argv)
         return REPAIR_FAILED;
     }
     const char *path = argv[first];
-    if (!cli_random_bytes(&pool.bytes[0][0], sizeof pool.bytes)) {
+    if (!cli_random_pool_fill(&pool)) {
         fprintf(stderr, "%s: no source of random numbers for the disk's new GUIDs\n", name);
         return REPAIR_FAILED;
     }
-    options.random = pooled_random;
+    options.random = cli_random_pool_take;
     options.ctx = &pool;
     struct vhd_io_posix disk;
     struct stat before;

@@ -66,20 +66,6 @@ static void say_done(const char *path, const disk_resize_report *report, bool dr
     }
 }
 
-/* GUIDs for a VHDX's header updates, from random bytes drawn before anything is written. */
-struct random_pool {
-    uint8_t bytes[8][16];
-    unsigned used;
-};
-
-static void pooled_random(void *ctx, uint8_t out[16])
-{
-    struct random_pool *pool = ctx;
-    memcpy(out, pool->bytes[pool->used % 8], 16);
-    out[15] ^= (uint8_t)(pool->used / 8);   /* never needed: a resize takes four */
-    pool->used++;
-}
-
 int cli_resize(const char *name, int argc, char **argv)
 {
     bool dry_run = false;
@@ -113,8 +99,8 @@ int cli_resize(const char *name, int argc, char **argv)
         return CLI_EXIT_USAGE;
     }
 
-    struct random_pool pool = { .used = 0 };
-    if (!cli_random_bytes(&pool.bytes[0][0], sizeof pool.bytes)) {
+    cli_random_pool pool;
+    if (!cli_random_pool_fill(&pool)) {
         fprintf(stderr, "%s: no source of random numbers for the disk's new GUIDs\n", name);
         return CLI_EXIT_FAILED;
     }
@@ -130,7 +116,7 @@ int cli_resize(const char *name, int argc, char **argv)
     }
     disk_resize_report report;
     vhd_reader_error error;
-    const disk_resize_options options = { pooled_random, &pool, NULL, NULL };
+    const disk_resize_options options = { cli_random_pool_take, &pool, NULL, NULL };
     vhd_reader_code code = disk_resize(&disk.io, (uint64_t)size_mb * 1024 * 1024, dry_run,
                                        &options, &report, &error);
     status = disk.io.close(&disk.io);

@@ -54,6 +54,7 @@ qemu-io -f vhdx -c "write -P 0 $((2 * MiB)) $MiB" "$in/comp.vhdx" > /dev/null
 write_vhdx "$in/comp.vhdx" $((5 * MiB)) 4096
 qemu-img convert -f vhdx -O raw "$in/comp.vhdx" "$in/comp-vhdx.raw"
 comp_vhdx_size=$(stat -c %s "$in/comp.vhdx")
+cp "$in/comp.vhdx" "$in/compf.vhdx"     # for Compact's every call failed in turn
 qemu-img create -q -f vhdx -o subformat=fixed "$in/fixed.vhdx" $((4 * MiB))
 # Merge of a VHDX chain: a dynamic parent and a child made differencing from a qemu-made disk
 # with data of its own (make_vhdx_child.py); one copy for Merge, one for its failed calls.
@@ -147,6 +148,9 @@ qemu-img check -q "$in/comp.vhdx" && qemu-img convert -f vhdx -O raw "$in/comp.v
 check $? "Compact of a VHDX: qemu-img check is clean and qemu reads the same content"
 [ "$(stat -c %s "$in/comp.vhdx")" -lt "$comp_vhdx_size" ]
 check $? "Compact of a VHDX: the file is smaller"
+qemu-img check -q "$in/compf.vhdx" && qemu-img convert -f vhdx -O raw "$in/compf.vhdx" "$in/got.raw" \
+    && cmp -s "$in/got.raw" "$in/comp-vhdx.raw" && [ "$(stat -c %s "$in/compf.vhdx")" -lt "$comp_vhdx_size" ]
+check $? "Compact of a VHDX, every call failed in turn then run again: qemu-img check is clean, the same content, smaller"
 raw_qemu "$in/comp.vhd" "$in/got.raw" && cmp -s "$in/got.raw" "$in/src.raw"
 check $? "Compact: qemu reads the same content"
 [ "$(stat -c %s "$in/comp.vhd")" -lt "$(stat -c %s "$in/src.vhd")" ]

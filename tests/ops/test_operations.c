@@ -1065,6 +1065,80 @@ static void test_merge_vhdx_fails_at_every_call(void **state)
     assert_true(in_task >= 10);
 }
 
+/* Every Win32 I/O call of a VHDX Compact failed in turn (qemu's dynamic VHDX with a block of
+ * zeros, compf.vhdx): after each failure the disk is a valid dynamic VHDX whose content is the
+ * same (flattened by Convert, compared with qemu's reading from before), and Compact run again
+ * completes it, the zero block given back. */
+static void test_compact_vhdx_fails_at_every_call(void **state)
+{
+    WCHAR disk_path[MAX_PATH], value[16], check[MAX_PATH], raw[MAX_PATH], from[MAX_PATH];
+    unsigned n, in_task = 0, at_call = 0;
+    ULONGLONG before;
+    BOOL done = FALSE;
+
+    (void)state;
+    make_folder(WORK_PATH(check, L"fcv"));
+    WORK_PATH(disk_path, L"fcv\\disk.vhdx");
+    WORK_PATH(check, L"fcv-check.vhd");
+    INPUT_PATH(raw, L"comp-vhdx.raw");
+    INPUT_PATH(from, L"compf.vhdx");
+    before = size_of(from, TRUE);
+    for (n = 1; n < 600 && !done; n++) {
+        IVMHardDisk *disk;
+        IVMTask *task = NULL, *flat;
+        HRESULT hr;
+
+        assert_true(CopyFileW(from, disk_path, FALSE));
+        disk = get_disk(disk_path);
+        _snwprintf(value, ARRAYSIZE(value), L"%u", n);
+        set_hook(L"VSDISK_TEST_FAIL_IO_CALL", value);
+        hr = start(disk, COMPACT, NULL, vmDiskType_Dynamic, &task);
+        clear_hooks();
+        IVMHardDisk_Release(disk);
+        if (FAILED(hr)) {
+            assert_null(task);
+            expect_error_info(NULL);
+            at_call++;
+        } else {
+            LONG result = watch(task);
+            if (result == vmTaskResult_Success)
+                done = TRUE;
+            else {
+                assert_true(task_error(task) != 0);
+                in_task++;
+            }
+            IVMTask_Release(task);
+        }
+        /* The disk is a valid dynamic VHDX with the same content. */
+        assert_int_equal(disk_type(disk_path), vmDiskType_Dynamic);
+        flat = start_on(disk_path, CONVERT, check, vmDiskType_FixedSize);
+        expect_success(flat, "convert", L"fcv-check.vhd");
+        IVMTask_Release(flat);
+        expect_fixed_content(check, raw);
+        assert_true(DeleteFileW(check));
+        if (!done) {
+            IVMTask *again = start_on(disk_path, COMPACT, NULL, vmDiskType_Dynamic);
+            expect_success(again, "compact", L"disk.vhdx");
+            IVMTask_Release(again);
+            if (n % 4 == 0) {
+                flat = start_on(disk_path, CONVERT, check, vmDiskType_FixedSize);
+                expect_success(flat, "convert", L"fcv-check.vhd");
+                IVMTask_Release(flat);
+                expect_fixed_content(check, raw);
+                assert_true(DeleteFileW(check));
+            }
+        }
+        /* Compacted (by the run that succeeded or the rerun): the zero block given back. */
+        assert_true(size_of(disk_path, TRUE) + MIB <= before);
+    }
+    assert_true(done);
+    /* The last run's disk, for run_operations.sh to check with qemu. */
+    assert_true(CopyFileW(disk_path, from, FALSE));
+    print_message("Compact of a VHDX: %u calls failed in turn (%u at the call, %u inside the task)\n",
+                  n - 2, at_call, in_task);
+    assert_true(in_task >= 5);
+}
+
 int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
@@ -1087,6 +1161,7 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup_teardown(test_merge_fails_at_every_call, support_setup, support_teardown),
         cmocka_unit_test_setup_teardown(test_merge_vhdx, support_setup, support_teardown),
         cmocka_unit_test_setup_teardown(test_merge_vhdx_fails_at_every_call, support_setup, support_teardown),
+        cmocka_unit_test_setup_teardown(test_compact_vhdx_fails_at_every_call, support_setup, support_teardown),
     };
 
     if (argc < 4) {
