@@ -6,7 +6,7 @@
  * new area zeros through the chain) and refused a shrink; Check of a clean disk (empty) and of
  * damaged ones (each problem named, in the right file); Repair of a disk vsdisk 0.2 labelled,
  * of a VHDX with a damaged header and of qemu's dirty-log VHDX, then Check empty and the
- * content intact; every Win32 I/O call of a VHD grow, a VHDX grow and a VHDX shrink failed in
+ * content intact, of a differencing VHD's stale parent locators; every Win32 I/O call of a VHD grow, a VHDX grow and a VHDX shrink failed in
  * turn (the disk at its old or its new size, its content intact, Resize run again completes
  * it). run_disk_life.sh makes the inputs and compares the results with qemu.
  * Usage: test_disk_life DLL TMPBASE INPUTS */
@@ -770,6 +770,48 @@ static void repair_listed(const WCHAR *path, const char *name, double offset, BO
     SysFreeString(first);
 }
 
+/* Whether the file at path holds text in UTF-16LE. */
+static BOOL holds_utf16(const WCHAR *path, const WCHAR *text)
+{
+    DWORD size, length = (DWORD)wcslen(text) * 2, i;
+    BYTE *bytes = read_file(path, &size);
+    BOOL found = FALSE;
+
+    assert_non_null(bytes);
+    for (i = 0; !found && length && i + length <= size; i++)
+        found = memcmp(bytes + i, text, length) == 0;
+    free(bytes);
+    return found;
+}
+
+/* Windows' differencing VHD sample names its parent at C:\Users\sergi\Downloads\win8.vhd
+ * (stale here) and .\win8.vhd (which opens it): Repair rewrites the stale locators with the
+ * paths SetParent records, the chain reads as before, Check lists nothing. */
+static void test_repair_parent_paths(void **state)
+{
+    WCHAR parent[MAX_PATH], child[MAX_PATH];
+    IVsDiskHardDisk3 *disk;
+    IVMTask *task = NULL;
+    SAFEARRAY *problems;
+    LONG count;
+
+    (void)state;
+    work_copy(parent, L"win8.vhd", L"win8.vhd");
+    work_copy(child, L"win8-child.vhd", L"win8-child.vhd");
+    assert_true(holds_utf16(child, L"C:\\Users\\sergi\\Downloads\\win8.vhd"));
+    assert_false(holds_utf16(child, parent));
+    disk = get_disk(child);
+    assert_int_equal(IVsDiskHardDisk3_Repair(disk, &task), S_OK);
+    expect_done(task, "repair");
+    IVsDiskHardDisk3_Release(disk);
+    if (!holds_utf16(child, parent) || holds_utf16(child, L"sergi"))
+        fail_msg("Repair did not rewrite the stale parent locators of %ls to %ls", child, parent);
+    assert_true(size_of(child) == size_of(parent));
+    problems = check(child, &count);
+    assert_int_equal(count, 0);
+    SafeArrayDestroy(problems);
+}
+
 /* VHDX: a damaged header copy rewritten, and qemu's dirty log replayed (the harness reads the
  * replayed disk with qemu, which refuses an unreplayed log; the sample's unreferenced 2 MiB,
  * a leak, stays). */
@@ -800,6 +842,7 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup_teardown(test_check, support_setup, support_teardown),
         cmocka_unit_test_setup_teardown(test_repair, support_setup, support_teardown),
         cmocka_unit_test_setup_teardown(test_repair_vhdx, support_setup, support_teardown),
+        cmocka_unit_test_setup_teardown(test_repair_parent_paths, support_setup, support_teardown),
         cmocka_unit_test_setup_teardown(test_resize_fails_at_every_call, support_setup, support_teardown),
         cmocka_unit_test_setup_teardown(test_vhdx_resize_fails_at_every_call, support_setup, support_teardown),
     };
