@@ -5,7 +5,9 @@
  * anything is written. The job runs disk_repair without accepting any loss: what can be
  * repaired only by losing data is left as it is, and a later Check still lists it (IVMTask has
  * no place for the list of changes; vsdisk repair prints it). disk_repair cannot stop
- * half-way: a cancel is honoured only before it starts. */
+ * half-way: a cancel is honoured only before it starts. A differencing VHD whose parent
+ * locators no longer open its parent (found through another locator or the header's name) has
+ * them rewritten with the paths SetParent records. */
 #include <windows.h>
 #include <ole2.h>
 #include <stdio.h>
@@ -31,6 +33,7 @@ struct repair_job {
     char *disk_name;                /* disk_path in UTF-8, for refreshing parent paths */
     disk_repair_report report;
     vhd_reader_error error;
+    struct disk_file_parent_paths parent_paths;     /* what parent_paths() hands the repair */
 };
 
 static inline struct repair_job *impl_from_task_job(struct task_job *job)
@@ -45,7 +48,21 @@ static void close_disk(struct repair_job *job)
     job->disk_open = FALSE;
 }
 
-static void repair_options(const struct repair_job *job, BOOL dry_run, disk_repair_options *options)
+/* A differencing disk's stale parent paths are rewritten to the parent the opener found, with
+ * the paths a re-link (SetParent) records on Windows. */
+static bool parent_paths(void *ctx, const char *name, const char *parent_name,
+                         disk_relink_paths *paths)
+{
+    struct repair_job *job = ctx;
+    WCHAR *child = disk_file_utf16(name), *parent = disk_file_utf16(parent_name);
+    BOOL ok = child && parent && disk_file_parent_paths(child, parent, &job->parent_paths, paths);
+
+    vs_free(child);
+    vs_free(parent);
+    return ok != FALSE;
+}
+
+static void repair_options(struct repair_job *job, BOOL dry_run, disk_repair_options *options)
 {
     memset(options, 0, sizeof(*options));
     options->dry_run = dry_run != FALSE;
@@ -55,6 +72,8 @@ static void repair_options(const struct repair_job *job, BOOL dry_run, disk_repa
     options->random = host_random_guid;
     options->allocate = vs_malloc;
     options->release = vs_free;
+    options->parent_paths = parent_paths;
+    options->paths_ctx = job;
 }
 
 static vhd_status repair_run(struct task_job *iface, const struct task_job_progress *progress,

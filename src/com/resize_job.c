@@ -123,7 +123,8 @@ static const struct task_job_ops resize_job_ops = {
 
 /* ---- the checks, on the caller's thread ---- */
 
-/* The format's own size rules, and the minimum size of a shrink. */
+/* The format's own size rules, the kinds that cannot take the change, and the minimum size of
+ * a shrink (a VHD's or a VHDX's alike). */
 static HRESULT check_size(struct resize_job *job, struct disk_file *file, LONG size_mb)
 {
     const disk_info *info = disk_file_info(file);
@@ -132,11 +133,20 @@ static HRESULT check_size(struct resize_job *job, struct disk_file *file, LONG s
     disk_layout layout;
     uint64_t minimum;
 
-    if (info->kind == DISK_KIND_DIFFERENCING)
+    if (info->kind == DISK_KIND_DIFFERENCING && info->format == DISK_FORMAT_VHD)
         return error_set(VM_E_WRONG_HD_IMAGE_TYPE, &IID_IVsDiskHardDisk3,
-                         L"%ls: \"%ls\" is a differencing disk, which cannot be resized: its size is "
+                         L"%ls: \"%ls\" is a differencing VHD, which cannot be resized: its size is "
                          L"its parent's (Windows refuses it too); merge or convert it first. Nothing "
                          L"was written.", MEMBER, job->disk_path);
+    /* A differencing VHDX grows (its new area reads as zeros through the chain), but does not
+     * shrink: its minimum size would depend on its parent's partitions. The kind of disk, not
+     * the size, is what is refused, so the code is the image type's. */
+    if (info->kind == DISK_KIND_DIFFERENCING && job->new_size < info->size)
+        return error_set(VM_E_WRONG_HD_IMAGE_TYPE, &IID_IVsDiskHardDisk3,
+                         L"%ls: \"%ls\" is a differencing VHDX, which may grow but not shrink: "
+                         L"shrinking one is not supported by this version of vsdisk (its minimum "
+                         L"size depends on its parent's partitions); merge or convert it first. "
+                         L"Nothing was written.", MEMBER, job->disk_path);
     if (info->format == DISK_FORMAT_VHD && (ULONGLONG)size_mb < VHD_MIN_MB)
         return error_set(VM_E_IMAGE_SIZE_TOO_SMALL, &IID_IVsDiskHardDisk3,
                          L"%ls: %ld MB is smaller than the 3 MB a VHD must hold. Nothing was written.",
@@ -151,10 +161,6 @@ static HRESULT check_size(struct resize_job *job, struct disk_file *file, LONG s
                          L"Nothing was written.", MEMBER, size_mb);
     if (job->new_size >= info->size)
         return S_OK;
-    if (info->format != DISK_FORMAT_VHD)
-        return error_set(E_NOTIMPL, &IID_IVsDiskHardDisk3,
-                         L"%ls: \"%ls\" is a VHDX, and this version of vsdisk grows a VHDX but does "
-                         L"not shrink one. Nothing was written.", MEMBER, job->disk_path);
     if (disk_minimum_size(file->image, &minimum, &layout, &reader) != VHD_READER_OK) {
         HRESULT hr = disk_file_reader_failed(job->disk_path, &reader, &error);
         return error_set(hr, &IID_IVsDiskHardDisk3, L"%ls: %ls", MEMBER, error.text);

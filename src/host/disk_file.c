@@ -296,13 +296,37 @@ HRESULT disk_file_find_parent(struct disk_file *file, WCHAR **parent_path,
     return hr;
 }
 
+BOOL disk_file_parent_paths(const WCHAR *child_path, const WCHAR *parent_path,
+                            struct disk_file_parent_paths *buffers, disk_relink_paths *paths)
+{
+    size_t absolute_length = wcslen(parent_path), relative_length, volume_length;
+
+    if (absolute_length >= ARRAYSIZE(buffers->absolute))
+        return FALSE;
+    memcpy(buffers->absolute, parent_path, absolute_length * sizeof(WCHAR));
+    buffers->absolute[absolute_length] = 0;
+    /* W2ru as CreateDifferencingVirtualHardDisk writes it; none across drives or shares. */
+    relative_length = path_relative_to_file((const uint16_t *)child_path, wcslen(child_path),
+                                            (const uint16_t *)parent_path, wcslen(parent_path),
+                                            PATH_FLAVOUR_WINDOWS, (uint16_t *)buffers->relative,
+                                            ARRAYSIZE(buffers->relative) - 1);
+    buffers->relative[relative_length] = 0;
+    volume_length = parent_disk_volume_path(parent_path, buffers->volume, ARRAYSIZE(buffers->volume));
+    paths->absolute = (const uint16_t *)buffers->absolute;
+    paths->absolute_length = absolute_length;
+    paths->relative = (const uint16_t *)buffers->relative;
+    paths->relative_length = relative_length;
+    paths->volume = (const uint16_t *)buffers->volume;
+    paths->volume_length = volume_length;
+    return TRUE;
+}
+
 HRESULT disk_file_relink(const WCHAR *child_path, const WCHAR *parent_path,
                          struct host_error *error)
 {
     struct disk_file *child = NULL, *parent = NULL;
     vhd_reader_error reader;
-    WCHAR relative[MAX_PATH], volume[MAX_PATH + 64];
-    size_t relative_length, volume_length;
+    struct disk_file_parent_paths buffers;
     disk_relink_paths paths;
     const disk_relink_options relink_options = { host_random_guid, NULL, vs_malloc, vs_free };
     HRESULT hr;
@@ -333,19 +357,11 @@ HRESULT disk_file_relink(const WCHAR *child_path, const WCHAR *parent_path,
                             parent_info->size, child_path, child_info->size);
         goto done;
     }
-    /* W2ru as CreateDifferencingVirtualHardDisk writes it; none across drives or shares. */
-    relative_length = path_relative_to_file((const uint16_t *)child_path, wcslen(child_path),
-                                            (const uint16_t *)parent_path, wcslen(parent_path),
-                                            PATH_FLAVOUR_WINDOWS, (uint16_t *)relative,
-                                            ARRAYSIZE(relative) - 1);
-    relative[relative_length] = 0;
-    volume_length = parent_disk_volume_path(parent_path, volume, ARRAYSIZE(volume));
-    paths.absolute = (const uint16_t *)parent_path;
-    paths.absolute_length = wcslen(parent_path);
-    paths.relative = (const uint16_t *)relative;
-    paths.relative_length = relative_length;
-    paths.volume = (const uint16_t *)volume;
-    paths.volume_length = volume_length;
+    if (!disk_file_parent_paths(child_path, parent_path, &buffers, &paths)) {
+        hr = host_error_set(error, E_BUFFER_OVERFLOW, L"The parent's path \"%ls\" is too long.",
+                            parent_path);
+        goto done;
+    }
     /* The re-link opens both disks itself: the images held here are let go first. */
     disk_image_close(child->image);
     child->image = NULL;

@@ -9,6 +9,7 @@
 #include "host_error.h"
 #include "vhd_io_win32.h"
 #include "disk_image.h"
+#include "disk_relink.h"
 #include "vhd_reader.h"
 
 struct disk_file {
@@ -40,6 +41,19 @@ HRESULT disk_file_find_parent(struct disk_file *file, WCHAR **parent_path,
  * one the child expects, VM_E_WRONG_HD_IMAGE_TYPE when the child is not differencing. */
 HRESULT disk_file_relink(const WCHAR *child_path, const WCHAR *parent_path,
                          struct host_error *error);
+
+/* The paths a re-link records for the parent at parent_path of the differencing disk at
+ * child_path, as CreateDifferencingVirtualHardDisk writes them: the absolute path, W2ru's path
+ * relative to the child's folder (none across drives or shares) and a VHDX's volume_path
+ * (none where the volume has no such name). paths points into buffers. FALSE, paths unset,
+ * when parent_path is MAX_PATH units or longer (no path vsdisk opens is). */
+struct disk_file_parent_paths {
+    WCHAR absolute[MAX_PATH];
+    WCHAR relative[MAX_PATH];
+    WCHAR volume[MAX_PATH + 64];
+};
+BOOL disk_file_parent_paths(const WCHAR *child_path, const WCHAR *parent_path,
+                            struct disk_file_parent_paths *buffers, disk_relink_paths *paths);
 
 /* The bytes free for the caller on the volume that holds path's folder. */
 HRESULT disk_file_free_space(const WCHAR *path, ULONGLONG *free_bytes, struct host_error *error);

@@ -1,6 +1,7 @@
 ' IVsDiskHardDisk3 from VBScript through IDispatch: Resize (grow, a shrink refused below the
 ' partition table's end with the minimum in Err.Description, done at it), MinimumSize, Check
-' (For Each over the array of problems), Repair, and the codes.
+' (For Each over the array of problems), Repair (of a VHD, and of a VHDX's dirty log), a VHDX
+' shrunk to its partition's end (refused below it), and the codes.
 ' Usage: cscript disk_life.vbs FOLDER, where make_life_inputs.sh put its disks.
 ' include: helpers.vbs
 Option Explicit
@@ -90,10 +91,32 @@ ExpectDone t, "Repair of a disk labelled as vsdisk 0.2 labelled them"
 Check InStr(t.Description, "Repair") > 0, "Repair: the Description says Repair: " & t.Description
 Check UBound(d.Check()) = -1, "Check after Repair: clean"
 Check CountIn(folder & "\old.vhd", "vsdk") = 0, "Repair: both footers relabelled: " & CountIn(folder & "\old.vhd", "vsdk")
+' qemu's VHDX with a dirty log: Check lists the log, Repair replays it, then no corruption is
+' left (the sample's unreferenced space, a leak, stays).
+Set d = vs.GetHardDisk(folder & "\dirtylog.vhdx")
+names = ""
+For Each p In d.Check()
+    names = names & p.Name & " "
+Next
+Check InStr(names, "log-not-replayed") > 0, "Check of a VHDX with a dirty log: " & names
+Set t = d.Repair()
+ExpectDone t, "Repair of a VHDX with a dirty log"
+names = ""
+For Each p In d.Check()
+    If p.Kind <> "leak" Then names = names & p.Name & " "
+Next
+Check names = "", "Check after the VHDX's Repair: no corruption left: " & names
+
+' ---- A VHDX shrunk to its MBR partition's end ----
+Set d = vs.GetHardDisk(folder & "\mbr.vhdx")
+Check d.MinimumSize = 31 * 1048576, "MinimumSize of the MBR VHDX: " & d.MinimumSize
 On Error Resume Next
-Set t = vs.GetHardDisk(folder & "\grow.vhdx").Repair()
-Expect Err.Number, Err.Description, "80004001", "VHDX", "Repair of a VHDX (E_NOTIMPL in this version)"
+Set t = d.Resize(30)
+Expect Err.Number, Err.Description, "A0040684", "32505856", "Resize of a VHDX below the minimum (VM_E_IMAGE_SIZE_TOO_SMALL)"
 Err.Clear
 On Error GoTo 0
+Set t = d.Resize(31)
+ExpectDone t, "Resize of a VHDX to the minimum"
+Check d.SizeInGuestBytes = 31 * 1048576, "Resize of a VHDX to the minimum: SizeInGuestBytes " & d.SizeInGuestBytes
 
 Finish

@@ -4,7 +4,9 @@
 # for 128 blocks only, so a grow to 300 MB moves blocks) and grow.raw (its content);
 # fixed.vhd (4 MiB fixed, data); mbr.vhd and gpt.vhd (64 MiB dynamic, partitioned with
 # sfdisk: the last partition ends at 31 MiB and 40 MiB); grow.vhdx (8 MiB, qemu); win8.vhd and win8-child.vhd (a differencing chain, from the
-# samples); old.vhd (win8.vhd labelled as vsdisk 0.2 labelled its disks, which Repair fixes).
+# samples); old.vhd (win8.vhd labelled as vsdisk 0.2 labelled its disks, which Repair fixes);
+# grow-vhdx.raw, mbr.vhdx and mbr-31.raw, vx/ (a differencing VHDX chain) with vchain.raw and
+# vchain-16.raw, dirtylog.vhdx (each described where it is made).
 # Usage: make_life_inputs.sh FOLDER SAMPLES
 set -eu
 in=$1 samples=$2
@@ -34,6 +36,37 @@ done
 qemu-img create -q -f vhdx "$in/grow.vhdx" $((8 * MiB))
 seeded 2104 4096 > "$in/chunk"
 qemu-io -f vhdx -c "write -s $in/chunk 0 4096" "$in/grow.vhdx" > /dev/null
+qemu-img convert -f vhdx -O raw "$in/grow.vhdx" "$in/grow-vhdx.raw"
+# mbr.vhdx: the MBR disk as a dynamic VHDX (qemu's 8 MiB blocks, so 31 MiB ends inside one),
+# data at the partition's end and some past it (outside every partition, dropped by a shrink
+# to the partition's end); mbr-31.raw its first 31 MiB, what the shrunk disk holds.
+cp "$in/mbr.raw" "$in/mbrx.raw"
+seeded 2105 8192 > "$in/chunk"
+dd if="$in/chunk" of="$in/mbrx.raw" bs=4096 seek=$((31 * 256 - 2)) conv=notrunc status=none
+dd if="$in/chunk" of="$in/mbrx.raw" bs=4096 seek=$((50 * 256)) conv=notrunc status=none
+qemu-img convert -f raw -O vhdx "$in/mbrx.raw" "$in/mbr.vhdx"
+head -c $((31 * MiB)) "$in/mbrx.raw" > "$in/mbr-31.raw"
+rm -f "$in/mbrx.raw"
+# A differencing VHDX chain in vx/ (make_vhdx_child.py): an 8 MiB parent with data up to its
+# last sector, a child with data of its own; vchain.raw what the chain reads, vchain-16.raw
+# the same followed by zeros to 16 MiB (the child grown: its new area zeros, not the parent's).
+mkdir -p "$in/vx"
+qemu-img create -q -f vhdx -o block_size=1M "$in/vx/parent.vhdx" $((8 * MiB))
+seeded 2106 $((MiB)) > "$in/chunk"
+qemu-io -f vhdx -c "write -s $in/chunk 0 $((MiB))" "$in/vx/parent.vhdx" > /dev/null
+qemu-io -f vhdx -c "write -s $in/chunk $((7 * MiB)) $((MiB))" "$in/vx/parent.vhdx" > /dev/null
+qemu-img create -q -f vhdx -o block_size=1M,block_state_zero=off "$in/vx/child.vhdx" $((8 * MiB))
+seeded 2107 8192 > "$in/chunk"
+qemu-io -f vhdx -c "write -s $in/chunk $((MiB + 4096)) 8192" "$in/vx/child.vhdx" > /dev/null
+qemu-img convert -f vhdx -O raw "$in/vx/parent.vhdx" "$in/vx-parent.raw"
+qemu-img convert -f vhdx -O raw "$in/vx/child.vhdx" "$in/vx-child.raw"
+python3 "$(dirname "$0")/make_vhdx_child.py" "$in/vx/child.vhdx" "$in/vx/parent.vhdx" \
+    "$in/vx-parent.raw" "$in/vx-child.raw" "$in/vchain.raw"
+cp "$in/vchain.raw" "$in/vchain-16.raw"
+truncate -s $((16 * MiB)) "$in/vchain-16.raw"
+rm -f "$in/vx-parent.raw" "$in/vx-child.raw"
+# The dirty-log sample (qemu's, README-vhdx.md): Check lists its log, Repair replays it.
+bunzip2 -c "$samples/iotest-dirtylog-10G-4M.vhdx.bz2" > "$in/dirtylog.vhdx"
 cp "$samples/win8.vhd" "$samples/win8-child.vhd" "$in/"
 chmod u+w "$in"/*
 # A disk as vsdisk 0.1 and 0.2 labelled theirs (creator "vsdk" version 0.2 in both footers,

@@ -2,10 +2,13 @@
  * registration-free: QueryInterface answers the four disk interfaces and IDispatch is the
  * newest; Resize grows (within and beyond a table's padding) and shrinks, the size read back,
  * and refuses with every documented code; MinimumSize of an MBR and a GPT disk (sfdisk's);
- * Check of a clean disk (empty) and of damaged ones (each problem named, in the right file);
- * Repair of a disk vsdisk 0.2 labelled, then Check empty; every Win32 I/O call of a Resize
- * failed in turn (the disk at its old or its new size, its content intact, Resize run again
- * completes it). run_disk_life.sh makes the inputs and compares the results with qemu.
+ * a VHDX shrunk to its MBR partition's end (refused below it), a differencing VHDX grown (its
+ * new area zeros through the chain) and refused a shrink; Check of a clean disk (empty) and of
+ * damaged ones (each problem named, in the right file); Repair of a disk vsdisk 0.2 labelled,
+ * of a VHDX with a damaged header and of qemu's dirty-log VHDX, then Check empty and the
+ * content intact, of a differencing VHD's stale parent locators; every Win32 I/O call of a VHD grow, a VHDX grow and a VHDX shrink failed in
+ * turn (the disk at its old or its new size, its content intact, Resize run again completes
+ * it). run_disk_life.sh makes the inputs and compares the results with qemu.
  * Usage: test_disk_life DLL TMPBASE INPUTS */
 #include <stdio.h>
 #include <string.h>
@@ -14,7 +17,6 @@
 #include "create_support.h"
 
 #define E_SHARING_VIOLATION_HR ((HRESULT)0x80070020)
-#define E_NOTIMPL_HR ((HRESULT)0x80004001)
 
 static WCHAR inputs[MAX_PATH];
 
@@ -289,6 +291,53 @@ static void test_minimum_size_and_shrink(void **state)
     resize_done(gpt, 40);
 }
 
+/* A VHDX shrunk to the end of its MBR partition, the data past it (outside every partition)
+ * dropped, the partition's content kept; refused below it with the minimum. */
+static void test_vhdx_shrink(void **state)
+{
+    WCHAR mbr[MAX_PATH], raw[MAX_PATH];
+    IVsDiskHardDisk3 *disk;
+    double minimum = 0;
+
+    (void)state;
+    work_copy(mbr, L"mbr.vhdx", L"mbr.vhdx");
+    disk = get_disk(mbr);
+    assert_int_equal(IVsDiskHardDisk3_get_MinimumSize(disk, &minimum), S_OK);
+    IVsDiskHardDisk3_Release(disk);
+    if (minimum != 31.0 * MIB)
+        fail_msg("the MinimumSize of mbr.vhdx is %.0f bytes, not 31 MiB", minimum);
+    expect_resize_code(mbr, 30, VM_E_IMAGE_SIZE_TOO_SMALL, "32505856");
+    expect_resize_code(mbr, 30, VM_E_IMAGE_SIZE_TOO_SMALL, "MBR");
+    resize_done(mbr, 31);
+    expect_content(mbr, INPUT_PATH(raw, L"mbr-31.raw"));
+    /* Left in INPUTS for the harness to read with qemu. */
+    assert_true(CopyFileW(mbr, INPUT_PATH(raw, L"shrunk.vhdx"), FALSE));
+}
+
+/* A differencing VHDX grown: the chain's content kept, the new area zeros although its parent
+ * holds data up to its last sector, the parent untouched; a shrink refused as its kind. */
+static void test_differencing_vhdx_resize(void **state)
+{
+    WCHAR parent[MAX_PATH], child[MAX_PATH], raw[MAX_PATH];
+    DWORD before_size, after_size;
+    BYTE *before, *after;
+
+    (void)state;
+    work_copy(parent, L"vx\\parent.vhdx", L"parent.vhdx");
+    work_copy(child, L"vx\\child.vhdx", L"vchild.vhdx");
+    before = read_file(parent, &before_size);
+    expect_content(child, INPUT_PATH(raw, L"vchain.raw"));
+    expect_resize_code(child, 4, VM_E_WRONG_HD_IMAGE_TYPE, "differencing");
+    resize_done(child, 16);
+    expect_content(child, INPUT_PATH(raw, L"vchain-16.raw"));
+    assert_true(size_of(parent) == 8.0 * MIB);
+    after = read_file(parent, &after_size);
+    if (!same_bytes(before, before_size, after, after_size))
+        fail_msg("%s", "growing the child changed its parent");
+    free(before);
+    free(after);
+}
+
 static void test_resize_codes(void **state)
 {
     WCHAR grow[MAX_PATH], child[MAX_PATH], vhdx[MAX_PATH], parent[MAX_PATH];
@@ -309,10 +358,11 @@ static void test_resize_codes(void **state)
     work_copy(parent, L"win8.vhd", L"win8.vhd");
     work_copy(child, L"win8-child.vhd", L"win8-child.vhd");
     expect_resize_code(child, 100, VM_E_WRONG_HD_IMAGE_TYPE, "differencing");
-    /* A VHDX: beyond 64 TB, and a shrink this version does not make. */
+    /* A VHDX: beyond 64 TB, and below its minimum (no partition table: the end of its one
+     * 8 MiB block of data, which is its size). */
     work_copy(vhdx, L"grow.vhdx", L"codes.vhdx");
     expect_resize_code(vhdx, 67108865, VM_E_IMAGE_SIZE_TOO_LARGE, "64 TB");
-    expect_resize_code(vhdx, 4, E_NOTIMPL_HR, "shrink");
+    expect_resize_code(vhdx, 4, VM_E_IMAGE_SIZE_TOO_SMALL, "8388608");
     /* Read-only, and in use. */
     assert_true(SetFileAttributesW(grow, FILE_ATTRIBUTE_READONLY));
     expect_resize_code(grow, 20, VM_E_FILE_READ_ONLY, "read-only");
@@ -342,29 +392,29 @@ static void test_resize_codes(void **state)
     resize_done(grow, 20);
 }
 
-/* Every Win32 I/O call of a grow that moves blocks failed in turn, from the same disk each
- * time: the disk opens at its old or its new size with its content, and Resize run again
- * completes the job. */
-static void test_resize_fails_at_every_call(void **state)
+/* Every Win32 I/O call of a Resize of the input name from old_mb to new_mb failed in turn, from
+ * the same disk each time: the disk opens at its old or its new size with its content (raw: what
+ * both sizes begin with), and Resize run again completes the job. */
+static void fail_every_call(const WCHAR *name, const WCHAR *raw_name, LONG old_mb, LONG new_mb,
+                            unsigned least_in_task)
 {
     WCHAR disk[MAX_PATH], value[16], raw[MAX_PATH];
     unsigned n, in_task = 0, at_call = 0, at_new_size = 0;
     BOOL done = FALSE;
 
-    (void)state;
-    INPUT_PATH(raw, L"grow.raw");
+    INPUT_PATH(raw, raw_name);
     for (n = 1; n < 400 && !done; n++) {
         IVMTask *task = NULL;
         HRESULT hr;
         double size;
 
-        work_copy(disk, L"grow.vhd", L"fault.vhd");
+        work_copy(disk, name, L"fault.disk");
         _snwprintf(value, ARRAYSIZE(value), L"%u", n);
         {
             IVsDiskHardDisk3 *opened = get_disk(disk);
             set_hook(L"VSDISK_TEST_FAIL_IO_CALL", value);
             SetErrorInfo(0, NULL);
-            hr = IVsDiskHardDisk3_Resize(opened, 300, &task);
+            hr = IVsDiskHardDisk3_Resize(opened, new_mb, &task);
             clear_hooks();
             IVsDiskHardDisk3_Release(opened);
         }
@@ -387,19 +437,35 @@ static void test_resize_fails_at_every_call(void **state)
             IVMTask_Release(task);
         }
         size = size_of(disk);
-        if (size != 10.0 * MIB && size != 300.0 * MIB)
+        if (size != (double)old_mb * MIB && size != (double)new_mb * MIB)
             fail_msg("call %u failed: the disk is %.0f bytes, neither its old size nor its new one", n, size);
-        at_new_size += !done && size == 300.0 * MIB;
+        at_new_size += !done && size == (double)new_mb * MIB;
         expect_content(disk, raw);
         if (!done) {
-            resize_done(disk, 300);
+            resize_done(disk, new_mb);
             expect_content(disk, raw);
         }
     }
     assert_true(done);
-    print_message("Resize: %u calls failed in turn (%u at the call, %u inside the task, %u of "
-                  "them leaving the new size)\n", n - 2, at_call, in_task, at_new_size);
-    assert_true(in_task >= 5);
+    print_message("Resize of %ls from %ld to %ld MB: %u calls failed in turn (%u at the call, %u "
+                  "inside the task, %u of them leaving the new size)\n", name, old_mb, new_mb,
+                  n - 2, at_call, in_task, at_new_size);
+    assert_true(in_task >= least_in_task);
+}
+
+/* A dynamic VHD's grow that moves blocks. */
+static void test_resize_fails_at_every_call(void **state)
+{
+    (void)state;
+    fail_every_call(L"grow.vhd", L"grow.raw", 10, 300, 5);
+}
+
+/* A VHDX's grow (header updates through its log), and a VHDX's shrink (blocks dropped). */
+static void test_vhdx_resize_fails_at_every_call(void **state)
+{
+    (void)state;
+    fail_every_call(L"grow.vhdx", L"grow-vhdx.raw", 8, 64, 5);
+    fail_every_call(L"mbr.vhdx", L"mbr-31.raw", 64, 31, 5);
 }
 
 /* ---- Check ---- */
@@ -580,7 +646,7 @@ static void test_check(void **state)
 
 static void test_repair(void **state)
 {
-    WCHAR old[MAX_PATH], vhdx[MAX_PATH];
+    WCHAR old[MAX_PATH];
     IVsDiskHardDisk3 *disk;
     IVMTask *task = NULL;
     SAFEARRAY *problems;
@@ -628,14 +694,140 @@ static void test_repair(void **state)
         free(after);
     }
     free(bytes);
-    /* A VHDX: not repaired by this version, refused before anything is written. */
-    work_copy(vhdx, L"grow.vhdx", L"repair.vhdx");
-    disk = get_disk(vhdx);
-    task = NULL;
-    assert_int_equal(IVsDiskHardDisk3_Repair(disk, &task), E_NOTIMPL_HR);
-    assert_null(task);
-    expect_error_info("VHDX");
+}
+
+/* Flips one bit of the file at path, at offset. */
+static void flip_bit(const WCHAR *path, LONGLONG offset)
+{
+    HANDLE file = CreateFileW(path, GENERIC_READ | GENERIC_WRITE, 0, NULL, OPEN_EXISTING, 0, NULL);
+    LARGE_INTEGER where;
+    BYTE byte;
+    DWORD done;
+
+    assert_true(file != INVALID_HANDLE_VALUE);
+    where.QuadPart = offset;
+    assert_true(SetFilePointerEx(file, where, NULL, FILE_BEGIN));
+    assert_true(ReadFile(file, &byte, 1, &done, NULL) && done == 1);
+    byte ^= 1;
+    assert_true(SetFilePointerEx(file, where, NULL, FILE_BEGIN));
+    assert_true(WriteFile(file, &byte, 1, &done, NULL) && done == 1);
+    CloseHandle(file);
+}
+
+/* How many of Check's problems are corruptions (the rest: leaks, space no structure refers to,
+ * harmless, which Repair leaves and Compact reclaims); the first one's name and meaning in
+ * first (NULL if none, else SysFreeString'd by the caller). */
+static LONG corruptions(SAFEARRAY *problems, LONG count, BSTR *first)
+{
+    LONG i, found = 0;
+
+    *first = NULL;
+    for (i = 0; i < count; i++) {
+        IVsDiskProblem *problem = NULL;
+        VARIANT element;
+        BSTR kind;
+
+        VariantInit(&element);
+        assert_int_equal(SafeArrayGetElement(problems, &i, &element), S_OK);
+        assert_int_equal(IDispatch_QueryInterface(V_DISPATCH(&element), &IID_IVsDiskProblem,
+                                                  (void **)&problem), S_OK);
+        VariantClear(&element);
+        kind = problem_string(problem, get_kind);
+        if (wcscmp(kind, L"leak")) {
+            if (!found++)
+                *first = problem_string(problem, get_meaning);
+        }
+        SysFreeString(kind);
+        IVsDiskProblem_Release(problem);
+    }
+    return found;
+}
+
+/* Check lists the problem name at offset, Repair makes it, and Check then lists nothing (or,
+ * leaks_left, no corruption: a sample may hold space no structure refers to, which is no
+ * damage, and Repair leaves it). */
+static void repair_listed(const WCHAR *path, const char *name, double offset, BOOL leaks_left)
+{
+    IVsDiskHardDisk3 *disk;
+    IVMTask *task = NULL;
+    SAFEARRAY *problems;
+    LONG count, damaged;
+    BSTR first;
+
+    problems = check(path, &count);
+    expect_problem(problems, count, name, path, offset);
+    SafeArrayDestroy(problems);
+    disk = get_disk(path);
+    assert_int_equal(IVsDiskHardDisk3_Repair(disk, &task), S_OK);
+    expect_done(task, "repair");
     IVsDiskHardDisk3_Release(disk);
+    problems = check(path, &count);
+    damaged = corruptions(problems, count, &first);
+    SafeArrayDestroy(problems);
+    if (damaged || (count && !leaks_left))
+        fail_msg("Check of %ls lists %ld problems (%ld corruptions) after Repair; the first "
+                 "corruption: %ls", path, count, damaged, first ? first : L"none");
+    SysFreeString(first);
+}
+
+/* Whether the file at path holds text in UTF-16LE. */
+static BOOL holds_utf16(const WCHAR *path, const WCHAR *text)
+{
+    DWORD size, length = (DWORD)wcslen(text) * 2, i;
+    BYTE *bytes = read_file(path, &size);
+    BOOL found = FALSE;
+
+    assert_non_null(bytes);
+    for (i = 0; !found && length && i + length <= size; i++)
+        found = memcmp(bytes + i, text, length) == 0;
+    free(bytes);
+    return found;
+}
+
+/* Windows' differencing VHD sample names its parent at C:\Users\sergi\Downloads\win8.vhd
+ * (stale here) and .\win8.vhd (which opens it): Repair rewrites the stale locators with the
+ * paths SetParent records, the chain reads as before, Check lists nothing. */
+static void test_repair_parent_paths(void **state)
+{
+    WCHAR parent[MAX_PATH], child[MAX_PATH];
+    IVsDiskHardDisk3 *disk;
+    IVMTask *task = NULL;
+    SAFEARRAY *problems;
+    LONG count;
+
+    (void)state;
+    work_copy(parent, L"win8.vhd", L"win8.vhd");
+    work_copy(child, L"win8-child.vhd", L"win8-child.vhd");
+    assert_true(holds_utf16(child, L"C:\\Users\\sergi\\Downloads\\win8.vhd"));
+    assert_false(holds_utf16(child, parent));
+    disk = get_disk(child);
+    assert_int_equal(IVsDiskHardDisk3_Repair(disk, &task), S_OK);
+    expect_done(task, "repair");
+    IVsDiskHardDisk3_Release(disk);
+    if (!holds_utf16(child, parent) || holds_utf16(child, L"sergi"))
+        fail_msg("Repair did not rewrite the stale parent locators of %ls to %ls", child, parent);
+    assert_true(size_of(child) == size_of(parent));
+    problems = check(child, &count);
+    assert_int_equal(count, 0);
+    SafeArrayDestroy(problems);
+}
+
+/* VHDX: a damaged header copy rewritten, and qemu's dirty log replayed (the harness reads the
+ * replayed disk with qemu, which refuses an unreplayed log; the sample's unreferenced 2 MiB,
+ * a leak, stays). */
+static void test_repair_vhdx(void **state)
+{
+    WCHAR vhdx[MAX_PATH], raw[MAX_PATH];
+
+    (void)state;
+    work_copy(vhdx, L"grow.vhdx", L"repair.vhdx");
+    flip_bit(vhdx, 65536 + 4);      /* header 1's checksum */
+    repair_listed(vhdx, "header-1-damaged", 65536, FALSE);
+    expect_content(vhdx, INPUT_PATH(raw, L"grow-vhdx.raw"));
+    work_copy(vhdx, L"dirtylog.vhdx", L"dirty.vhdx");
+    repair_listed(vhdx, "log-not-replayed", 1048576, TRUE);   /* qemu's log offset, 1 MiB */
+    assert_true(size_of(vhdx) == 10240.0 * MIB);
+    assert_true(CopyFileW(vhdx, INPUT_PATH(raw, L"replayed.vhdx"), FALSE));
 }
 
 int main(int argc, char **argv)
@@ -644,10 +836,15 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup_teardown(test_interfaces, support_setup, support_teardown),
         cmocka_unit_test_setup_teardown(test_resize_grow_and_shrink, support_setup, support_teardown),
         cmocka_unit_test_setup_teardown(test_minimum_size_and_shrink, support_setup, support_teardown),
+        cmocka_unit_test_setup_teardown(test_vhdx_shrink, support_setup, support_teardown),
+        cmocka_unit_test_setup_teardown(test_differencing_vhdx_resize, support_setup, support_teardown),
         cmocka_unit_test_setup_teardown(test_resize_codes, support_setup, support_teardown),
         cmocka_unit_test_setup_teardown(test_check, support_setup, support_teardown),
         cmocka_unit_test_setup_teardown(test_repair, support_setup, support_teardown),
+        cmocka_unit_test_setup_teardown(test_repair_vhdx, support_setup, support_teardown),
+        cmocka_unit_test_setup_teardown(test_repair_parent_paths, support_setup, support_teardown),
         cmocka_unit_test_setup_teardown(test_resize_fails_at_every_call, support_setup, support_teardown),
+        cmocka_unit_test_setup_teardown(test_vhdx_resize_fails_at_every_call, support_setup, support_teardown),
     };
 
     if (argc < 4) {
