@@ -178,7 +178,9 @@ HRESULT problem_create(const WCHAR *file, const disk_problem *found, IDispatch *
     problem->IVsDiskProblem_iface.lpVtbl = &problem_vtbl;
     problem->ref = 1;
     problem->name = bstr_from_utf8(found->name);
-    problem->kind = SysAllocString(found->kind == DISK_PROBLEM_CORRUPTION ? L"corruption" : L"leak");
+    problem->kind = SysAllocString(found->kind == DISK_PROBLEM_CORRUPTION ? L"corruption"
+                                   : found->kind == DISK_PROBLEM_LEAK     ? L"leak"
+                                                                          : L"warning");
     problem->file = SysAllocString(file);
     problem->meaning = bstr_from_utf8(found->meaning);
     if (!problem->name || !problem->kind || !problem->file || !problem->meaning) {

@@ -505,8 +505,8 @@ static HRESULT WINAPI get_meaning(IVsDiskProblem *p, BSTR *out) { return IVsDisk
 
 /* The problem named name is in the list, a corruption of the file path, with a meaning and
  * its place: offset (-1: the whole file). */
-static void expect_problem(SAFEARRAY *problems, LONG count, const char *name, const WCHAR *path,
-                           double offset)
+static void expect_problem_of_kind(SAFEARRAY *problems, LONG count, const char *name,
+                                   const WCHAR *path, double offset, const WCHAR *expected_kind)
 {
     LONG i;
 
@@ -531,7 +531,7 @@ static void expect_problem(SAFEARRAY *problems, LONG count, const char *name, co
             meaning = problem_string(problem, get_meaning);
             assert_int_equal(IVsDiskProblem_get_Offset(problem, &got_offset), S_OK);
             assert_int_equal(IVsDiskProblem_get_Length(problem, &length), S_OK);
-            if (wcscmp(kind, L"corruption") || _wcsicmp(file, path) || SysStringLen(meaning) < 20
+            if (wcscmp(kind, expected_kind) || _wcsicmp(file, path) || SysStringLen(meaning) < 20
                 || got_offset != offset || length < 0)
                 fail_msg("%s: kind %ls, file %ls, offset %.0f, length %.0f, meaning \"%ls\"", name,
                          kind, file, got_offset, length, meaning);
@@ -545,6 +545,12 @@ static void expect_problem(SAFEARRAY *problems, LONG count, const char *name, co
             return;
     }
     fail_msg("Check of %ls does not list %s (%ld problems)", path, name, count);
+}
+
+static void expect_problem(SAFEARRAY *problems, LONG count, const char *name, const WCHAR *path,
+                           double offset)
+{
+    expect_problem_of_kind(problems, count, name, path, offset, L"corruption");
 }
 
 /* Rewrites the 512-byte footer at offset (-1: the end footer) of the file at path: count
@@ -800,6 +806,9 @@ static void test_repair_parent_paths(void **state)
     work_copy(child, L"win8-child.vhd", L"win8-child.vhd");
     assert_true(holds_utf16(child, L"C:\\Users\\sergi\\Downloads\\win8.vhd"));
     assert_false(holds_utf16(child, parent));
+    problems = check(child, &count);
+    expect_problem_of_kind(problems, count, "parent-path-stale", child, -1, L"warning");
+    SafeArrayDestroy(problems);
     disk = get_disk(child);
     assert_int_equal(IVsDiskHardDisk3_Repair(disk, &task), S_OK);
     expect_done(task, "repair");
