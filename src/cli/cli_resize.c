@@ -5,13 +5,14 @@
 
 #include "cli.h"
 #include "cli_interrupt.h"
+#include "cli_progress.h"
 #include "cli_size.h"
 #include "disk_resize.h"
 #include "vhd_ops.h"
 #include "vhd_ops_posix.h"
 
 static const char help_text[] =
-    "Usage: %s [--dry-run] DISK SIZE\n"
+    "Usage: %s [-p] [--dry-run] DISK SIZE\n"
     "Grows DISK (a VHD or a VHDX), in place, to SIZE (MB, or with a unit: 512M, 16G, 1T),\n"
     "as Windows' Resize-VHD does, or shrinks it down to its minimum size: the end of the\n"
     "last partition its GPT or MBR describes (without one, of its last allocated data);\n"
@@ -32,8 +33,9 @@ static const char help_text[] =
     "A disk that is the parent of differencing disks must not be resized: its children\n"
     "no longer match it afterwards, as on Windows.\n"
     "\n"
-    "      --dry-run  say what would change and change nothing\n"
-    "  -h, --help     show this help\n"
+    "  -p, --progress  show progress on stderr\n"
+    "      --dry-run   say what would change and change nothing\n"
+    "  -h, --help      show this help\n"
     "Exit status: 0 resized (or already that size); 1 failed (one line on stderr says\n"
     "why); 2 bad arguments.\n";
 
@@ -68,7 +70,7 @@ static void say_done(const char *path, const disk_resize_report *report, bool dr
 
 int cli_resize(const char *name, int argc, char **argv)
 {
-    bool dry_run = false;
+    bool dry_run = false, show_progress = false;
     int first = 1;
 
     for (; first < argc && argv[first][0] == '-'; first++) {
@@ -79,6 +81,10 @@ int cli_resize(const char *name, int argc, char **argv)
         if (strcmp(argv[first], "-h") == 0 || strcmp(argv[first], "--help") == 0) {
             printf(help_text, name);
             return fflush(stdout) == 0 ? CLI_EXIT_OK : CLI_EXIT_FAILED;
+        }
+        if (strcmp(argv[first], "-p") == 0 || strcmp(argv[first], "--progress") == 0) {
+            show_progress = true;
+            continue;
         }
         if (strcmp(argv[first], "--dry-run") != 0) {
             fprintf(stderr, "%s: unknown option '%s'; try '%s --help'\n", name, argv[first], name);
@@ -116,9 +122,14 @@ int cli_resize(const char *name, int argc, char **argv)
     }
     disk_resize_report report;
     vhd_reader_error error;
-    const disk_resize_options options = { cli_random_pool_take, &pool, NULL, NULL };
+    cli_progress progress;
+    cli_progress_start(&progress, name, 0);
+    const disk_resize_options options = { cli_random_pool_take, &pool, NULL, NULL,
+                                          show_progress ? cli_progress_report : NULL,
+                                          &progress };
     vhd_reader_code code = disk_resize(&disk.io, (uint64_t)size_mb * 1024 * 1024, dry_run,
                                        &options, &report, &error);
+    cli_progress_end(&progress);
     status = disk.io.close(&disk.io);
     if (code != VHD_READER_OK) {
         fprintf(stderr, "%s: %s: %s\n", name, path, error.reason);

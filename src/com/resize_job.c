@@ -53,7 +53,7 @@ static vhd_status resize_run(struct task_job *iface, const struct task_job_progr
                              int *os_error)
 {
     struct resize_job *job = impl_from_task_job(iface);
-    const disk_resize_options options = { host_random_guid, NULL, vs_malloc, vs_free };
+    const disk_resize_options options = { host_random_guid, NULL, vs_malloc, vs_free, NULL, NULL };
     disk_resize_report report;
     vhd_reader_code code;
     vhd_status status;
@@ -178,7 +178,7 @@ static HRESULT check_size(struct resize_job *job, struct disk_file *file, LONG s
 
 static HRESULT prepare(struct resize_job *job, LONG size_mb)
 {
-    const disk_resize_options options = { host_random_guid, NULL, vs_malloc, vs_free };
+    const disk_resize_options options = { host_random_guid, NULL, vs_malloc, vs_free, NULL, NULL };
     disk_resize_report report;
     struct host_error error;
     struct disk_file *file;

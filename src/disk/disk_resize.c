@@ -30,7 +30,7 @@ vhd_reader_code disk_resize(vhd_io *io, uint64_t new_size, bool dry_run,
     vhdx_resize_report probe_x;
     vhdx_reader_error inner;
     if (new_size < info->size && report->format == DISK_FORMAT_VHD
-        && (code = vhd_resize(io, new_size, true, &reader, &probe, error)) != VHD_READER_OK) {
+        && (code = vhd_resize(io, new_size, true, &reader, NULL, &probe, error)) != VHD_READER_OK) {
         disk_image_close(image);
         return code;
     }
@@ -41,7 +41,7 @@ vhd_reader_code disk_resize(vhd_io *io, uint64_t new_size, bool dry_run,
             code = vhd_reader_fail(error, VHD_READER_NOT_POSSIBLE, "shrinking a differencing "
                                    "VHDX is not supported by this version of vsdisk (its "
                                    "minimum size depends on its parent's partitions)");
-        else if (vhdx_resize(io, new_size, true, &probe_options, &probe_x, &inner)
+        else if (vhdx_resize(io, new_size, true, &probe_options, NULL, &probe_x, &inner)
                  != VHDX_READER_OK)
             code = vhdx_disk_translate_error(&inner, error);
         if (code != VHD_READER_OK) {
@@ -68,12 +68,16 @@ vhd_reader_code disk_resize(vhd_io *io, uint64_t new_size, bool dry_run,
     }
     disk_image_close(image);
 
+    disk_progress progress = { options && !dry_run ? options->progress : NULL,
+                               options ? options->progress_ctx : NULL, 0 };
     if (report->format == DISK_FORMAT_VHD) {
         vhd_resize_report vhd;
-        code = vhd_resize(io, new_size, dry_run, &reader, &vhd, error);
+        code = vhd_resize(io, new_size, dry_run, &reader, &progress, &vhd, error);
         report->old_size = vhd.old_size;
         report->blocks_moved = vhd.blocks_moved;
         report->finished_earlier = vhd.finished_earlier;
+        if (code == VHD_READER_OK)
+            disk_progress_step(&progress, 1, 1, 0, 100);
         return code;
     }
     if (report->format == DISK_FORMAT_VHDX) {
@@ -84,8 +88,10 @@ vhd_reader_code disk_resize(vhd_io *io, uint64_t new_size, bool dry_run,
         if (writable.random == NULL && !dry_run)
             return vhd_reader_fail(error, VHD_READER_NOT_POSSIBLE, "a VHDX's resize needs "
                                    "random numbers for its new GUIDs");
-        if (vhdx_resize(io, new_size, dry_run, &writable, &vhdx, &inner) != VHDX_READER_OK)
+        if (vhdx_resize(io, new_size, dry_run, &writable, &progress, &vhdx, &inner)
+            != VHDX_READER_OK)
             return vhdx_disk_translate_error(&inner, error);
+        disk_progress_step(&progress, 1, 1, 0, 100);
         report->blocks_reserved = vhdx.blocks_reserved;
         report->table_moved = vhdx.table_moved;
         report->blocks_dropped = vhdx.blocks_dropped;

@@ -34,6 +34,10 @@ typedef struct disk_resize_options {
     /* Allocator; NULL means malloc and free. */
     void *(*allocate)(size_t size);
     void (*release)(void *block);
+    /* Called with a percentage that never goes back, 100 once the resize is done (not for a
+     * dry run); NULL: no progress. */
+    void (*progress)(void *ctx, unsigned percent);
+    void *progress_ctx;
 } disk_resize_options;
 
 /* Resizes the disk in io (open VHD_IO_OPEN_READ_WRITE, or VHD_IO_OPEN_READ for a dry run,

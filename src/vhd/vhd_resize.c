@@ -59,6 +59,7 @@ struct resize {
     vhd_reader_options reader;
     vhd_reader_error *error;
     uint8_t *buffer;               /* RESIZE_BUFFER_MAX bytes once needed */
+    disk_progress *progress;       /* the blocks moved (to 90%), the table grown (to 99%) */
 };
 
 static uint64_t round_up(uint64_t value, uint64_t multiple)
@@ -463,6 +464,7 @@ static vhd_reader_code grow_dynamic(struct resize *r, const vhd_image_info *info
             code = move_block(r, &bat, list[i], (uint64_t)entry * VHD_SECTOR_SIZE, to,
                               block_bytes, footer_bytes);
             end = data_end = to + block_bytes;
+            disk_progress_step(r->progress, i + 1, count, 0, 90);
         }
         r->release(list);
         if (code != VHD_READER_OK || dry_run)
@@ -488,6 +490,7 @@ static vhd_reader_code grow_dynamic(struct resize *r, const vhd_image_info *info
                 != VHD_READER_OK)
                 return code;
             at += chunk;
+            disk_progress_step(r->progress, at - old_end, table_end - old_end, 90, 99);
         }
         if ((code = flush(r, "flushing the block allocation table")) != VHD_READER_OK)
             return code;
@@ -595,10 +598,10 @@ static vhd_reader_code resize(struct resize *r, uint64_t new_size, bool dry_run,
 }
 
 vhd_reader_code vhd_resize(vhd_io *io, uint64_t new_size, bool dry_run,
-                           const vhd_reader_options *options, vhd_resize_report *report,
-                           vhd_reader_error *error)
+                           const vhd_reader_options *options, disk_progress *progress,
+                           vhd_resize_report *report, vhd_reader_error *error)
 {
-    struct resize r = { .io = io, .error = error };
+    struct resize r = { .io = io, .error = error, .progress = progress };
     r.allocate = options != NULL && options->allocate != NULL ? options->allocate : malloc;
     r.release = options != NULL && options->release != NULL ? options->release : free;
     r.reader.allocate = r.allocate;

@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include "vhd_io.h"
+#include "disk_progress.h"
 #include "vhd_reader.h"
 
 /* Marks a fixed disk's footer while its grown data area is made to read as zeros: the 8 bytes
@@ -32,7 +33,7 @@ typedef struct vhd_resize_report {
  * resizing again completes). A new size equal to the current one finishes an interrupted
  * resize, if any, and changes nothing otherwise. */
 vhd_reader_code vhd_resize(vhd_io *io, uint64_t new_size, bool dry_run,
-                           const vhd_reader_options *options, vhd_resize_report *report,
-                           vhd_reader_error *error);
+                           const vhd_reader_options *options, disk_progress *progress,
+                           vhd_resize_report *report, vhd_reader_error *error);
 
 #endif

@@ -296,7 +296,7 @@ static vhdx_reader_code write_zeros(vhd_io *io, uint64_t offset, uint64_t end, b
 
 /* The grown table written whole into its new region (nothing refers to it yet), flushed. */
 static vhdx_reader_code write_new_table(vhd_io *io, const struct plan *plan, uint8_t *buffer,
-                                        vhdx_reader_error *error)
+                                        disk_progress *progress, vhdx_reader_error *error)
 {
     const uint64_t total = plan->bat.length / VHDX_BAT_ENTRY_SIZE;
     for (uint64_t first = 0; first < total; first += ENTRIES_PER_BUFFER) {
@@ -322,6 +322,7 @@ static vhdx_reader_code write_new_table(vhd_io *io, const struct plan *plan, uin
         vhd_status status = io->write_at(io, at, buffer, (size_t)(n * VHDX_BAT_ENTRY_SIZE));
         if (status != VHD_OK)
             return vhdx_reader_fail_io(error, io, status, "the new block allocation table", at);
+        disk_progress_step(progress, first + n, total, 50, 95);
     }
     vhd_status status = io->flush(io);
     if (status != VHD_OK)
@@ -461,8 +462,8 @@ static vhdx_reader_code write_changes(vhdx_writable *writable, vhd_io *io,
 }
 
 vhdx_reader_code vhdx_resize(vhd_io *io, uint64_t new_size, bool dry_run,
-                             const vhdx_writable_options *options, vhdx_resize_report *report,
-                             vhdx_reader_error *error)
+                             const vhdx_writable_options *options, disk_progress *progress,
+                             vhdx_resize_report *report, vhdx_reader_error *error)
 {
     vhdx_reader_options reader = { options ? options->allocate : NULL,
                                    options ? options->release : NULL };
@@ -499,8 +500,9 @@ vhdx_reader_code vhdx_resize(vhd_io *io, uint64_t new_size, bool dry_run,
                                * plan->info.block_size, true, buffer,
                                "the fixed disk's new blocks", error)) != VHDX_READER_OK)
         goto done;
+    disk_progress_step(progress, 1, 2, 0, 100);         /* the data's part done: 50% */
     if (plan->move_table)
-        code = write_new_table(io, plan, buffer, error);
+        code = write_new_table(io, plan, buffer, progress, error);
     if (code == VHDX_READER_OK)
         code = plan->move_table ? switch_table(writable, io, plan, buffer, error)
                                 : write_changes(writable, io, plan, buffer, error);

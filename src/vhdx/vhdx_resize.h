@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include "disk_progress.h"
 #include "vhd_io.h"
 #include "vhdx_reader.h"
 #include "vhdx_writable.h"
@@ -31,7 +32,7 @@ typedef struct vhdx_resize_report {
  * disk grown past its parent reads zeros there (its new blocks are ZERO; disk_chain reads a
  * parent's missing end as zeros). A new size equal to the current one writes nothing. */
 vhdx_reader_code vhdx_resize(vhd_io *io, uint64_t new_size, bool dry_run,
-                             const vhdx_writable_options *options, vhdx_resize_report *report,
-                             vhdx_reader_error *error);
+                             const vhdx_writable_options *options, disk_progress *progress,
+                             vhdx_resize_report *report, vhdx_reader_error *error);
 
 #endif

@@ -95,7 +95,7 @@ static void test_random(void *ctx, uint8_t out[16])
 }
 
 static uint64_t random_state = 5;
-static const disk_resize_options options = { test_random, &random_state, NULL, NULL };
+static const disk_resize_options options = { test_random, &random_state, NULL, NULL, NULL, NULL };
 
 /* A VHDX of the scene, 1 MiB blocks; a fixed one gets data written straight into its blocks
  * (found through the reader), a dynamic one stays empty (its old entries never change). */
@@ -363,6 +363,46 @@ static vhd_reader_code resize_file(const char *path, uint64_t size, bool dry_run
     return code;
 }
 
+/* The percentages a resize reported (resize_file_watched). */
+static unsigned reported[4096], reports;
+
+static void record_progress(void *ctx, unsigned percent)
+{
+    (void)ctx;
+    if (reports < sizeof reported / sizeof reported[0])
+        reported[reports] = percent;
+    reports++;
+}
+
+/* resize_file with progress: the percentages never go back, end at 100 once, and a job that
+ * moves blocks or writes a new table reports steps between. */
+static vhd_reader_code resize_file_watched(const char *path, uint64_t size,
+                                           disk_resize_report *report, vhd_reader_error *error,
+                                           const char *label)
+{
+    disk_resize_options watched = options;
+    struct vhd_io_posix file;
+    watched.progress = record_progress;
+    reports = 0;
+    vhd_io_posix_init(&file, path);
+    assert_int_equal(file.io.open(&file.io, VHD_IO_OPEN_READ_WRITE), VHD_OK);
+    vhd_reader_code code = disk_resize(&file.io, size, false, &watched, report, error);
+    assert_int_equal(file.io.close(&file.io), VHD_OK);
+    if (code != VHD_READER_OK)
+        return code;
+    unsigned between = 0;
+    for (unsigned i = 0; i < reports && i < sizeof reported / sizeof reported[0]; i++) {
+        if (i > 0 && reported[i] <= reported[i - 1])
+            fail_msg("%s: progress went from %u%% to %u%%", label, reported[i - 1], reported[i]);
+        between += reported[i] > 0 && reported[i] < 100;
+    }
+    if (reports == 0 || reported[reports - 1] != 100)
+        fail_msg("%s: progress did not end at 100%% (%u reports)", label, reports);
+    if ((report->blocks_moved > 0 || report->table_moved) && between == 0)
+        fail_msg("%s: progress jumped to 100%% without a step between", label);
+    return code;
+}
+
 /* The footer at the end (and a dynamic disk's copy at 0, the same bytes): current and original
  * size the new size, the geometry the specification's algorithm gives, no grow mark left. */
 static void assert_footers(const char *path, const struct scene *sc)
@@ -436,7 +476,8 @@ static void test_grow(void **state)
                          VHD_READER_OK);
         assert_int_equal(report.blocks_moved, sc->moved);
         assert_true(fx_same_file(f->original, f->work));
-        if (resize_file(f->work, sc->new_size, false, &report, &error) != VHD_READER_OK)
+        if (resize_file_watched(f->work, sc->new_size, &report, &error, sc->label)
+            != VHD_READER_OK)
             fail_msg("%s: %s", sc->label, error.reason);
         assert_int_equal(report.old_size, sc->old_size);
         assert_int_equal(report.new_size, sc->new_size);

@@ -64,7 +64,8 @@ check "old content kept, new part zeros (qemu-img compare)" same_content "$d/dyn
 check "vsdisk check: the moved block's old place leaked, nothing corrupt" sh -c "\"$vsdisk\" check \"$d/dyn.vhd\" > /dev/null; test \$? -eq 3"
 unchanged "the same size again writes nothing" 0 "$d/dyn.vhd" "$d/dyn.vhd" 3072
 check "and says so" grep -q "already 3 GiB" "$tap_dir/out"
-check "grown again, to 2040 GiB (a 4 MiB table over the leaked space)" "$vsdisk" resize "$d/dyn.vhd" 2040G
+check "grown again, to 2040 GiB (a 4 MiB table over the leaked space), with -p" sh -c "\"$vsdisk\" resize -p \"$d/dyn.vhd\" 2040G 2> \"$tap_dir/progress\""
+check "-p: progress lines on stderr (not a terminal), the last one 100%" sh -c "grep -q '^vsdisk resize: *[0-9]*%' \"$tap_dir/progress\" && tail -n 1 \"$tap_dir/progress\" | grep -q '100%'"
 check "qemu-img and vhdiinfo read 2040 GiB" size_is "$d/dyn.vhd" 2190433320960
 check "vsdisk check: clean" "$vsdisk" check "$d/dyn.vhd"
 check "old content kept, new part zeros" same_content "$d/dyn.vhd" "$d/dyn.raw"
