@@ -139,6 +139,10 @@ int cli_resize(const char *name, int argc, char **argv)
         fprintf(stderr, "%s: %s: closing the disk: %s\n", name, path, vhd_status_message(status));
         return CLI_EXIT_FAILED;
     }
+    if (show_progress && !dry_run) {
+        cli_progress_report(&progress, 100);
+        cli_progress_end(&progress);
+    }
     say_done(path, &report, dry_run);
     return fflush(stdout) == 0 ? CLI_EXIT_OK : CLI_EXIT_FAILED;
 }

