@@ -143,7 +143,8 @@ static void check_problem(void *ctx, const disk_problem *problem)
 {
     uint64_t file_size = *(const uint64_t *)ctx;
     expect(problem->name != NULL && problem->meaning[0] != '\0');
-    expect(problem->kind == DISK_PROBLEM_CORRUPTION || problem->kind == DISK_PROBLEM_LEAK);
+    expect(problem->kind == DISK_PROBLEM_CORRUPTION || problem->kind == DISK_PROBLEM_LEAK
+           || problem->kind == DISK_PROBLEM_WARNING);
     expect(problem->offset == DISK_PROBLEM_NOWHERE || problem->offset <= file_size);
 }
 
