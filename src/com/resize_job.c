@@ -9,7 +9,6 @@
  * before the job starts writing. */
 #include <windows.h>
 #include <ole2.h>
-#include <stdio.h>
 #include <string.h>
 
 #include "allocation.h"
@@ -57,34 +56,14 @@ static vhd_status resize_run(struct task_job *iface, const struct task_job_progr
                                           progress->progress, progress->ctx };
     disk_resize_report report;
     vhd_reader_code code;
-    vhd_status status;
 
     if (progress->cancelled(progress->ctx)) {
         close_disk(job);
         return VHD_E_CANCELLED;
     }
     code = disk_resize(&job->disk.io, job->new_size, false, &options, &report, &job->error);
-    status = job->disk.io.close(&job->disk.io);
     job->disk_open = FALSE;
-    if (code == VHD_READER_OK && status != VHD_OK) {
-        job->error.code = VHD_READER_IO;
-        job->error.io_status = status;
-        job->error.os_error = job->disk.io.os_error;
-        snprintf(job->error.reason, sizeof(job->error.reason), "closing the disk failed");
-        code = VHD_READER_IO;
-    }
-    *os_error = job->error.os_error;
-    switch (code) {
-    case VHD_READER_OK:
-        progress->progress(progress->ctx, 100);
-        return VHD_OK;
-    case VHD_READER_IO:
-        return job->error.io_status != VHD_OK ? job->error.io_status : VHD_E_IO;
-    case VHD_READER_NO_MEMORY:
-        return VHD_E_NO_MEMORY;
-    default:
-        return VHD_E_IO;
-    }
+    return task_job_end_in_place(&job->disk.io, code, &job->error, progress, os_error);
 }
 
 static WCHAR *resize_fail(struct task_job *iface, vhd_status status, int os_error)

@@ -6,6 +6,7 @@
 #include <windows.h>
 #include <stdbool.h>
 #include "vhd_create.h"
+#include "vhd_reader.h"
 #include "vhd_status.h"
 
 struct task_job;
@@ -39,5 +40,11 @@ struct task_job {
 /* The options a job that writes a new disk starts from: now as its timestamp, a random unique
  * id, the task's progress and cancel, and the buffer the creations share (buffer_cache). */
 void task_job_new_disk_options(const struct task_job_progress *progress, vhd_create_options *options);
+
+/* The end of a job that changed a disk in place through the library (Resize, Repair): closes
+ * disk (a failed close after a success is the job's failure, in error), says 100 on success,
+ * and gives run()'s status and *os_error for the library's code. */
+vhd_status task_job_end_in_place(vhd_io *disk, vhd_reader_code code, vhd_reader_error *error,
+                                 const struct task_job_progress *progress, int *os_error);
 
 #endif
