@@ -851,6 +851,40 @@ static void test_disk_full(void **state)
 
 /* ---- every Win32 I/O call failed in turn ---- */
 
+/* Starts op on the disk at path with its n-th Win32 I/O call failing: a failure at the call
+ * (no task, the error info cleared) or inside the task (an error code) is counted; TRUE once
+ * the job succeeded (n is past its last call). */
+static BOOL run_failing_call(const WCHAR *path, enum op op, const WCHAR *target,
+                             VMHardDiskType type, unsigned n, unsigned *at_call,
+                             unsigned *in_task)
+{
+    IVMHardDisk *disk = get_disk(path);
+    IVMTask *task = NULL;
+    WCHAR value[16];
+    BOOL done = FALSE;
+    HRESULT hr;
+
+    _snwprintf(value, ARRAYSIZE(value), L"%u", n);
+    set_hook(L"VSDISK_TEST_FAIL_IO_CALL", value);
+    hr = start(disk, op, target, type, &task);
+    clear_hooks();
+    IVMHardDisk_Release(disk);
+    if (FAILED(hr)) {
+        assert_null(task);
+        expect_error_info(NULL);
+        (*at_call)++;
+        return FALSE;
+    }
+    if (watch(task) == vmTaskResult_Success)
+        done = TRUE;
+    else {
+        assert_true(task_error(task) != 0);
+        (*in_task)++;
+    }
+    IVMTask_Release(task);
+    return done;
+}
+
 static void test_convert_fails_at_every_call(void **state)
 {
     WCHAR src[MAX_PATH], target[MAX_PATH], value[16], raw[MAX_PATH];
@@ -907,7 +941,7 @@ static void test_convert_fails_at_every_call(void **state)
 
 static void test_merge_fails_at_every_call(void **state)
 {
-    WCHAR folder[MAX_PATH], child[MAX_PATH], parent[MAX_PATH], value[16], check[MAX_PATH];
+    WCHAR folder[MAX_PATH], child[MAX_PATH], parent[MAX_PATH], check[MAX_PATH];
     WCHAR raw[MAX_PATH];
     DWORD child_size, size;
     BYTE *child_bytes, *now;
@@ -922,31 +956,8 @@ static void test_merge_fails_at_every_call(void **state)
     child_bytes = read_file(INPUT_PATH(raw, L"mt\\win8-child.vhd"), &child_size);
     INPUT_PATH(raw, L"chain.raw");
     for (n = 1; n < 400 && !done; n++) {
-        IVMHardDisk *disk;
-        IVMTask *task = NULL;
-        HRESULT hr;
-
         copy_chain(folder);
-        disk = get_disk(child);
-        _snwprintf(value, ARRAYSIZE(value), L"%u", n);
-        set_hook(L"VSDISK_TEST_FAIL_IO_CALL", value);
-        hr = start(disk, MERGE, NULL, vmDiskType_Dynamic, &task);
-        clear_hooks();
-        IVMHardDisk_Release(disk);
-        if (FAILED(hr)) {
-            assert_null(task);
-            expect_error_info(NULL);
-            at_call++;
-        } else {
-            LONG result = watch(task);
-            if (result == vmTaskResult_Success)
-                done = TRUE;
-            else {
-                assert_true(task_error(task) != 0);
-                in_task++;
-            }
-            IVMTask_Release(task);
-        }
+        done = run_failing_call(child, MERGE, NULL, vmDiskType_Dynamic, n, &at_call, &in_task);
         /* The child is never written; the parent is a valid disk; running Merge again
          * completes it with the chain's content. */
         now = read_file(child, &size);
@@ -997,7 +1008,7 @@ static void test_merge_vhdx(void **state)
  * VHDX, and Merge run again completes it (every fourth time the parent's content checked). */
 static void test_merge_vhdx_fails_at_every_call(void **state)
 {
-    WCHAR child[MAX_PATH], parent[MAX_PATH], value[16], check[MAX_PATH], raw[MAX_PATH];
+    WCHAR child[MAX_PATH], parent[MAX_PATH], check[MAX_PATH], raw[MAX_PATH];
     WCHAR from[MAX_PATH];
     unsigned n, in_task = 0, at_call = 0;
     BOOL done = FALSE;
@@ -1009,32 +1020,9 @@ static void test_merge_vhdx_fails_at_every_call(void **state)
     WORK_PATH(check, L"fmv-check.vhd");
     INPUT_PATH(raw, L"mv-chain.raw");
     for (n = 1; n < 600 && !done; n++) {
-        IVMHardDisk *disk;
-        IVMTask *task = NULL;
-        HRESULT hr;
-
         assert_true(CopyFileW(INPUT_PATH(from, L"mvf\\parent.vhdx"), parent, FALSE));
         assert_true(CopyFileW(INPUT_PATH(from, L"mvf\\child.vhdx"), child, FALSE));
-        disk = get_disk(child);
-        _snwprintf(value, ARRAYSIZE(value), L"%u", n);
-        set_hook(L"VSDISK_TEST_FAIL_IO_CALL", value);
-        hr = start(disk, MERGE, NULL, vmDiskType_Dynamic, &task);
-        clear_hooks();
-        IVMHardDisk_Release(disk);
-        if (FAILED(hr)) {
-            assert_null(task);
-            expect_error_info(NULL);
-            at_call++;
-        } else {
-            LONG result = watch(task);
-            if (result == vmTaskResult_Success)
-                done = TRUE;
-            else {
-                assert_true(task_error(task) != 0);
-                in_task++;
-            }
-            IVMTask_Release(task);
-        }
+        done = run_failing_call(child, MERGE, NULL, vmDiskType_Dynamic, n, &at_call, &in_task);
         /* The chain reads the same; the parent is a valid VHDX. */
         {
             IVMTask *flat = start_on(child, CONVERT, check, vmDiskType_FixedSize);
@@ -1071,7 +1059,7 @@ static void test_merge_vhdx_fails_at_every_call(void **state)
  * completes it, the zero block given back. */
 static void test_compact_vhdx_fails_at_every_call(void **state)
 {
-    WCHAR disk_path[MAX_PATH], value[16], check[MAX_PATH], raw[MAX_PATH], from[MAX_PATH];
+    WCHAR disk_path[MAX_PATH], check[MAX_PATH], raw[MAX_PATH], from[MAX_PATH];
     unsigned n, in_task = 0, at_call = 0;
     ULONGLONG before;
     BOOL done = FALSE;
@@ -1084,31 +1072,10 @@ static void test_compact_vhdx_fails_at_every_call(void **state)
     INPUT_PATH(from, L"compf.vhdx");
     before = size_of(from, TRUE);
     for (n = 1; n < 600 && !done; n++) {
-        IVMHardDisk *disk;
-        IVMTask *task = NULL, *flat;
-        HRESULT hr;
+        IVMTask *flat;
 
         assert_true(CopyFileW(from, disk_path, FALSE));
-        disk = get_disk(disk_path);
-        _snwprintf(value, ARRAYSIZE(value), L"%u", n);
-        set_hook(L"VSDISK_TEST_FAIL_IO_CALL", value);
-        hr = start(disk, COMPACT, NULL, vmDiskType_Dynamic, &task);
-        clear_hooks();
-        IVMHardDisk_Release(disk);
-        if (FAILED(hr)) {
-            assert_null(task);
-            expect_error_info(NULL);
-            at_call++;
-        } else {
-            LONG result = watch(task);
-            if (result == vmTaskResult_Success)
-                done = TRUE;
-            else {
-                assert_true(task_error(task) != 0);
-                in_task++;
-            }
-            IVMTask_Release(task);
-        }
+        done = run_failing_call(disk_path, COMPACT, NULL, vmDiskType_Dynamic, n, &at_call, &in_task);
         /* The disk is a valid dynamic VHDX with the same content. */
         assert_int_equal(disk_type(disk_path), vmDiskType_Dynamic);
         flat = start_on(disk_path, CONVERT, check, vmDiskType_FixedSize);
